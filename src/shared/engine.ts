@@ -1,0 +1,68 @@
+// The contract between the daemon and any speech engine. Plain data only: it crosses process boundaries
+// (the engine runs in its own process so that onnxruntime's blocking run() never stalls the daemon).
+
+/** Every engine speaks 24 kHz mono float PCM in [-1, 1] (Qwen3-TTS's codec rate). */
+export const SAMPLE_RATE = 24_000;
+
+export interface SamplingOptions {
+  /** false = greedy (argmax), for reproducible tests. */
+  doSample: boolean;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  /** Hard cap on generated codec frames (12.5 frames per second of audio). */
+  maxNewTokens: number;
+}
+
+export interface SynthesisRequest {
+  text: string;
+  /** A language name such as "English", or "auto". Case-insensitive. */
+  language: string;
+  /** VoiceDesign: the voice described in words. null = the model's neutral voice. */
+  instruct: string | null;
+  /** CustomVoice preset speaker; null for VoiceDesign. */
+  speaker: string | null;
+  /** Same seed + same request = same audio. null = random. */
+  seed: number | null;
+  /** Per-request overrides of the model's generation defaults. */
+  sampling: Partial<SamplingOptions>;
+}
+
+export interface SynthesisStats {
+  /** Milliseconds from the request to the first audio chunk. */
+  timeToFirstAudioMs: number;
+  /** Synthesis wall time divided by audio duration (lower is faster; < 1 is faster than real time). */
+  realTimeFactor: number;
+  audioSeconds: number;
+  frames: number;
+  /** True when the runaway guard (frame budget) cut generation short. */
+  truncated: boolean;
+}
+
+/** What synthesize() yields, in order: audio (and codes) as they are made, then one stats event. */
+export type SynthesisEvent =
+  | { type: 'audio'; samples: Float32Array }
+  | { type: 'codes'; frames: number[][] }
+  | { type: 'stats'; stats: SynthesisStats };
+
+export interface EngineInfo {
+  /** Engine family, e.g. "qwen3-tts" or "tone" (the deterministic test engine). */
+  engine: string;
+  /** Model identity, e.g. "Qwen3-TTS-1.7B-VoiceDesign (int4)". */
+  model: string;
+  sampleRate: number;
+  languages: string[];
+  speakers: string[];
+  /** Whether instruct (a voice described in words) is honoured. */
+  supportsInstruct: boolean;
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  /** Streams speech as it is generated. Aborting the signal ends the stream between two model steps. */
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<SynthesisEvent>;
+  /** Turns saved codec frames ([[16 ints], ...]) back into audio, where the engine has a codec. */
+  decode?(frames: number[][], signal: AbortSignal): AsyncIterable<Float32Array>;
+  dispose(): Promise<void>;
+}
