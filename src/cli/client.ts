@@ -1,0 +1,89 @@
+// A tiny client for the daemon's socket: connect, send requests, read answers and events.
+// It imports nothing but node:net and the shared protocol, so `q3tts status` starts in milliseconds.
+import net from 'node:net';
+import { FrameDecoder, encodeFrame, type Answer, type EventMessage, type Request, type RequestId, type ServerMessage } from '../shared/protocol.js';
+
+export class DaemonUnreachable extends Error {
+  constructor(
+    readonly socketPath: string,
+    readonly reason: string,
+  ) {
+    super(`no q3tts daemon is running on ${socketPath} (${reason})`);
+    this.name = 'DaemonUnreachable';
+  }
+}
+
+type Waiter = { resolve(answer: Answer): void; reject(err: Error): void; onEvent?: ((e: EventMessage) => void) | undefined };
+
+export class DaemonConnection {
+  private readonly waiters = new Map<RequestId, Waiter>();
+  private readonly decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
+  private nextId = 1;
+  private closedError: Error | undefined;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (data) => {
+      for (const frame of this.decoder.push(data)) {
+        if (frame.ok) this.dispatch(frame.value as unknown as ServerMessage);
+      }
+    });
+    const fail = (err: Error) => {
+      this.closedError ??= err;
+      for (const w of this.waiters.values()) w.reject(this.closedError);
+      this.waiters.clear();
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('the daemon closed the connection')));
+  }
+
+  static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(socketPath);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new DaemonUnreachable(socketPath, 'timed out'));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new DaemonConnection(socket));
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new DaemonUnreachable(socketPath, err.code === 'ENOENT' ? 'no socket' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message));
+      });
+    });
+  }
+
+  /** Sends a request (an id is added when missing) and resolves with its answer; events go to onEvent. */
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = request.id ?? `c${this.nextId++}`;
+    return new Promise((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject, onEvent });
+      this.socket.write(encodeFrame({ ...request, id }));
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private dispatch(message: ServerMessage): void {
+    const waiter = message.id === undefined ? undefined : this.waiters.get(message.id);
+    if (typeof (message as EventMessage).event === 'string') {
+      waiter?.onEvent?.(message as EventMessage);
+      return;
+    }
+    const answer = message as Answer;
+    if (waiter && answer.id !== undefined) {
+      this.waiters.delete(answer.id);
+      waiter.resolve(answer);
+    } else if (answer.status === 'error') {
+      // An answer to no request of ours: the daemon rejected the connection itself (e.g. a bad frame).
+      for (const w of this.waiters.values()) w.resolve(answer);
+      this.waiters.clear();
+    }
+  }
+}

@@ -1,0 +1,297 @@
+// The q3tts command. Talks to the daemon over its socket; without one, speaks in-process (slower: the
+// model loads for each call). Engine code is imported only on that fallback path and by `serve`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
+import { socketPath as defaultSocketPath } from '../shared/paths.js';
+import { currentPathEnv } from '../main/daemon/host-env.js';
+import { parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
+import { DaemonConnection, DaemonUnreachable } from './client.js';
+
+export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5 } as const;
+
+const err = (line: string) => process.stderr.write(`q3tts: ${line}\n`);
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'E_CANCELLED':
+      return EXIT.cancelled;
+    case 'E_INVALID':
+    case 'E_TEXT_EMPTY':
+    case 'E_TEXT_TOO_LONG':
+    case 'E_UNKNOWN_ACTION':
+    case 'E_BAD_FRAME':
+    case 'E_FRAME_TOO_LARGE':
+      return EXIT.usage;
+    case 'E_SHUTTING_DOWN':
+      return EXIT.unreachable;
+    default:
+      return EXIT.failed;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${e.message}\nTry 'q3tts --help'.`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  if (opts.version) {
+    process.stdout.write(`q3tts ${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  const pathEnv = currentPathEnv();
+  const socket = opts.socket ?? defaultSocketPath(pathEnv);
+
+  if (opts.command === 'serve') return serve(opts, socket);
+
+  if (opts.command === 'speak' || opts.command === 'decode') {
+    let request: Request;
+    try {
+      request = await buildRequest(opts);
+    } catch (e) {
+      err((e as Error).message);
+      return e instanceof UsageError ? EXIT.usage : EXIT.failed;
+    }
+    return speak(opts, socket, request);
+  }
+
+  const request: Request = { action: opts.command };
+  if (opts.command === 'reload' && opts.reloadModel) request.model = true;
+  let connection: DaemonConnection;
+  try {
+    connection = await DaemonConnection.connect(socket);
+  } catch (e) {
+    return unreachable(opts, e as Error);
+  }
+  try {
+    const answer = await connection.request(request);
+    return report(opts, answer);
+  } catch (e) {
+    err((e as Error).message);
+    return EXIT.unreachable;
+  } finally {
+    connection.close();
+  }
+}
+
+async function buildRequest(opts: CliOptions): Promise<Request> {
+  const cwd = process.cwd();
+  if (opts.command === 'decode') {
+    const file = opts.args[0]!;
+    let frames: unknown;
+    try {
+      frames = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read codes from ${file}: ${(e as Error).message}`);
+    }
+    return { action: 'decode', frames, output: opts.output ?? null, cwd };
+  }
+  let text: string;
+  if (opts.clipboard) {
+    const { readClipboard } = await import('./clipboard.js');
+    text = await readClipboard(opts.primary);
+  } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
+    if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
+    text = await readStdin();
+  } else {
+    text = opts.args.join(' ');
+  }
+  const request: Request = {
+    action: 'generate',
+    text,
+    language: opts.language ?? 'auto',
+    instruct: opts.instruct ?? null,
+    output: opts.output ?? null,
+    cwd,
+  };
+  if (opts.speaker !== undefined) request.speaker = opts.speaker;
+  if (opts.codesOut !== undefined) request.codes_out = opts.codesOut;
+  if (opts.seed !== undefined) request.seed = opts.seed;
+  if (opts.temperature !== undefined) request.temperature = opts.temperature;
+  if (opts.topK !== undefined) request.top_k = opts.topK;
+  if (opts.topP !== undefined) request.top_p = opts.topP;
+  if (opts.repetitionPenalty !== undefined) request.repetition_penalty = opts.repetitionPenalty;
+  if (opts.maxFrames !== undefined) request.max_new_tokens = opts.maxFrames;
+  if (opts.greedy) request.do_sample = false;
+  if (opts.interrupt) request.interrupt = true;
+  if (!opts.wait) request.wait = false;
+  if (opts.clipboard) request.clean = true;
+  return request;
+}
+
+async function speak(opts: CliOptions, socket: string, request: Request): Promise<number> {
+  let connection: DaemonConnection;
+  try {
+    connection = await DaemonConnection.connect(socket);
+  } catch (e) {
+    if (!(e instanceof DaemonUnreachable)) throw e;
+    return speakInProcess(opts, request);
+  }
+  // Ctrl-C while waiting cancels this request in the daemon, then exits.
+  const id = `cli-${process.pid}`;
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    void connection.request({ action: 'cancel', target: id }).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const answer = await connection.request({ ...request, id });
+    return interrupted ? 130 : report(opts, answer);
+  } catch (e) {
+    err((e as Error).message);
+    return EXIT.unreachable;
+  } finally {
+    process.off('SIGINT', onSigint);
+    connection.close();
+  }
+}
+
+async function speakInProcess(opts: CliOptions, request: Request): Promise<number> {
+  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../main/daemon/daemon.js'), import('../main/engine/config.js')]);
+  let engine;
+  try {
+    engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
+  } catch (e) {
+    err((e as Error).message);
+    return EXIT.failed;
+  }
+  if (!opts.quiet) err(`no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`);
+  const core = createCore({ engine, inProcessEngine: true, log: opts.quiet ? () => undefined : (m) => err(m) });
+  const onSigint = () => core.queue.cancel();
+  process.on('SIGINT', onSigint);
+  try {
+    const answer = await core.request({ ...request, wait: true });
+    return report(opts, answer);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await core.close();
+  }
+}
+
+async function serve(opts: CliOptions, socket: string): Promise<number> {
+  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }] = await Promise.all([
+    import('../main/daemon/daemon.js'),
+    import('../main/engine/config.js'),
+    import('../main/daemon/server.js'),
+  ]);
+  let daemon;
+  try {
+    const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
+    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
+  } catch (e) {
+    err((e as Error).message);
+    return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
+  }
+  const running = daemon;
+  const shutdown = new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      process.stderr.write(`${signal}: shutting down\n`);
+      void running.close().then(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await Promise.race([shutdown, running.stopped]);
+  process.stderr.write('daemon stopped\n');
+  return EXIT.ok;
+}
+
+function unreachable(opts: CliOptions, e: Error): number {
+  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'error', code: 'E_UNREACHABLE', message: e.message })}\n`);
+  else err(e.message);
+  return EXIT.unreachable;
+}
+
+/** Prints an answer the way the user asked for, and returns the exit code it means. */
+function report(opts: CliOptions, answer: Answer): number {
+  if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (answer.status === 'error') {
+    if (!opts.json) err(answer.message);
+    return exitCodeFor(answer.code);
+  }
+  if (!opts.json) {
+    const text = describe(opts, answer);
+    if (text) process.stdout.write(`${text}\n`);
+    if (typeof answer.warning === 'string' && !opts.quiet) err(`warning: ${answer.warning}`);
+  }
+  return EXIT.ok;
+}
+
+function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
+  switch (opts.command) {
+    case 'status': {
+      const lines = [
+        `q3tts daemon: ${String(a.state)}`,
+        `  pid ${String(a.pid)}, up ${formatDuration(Number(a.uptime_s))}`,
+        `  engine ${String(a.engine ?? '-')}, model ${String(a.model ?? '-')}`,
+        `  queue ${String(a.queue_length)}`,
+        `  socket ${String(a.socket)}`,
+        `  handlers ${String(a.handlers_version)}`,
+      ];
+      const last = a.last as { ttfa_ms: number; rtf: number; audio_seconds: number } | undefined;
+      if (last) lines.push(`  last: ${last.audio_seconds} s of audio, first audio after ${last.ttfa_ms} ms, real-time factor ${last.rtf}`);
+      if (a.error) lines.push(`  error: ${String(a.error)}`);
+      return lines.join('\n');
+    }
+    case 'stop':
+      return opts.quiet ? '' : 'daemon stopping';
+    case 'cancel':
+      return opts.quiet ? '' : `cancelled ${String(a.cancelled)}`;
+    case 'queue': {
+      const jobs = a.jobs as Array<{ job: number; state: string; summary: string }>;
+      return jobs.length ? jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty';
+    }
+    case 'reload':
+      return opts.quiet ? '' : `handlers ${String(a.handlers_version)}`;
+    case 'voices':
+      return [
+        `model: ${String(a.model)}`,
+        `languages: ${(a.languages as string[]).join(', ')}`,
+        `speakers: ${(a.speakers as string[]).join(', ') || '(none: describe a voice with --instruct)'}`,
+      ].join('\n');
+    default:
+      if (opts.quiet) return '';
+      if (a.queued) return `queued (job ${String(a.job)}, position ${String(a.position)})`;
+      if (a.output) return `saved ${String(a.output)}${a.audio_seconds !== undefined ? ` (${String(a.audio_seconds)} s of audio)` : ''}`;
+      return '';
+  }
+}
+
+function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    err(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -1,0 +1,226 @@
+// The daemon's stable shell: owns the engine, the speech queue and the audio devices, and routes each
+// request either to its own control actions (which must work even when handlers are broken) or to the
+// hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
+// all drive it through request().
+import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
+import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
+import type { AudioSink } from '../audio/sink.js';
+import { EngineError } from '../engine/errors.js';
+import type { HandlerContext } from './handlers-api.js';
+import { HandlersLoader } from './handlers-loader.js';
+import { SpeechQueue } from './queue.js';
+
+export type DaemonState = 'loading' | 'idle' | 'speaking' | 'error';
+
+export interface AudioOutputs {
+  openPlayback(): Promise<AudioSink>;
+  openWavFile(path: string): Promise<AudioSink>;
+  writeFileAtomic(path: string, data: string): Promise<void>;
+}
+
+export interface CoreOptions {
+  handlersFile: string;
+  audio: AudioOutputs;
+  /** Loads (or reloads) the engine. Called once at start and again after the engine died. */
+  loadEngine(): Promise<Engine>;
+  socketPath?: string;
+  log?: (message: string) => void;
+  /** Called when `stop` is requested; the owner shuts down (answers first, then exits). */
+  onStop?: () => void;
+}
+
+export class DaemonCore {
+  readonly queue: SpeechQueue;
+  readonly handlers: HandlersLoader;
+  private engine: Engine | undefined;
+  private engineLoading: Promise<Engine> | undefined;
+  private engineError: string | undefined;
+  private engineLoads = 0;
+  private lastStats: SynthesisStats | undefined;
+  private readonly startedAt = Date.now();
+  private stopping = false;
+  private readonly log: (message: string) => void;
+  private readonly stateListeners = new Set<(state: DaemonState) => void>();
+
+  constructor(private readonly options: CoreOptions) {
+    this.log = options.log ?? ((m) => console.error(m));
+    this.handlers = new HandlersLoader(options.handlersFile, this.log);
+    this.queue = new SpeechQueue({
+      started: () => this.emitState(),
+      finished: () => this.emitState(),
+    });
+  }
+
+  /** How many times an engine has been loaded (hot reloads of handlers must not change it). */
+  get engineLoadCount(): number {
+    return this.engineLoads;
+  }
+
+  get state(): DaemonState {
+    if (this.engineLoading && !this.engine) return 'loading';
+    if (!this.engine) return 'error';
+    return this.queue.busy ? 'speaking' : 'idle';
+  }
+
+  onState(listener: (state: DaemonState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Loads the engine (once; again only after it has died or on reload_model). */
+  async ensureEngine(): Promise<Engine> {
+    const alive = (this.engine as { alive?: boolean } | undefined)?.alive ?? true;
+    if (this.engine && alive) return this.engine;
+    if (this.engine && !alive) {
+      this.log('engine process is gone; loading it again');
+      this.engine = undefined;
+    }
+    this.engineLoading ??= this.options
+      .loadEngine()
+      .then((engine) => {
+        this.engine = engine;
+        this.engineLoads++;
+        this.engineError = undefined;
+        return engine;
+      })
+      .catch((err: unknown) => {
+        this.engineError = (err as Error).message;
+        throw err;
+      })
+      .finally(() => {
+        this.engineLoading = undefined;
+        this.emitState();
+      });
+    this.emitState();
+    return this.engineLoading;
+  }
+
+  /** Answers one request. Never throws: every failure becomes an error answer. */
+  async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
+    const id = request.id;
+    try {
+      if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
+      if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
+      switch (request.action) {
+        case 'ping':
+          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION };
+        case 'status':
+          return this.status(request);
+        case 'cancel':
+          return this.cancel(request);
+        case 'queue':
+          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() };
+        case 'reload':
+          return await this.reload(request);
+        case 'stop':
+          this.stopping = true;
+          setImmediate(() => this.options.onStop?.());
+          return { status: 'ok', ...(id === undefined ? {} : { id }) };
+      }
+      if (!(ACTIONS as readonly string[]).includes(request.action)) {
+        return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
+      }
+      let handlers;
+      try {
+        handlers = await this.handlers.get();
+      } catch (err) {
+        return errorAnswer('E_HANDLERS', (err as Error).message, id);
+      }
+      try {
+        return await handlers.handle(this.context(), request, emit);
+      } catch (err) {
+        this.log(`handlers threw on '${request.action}': ${(err as Error)?.stack ?? String(err)}`);
+        return errorAnswer('E_HANDLERS', `handlers failed: ${(err as Error)?.message ?? String(err)}`, id);
+      }
+    } catch (err) {
+      this.log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+      return errorAnswer('E_INTERNAL', (err as Error)?.message ?? String(err), id);
+    }
+  }
+
+  status(request: Request = { action: 'status' }): Answer {
+    const info: EngineInfo | undefined = this.engine?.info;
+    const answer: Answer = {
+      status: 'ok',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      v: PROTOCOL_VERSION,
+      pid: process.pid,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      state: this.state,
+      engine: info?.engine ?? null,
+      model: info?.model ?? null,
+      queue_length: this.queue.length,
+      socket: this.options.socketPath ?? null,
+      handlers_version: this.handlers.version,
+      engine_loads: this.engineLoads,
+    };
+    if (this.engineError) answer.error = this.engineError;
+    if (this.lastStats) {
+      answer.last = {
+        ttfa_ms: Math.round(this.lastStats.timeToFirstAudioMs),
+        rtf: Math.round(this.lastStats.realTimeFactor * 1000) / 1000,
+        audio_seconds: Math.round(this.lastStats.audioSeconds * 1000) / 1000,
+      };
+    }
+    return answer;
+  }
+
+  /** Shuts the shell down: cancels speech (answering waiting clients), releases the engine. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.queue.cancel();
+    const engine = this.engine ?? (await this.engineLoading?.catch(() => undefined));
+    this.engine = undefined;
+    await engine?.dispose();
+  }
+
+  private cancel(request: Request): Answer {
+    const parsed = parseRequest(CancelRequestSchema, request);
+    if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
+    const cancelled = this.queue.cancel(parsed.value.target);
+    return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), cancelled };
+  }
+
+  private async reload(request: Request): Promise<Answer> {
+    const ids = request.id === undefined ? {} : { id: request.id };
+    if (request.model === true) {
+      this.queue.cancel();
+      const old = this.engine;
+      this.engine = undefined;
+      await old?.dispose();
+      try {
+        await this.ensureEngine();
+      } catch (err) {
+        return errorAnswer(err instanceof EngineError ? err.code : 'E_ENGINE', (err as Error).message, request.id);
+      }
+    }
+    try {
+      await this.handlers.get(true);
+    } catch (err) {
+      return errorAnswer('E_HANDLERS', (err as Error).message, request.id);
+    }
+    return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads };
+  }
+
+  private context(): HandlerContext {
+    return {
+      engine: () => this.ensureEngine(),
+      engineInfo: () => this.engine?.info,
+      queue: this.queue,
+      openPlayback: () => this.options.audio.openPlayback(),
+      openWavFile: (p) => this.options.audio.openWavFile(p),
+      writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
+      recordStats: (s) => {
+        this.lastStats = s;
+        this.log(`spoke ${s.audioSeconds.toFixed(2)} s: first audio ${Math.round(s.timeToFirstAudioMs)} ms, real-time factor ${s.realTimeFactor.toFixed(2)}${s.truncated ? ' (cut by the frame budget)' : ''}`);
+      },
+      log: this.log,
+    };
+  }
+
+  private emitState(): void {
+    const state = this.state;
+    for (const l of this.stateListeners) l(state);
+  }
+}

@@ -1,0 +1,92 @@
+// Composition of the headless daemon: socket checks, engine host, core, server. `q3tts serve` and the
+// tray app both start it through startDaemon(); the CLI's in-process fallback uses createCore() alone.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Engine } from '../../shared/engine.js';
+import { openPlaybackSink } from '../audio/select.js';
+import { WavFileSink } from '../audio/wav.js';
+import type { EngineConfig } from '../engine/config.js';
+import { loadEngine } from '../engine/load.js';
+import { spawnEngine } from '../engine/remote.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { DaemonCore, type AudioOutputs } from './core.js';
+import { SocketServer, prepareSocketPath } from './server.js';
+
+export interface DaemonOptions {
+  socketPath: string;
+  engine: EngineConfig;
+  /** The hot-reloaded handlers file (default: Q3TTS_HANDLERS, else the built one beside this code). */
+  handlersFile?: string;
+  /** Run the engine in this process instead of a host process (the CLI fallback; tests). */
+  inProcessEngine?: boolean;
+  /** Diagnostics (stderr by default). */
+  log?: (message: string) => void;
+  /** The two lines a user waits for: "model loaded", "listening on …" (stdout by default). */
+  announce?: (line: string) => void;
+  audio?: AudioOutputs;
+}
+
+export interface RunningDaemon {
+  core: DaemonCore;
+  socketPath: string;
+  /** Cancels speech (answering waiting clients), closes the socket (removing it), releases the engine. */
+  close(): Promise<void>;
+  /** Resolves once a client has asked the daemon to stop and it has shut down. */
+  stopped: Promise<void>;
+}
+
+export function defaultHandlersFile(): string {
+  if (process.env.Q3TTS_HANDLERS) return process.env.Q3TTS_HANDLERS;
+  const beside = fileURLToPath(new URL('../daemon/handlers.mjs', import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../../../out/daemon/handlers.mjs', import.meta.url));
+}
+
+export const defaultAudio: AudioOutputs = {
+  openPlayback: () => openPlaybackSink(),
+  openWavFile: async (file) => new WavFileSink(file),
+  writeFileAtomic,
+};
+
+export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
+  const load = (): Promise<Engine> => (options.inProcessEngine ? loadEngine(options.engine) : spawnEngine(options.engine));
+  return new DaemonCore({
+    handlersFile: options.handlersFile ?? defaultHandlersFile(),
+    audio: options.audio ?? defaultAudio,
+    loadEngine: load,
+    ...(options.socketPath ? { socketPath: options.socketPath } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.onStop ? { onStop: options.onStop } : {}),
+  });
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const announce = options.announce ?? ((line: string) => console.log(line));
+  // Refuse early, before spending seconds on the model, when another daemon owns the socket.
+  await prepareSocketPath(options.socketPath);
+
+  let signalStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (signalStopped = resolve));
+  let closing: Promise<void> | undefined;
+  const core = createCore({ ...options, onStop: () => void close().then(signalStopped) });
+  const server = new SocketServer(options.socketPath, (request, emit) => core.request(request, emit), options.log ? { log: options.log } : {});
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      await core.close();
+      await new Promise((r) => setImmediate(r)); // let the cancelled clients' answers go out first
+      await server.close();
+    })();
+    return closing;
+  }
+
+  try {
+    await core.ensureEngine();
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+  announce('model loaded');
+  await server.listen();
+  announce(`listening on ${options.socketPath}`);
+  return { core, socketPath: options.socketPath, close, stopped };
+}

@@ -1,0 +1,30 @@
+// The stable contract between the daemon shell and its hot-reloaded handlers module.
+// The shell keeps everything with state (engine, queue, audio devices); handlers hold the request logic
+// and may be edited while the daemon runs. Only types live here, so handlers bundle no shell code.
+import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
+import type { AudioSink } from '../audio/sink.js';
+import type { SpeechQueue } from './queue.js';
+
+export interface HandlerContext {
+  /** The loaded engine (throws an EngineError when it is down). */
+  engine(): Promise<Engine>;
+  engineInfo(): EngineInfo | undefined;
+  queue: SpeechQueue;
+  /** The speakers (throws AudioDeviceError when there is no usable device). */
+  openPlayback(): Promise<AudioSink>;
+  /** A WAV file written atomically on close (temp file + rename). */
+  openWavFile(path: string): Promise<AudioSink>;
+  /** Writes a small file atomically. */
+  writeFileAtomic(path: string, data: string): Promise<void>;
+  /** Remembers the last request's figures for `status`. */
+  recordStats(stats: SynthesisStats): void;
+  log(message: string): void;
+}
+
+export type Emit = (event: EventMessage) => void;
+
+export interface HandlersModule {
+  /** Answers one request. May emit events first (on the requesting connection). Should not throw. */
+  handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer>;
+}

@@ -1,0 +1,110 @@
+// One synthesis at a time; the rest wait in order. Cancelling aborts a job's signal, which its runner
+// turns into an immediate audio stop, so silence does not wait for the engine to notice.
+import type { RequestId } from '../../shared/protocol.js';
+import { abortError } from '../engine/errors.js';
+
+export interface JobSpec {
+  requestId?: RequestId | undefined;
+  /** A short description for `queue` listings (the first words of the text). */
+  summary: string;
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export interface JobView {
+  job: number;
+  id?: RequestId;
+  summary: string;
+  state: 'speaking' | 'waiting';
+  queuedMs: number;
+}
+
+interface Job extends JobSpec {
+  job: number;
+  controller: AbortController;
+  enqueuedAt: number;
+  settle: { resolve(): void; reject(err: unknown): void };
+}
+
+export interface QueueListener {
+  started?(job: JobView): void;
+  finished?(job: JobView): void;
+}
+
+export class SpeechQueue {
+  private current: Job | undefined;
+  private waiting: Job[] = [];
+  private nextJob = 1;
+
+  constructor(private readonly listener: QueueListener = {}) {}
+
+  /** Jobs not finished yet: the one speaking plus those waiting. */
+  get length(): number {
+    return this.waiting.length + (this.current ? 1 : 0);
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /**
+   * Adds a job; `interrupt` first cancels everything playing or waiting ("speak now").
+   * Returns its position (0 = starts now) and a promise that settles when it has run, failed or been cancelled.
+   */
+  enqueue(spec: JobSpec, options: { interrupt?: boolean } = {}): { job: number; position: number; done: Promise<void> } {
+    if (options.interrupt) this.cancel();
+    let settle!: Job['settle'];
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const job: Job = { ...spec, job: this.nextJob++, controller: new AbortController(), enqueuedAt: performance.now(), settle };
+    this.waiting.push(job);
+    const position = this.length - 1;
+    this.pump();
+    return { job: job.job, position, done };
+  }
+
+  /** Cancels one job (by job number or request id), or everything when no target is given. Returns how many. */
+  cancel(target?: RequestId): number {
+    const matches = (j: Job) => target === undefined || j.job === target || j.requestId === target;
+    const dropped = this.waiting.filter(matches);
+    this.waiting = this.waiting.filter((j) => !matches(j));
+    for (const j of dropped) {
+      j.controller.abort();
+      j.settle.reject(abortError());
+    }
+    let count = dropped.length;
+    if (this.current && matches(this.current) && !this.current.controller.signal.aborted) {
+      this.current.controller.abort();
+      count++;
+    }
+    return count;
+  }
+
+  list(): JobView[] {
+    return [...(this.current ? [this.view(this.current, 'speaking')] : []), ...this.waiting.map((j) => this.view(j, 'waiting'))];
+  }
+
+  private view(j: Job, state: JobView['state']): JobView {
+    const v: JobView = { job: j.job, summary: j.summary, state, queuedMs: Math.round(performance.now() - j.enqueuedAt) };
+    if (j.requestId !== undefined) v.id = j.requestId;
+    return v;
+  }
+
+  private pump(): void {
+    if (this.current) return;
+    const job = this.waiting.shift();
+    if (!job) return;
+    this.current = job;
+    this.listener.started?.(this.view(job, 'speaking'));
+    const { signal } = job.controller;
+    job
+      .run(signal)
+      .then(
+        () => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve()),
+        (err: unknown) => job.settle.reject(signal.aborted ? abortError() : err),
+      )
+      .finally(() => {
+        this.current = undefined;
+        this.listener.finished?.(this.view(job, 'speaking'));
+        this.pump();
+      });
+  }
+}

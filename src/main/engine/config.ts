@@ -1,0 +1,69 @@
+// Which engine to run and with what model: decided once, from flags, environment and the data dir.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { dataDir, type PathEnv } from '../../shared/paths.js';
+import { EngineError } from './errors.js';
+
+export type EngineConfig =
+  | { kind: 'tone'; msPerFrame?: number }
+  | { kind: 'qwen3'; modelDir: string; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number };
+
+export interface EngineChoice {
+  engine?: string | undefined;
+  modelDir?: string | undefined;
+  executionProvider?: string | undefined;
+  threads?: number | undefined;
+}
+
+/** Where installed models live: <data dir>/models/<name>/. */
+export function modelsRoot(p: PathEnv): string {
+  return path.join(dataDir(p), 'models');
+}
+
+/**
+ * The model to load: --model, then Q3TTS_MODEL_DIR, then the active model named in <data>/models/active,
+ * then the only installed model. Never guesses between several.
+ */
+export function resolveModelDir(p: PathEnv, explicit?: string): string {
+  const chosen = explicit || p.env.Q3TTS_MODEL_DIR;
+  if (chosen) {
+    if (!existsSync(path.join(chosen, 'config.json'))) {
+      throw new EngineError('E_NO_MODEL', `no model at ${chosen}: config.json is missing (check --model / Q3TTS_MODEL_DIR)`);
+    }
+    return chosen;
+  }
+  const root = modelsRoot(p);
+  const activeFile = path.join(root, 'active');
+  if (existsSync(activeFile)) {
+    const name = readFileSync(activeFile, 'utf8').trim();
+    const dir = path.join(root, name);
+    if (name && existsSync(path.join(dir, 'config.json'))) return dir;
+  }
+  const installed = existsSync(root)
+    ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'config.json')))
+    : [];
+  if (installed.length === 1) return path.join(root, installed[0]!.name);
+  if (installed.length > 1) {
+    throw new EngineError('E_NO_MODEL', `several models are installed in ${root} (${installed.map((d) => d.name).join(', ')}); choose one with --model or Q3TTS_MODEL_DIR`);
+  }
+  throw new EngineError(
+    'E_NO_MODEL',
+    `no model installed. Put a Qwen3-TTS ONNX export (e.g. wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX) in ${path.join(root, '<name>')}, ` +
+      `or point Q3TTS_MODEL_DIR (or --model) at one. Without weights, 'npm run gen:synthetic -- --size tiny --out DIR' makes a test model.`,
+  );
+}
+
+export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): EngineConfig {
+  const kind = choice.engine || p.env.Q3TTS_ENGINE || 'qwen3';
+  if (kind === 'tone') {
+    const ms = Number(p.env.Q3TTS_TONE_MS_PER_FRAME ?? 0);
+    return ms > 0 ? { kind: 'tone', msPerFrame: ms } : { kind: 'tone' };
+  }
+  if (kind !== 'qwen3') throw new EngineError('E_ENGINE', `unknown engine '${kind}' (known: qwen3, tone)`);
+  const config: EngineConfig = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
+  const ep = choice.executionProvider || p.env.Q3TTS_EXECUTION_PROVIDER;
+  if (ep) config.executionProvider = ep;
+  const threads = choice.threads ?? (p.env.Q3TTS_THREADS ? Number(p.env.Q3TTS_THREADS) : undefined);
+  if (threads !== undefined && Number.isInteger(threads) && threads > 0) config.intraOpThreads = threads;
+  return config;
+}

@@ -1,0 +1,136 @@
+// The daemon's view of an engine that lives in its own process (see host.ts): the same Engine
+// interface, with every call forwarded over IPC and cancellation forwarded as an abort message.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest } from '../../shared/engine.js';
+import type { EngineConfig } from './config.js';
+import { EngineError, abortError } from './errors.js';
+import type { FromHost, ToHost } from './host-messages.js';
+
+export interface RemoteEngine extends Engine {
+  readonly loadMs: number;
+  /** Resolves when the host process has exited, for whatever reason. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly alive: boolean;
+}
+
+/** The built host script next to this bundle (out/engine/host.mjs), unless told otherwise. */
+export function defaultHostPath(): string {
+  const env = process.env.Q3TTS_ENGINE_HOST;
+  if (env) return env;
+  const beside = fileURLToPath(new URL('../engine/host.mjs', import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../../../out/engine/host.mjs', import.meta.url));
+}
+
+type Pending = { push(msg: FromHost): void; fail(err: Error): void };
+
+export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPath()): Promise<RemoteEngine> {
+  if (!existsSync(hostPath)) throw new EngineError('E_ENGINE', `engine host not found at ${hostPath} (run 'npm run build')`);
+  const child: ChildProcess = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let alive = true;
+  let exitReason = '';
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      alive = false;
+      exitReason = signal ? `signal ${signal}` : `code ${code}`;
+      const err = new EngineError('E_ENGINE', `the engine process exited unexpectedly (${exitReason})`);
+      for (const p of pending.values()) p.fail(err);
+      pending.clear();
+      resolve({ code, signal });
+    });
+  });
+  const send = (message: ToHost) => {
+    if (alive && child.connected) child.send(message);
+  };
+
+  const loaded = await new Promise<{ info: EngineInfo; loadMs: number }>((resolve, reject) => {
+    const onMessage = (msg: FromHost) => {
+      if (msg.type === 'loaded') resolve({ info: msg.info, loadMs: msg.loadMs });
+      else if (msg.type === 'load-error') reject(new EngineError(msg.code, msg.message));
+    };
+    child.on('message', onMessage);
+    void exited.then(() => reject(new EngineError('E_ENGINE', `the engine process exited while loading (${exitReason})`)));
+    send({ type: 'load', config });
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+
+  child.on('message', (msg: FromHost) => {
+    if ('id' in msg) pending.get(msg.id)?.push(msg);
+  });
+
+  /** Runs one request on the host, yielding its events until it ends, fails or is aborted. */
+  async function* call(start: (id: number) => ToHost, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
+    if (signal.aborted) throw abortError();
+    if (!alive) throw new EngineError('E_ENGINE', `the engine process is not running (${exitReason})`);
+    const id = nextId++;
+    const queue: FromHost[] = [];
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    pending.set(id, {
+      push: (m) => {
+        queue.push(m);
+        wake?.();
+      },
+      fail: (e) => {
+        failure = e;
+        wake?.();
+      },
+    });
+    const onAbort = () => send({ type: 'abort', id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    let finished = false;
+    try {
+      send(start(id));
+      for (;;) {
+        const msg = queue.shift();
+        if (!msg) {
+          if (failure) throw failure;
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+          continue;
+        }
+        if (msg.type === 'event') {
+          yield msg.event;
+        } else {
+          finished = true;
+          if (msg.type === 'end') return;
+          if (msg.type === 'error') throw msg.cancelled ? abortError() : new EngineError(msg.code, msg.message);
+        }
+      }
+    } finally {
+      if (!finished) onAbort(); // the consumer stopped early: stop the host's work too
+      signal.removeEventListener('abort', onAbort);
+      pending.delete(id);
+    }
+  }
+
+  return {
+    info: loaded.info,
+    loadMs: loaded.loadMs,
+    exited,
+    get alive() {
+      return alive;
+    },
+    synthesize(request: SynthesisRequest, signal: AbortSignal) {
+      return call((id) => ({ type: 'synthesize', id, request }), signal);
+    },
+    async *decode(frames: number[][], signal: AbortSignal) {
+      for await (const event of call((id) => ({ type: 'decode', id, frames }), signal)) {
+        if (event.type === 'audio') yield event.samples;
+      }
+    },
+    async dispose() {
+      if (!alive) return;
+      send({ type: 'dispose' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
