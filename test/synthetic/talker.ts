@@ -1,0 +1,129 @@
+// talker_prefill / talker_decode: the same small Qwen3-style transformer exported twice, as the real
+// export does: prefill emits per-layer presents, decode takes and returns stacked [L,1,KV,T,D] caches.
+import { Graph } from './onnx-graph.js';
+import type { Rng } from './rng.js';
+import {
+  addLayerWeights,
+  attentionBias,
+  decoderLayer,
+  dimOf,
+  inverseFrequencies,
+  randomLayers,
+  rmsNorm,
+  ropeFromAngles,
+  unsqueeze,
+  type DecoderDims,
+  type LayerTensors,
+  type Tensor,
+} from './transformer.js';
+
+export interface TalkerDims extends DecoderDims {
+  vocab: number;
+}
+
+export interface TalkerWeights {
+  layers: LayerTensors[];
+  norm: Tensor;
+  head: Tensor;
+}
+
+export function randomTalker(rng: Rng, d: TalkerDims): TalkerWeights {
+  return {
+    layers: randomLayers(rng, 'talker', d),
+    norm: { data: rng.norm('talker.norm', d.hidden), dims: [d.hidden] },
+    // Gain > 1 gives peaked, input-dependent logits, so greedy decoding wanders instead of sticking.
+    head: { data: rng.linear('talker.codec_head', d.hidden * d.vocab, d.hidden, 4), dims: [d.hidden, d.vocab] },
+  };
+}
+
+/**
+ * Interleaved M-RoPE in miniature: rotary slot j takes its angle from position row 1 (j%3==1) or
+ * row 2 (j%3==2) within the first sections, else row 0, as Qwen3-TTS does with mrope_section
+ * [24,20,20]. Equal rows reduce to plain RoPE; an engine that fills only row 0 gets different logits.
+ * Returned as a [3, D/2] matrix so angles = positions[1,S,3] · M.
+ */
+export function mropeMatrix(headDim: number): Float32Array {
+  const half = headDim / 2;
+  const section = Math.floor(half / 4);
+  const inv = inverseFrequencies(headDim);
+  const m = new Float32Array(3 * half);
+  for (let j = 0; j < half; j++) {
+    let row = 0;
+    if (j % 3 === 1 && j < 3 * section) row = 1;
+    else if (j % 3 === 2 && j < 3 * section) row = 2;
+    m[row * half + j] = inv[j] ?? 0;
+  }
+  return m;
+}
+
+const S = 'sequence_length';
+const PAST = 'past_sequence_length';
+const TOTAL = 'past_sequence_length + 1';
+
+function talkerBody(
+  g: Graph,
+  w: TalkerWeights,
+  d: TalkerDims,
+  pastFor: ((layer: number) => { key: string; value: string }) | undefined,
+  past: string,
+): { logits: string; hidden: string; keys: string[]; values: string[] } {
+  const embeds = 'inputs_embeds';
+  const newLen = dimOf(g, embeds, 1);
+  const total = g.op('Add', [past, newLen]);
+
+  // attention_mask must hold exactly one entry per key: a Reshape to [1,1,1,past+S] fails otherwise.
+  const maskShape = g.op('Concat', [g.constI64([1, 1, 1]), unsqueeze(g, total, [0])], { axis: 0 });
+  const keyMask = g.op('Cast', [g.op('Reshape', ['attention_mask', maskShape])], { to: 1 });
+  const bias = attentionBias(g, past, total, keyMask);
+
+  // position_ids [3,1,S] → [1,S,3] · [3,D/2] → angles [1,S,D/2]
+  const pos = g.op('Transpose', [g.op('Cast', ['position_ids'], { to: 1 })], { perm: [1, 2, 0] });
+  const angles = g.op('MatMul', [pos, g.weight('mrope', mropeMatrix(d.headDim), [3, d.headDim / 2])]);
+  const rope = ropeFromAngles(g, angles, d.headDim);
+
+  const names = addLayerWeights(g, w.layers, 'talker');
+  let x = embeds;
+  const keys: string[] = [];
+  const values: string[] = [];
+  names.forEach((lw, i) => {
+    const r = decoderLayer(g, x, lw, d, rope, bias, pastFor?.(i));
+    x = r.x;
+    keys.push(r.key);
+    values.push(r.value);
+  });
+  const hidden = rmsNorm(g, x, g.weight('talker.norm', w.norm.data, w.norm.dims));
+  const logits = g.op('MatMul', [hidden, g.weight('talker.codec_head', w.head.data, w.head.dims)]);
+  return { logits, hidden, keys, values };
+}
+
+export function buildTalkerPrefill(w: TalkerWeights, d: TalkerDims): Graph {
+  const g = new Graph('talker_prefill');
+  g.input('inputs_embeds', 'float32', [1, S, d.hidden]);
+  g.input('attention_mask', 'int64', [1, S]);
+  g.input('position_ids', 'int64', [3, 1, S]);
+  const r = talkerBody(g, w, d, undefined, g.constI64(0, []));
+  g.output('logits', r.logits, 'float32', [1, S, d.vocab]);
+  g.output('hidden_states', r.hidden, 'float32', [1, S, d.hidden]);
+  for (let i = 0; i < d.layers; i++) {
+    g.output(`present_key_${i}`, r.keys[i] ?? '', 'float32', [1, d.kvHeads, S, d.headDim]);
+    g.output(`present_value_${i}`, r.values[i] ?? '', 'float32', [1, d.kvHeads, S, d.headDim]);
+  }
+  return g;
+}
+
+export function buildTalkerDecode(w: TalkerWeights, d: TalkerDims): Graph {
+  const g = new Graph('talker_decode');
+  g.input('inputs_embeds', 'float32', [1, 1, d.hidden]);
+  g.input('attention_mask', 'int64', [1, TOTAL]);
+  g.input('position_ids', 'int64', [3, 1, 1]);
+  g.input('past_keys', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
+  g.input('past_values', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
+  const layerOf = (stacked: string, i: number): string => g.op('Gather', [stacked, g.constI64(i, [])], { axis: 0 });
+  const r = talkerBody(g, w, d, (i) => ({ key: layerOf('past_keys', i), value: layerOf('past_values', i) }), dimOf(g, 'past_keys', 3));
+  const stack = (xs: string[]): string => g.op('Concat', xs.map((x) => unsqueeze(g, x, [0])), { axis: 0 });
+  g.output('logits', r.logits, 'float32', [1, 1, d.vocab]);
+  g.output('hidden_states', r.hidden, 'float32', [1, 1, d.hidden]);
+  g.output('present_keys', stack(r.keys), 'float32', [d.layers, 1, d.kvHeads, TOTAL, d.headDim]);
+  g.output('present_values', stack(r.values), 'float32', [d.layers, 1, d.kvHeads, TOTAL, d.headDim]);
+  return g;
+}
