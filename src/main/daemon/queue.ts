@@ -95,16 +95,16 @@ export class SpeechQueue {
     this.current = job;
     this.listener.started?.(this.view(job, 'speaking'));
     const { signal } = job.controller;
-    job
-      .run(signal)
-      .then(
-        () => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve()),
-        (err: unknown) => job.settle.reject(signal.aborted ? abortError() : err),
-      )
-      .finally(() => {
-        this.current = undefined;
-        this.listener.finished?.(this.view(job, 'speaking'));
-        this.pump();
-      });
+    // The queue is updated before the job's promise settles, so whoever awaits it sees the queue moved on.
+    const finish = (settle: () => void) => {
+      this.current = undefined;
+      this.listener.finished?.(this.view(job, 'speaking'));
+      settle();
+      this.pump();
+    };
+    job.run(signal).then(
+      () => finish(() => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve())),
+      (err: unknown) => finish(() => job.settle.reject(signal.aborted ? abortError() : err)),
+    );
   }
 }
