@@ -6,10 +6,13 @@ export type NpyVersion = 1 | 2 | 3;
 
 const MAGIC = Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
 /** IEEE 754 binary32 → binary16 bits, round to nearest even (no Float16Array in Node 20). */
 export function f32ToF16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const x = new Uint32Array(f32.buffer)[0] ?? 0;
+  scratchF32[0] = value;
+  const x = scratchU32[0] ?? 0;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;

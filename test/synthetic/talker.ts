@@ -71,10 +71,14 @@ function talkerBody(
   const newLen = dimOf(g, embeds, 1);
   const total = g.op('Add', [past, newLen]);
 
-  // attention_mask must hold exactly one entry per key: a Reshape to [1,1,1,past+S] fails otherwise.
-  const maskShape = g.op('Concat', [g.constI64([1, 1, 1]), unsqueeze(g, total, [0])], { axis: 0 });
-  const keyMask = g.op('Cast', [g.op('Reshape', ['attention_mask', maskShape])], { to: 1 });
-  const bias = attentionBias(g, past, total, keyMask);
+  // attention_mask must hold exactly one entry per key (past+S). A Reshape to that length is not
+  // enough (ORT's optimizer can drop it), so gather from a 1-element tensor at index
+  // 2·(past+S − mask length): 0 is fine, anything else is out of range and fails the run.
+  const maskLen = dimOf(g, 'attention_mask', 1);
+  const guardIdx = g.op('Mul', [g.op('Sub', [total, maskLen]), g.constI64(2, [])]);
+  const guard = g.op('Gather', [g.constF32([1]), guardIdx], { axis: 0 });
+  const keyMask = g.op('Cast', [g.op('Reshape', ['attention_mask', g.constI64([1, 1, 1, -1])])], { to: 1 });
+  const bias = g.op('Mul', [attentionBias(g, past, total, keyMask), guard]);
 
   // position_ids [3,1,S] → [1,S,3] · [3,D/2] → angles [1,S,D/2]
   const pos = g.op('Transpose', [g.op('Cast', ['position_ids'], { to: 1 })], { perm: [1, 2, 0] });

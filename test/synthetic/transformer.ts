@@ -26,6 +26,7 @@ type LayerNames = Record<LayerKey, string>;
 export const RMS_EPS = 1e-6;
 export const ROPE_THETA = 10000;
 const MASKED = -1e9;
+const RECENCY_SLOPE = 0.1;
 
 /** Random weights for `d.layers` layers; MatMul weights are stored [in, out] as the torch exporter does. */
 export function randomLayers(rng: Rng, prefix: string, d: DecoderDims): LayerTensors[] {
@@ -114,7 +115,11 @@ export function attentionBias(g: Graph, past: string, total: string, keyMask?: s
   const keyIdx = g.op('Range', [g.constI64(0, []), total, one]);
   const queryIdx = unsqueeze(g, g.op('Range', [past, total, one]), [1]);
   const causal = g.op('LessOrEqual', [keyIdx, queryIdx]);
-  let bias = g.op('Where', [causal, g.constF32(0), g.constF32(MASKED)]);
+  // A mild recency bias (ALiBi-like) on top of RoPE: post-RoPE attention alone is blind to the order
+  // of cache entries, this makes a misordered cache change the output.
+  const distance = g.op('Cast', [g.op('Sub', [queryIdx, keyIdx])], { to: 1 });
+  const recency = g.op('Mul', [distance, g.constF32(-RECENCY_SLOPE)]);
+  let bias = g.op('Add', [g.op('Where', [causal, g.constF32(0), g.constF32(MASKED)]), recency]);
   if (keyMask) bias = g.op('Add', [bias, g.op('Mul', [g.op('Sub', [keyMask, g.constF32(1)]), g.constF32(-MASKED)])]);
   return bias;
 }
