@@ -1,0 +1,161 @@
+// The Qwen3-TTS engine: ties the model, prompt, sampler, talker loop and streaming vocoder into the
+// daemon's Engine interface. Long text is spoken segment after segment, each segment's audio streamed
+// as it is made, with the voice settings kept and per-segment seeds derived from the request's seed.
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import { SAMPLE_RATE, type Engine, type EngineInfo, type SamplingOptions, type SynthesisEvent, type SynthesisRequest } from '../../../shared/engine.js';
+import { abortError, EngineError } from '../errors.js';
+import type { GenerationDefaults } from './config.js';
+import { invalidRequest } from './errors.js';
+import { frameBudget, generateFrames, type BudgetOptions, type GenerationResult, type GenerationSettings } from './generate.js';
+import { Qwen3Model, SAMPLES_PER_FRAME, type Qwen3ModelOptions } from './model.js';
+import { assistantTemplate, instructSupported, instructTemplate, planPrefill, resolveVoice, splitTargetIds, supportedLanguages } from './prompt.js';
+import { deriveSeed, Rng } from './sampler.js';
+import { splitText } from './segment.js';
+import { decodeChunked, DEFAULT_CHUNK_PLAN, VocoderStream, type ChunkPlan } from './vocoder-stream.js';
+
+export interface Qwen3EngineOptions extends Qwen3ModelOptions {
+  /** Streaming chunk plan (first chunk, largest chunk, left context), in frames. */
+  stream?: Partial<ChunkPlan>;
+  /** Segment size for long text (units: characters, CJK counted twice). Default 300. */
+  maxSegmentUnits?: number;
+  /** Runaway guard scaling. */
+  budget?: BudgetOptions;
+  /** Where warnings go (runaway guard hits); default console.warn. */
+  log?: (message: string) => void;
+}
+
+/** Frames per call when decoding saved codes (the official chunked_decode size). */
+const DECODE_CHUNK_FRAMES = 300;
+
+/** Request sampling over the model's generate_config; doSample applies to the code predictor too. */
+export function resolveSampling(defaults: GenerationDefaults, overrides: Partial<SamplingOptions>): GenerationSettings {
+  const s = { doSample: defaults.doSample, temperature: defaults.temperature, topK: defaults.topK, topP: defaults.topP, repetitionPenalty: defaults.repetitionPenalty, maxNewTokens: defaults.maxNewTokens };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(key in s)) throw invalidRequest(`unknown sampling option '${key}'`);
+    (s as Record<string, unknown>)[key] = value;
+  }
+  if (typeof s.doSample !== 'boolean') throw invalidRequest('sampling.doSample must be true or false');
+  if (!(s.temperature > 0) || !Number.isFinite(s.temperature)) throw invalidRequest(`sampling.temperature must be > 0 (got ${s.temperature})`);
+  if (!Number.isInteger(s.topK) || s.topK < 0) throw invalidRequest(`sampling.topK must be an integer ≥ 0 (got ${s.topK})`);
+  if (!(s.topP > 0 && s.topP <= 1)) throw invalidRequest(`sampling.topP must be in (0, 1] (got ${s.topP})`);
+  if (!(s.repetitionPenalty > 0) || !Number.isFinite(s.repetitionPenalty)) throw invalidRequest(`sampling.repetitionPenalty must be > 0 (got ${s.repetitionPenalty})`);
+  if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1) throw invalidRequest(`sampling.maxNewTokens must be an integer ≥ 1 (got ${s.maxNewTokens})`);
+  return {
+    talker: { doSample: s.doSample, temperature: s.temperature, topK: s.topK, topP: s.topP, repetitionPenalty: s.repetitionPenalty },
+    sub: { doSample: s.doSample && defaults.subDoSample, temperature: defaults.subTemperature, topK: defaults.subTopK, topP: defaults.subTopP },
+    maxNewTokens: s.maxNewTokens,
+    frameBudget: Infinity,
+  };
+}
+
+export class Qwen3Engine implements Engine {
+  readonly info: EngineInfo;
+  private readonly plan: ChunkPlan;
+  private readonly log: (message: string) => void;
+
+  constructor(
+    readonly model: Qwen3Model,
+    private readonly options: Qwen3EngineOptions = {},
+  ) {
+    const c = model.config;
+    this.info = {
+      engine: 'qwen3-tts',
+      model: `${c.modelId ?? path.basename(path.resolve(model.dir))} (${model.precision})`,
+      sampleRate: SAMPLE_RATE,
+      languages: supportedLanguages(c),
+      speakers: Object.keys(c.raw.spk_id),
+      supportsInstruct: instructSupported(c),
+    };
+    this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
+    this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
+  }
+
+  async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
+    const started = performance.now();
+    const { model } = this;
+    const c = model.config;
+    const voice = resolveVoice(c, request.language, request.speaker);
+    const base = resolveSampling(c.generation, request.sampling);
+    const segments = splitText(request.text, this.options.maxSegmentUnits === undefined ? {} : { maxUnits: this.options.maxSegmentUnits });
+    if (segments.length === 0) throw new EngineError('E_TEXT_EMPTY', 'text is empty');
+    const instruct = request.instruct?.trim();
+    const instructIds = instruct && instructSupported(c) ? model.tokenizer.encode(instructTemplate(instruct)) : null;
+    const seed = request.seed ?? randomInt(0, 2 ** 32);
+
+    const stream = new VocoderStream((frames) => model.vocode(frames), this.plan);
+    let firstAudioMs = -1;
+    let frames = 0;
+    let samples = 0;
+    let truncated = false;
+
+    const drain = async function* (): AsyncGenerator<SynthesisEvent> {
+      if (signal.aborted) throw abortError();
+      const chunk = await stream.flush();
+      if (!chunk) return;
+      yield { type: 'codes', frames: chunk.frames.map((f) => [...f]) };
+      if (firstAudioMs < 0) firstAudioMs = performance.now() - started;
+      samples += chunk.samples.length;
+      yield { type: 'audio', samples: chunk.samples };
+    };
+
+    for (let i = 0; i < segments.length && frames < base.maxNewTokens; i++) {
+      const segment = segments[i]!;
+      const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(segment)), c.ids.imStart, c.ids.imEnd);
+      const plan = planPrefill(c, target, instructIds, voice);
+      const settings: GenerationSettings = {
+        ...base,
+        maxNewTokens: base.maxNewTokens - frames,
+        frameBudget: frameBudget(plan.textTokens, this.options.budget),
+      };
+      const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
+      for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {
+        stream.push(frame);
+        frames++;
+        if (stream.ready) yield* drain();
+      }
+      yield* drain(); // end of segment: play what is left before the next prefill
+      if (result.truncated) {
+        truncated = true;
+        this.log(`runaway guard: segment ${i + 1}/${segments.length} (${plan.textTokens} text tokens) hit its budget of ${settings.frameBudget} frames without EOS; cut short`);
+      }
+    }
+
+    const audioSeconds = samples / SAMPLE_RATE;
+    const wall = (performance.now() - started) / 1000;
+    yield {
+      type: 'stats',
+      stats: {
+        timeToFirstAudioMs: firstAudioMs < 0 ? wall * 1000 : firstAudioMs,
+        realTimeFactor: audioSeconds > 0 ? wall / audioSeconds : 0,
+        audioSeconds,
+        frames,
+        truncated,
+      },
+    };
+  }
+
+  async *decode(frames: number[][], signal: AbortSignal): AsyncGenerator<Float32Array> {
+    const groups = this.model.config.talker.codeGroups;
+    const vocab = this.model.config.cp.vocab;
+    frames.forEach((f, t) => {
+      if (!Array.isArray(f) || f.length !== groups || f.some((x) => !Number.isInteger(x) || x < 0 || x >= vocab)) {
+        throw invalidRequest(`frame ${t} must be ${groups} integers in 0..${vocab - 1}`);
+      }
+    });
+    yield* decodeChunked((fr) => this.model.vocode(fr), frames, DECODE_CHUNK_FRAMES, this.plan.leftContextFrames, signal);
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+/** Loads a model directory (docs/model-layout.md) as an Engine. */
+export async function loadQwen3Engine(modelDir: string, options: Qwen3EngineOptions = {}): Promise<Qwen3Engine> {
+  const model = await Qwen3Model.load(modelDir, options);
+  return new Qwen3Engine(model, options);
+}
+
+export { SAMPLES_PER_FRAME };

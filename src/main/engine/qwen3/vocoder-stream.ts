@@ -1,0 +1,100 @@
+// Streaming codec decode (spec §1.4, §6.2 step 6): frames are decoded in chunks as they arrive, each
+// chunk with up to `leftContextFrames` earlier frames in front whose samples are then dropped. The codec
+// is causal, so with enough context the stream equals a one-shot decode. A small first chunk gets sound
+// out early; later chunks grow to amortise the context cost.
+import { abortError } from '../errors.js';
+import { SAMPLES_PER_FRAME } from './model.js';
+
+export interface ChunkPlan {
+  /** Frames in the first chunk (fast first audio). */
+  firstChunkFrames: number;
+  /** Largest chunk; chunk sizes double from the first up to this. */
+  chunkFrames: number;
+  /** Frames of left context decoded in front of each chunk (official: 25; ≥ 72 + conv field is exact). */
+  leftContextFrames: number;
+}
+
+export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = { firstChunkFrames: 4, chunkFrames: 24, leftContextFrames: 25 };
+
+export interface ChunkWindow {
+  /** First frame given to the vocoder. */
+  from: number;
+  /** One past the last frame. */
+  to: number;
+  /** Context frames in front of `start`. */
+  ctx: number;
+  /** Leading samples of the vocoder output to drop (ctx · 1920). */
+  dropSamples: number;
+}
+
+/** The window that decodes frames [start, end): ctx = min(leftContext, start) frames of context. */
+export function chunkWindow(start: number, end: number, leftContext: number): ChunkWindow {
+  const ctx = Math.min(leftContext, start);
+  return { from: start - ctx, to: end, ctx, dropSamples: ctx * SAMPLES_PER_FRAME };
+}
+
+/** Size of chunk number `index` (0-based) under a plan. */
+export function chunkSize(plan: ChunkPlan, index: number): number {
+  return Math.min(plan.chunkFrames, plan.firstChunkFrames * 2 ** Math.min(index, 20));
+}
+
+export type Vocode = (frames: readonly (readonly number[])[]) => Promise<Float32Array>;
+
+/** Decodes one window and trims its context: exactly (end - start) · 1920 samples. */
+export async function decodeWindow(vocode: Vocode, frames: readonly (readonly number[])[], start: number, end: number, leftContext: number): Promise<Float32Array> {
+  const w = chunkWindow(start, end, leftContext);
+  const wave = await vocode(frames.slice(w.from, w.to));
+  return wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME);
+}
+
+/** Accumulates frames and decodes them in planned chunks. */
+export class VocoderStream {
+  private readonly frames: (readonly number[])[] = [];
+  private decoded = 0;
+  private chunkIndex = 0;
+
+  constructor(
+    private readonly vocode: Vocode,
+    readonly plan: ChunkPlan = DEFAULT_CHUNK_PLAN,
+  ) {}
+
+  push(frame: readonly number[]): void {
+    this.frames.push(frame);
+  }
+
+  get pending(): number {
+    return this.frames.length - this.decoded;
+  }
+
+  /** Whether enough frames wait for the next planned chunk. */
+  get ready(): boolean {
+    return this.pending >= chunkSize(this.plan, this.chunkIndex);
+  }
+
+  /** Decodes every pending frame (call when ready, or at the end of a segment). */
+  async flush(): Promise<{ frames: (readonly number[])[]; samples: Float32Array } | null> {
+    const start = this.decoded;
+    const end = this.frames.length;
+    if (end === start) return null;
+    const samples = await decodeWindow(this.vocode, this.frames, start, end, this.plan.leftContextFrames);
+    this.decoded = end;
+    this.chunkIndex++;
+    // Only the context of the next chunk is needed from here on.
+    const keep = this.plan.leftContextFrames;
+    if (this.decoded > keep * 4 && this.decoded > 256) {
+      const drop = this.decoded - keep;
+      this.frames.splice(0, drop);
+      this.decoded -= drop;
+    }
+    return { frames: this.frames.slice(this.decoded - (end - start), this.decoded), samples };
+  }
+}
+
+/** Decodes saved frames in chunks with left context (for Engine.decode); yields audio per chunk. */
+export async function* decodeChunked(vocode: Vocode, frames: readonly (readonly number[])[], chunkFrames: number, leftContext: number, signal?: AbortSignal): AsyncGenerator<Float32Array> {
+  for (let start = 0; start < frames.length; start += chunkFrames) {
+    if (signal?.aborted) throw abortError();
+    const end = Math.min(frames.length, start + chunkFrames);
+    yield await decodeWindow(vocode, frames, start, end, leftContext);
+  }
+}
