@@ -48,8 +48,9 @@ export interface TokenizerCounts {
 export function writeTokenizerFiles(dir: string): TokenizerCounts {
   mkdirSync(dir, { recursive: true });
   const tok = readLenml<LenmlTokenizerJson>('tokenizer.json');
-  const vocab = Object.fromEntries(Object.entries(tok.model.vocab).sort((a, b) => a[1] - b[1]));
-  writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
+  // Serialized by hand: JSON.stringify would hoist integer-like keys ("0".."9") ahead of id order.
+  const entries = Object.entries(tok.model.vocab).sort((a, b) => a[1] - b[1]);
+  writeFileSync(path.join(dir, 'vocab.json'), `{${entries.map(([k, id]) => `${JSON.stringify(k)}:${id}`).join(',')}}`);
   const merges = tok.model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));
   writeFileSync(path.join(dir, 'merges.txt'), merges.join('\n') + '\n');
 
@@ -58,5 +59,5 @@ export function writeTokenizerFiles(dir: string): TokenizerCounts {
     config.added_tokens_decoder[String(id)] = { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
   }
   writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
-  return { vocab: Object.keys(vocab).length, merges: merges.length };
+  return { vocab: entries.length, merges: merges.length };
 }
