@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildCodePredictor, randomCodePredictor, type CodePredictorDims } from './code-predictor.js';
 import {
+  CODEC_EOS_ID,
   CP_VOCAB_SIZE,
   NUM_CODE_GROUPS,
   TALKER_VOCAB_SIZE,
@@ -51,6 +52,7 @@ export function talkerDims(d: ModelDims): TalkerDims {
     intermediate: d.talkerIntermediate,
     layers: d.talkerLayers,
     vocab: TALKER_VOCAB_SIZE,
+    eos: CODEC_EOS_ID,
   };
 }
 

@@ -44,6 +44,7 @@ export const TALKER_VOCAB_SIZE = 3072;
 export const CP_VOCAB_SIZE = 2048;
 export const NUM_CODE_GROUPS = 16;
 export const SAMPLE_RATE = 24000;
+export const CODEC_EOS_ID = 2150;
 
 export const CODEC_LANGUAGE_ID: Readonly<Record<string, number>> = {
   english: 2050,
@@ -148,7 +149,7 @@ export function modelConfig(variant: SyntheticVariant, d: ModelDims, modelId: st
     tts_pad_token_id: 151671,
     tts_bos_token_id: 151672,
     tts_eos_token_id: 151673,
-    codec_eos_token_id: 2150,
+    codec_eos_token_id: CODEC_EOS_ID,
     codec_think_id: 2154,
     codec_nothink_id: 2155,
     codec_think_bos_id: 2156,
