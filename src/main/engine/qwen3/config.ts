@@ -163,7 +163,9 @@ export function parseQwen3Config(json: unknown, file: string): Qwen3Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length ? issue.path.join('.') : '(root)';
-    throw fieldError(file, field, issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : `is invalid: ${issue.message}`);
+    let value: unknown = json;
+    for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    throw fieldError(file, field, value === undefined ? 'is missing' : `is invalid: ${issue.message}`);
   }
   const c = parsed.data;
   for (const [key, expected] of Object.entries(SPEC_IDS)) {
