@@ -85,7 +85,7 @@ describe('config.json', () => {
     'talker_text_hidden_size', 'talker_num_code_groups', 'cp_hidden_size', 'cp_num_layers', 'cp_num_attention_heads',
     'cp_num_kv_heads', 'cp_head_dim', 'cp_vocab_size', 'cp_num_code_groups', 'spk_id', 'spk_is_dialect',
     'codec_language_id', 'sample_rate', 'generate_config',
-  ]; // prettier-ignore
+  ];
 
   it('has every documented key, the real ids and the tiny dims', () => {
     const c = json(path.join(vd.dir, 'config.json'));
@@ -138,7 +138,7 @@ describe('config.json', () => {
     expect(c.codec_language_id).toEqual({
       english: 2050, german: 2053, spanish: 2054, chinese: 2055, japanese: 2058, french: 2061,
       sichuan_dialect: 2062, korean: 2064, russian: 2069, italian: 2070, portuguese: 2071, beijing_dialect: 2074,
-    }); // prettier-ignore
+    });
     expect(vd.config).toEqual(c);
   });
 
@@ -194,7 +194,7 @@ describe('embeddings/*.npy', () => {
       [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [1e6, 0x7c00],
       [-Infinity, 0xfc00], [0.1, 0x2e66], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [1e-9, 0x0000],
       [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [65520, 0x7c00],
-    ]; // prettier-ignore
+    ];
     for (const [x, bits] of cases) expect(f32ToF16Bits(x), String(x)).toBe(bits);
     expect(Number.isNaN(f16BitsToF32(f32ToF16Bits(NaN)))).toBe(true);
     for (const x of [0.333, -1.7, 3.14159, 1e-5, -0.0007]) expect(Math.abs(f16BitsToF32(f32ToF16Bits(x)) - x)).toBeLessThan(Math.abs(x) * 1e-3 + 1e-7);

@@ -161,6 +161,17 @@ describe('talker', () => {
     expect(floats(out.logits).every(Number.isFinite)).toBe(true);
   });
 
+  it('prefill rejects an attention_mask whose length is not S', async () => {
+    const feeds = (maskLen: number): InferenceSession.FeedsType => ({
+      inputs_embeds: f32(embeds.subarray(0, 5 * H), [1, 5, H]),
+      attention_mask: ones(maskLen),
+      position_ids: positions(0, 5),
+    });
+    await expect(s.talker_prefill.run(feeds(4))).rejects.toThrow();
+    await expect(s.talker_prefill.run(feeds(1))).rejects.toThrow();
+    await expect(s.talker_prefill.run(feeds(5))).resolves.toBeDefined();
+  });
+
   it('decode grows the stacked cache by one and accepts a zero-length past', async () => {
     const empty = { keys: zeros([L, 1, KV, 0, D]), values: zeros([L, 1, KV, 0, D]) };
     const out = await s.talker_decode.run(decodeFeeds(embeds.subarray(0, H), empty, 0));
