@@ -19,6 +19,7 @@ const nodeEntries = existing({
   'cli/q3tts': 'src/cli/q3tts.ts',
   'engine/host': 'src/main/engine/host.ts',
   'scripts/gen-synthetic': 'scripts/gen-synthetic.ts',
+  'bench/daemon': 'bench/daemon.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({
@@ -36,7 +37,8 @@ if (Object.keys(nodeEntries).length) {
 
 const handlers = existing({ 'daemon/handlers': 'src/main/daemon/handlers.ts' });
 if (Object.keys(handlers).length) {
-  await build({ ...common, entryPoints: handlers, outdir: out, format: 'esm', outExtension: { '.js': '.mjs' } });
+  // Self-contained (zod included): a copy of this one file works anywhere (docs/handlers.md).
+  await build({ ...common, packages: undefined, entryPoints: handlers, outdir: out, format: 'esm', outExtension: { '.js': '.mjs' } });
 }
 
 const main = existing({ 'main/index': 'src/main/electron/index.ts' });

@@ -169,7 +169,7 @@ describe('status, queue and cancel', () => {
     c.socket.write(encodeFrame({ action: 'generate', id: 'two', text: long }));
     await new Promise((r) => setTimeout(r, 150));
     const q = await ask(socketPath, { action: 'queue' });
-    expect((q as { jobs: Array<{ id: string; state: string }> }).jobs.map((j) => [j.id, j.state])).toEqual([
+    expect((q.jobs as Array<{ id: string; state: string }>).map((j) => [j.id, j.state])).toEqual([
       ['one', 'speaking'],
       ['two', 'waiting'],
     ]);

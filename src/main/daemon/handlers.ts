@@ -5,7 +5,7 @@ import path from 'node:path';
 import { access, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
-import { errorAnswer, type Answer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
+import { ERROR_CODES, errorAnswer, type Answer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
@@ -25,10 +25,11 @@ export async function handle(ctx: HandlerContext, request: Request, emit: Emit):
   }
 }
 
-async function generate(ctx: HandlerContext, raw: Request, emit: Emit): Promise<Answer> {
+async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promise<Answer> {
   const parsed = parseRequest(GenerateRequestSchema, raw);
   if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
   const req = parsed.value;
+  const emit: Emit = req.events ? emitAny : () => undefined; // events only for clients that asked
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
   const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
@@ -94,7 +95,7 @@ async function generate(ctx: HandlerContext, raw: Request, emit: Emit): Promise<
   return result;
 }
 
-async function decode(ctx: HandlerContext, raw: Request, emit: Emit): Promise<Answer> {
+async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<Answer> {
   const parsed = parseRequest(DecodeRequestSchema, raw);
   if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
   const req = parsed.value;
@@ -114,7 +115,7 @@ async function decode(ctx: HandlerContext, raw: Request, emit: Emit): Promise<An
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
-  const answer = await enqueue(ctx, req.id, `decode ${req.frames.length} frames`, run, { wait: true }, emit);
+  const answer = await enqueue(ctx, req.id, `decode ${req.frames.length} frames`, run, { wait: true }, () => undefined);
   return answer.status === 'ok' && output.path ? { ...answer, output: output.path } : answer;
 }
 
@@ -241,7 +242,7 @@ function codeOf(err: unknown): ErrorCode {
   if (e?.name === 'AbortError') return 'E_CANCELLED';
   if (e?.name === 'AudioDeviceError') return 'E_AUDIO_DEVICE';
   if (e?.name === 'OutputFileError' || e?.code === 'ENOSPC' || e?.code === 'EACCES' || e?.code === 'EROFS') return 'E_OUTPUT';
-  if (e?.name === 'EngineError' && typeof e.code === 'string' && e.code.startsWith('E_')) return e.code as ErrorCode;
+  if (typeof e?.code === 'string' && e.code in ERROR_CODES) return e.code as ErrorCode; // EngineError and kin
   return 'E_INTERNAL';
 }
 

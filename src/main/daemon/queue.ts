@@ -102,7 +102,10 @@ export class SpeechQueue {
       settle();
       this.pump();
     };
-    job.run(signal).then(
+    // Started on the next microtask: whoever enqueued it gets its ticket (and can say "queued") first.
+    Promise.resolve()
+      .then(() => job.run(signal))
+      .then(
       () => finish(() => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve())),
       (err: unknown) => finish(() => job.settle.reject(signal.aborted ? abortError() : err)),
     );

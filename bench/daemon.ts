@@ -1,0 +1,118 @@
+// npm run bench:daemon — what the daemon exists for, measured: client start-up, per-request overhead,
+// cancel latency, responsiveness while the engine computes, and one request with and without a daemon.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DaemonConnection } from '../src/cli/client.js';
+import { startDaemon } from '../src/main/daemon/daemon.js';
+import { createToneEngine } from '../src/main/engine/tone.js';
+import { fmt, machine, median, percentile, writeSection } from './report.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'out/cli/q3tts.mjs');
+const handlersFile = path.join(root, 'out/daemon/handlers.mjs');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-'));
+const socketPath = path.join(dir, 'daemon.sock');
+const env = { ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_AUDIO: 'null' };
+const silent = () => undefined;
+
+async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+function runCli(args: string[], extraEnv: Record<string, string> = {}): number {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...extraEnv }, cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`q3tts ${args.join(' ')} failed: ${r.stderr}`);
+  return performance.now() - t;
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  process.env.Q3TTS_AUDIO = 'null';
+
+  // 1-2. A daemon whose engine answers instantly: what remains is the daemon's own cost.
+  let daemon = await startDaemon({ socketPath, engine: { kind: 'tone' }, handlersFile, announce: silent, log: silent });
+  const statusWall = await timeIt(20, async () => runCli(['status']));
+  rows.push(`| \`q3tts status\` wall time, Node start-up included (median of 20) | ${fmt(median(statusWall))} ms | ≤ 80 ms |`);
+
+  const conn = await DaemonConnection.connect(socketPath);
+  const out = path.join(dir, 'a.wav');
+  await timeIt(20, () => conn.request({ action: 'generate', text: 'a', output: out })); // warm-up
+  const viaDaemon = await timeIt(200, () => conn.request({ action: 'generate', text: 'a', output: out }));
+  const engine = createToneEngine();
+  const { WavFileSink } = await import('../src/main/audio/wav.js');
+  const direct = await timeIt(200, async () => {
+    const sink = new WavFileSink(out);
+    await sink.open({ sampleRate: 24000, channels: 1 });
+    for await (const e of engine.synthesize({ text: 'a', language: 'auto', instruct: null, speaker: null, seed: null, sampling: {} }, new AbortController().signal)) {
+      if (e.type === 'audio') await sink.write(e.samples);
+    }
+    await sink.drain();
+    await sink.close();
+  });
+  const statusRtt = await timeIt(200, () => conn.request({ action: 'status' }));
+  rows.push(`| daemon overhead per request, synthesis excluded (median generate round trip ${fmt(median(viaDaemon))} ms − same work in-process ${fmt(median(direct))} ms) | ${fmt(median(viaDaemon) - median(direct))} ms | ≤ 2 ms |`);
+  rows.push(`| \`status\` round trip on an open connection (median / p99) | ${fmt(median(statusRtt))} / ${fmt(percentile(statusRtt, 99))} ms | |`);
+  conn.close();
+  await daemon.close();
+
+  // 3-4. An engine that blocks its thread 40 ms per frame, like a graph run does.
+  daemon = await startDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 40 }, handlersFile, announce: silent, log: silent });
+  const c = await DaemonConnection.connect(socketPath);
+  const during: number[] = [];
+  const cancelLatency: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    const pending = c.request({ action: 'generate', text: 'x'.repeat(200) });
+    await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await c.request({ action: 'status' });
+      during.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 7));
+    }
+    const t = performance.now();
+    await c.request({ action: 'cancel' });
+    const answer = await pending;
+    cancelLatency.push(performance.now() - t);
+    if (answer.status !== 'error' || answer.code !== 'E_CANCELLED') throw new Error(`expected a cancelled answer, got ${JSON.stringify(answer)}`);
+  }
+  rows.push(`| \`status\` answered while the engine computes (40 ms blocking steps), median / p99 of ${during.length} | ${fmt(median(during))} / ${fmt(percentile(during, 99))} ms | p99 ≤ 50 ms |`);
+  rows.push(`| cancel → the cancelled request answered (audio stopped, engine aborted), median / max of ${cancelLatency.length} | ${fmt(median(cancelLatency))} / ${fmt(Math.max(...cancelLatency))} ms | ≤ 100 ms |`);
+  c.close();
+  await daemon.close();
+
+  // 5. The same `q3tts "text" -o` with and without a daemon (tone engine: the difference is start-up alone;
+  // with a real model the daemon also saves the model load, seconds).
+  const text = 'The quick brown fox jumps over the lazy dog.';
+  const cold = await timeIt(5, async () => runCli(['--engine', 'tone', '-q', '-o', 'cold.wav', text]));
+  const served = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((r) => served.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && r()));
+  const warm = await timeIt(5, async () => runCli(['-q', '-o', 'warm.wav', text]));
+  served.kill('SIGTERM');
+  rows.push(`| \`q3tts "…" -o out.wav\` (44 chars, tone engine) without a daemon / with one (median of 5) | ${fmt(median(cold))} / ${fmt(median(warm))} ms | |`);
+
+  const body = [
+    `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Reproduce: \`npm run bench:daemon\`.`,
+    '',
+    '| measure | result | target |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
+  const file = writeSection('Daemon', body);
+  console.log(body);
+  console.log(`\nwritten to ${file}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
