@@ -212,6 +212,11 @@ export class Qwen3Model {
     const H = config.talker.hidden;
     const emb = (name: string) => path.join(dir, 'embeddings', `${name}.npy`);
 
+    // Check every graph file first so a partial download names what is missing before the slow loads.
+    for (const g of GRAPH_NAMES) {
+      const file = path.join(dir, precision, `${g}.onnx`);
+      if (!existsSync(file)) throw new ModelFileError(file, `file is missing (no ${precision} graph set in ${dir})`);
+    }
     const tokenizer = Qwen2Tokenizer.fromDir(path.join(dir, 'tokenizer'));
     const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
     const cpEmbeddings: Float32Array[] = [];
@@ -222,11 +227,6 @@ export class Qwen3Model {
     const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
     const feeds: Partial<Record<GraphName, Set<string>>> = {};
     try {
-      // Check every file first so a partial download names what is missing before a slow load.
-      for (const g of GRAPH_NAMES) {
-        const file = path.join(dir, precision, `${g}.onnx`);
-        if (!existsSync(file)) throw new ModelFileError(file, `file is missing (no ${precision} graph set in ${dir})`);
-      }
       for (const g of GRAPH_NAMES) {
         const file = path.join(dir, precision, `${g}.onnx`);
         const session = await createSession(file, options, ep);
