@@ -3,21 +3,28 @@
 // AudioDeviceError rather than a crash at start-up.
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import { floatToInt16, int16Bytes } from './pcm.js';
+import { FrameChunker, floatToInt16, int16Bytes } from './pcm.js';
 import { AudioDeviceError, type AudioFormat, type AudioSink } from './sink.js';
 
 interface AudioIOStream extends Writable {
   start(): void;
+  /** Patched: drops the queue and stops the device now; the callback runs when PortAudio is closed. */
   abort(cb?: () => void): void;
 }
 interface Naudiodon {
   SampleFormat16Bit: number;
   getDevices(): Array<{ id: number; name: string; maxOutputChannels: number; hostAPIName: string }>;
-  AudioIO: new (options: { outOptions: Record<string, unknown> }) => AudioIOStream;
+  AudioIO(options: { outOptions: Record<string, unknown> }): AudioIOStream;
 }
+
+// Latency budget for stop(): the native queue holds at most QUEUE frames plus the one being played, and
+// the patched abort drops them, so what is still heard after stop() is the device's own buffer.
+const FRAME_MS = 20;
+const QUEUE = 2;
 
 let cached: Naudiodon | Error | undefined;
 
+/** The addon, loaded once; throws AudioDeviceError when it is missing or does not load. */
 export function loadNaudiodon(): Naudiodon {
   if (cached === undefined) {
     try {
@@ -30,66 +37,113 @@ export function loadNaudiodon(): Naudiodon {
   return cached;
 }
 
+/** Whether PortAudio lists any output device (cheap check before choosing this sink). */
+export function portAudioHasOutput(): boolean {
+  return loadNaudiodon()
+    .getDevices()
+    .some((d) => d.maxOutputChannels > 0);
+}
+
 export class NaudiodonSink implements AudioSink {
+  private format: AudioFormat | undefined;
   private stream: AudioIOStream | undefined;
+  private chunker: FrameChunker | undefined;
+  /** Set once the stream was ended: naudiodon is then playing out its queue (quit "WAIT"). */
+  private ending = false;
   private stopped = false;
+  private failure: Error | undefined;
+  /** Resolves when PortAudio has let go of the device (after drain or stop). */
+  private released: Promise<void> = Promise.resolve();
 
   async open(format: AudioFormat): Promise<void> {
+    this.format = format;
+    this.stopped = false;
+    this.chunker = new FrameChunker(Math.round((format.sampleRate * FRAME_MS) / 1000));
+    this.startStream();
+  }
+
+  private startStream(): AudioIOStream {
     const pa = loadNaudiodon();
-    if (!pa.getDevices().some((d) => d.maxOutputChannels > 0)) throw new AudioDeviceError('PortAudio finds no output device');
+    const format = this.format;
+    if (!format) throw new Error('NaudiodonSink: write() before open()');
+    let stream: AudioIOStream;
     try {
-      this.stream = new pa.AudioIO({
+      stream = pa.AudioIO({
         outOptions: {
           channelCount: format.channels,
           sampleFormat: pa.SampleFormat16Bit,
           sampleRate: format.sampleRate,
           deviceId: -1, // the system default
-          closeOnError: true,
-          framesPerBuffer: 480, // 20 ms: a stop is heard at once
-          highwaterMark: 9600,
+          framesPerBuffer: Math.round(format.sampleRate / 100), // 10 ms device periods
+          maxQueue: QUEUE,
+          highwaterMark: this.chunker!.frameSize * 2 * QUEUE,
+          closeOnError: false, // an underrun is a glitch, not a reason to give up the utterance
         },
       });
-      this.stream.on('error', () => undefined); // reported through write()/drain() instead
-      this.stream.start();
+      stream.start();
     } catch (err) {
       throw new AudioDeviceError(`PortAudio cannot open the default output: ${(err as Error).message}`);
     }
+    stream.on('error', (err: Error) => (this.failure ??= err));
+    stream.once('finish', () => (this.ending = true));
+    this.stream = stream;
+    this.ending = false;
+    this.released = new Promise((resolve) => {
+      stream.once('finished', () => resolve());
+      stream.once('q3tts-aborted', () => resolve());
+    });
+    return stream;
   }
 
   async write(pcm: Float32Array): Promise<void> {
-    const stream = this.stream;
-    if (!stream || this.stopped) return;
-    if (!stream.write(int16Bytes(floatToInt16(pcm)))) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          stream.off('drain', done);
-          stream.off('close', done);
-          resolve();
-        };
-        stream.once('drain', done);
-        stream.once('close', done);
-      });
+    if (this.stopped || !this.chunker) return;
+    // After a drain the device was released: the next utterance opens it again.
+    const stream = this.stream && !this.stream.writableEnded ? this.stream : (await this.released, this.startStream());
+    for (const frame of this.chunker.push(floatToInt16(pcm))) {
+      if (this.stopped) return;
+      if (!stream.write(int16Bytes(frame))) await waitFor(stream, 'drain');
     }
+    if (this.failure) throw new AudioDeviceError(`PortAudio playback failed: ${this.failure.message}`);
   }
 
-  /** Ends the stream; naudiodon then plays out what is queued and emits "finished". */
+  /** Plays out what is queued; resolves when PortAudio has stopped the device after the last sample. */
   async drain(): Promise<void> {
     const stream = this.stream;
-    if (!stream || this.stopped) return;
-    await new Promise<void>((resolve) => {
-      stream.once('finished', resolve);
-      stream.once('close', resolve);
-      stream.end();
-    });
+    if (!stream || this.stopped || stream.writableEnded) return this.released;
+    const rest = this.chunker?.flush();
+    if (rest) stream.write(int16Bytes(rest));
+    stream.end();
+    await this.released;
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.stream?.abort();
+    this.chunker?.clear();
+    const stream = this.stream;
+    if (!stream) return;
+    // Once naudiodon is playing out its queue (quit WAIT in flight), a second native quit would race it;
+    // that queue is at most QUEUE+1 frames (60 ms), so letting it finish is as fast as aborting.
+    if (this.ending) return;
+    stream.destroy(); // drops what is still buffered on the JS side
+    stream.abort(() => stream.emit('q3tts-aborted'));
   }
 
   async close(): Promise<void> {
+    if (this.stream && !this.stream.writableEnded && !this.stopped) this.stop();
+    await this.released;
     this.stream = undefined;
   }
+}
+
+function waitFor(stream: Writable, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off(event, done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once(event, done);
+    stream.once('close', done);
+  });
 }

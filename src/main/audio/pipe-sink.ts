@@ -29,6 +29,11 @@ export function findOnPath(cmd: string, envPath = process.env.PATH ?? ''): strin
   return undefined;
 }
 
+/** The first player found on PATH, in order of preference. */
+export function pipeTool(envPath = process.env.PATH ?? ''): string | undefined {
+  return pipeCommands({ sampleRate: 24000, channels: 1 }).find((c) => findOnPath(c.cmd, envPath))?.cmd;
+}
+
 export class PipeSink implements AudioSink {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -38,6 +43,7 @@ export class PipeSink implements AudioSink {
   constructor(private readonly only?: string) {}
 
   async open(format: AudioFormat): Promise<void> {
+    this.stopped = false;
     const found = pipeCommands(format).find((c) => (!this.only || c.cmd === this.only) && findOnPath(c.cmd));
     if (!found) throw new AudioDeviceError(`none of ${this.only ?? 'pw-cat, paplay, aplay'} is installed`);
     const child = spawn(found.cmd, found.args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -54,7 +60,16 @@ export class PipeSink implements AudioSink {
   async write(pcm: Float32Array): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.stopped || stdin.destroyed) return;
-    if (!stdin.write(int16Bytes(floatToInt16(pcm)))) await new Promise<void>((r) => (stdin.once('drain', r), stdin.once('close', r)));
+    if (stdin.write(int16Bytes(floatToInt16(pcm)))) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stdin.off('drain', done);
+        stdin.off('close', done);
+        resolve();
+      };
+      stdin.once('drain', done);
+      stdin.once('close', done);
+    });
   }
 
   async drain(): Promise<void> {
@@ -64,6 +79,7 @@ export class PipeSink implements AudioSink {
     if (code !== 0 && !this.stopped) throw new AudioDeviceError(`${this.child.spawnfile} failed: ${this.stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
   }
 
+  /** Killing the player is the only way to drop what it has buffered; SIGKILL so it cannot linger. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

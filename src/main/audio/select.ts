@@ -1,11 +1,14 @@
 // Chooses where speech is played: PortAudio first, then (Linux) a pipe to the desktop's player.
 // Q3TTS_AUDIO=portaudio|pipe|null forces one; "null" (discard) is only ever used when asked for.
-import { NaudiodonSink, loadNaudiodon } from './naudiodon-sink.js';
-import { PipeSink, findOnPath } from './pipe-sink.js';
-import { AudioDeviceError, type AudioSink } from './sink.js';
+import { NaudiodonSink, loadNaudiodon, portAudioHasOutput } from './naudiodon-sink.js';
+import { PipeSink, pipeTool } from './pipe-sink.js';
+import { AudioDeviceError, type AudioFormat, type AudioSink } from './sink.js';
 
 export type SinkKind = 'auto' | 'portaudio' | 'pipe' | 'null';
+const KINDS: readonly string[] = ['auto', 'portaudio', 'pipe', 'null'];
+const HINT = 'Saving to a file (-o out.wav) still works.';
 
+/** Discards audio and drains at once: for tests and explicit Q3TTS_AUDIO=null only. */
 export class NullSink implements AudioSink {
   async open(): Promise<void> {}
   async write(): Promise<void> {}
@@ -15,8 +18,9 @@ export class NullSink implements AudioSink {
 }
 
 export async function openPlaybackSink(options: { kind?: SinkKind } = {}): Promise<AudioSink> {
-  const kind = options.kind ?? ((process.env.Q3TTS_AUDIO as SinkKind | undefined) || 'auto');
-  switch (kind) {
+  const kind = options.kind ?? (process.env.Q3TTS_AUDIO || 'auto');
+  if (!KINDS.includes(kind)) throw new AudioDeviceError(`unknown Q3TTS_AUDIO '${kind}' (use auto, portaudio, pipe or null)`);
+  switch (kind as SinkKind) {
     case 'null':
       return new NullSink();
     case 'portaudio':
@@ -24,20 +28,69 @@ export async function openPlaybackSink(options: { kind?: SinkKind } = {}): Promi
       return new NaudiodonSink();
     case 'pipe':
       return new PipeSink();
-    case 'auto': {
-      const tried: string[] = [];
+    case 'auto':
+      return autoSink();
+  }
+}
+
+interface Candidate {
+  name: string;
+  make: () => AudioSink;
+}
+
+function autoSink(): AudioSink {
+  const tried: string[] = [];
+  const candidates: Candidate[] = [];
+  try {
+    if (portAudioHasOutput()) candidates.push({ name: 'PortAudio', make: () => new NaudiodonSink() });
+    else tried.push('PortAudio: no output device');
+  } catch (err) {
+    tried.push((err as Error).message.replace(/^no usable audio output device: /, ''));
+  }
+  if (process.platform === 'linux') {
+    const tool = pipeTool();
+    if (tool) candidates.push({ name: tool, make: () => new PipeSink(tool) });
+    else tried.push('pw-cat, paplay, aplay: none on PATH');
+  }
+  if (candidates.length === 0) throw new AudioDeviceError(`tried ${tried.join('; ')}. ${HINT}`);
+  return new FirstWorkingSink(candidates, tried);
+}
+
+/** Opens the first candidate that can actually open its device (a listed device may still fail). */
+class FirstWorkingSink implements AudioSink {
+  private sink: AudioSink | undefined;
+
+  constructor(
+    private readonly candidates: Candidate[],
+    private readonly tried: string[],
+  ) {}
+
+  async open(format: AudioFormat): Promise<void> {
+    const tried = [...this.tried];
+    for (const c of this.candidates) {
+      const sink = c.make();
       try {
-        const pa = loadNaudiodon();
-        if (pa.getDevices().some((d) => d.maxOutputChannels > 0)) return new NaudiodonSink();
-        tried.push('PortAudio (no output device)');
+        await sink.open(format);
+        this.sink = sink;
+        return;
       } catch (err) {
-        tried.push(`PortAudio (${(err as Error).message})`);
+        if (!(err instanceof AudioDeviceError)) throw err;
+        tried.push(err.message.replace(/^no usable audio output device: /, ''));
       }
-      if (process.platform === 'linux' && ['pw-cat', 'paplay', 'aplay'].some((c) => findOnPath(c))) return new PipeSink();
-      if (process.platform === 'linux') tried.push('pw-cat/paplay/aplay (not installed)');
-      throw new AudioDeviceError(`tried ${tried.join('; ')}. Saving to a file (-o out.wav) still works.`);
     }
-    default:
-      throw new AudioDeviceError(`unknown Q3TTS_AUDIO '${String(kind)}' (use auto, portaudio, pipe or null)`);
+    throw new AudioDeviceError(`tried ${tried.join('; ')}. ${HINT}`);
+  }
+
+  write(pcm: Float32Array): Promise<void> {
+    return this.sink ? this.sink.write(pcm) : Promise.resolve();
+  }
+  drain(): Promise<void> {
+    return this.sink ? this.sink.drain() : Promise.resolve();
+  }
+  stop(): void {
+    this.sink?.stop();
+  }
+  close(): Promise<void> {
+    return this.sink ? this.sink.close() : Promise.resolve();
   }
 }

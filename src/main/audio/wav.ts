@@ -64,11 +64,13 @@ export class WavFileSink implements AudioSink {
   async write(pcm: Float32Array): Promise<void> {
     if (this.stopped || !this.handle) return;
     const bytes = int16Bytes(floatToInt16(pcm));
+    const at = 44 + this.dataBytes;
+    this.dataBytes += bytes.length;
     try {
-      await this.handle.write(bytes, 0, bytes.length, 44 + this.dataBytes);
-      this.dataBytes += bytes.length;
+      await this.handle.write(bytes, 0, bytes.length, at);
     } catch (err) {
       await this.discard();
+      if (this.stopped) return; // stop() closed the file under this write: not an error
       throw new OutputFileError(this.file, err);
     }
   }
@@ -80,7 +82,7 @@ export class WavFileSink implements AudioSink {
     void this.discard();
   }
 
-  /** Completes the header and renames the file into place (unless stopped). */
+  /** Completes the header and renames the file into place (unless stopped: then only cleans up). */
   async close(): Promise<void> {
     if (this.finished || this.stopped || !this.handle) return this.discard();
     this.finished = true;
@@ -96,10 +98,16 @@ export class WavFileSink implements AudioSink {
     }
   }
 
-  private async discard(): Promise<void> {
-    const h = this.handle;
-    this.handle = undefined;
-    await h?.close().catch(() => undefined);
-    await rm(this.temp, { force: true });
+  private discarding: Promise<void> | undefined;
+
+  /** Closes and removes the temp file; once, however many callers. */
+  private discard(): Promise<void> {
+    this.discarding ??= (async () => {
+      const h = this.handle;
+      this.handle = undefined;
+      await h?.close().catch(() => undefined);
+      await rm(this.temp, { force: true });
+    })();
+    return this.discarding;
   }
 }
