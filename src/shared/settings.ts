@@ -1,0 +1,143 @@
+// The app's settings: one schema shared by the settings repo (main), IPC and the window.
+// Stored files carry a version; older files are upgraded step by step by a ladder of pure functions
+// (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
+import { z } from 'zod';
+
+export const SETTINGS_VERSION = 2;
+
+/** Electron accelerator, e.g. "CommandOrControl+Alt+S": zero or more modifiers, then exactly one key. */
+const MODIFIERS = ['Command', 'Cmd', 'Control', 'Ctrl', 'CommandOrControl', 'CmdOrCtrl', 'Alt', 'Option', 'AltGr', 'Shift', 'Super', 'Meta'];
+const KEY = /^(?:[A-Z0-9]|F(?:[1-9]|1\d|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc|PrintScreen|Plus|[`\-=[\];',./\\])$/;
+
+export function isAccelerator(value: string): boolean {
+  const parts = value.split('+');
+  const key = parts.pop();
+  if (key === undefined || !KEY.test(key.length === 1 ? key.toUpperCase() : key)) return false;
+  const lower = MODIFIERS.map((m) => m.toLowerCase());
+  const seen = new Set<string>();
+  for (const mod of parts) {
+    const m = mod.toLowerCase();
+    if (!lower.includes(m) || seen.has(m)) return false;
+    seen.add(m);
+  }
+  return true;
+}
+
+export const SPEAK_MODES = ['interrupt', 'queue'] as const;
+export const MODEL_VARIANTS = ['int4', 'fp32'] as const;
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'coreml', 'dml'] as const;
+
+/** The fields, each with its own default, so one bad field never costs the user the others. */
+export const settingsFields = {
+  /** Reads the clipboard aloud. "" = no global shortcut (use the CLI binding instead). */
+  hotkey: z
+    .string()
+    .max(100)
+    .refine((s) => s === '' || isAccelerator(s), { message: 'not a valid shortcut (e.g. CommandOrControl+Alt+S)' })
+    .default('CommandOrControl+Alt+S'),
+  /** null = the installed model the daemon finds by itself (data dir, Q3TTS_MODEL_DIR). */
+  modelDir: z.string().min(1).max(4096).nullable().default(null),
+  modelVariant: z.enum(MODEL_VARIANTS).default('int4'),
+  /** The default voice, described in words (VoiceDesign). "" = the model's neutral voice. */
+  instruct: z.string().max(4000).default(''),
+  language: z.string().min(1).max(40).default('auto'),
+  /** CustomVoice preset; null for models without speakers. */
+  speaker: z.string().min(1).max(64).nullable().default(null),
+  executionProvider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
+  /** null = the system's default output. */
+  outputDevice: z.string().min(1).max(256).nullable().default(null),
+  startAtLogin: z.boolean().default(false),
+  /** interrupt: new speech cuts off what is playing; queue: it waits its turn. */
+  speakMode: z.enum(SPEAK_MODES).default('interrupt'),
+  /** Linux: the hotkey reads the highlighted text (primary selection) before the clipboard. */
+  primarySelection: z.boolean().default(false),
+};
+
+export const SettingsSchema = z.object({ version: z.literal(SETTINGS_VERSION), ...settingsFields }).strict();
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsField = keyof typeof settingsFields;
+
+/** What the user may change (everything but the version). */
+export const SettingsPatchSchema = z.object(settingsFields).partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({ version: SETTINGS_VERSION });
+
+type Raw = Record<string, unknown>;
+
+/**
+ * One upgrade step per version: STEPS[n] turns a version-n object into a version-(n+1) object.
+ * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
+ */
+const STEPS: Record<number, (from: Raw) => Raw> = {
+  1: ({ voice, interrupt, ...rest }) => ({
+    ...rest,
+    ...(voice !== undefined ? { instruct: voice } : {}),
+    ...(interrupt !== undefined ? { speakMode: interrupt === false ? 'queue' : 'interrupt' } : {}),
+    version: 2,
+  }),
+};
+
+export interface MigrationResult {
+  settings: Settings;
+  /** The version the input claimed (1 when it had none). */
+  from: number;
+  /** Fields that were invalid or unknown and were reset to defaults or dropped. */
+  reset: string[];
+  /** True when the stored object differs from `settings` and should be rewritten. */
+  changed: boolean;
+}
+
+export class SettingsVersionError extends Error {
+  constructor(readonly found: unknown) {
+    super(`settings version ${String(found)} is not one this q3tts knows (newest: ${SETTINGS_VERSION})`);
+    this.name = 'SettingsVersionError';
+  }
+}
+
+/**
+ * Upgrades any stored settings object to the current version and validates it field by field:
+ * an invalid field falls back to its default and is reported; unknown fields are dropped and reported.
+ * Throws SettingsVersionError for a version from the future (or not a version at all).
+ */
+export function migrateSettings(stored: unknown): MigrationResult {
+  const input: Raw = isPlainObject(stored) ? stored : {};
+  const rawVersion = input.version ?? 1; // files from before versioning count as v1
+  if (typeof rawVersion !== 'number' || !Number.isInteger(rawVersion) || rawVersion < 1 || rawVersion > SETTINGS_VERSION) {
+    throw new SettingsVersionError(rawVersion);
+  }
+  let current: Raw = { ...input };
+  for (let v = rawVersion; v < SETTINGS_VERSION; v++) {
+    const step = STEPS[v];
+    if (!step) throw new Error(`no settings upgrade step from version ${v}`);
+    current = step(current);
+  }
+  const reset: string[] = [];
+  const settings: Raw = { version: SETTINGS_VERSION };
+  for (const [key, schema] of Object.entries(settingsFields)) {
+    const parsed = (schema as z.ZodType).safeParse(current[key]);
+    if (parsed.success) settings[key] = parsed.data;
+    else {
+      settings[key] = DEFAULT_SETTINGS[key as SettingsField];
+      reset.push(key);
+    }
+  }
+  for (const key of Object.keys(current)) if (key !== 'version' && !(key in settingsFields)) reset.push(key);
+  const result = SettingsSchema.parse(settings);
+  return { settings: result, from: rawVersion, reset, changed: !sameJson(input, result) };
+}
+
+/** Applies a user's change; throws a ZodError naming the bad field. */
+export function applySettingsPatch(current: Settings, patch: unknown): Settings {
+  return SettingsSchema.parse({ ...current, ...SettingsPatchSchema.parse(patch) });
+}
+
+function isPlainObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sameJson(a: Raw, b: Raw): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
+  return true;
+}
