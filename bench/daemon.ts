@@ -1,6 +1,6 @@
 // npm run bench:daemon — what the daemon exists for, measured: client start-up, per-request overhead,
 // cancel latency, responsiveness while the engine computes, and one request with and without a daemon.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,11 +27,15 @@ async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number[]> 
   return out;
 }
 
-function runCli(args: string[], extraEnv: Record<string, string> = {}): number {
+/** Runs the CLI as a user would (asynchronously: the daemon under test may live in this very process). */
+function runCli(args: string[]): Promise<number> {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...extraEnv }, cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`q3tts ${args.join(' ')} failed: ${r.stderr}`);
-  return performance.now() - t;
+  const child = spawn(process.execPath, [cli, ...args], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t) : reject(new Error(`q3tts ${args.join(' ')} failed (${code}): ${stderr}`)))),
+  );
 }
 
 async function main(): Promise<void> {
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
 
   // 1-2. A daemon whose engine answers instantly: what remains is the daemon's own cost.
   let daemon = await startDaemon({ socketPath, engine: { kind: 'tone' }, handlersFile, announce: silent, log: silent });
-  const statusWall = await timeIt(20, async () => runCli(['status']));
+  const statusWall = await timeIt(20, () => runCli(['status']));
   rows.push(`| \`q3tts status\` wall time, Node start-up included (median of 20) | ${fmt(median(statusWall))} ms | ≤ 80 ms |`);
 
   const conn = await DaemonConnection.connect(socketPath);
@@ -92,10 +96,10 @@ async function main(): Promise<void> {
   // 5. The same `q3tts "text" -o` with and without a daemon (tone engine: the difference is start-up alone;
   // with a real model the daemon also saves the model load, seconds).
   const text = 'The quick brown fox jumps over the lazy dog.';
-  const cold = await timeIt(5, async () => runCli(['--engine', 'tone', '-q', '-o', 'cold.wav', text]));
+  const cold = await timeIt(5, () => runCli(['--engine', 'tone', '-q', '-o', 'cold.wav', text]));
   const served = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((r) => served.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && r()));
-  const warm = await timeIt(5, async () => runCli(['-q', '-o', 'warm.wav', text]));
+  const warm = await timeIt(5, () => runCli(['-q', '-o', 'warm.wav', text]));
   served.kill('SIGTERM');
   rows.push(`| \`q3tts "…" -o out.wav\` (44 chars, tone engine) without a daemon / with one (median of 5) | ${fmt(median(cold))} / ${fmt(median(warm))} ms | |`);
 
