@@ -4,7 +4,7 @@
 // - handlers: one self-contained file, so the daemon can re-import it (hot reload) and a user can copy it.
 // - electron: main (ESM) and preload (one CJS file, as sandboxed preloads require); renderer: browser bundle.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -12,7 +12,7 @@ const out = path.join(root, 'out');
 const here = (p) => path.join(root, p);
 const existing = (entries) => Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(here(p))));
 
-rmSync(out, { recursive: true, force: true });
+// No wipe of out/ first: tests and a running daemon may be reading it; esbuild overwrites in place.
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', packages: 'external' };
 
 const nodeEntries = existing({
