@@ -106,7 +106,8 @@ export class WavFileSink implements AudioSink {
       const h = this.handle;
       this.handle = undefined;
       await h?.close().catch(() => undefined);
-      await rm(this.temp, { force: true });
+      // A failure here must not hide the error that got us here (e.g. EACCES: nothing was created).
+      await rm(this.temp, { force: true }).catch(() => undefined);
     })();
     return this.discarding;
   }
