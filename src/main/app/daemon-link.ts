@@ -1,0 +1,55 @@
+// The app's two ways to a daemon: start one in this process (host) or connect to `q3tts serve` (attach).
+// Both end as a SpeechService; the composition root picks one with planDaemon().
+import { DaemonConnection, DaemonUnreachable } from '../../cli/client.js';
+import type { EngineConfig } from '../engine/config.js';
+import { startDaemon, type RunningDaemon } from '../daemon/daemon.js';
+import { classifyProbe, type SocketProbe } from './attach.js';
+import { daemonSpeechService } from './daemon-speech.js';
+import type { SpeechService } from './speech.js';
+
+export async function probeDaemon(socketPath: string, timeoutMs = 1500): Promise<SocketProbe> {
+  let connection: DaemonConnection;
+  try {
+    connection = await DaemonConnection.connect(socketPath, timeoutMs);
+  } catch (err) {
+    const reason = err instanceof DaemonUnreachable ? err.reason : '';
+    return classifyProbe({ error: reason === 'connection refused' ? 'ECONNREFUSED' : reason === 'timed out' ? 'ETIMEDOUT' : 'ENOENT' });
+  }
+  try {
+    const answer = await Promise.race([
+      connection.request({ action: 'ping' }),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref()),
+    ]);
+    return classifyProbe({ answer });
+  } catch {
+    return 'foreign';
+  } finally {
+    connection.close();
+  }
+}
+
+export async function attachToDaemon(socketPath: string): Promise<SpeechService> {
+  const connection = await DaemonConnection.connect(socketPath);
+  return daemonSpeechService({ request: (r, e) => connection.request(r, e), close: () => connection.close() }, { mode: 'attached' });
+}
+
+export interface HostedDaemon {
+  speech: SpeechService;
+  daemon: RunningDaemon;
+}
+
+/** Starts the daemon (socket server + engine host process) inside this app. */
+export async function hostDaemon(options: { socketPath: string; engine: EngineConfig; log?: (m: string) => void }): Promise<HostedDaemon> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const daemon = await startDaemon({ socketPath: options.socketPath, engine: options.engine, log, announce: log });
+  const { core } = daemon;
+  const speech = daemonSpeechService(
+    {
+      request: (r, e) => core.request(r, e),
+      onState: (listener) => core.onState(() => listener()),
+      close: () => daemon.close(),
+    },
+    { mode: 'host' },
+  );
+  return { speech, daemon };
+}

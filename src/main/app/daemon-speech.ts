@@ -1,0 +1,133 @@
+// SpeechService over the daemon's request/answer protocol. The same adapter serves the in-process
+// DaemonCore (host mode) and a socket connection to `q3tts serve` (attached mode): both answer
+// `request(req, onEvent)` with protocol answers.
+import type { RunStats, Voices } from '../../shared/bridge.js';
+import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
+import { SpeechError, type EngineState, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
+
+export interface DaemonClient {
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
+  /** Push notification of state changes (the in-process core has it; a socket client does not). */
+  onState?(listener: () => void): () => void;
+  close(): Promise<void> | void;
+}
+
+export interface DaemonSpeechOptions {
+  mode: 'host' | 'attached';
+  /** Without onState, poll `status` this often to notice changes (attached mode). */
+  pollMs?: number;
+}
+
+let nextId = 1;
+
+export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechOptions): SpeechService {
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of listeners) l();
+  };
+  const unsubscribe = client.onState?.(changed);
+  let poll: ReturnType<typeof setInterval> | undefined;
+  let lastState: string | undefined;
+  if (!client.onState) {
+    poll = setInterval(() => {
+      client.request({ action: 'status' }).then(
+        (a) => {
+          const key = a.status === 'ok' ? `${String(a.state)}|${String(a.error ?? '')}` : `error|${a.message}`;
+          if (key !== lastState) {
+            lastState = key;
+            changed();
+          }
+        },
+        () => changed(), // the daemon went away: let the owner find out from snapshot()
+      );
+    }, options.pollMs ?? 2000);
+    poll.unref?.();
+  }
+
+  const call = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer & { status: 'ok' }> => {
+    let answer: Answer;
+    try {
+      answer = await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
+    } catch (err) {
+      throw new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${(err as Error).message}`);
+    }
+    if (answer.status === 'error') throw new SpeechError(answer.code, answer.message);
+    return answer;
+  };
+
+  return {
+    mode: options.mode,
+    async speak(command: SpeakCommand, onProgress?: (p: SpeechProgress) => void): Promise<SpeakOutcome> {
+      const request: Request = {
+        action: 'generate',
+        text: command.text,
+        language: command.language,
+        instruct: command.instruct,
+        speaker: command.speaker,
+        interrupt: command.interrupt,
+        clean: command.clean,
+        events: true,
+        ...(command.output ? { output: command.output } : {}),
+      };
+      const answer = await call(request, (e) => {
+        if (!onProgress) return;
+        if (e.event === 'queued') onProgress({ type: 'queued', position: Number(e.position ?? 0) });
+        else if (e.event === 'started') onProgress({ type: 'started' });
+        else if (e.event === 'progress') onProgress({ type: 'progress', audioSeconds: Number(e.audio_seconds ?? 0) });
+      });
+      return {
+        stats: statsOf(answer),
+        warning: typeof answer.warning === 'string' ? answer.warning : null,
+        output: typeof answer.output === 'string' ? answer.output : null,
+      };
+    },
+    async stop() {
+      const answer = await call({ action: 'cancel' });
+      return Number(answer.cancelled ?? 0);
+    },
+    async voices(): Promise<Voices> {
+      const a = await call({ action: 'voices' });
+      return {
+        engine: String(a.engine ?? ''),
+        model: String(a.model ?? ''),
+        languages: stringList(a.languages),
+        speakers: stringList(a.speakers),
+        supportsInstruct: a.supports_instruct === true,
+      };
+    },
+    async snapshot(): Promise<SpeechSnapshot> {
+      const a = await call({ action: 'status' });
+      const last = a.last as Record<string, unknown> | undefined;
+      return {
+        state: (['loading', 'idle', 'speaking', 'error'] as const).includes(a.state as EngineState) ? (a.state as EngineState) : 'error',
+        engine: typeof a.engine === 'string' ? a.engine : null,
+        model: typeof a.model === 'string' ? a.model : null,
+        error: typeof a.error === 'string' ? a.error : null,
+        last: last ? statsOf(last) : null,
+      };
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async reload({ model }) {
+      await call({ action: 'reload', ...(model ? { model: true } : {}) });
+      changed();
+    },
+    async close() {
+      if (poll) clearInterval(poll);
+      unsubscribe?.();
+      listeners.clear();
+      await client.close();
+    },
+  };
+}
+
+function statsOf(a: Record<string, unknown>): RunStats | null {
+  if (typeof a.ttfa_ms !== 'number' || typeof a.rtf !== 'number') return null;
+  return { timeToFirstAudioMs: a.ttfa_ms, realTimeFactor: a.rtf, audioSeconds: typeof a.audio_seconds === 'number' ? a.audio_seconds : 0 };
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}

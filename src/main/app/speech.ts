@@ -1,0 +1,62 @@
+// The port between the app and whatever speaks: the daemon core in this process, or a `q3tts serve`
+// daemon the app attached to. The controller, tray and window know only this interface.
+import type { RunStats, Voices } from '../../shared/bridge.js';
+
+export interface SpeakCommand {
+  text: string;
+  /** null = the model's neutral voice. */
+  instruct: string | null;
+  language: string;
+  speaker: string | null;
+  /** Cut off what is playing (settings: speakMode) instead of queueing. */
+  interrupt: boolean;
+  /** Strip Markdown, code and URLs first (clipboard text). */
+  clean: boolean;
+  /** Write a WAV file here instead of playing. */
+  output?: string;
+}
+
+export interface SpeakOutcome {
+  stats: RunStats | null;
+  warning: string | null;
+  output: string | null;
+}
+
+export type SpeechProgress = { type: 'queued'; position: number } | { type: 'started' } | { type: 'progress'; audioSeconds: number };
+
+export type EngineState = 'loading' | 'idle' | 'speaking' | 'error';
+
+export interface SpeechSnapshot {
+  state: EngineState;
+  engine: string | null;
+  model: string | null;
+  error: string | null;
+  last: RunStats | null;
+}
+
+/** A failure with the daemon's protocol code (E_CANCELLED, E_NO_MODEL, E_TEXT_EMPTY, ...). */
+export class SpeechError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpeechError';
+  }
+}
+
+export interface SpeechService {
+  /** 'host': this app owns the daemon; 'attached': it drives somebody else's `q3tts serve`. */
+  readonly mode: 'host' | 'attached';
+  /** Resolves when the utterance has finished; rejects with SpeechError. */
+  speak(command: SpeakCommand, onProgress?: (p: SpeechProgress) => void): Promise<SpeakOutcome>;
+  /** Cancels everything playing and queued; resolves with how many were cancelled. */
+  stop(): Promise<number>;
+  voices(): Promise<Voices>;
+  snapshot(): Promise<SpeechSnapshot>;
+  /** Called when the state may have changed (read snapshot() again). Returns an unsubscribe. */
+  onChange(listener: () => void): () => void;
+  /** Re-imports the daemon's request handlers; with model, loads the model again too. */
+  reload(options: { model: boolean }): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,61 @@
+// The tray as data: icon, tooltip and menu for a given state. electron/tray.ts only renders it.
+import type { AppState, AppStatus } from '../../shared/bridge.js';
+
+export type TrayAction = 'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'quit';
+
+export type TrayItem =
+  | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
+  | { kind: 'info'; label: string }
+  | { kind: 'separator' };
+
+export interface TrayModel {
+  /** Base name of the icon file (assets/tray/<icon>.png). */
+  icon: `tray-${AppState}`;
+  tooltip: string;
+  items: TrayItem[];
+}
+
+export interface TrayContext {
+  /** One line about the hotkey: "Hotkey: Ctrl+Alt+S", or why there is none. */
+  hotkeyLine: string;
+  /** The voice in use: the default instruct or speaker. */
+  voice: string;
+}
+
+const STATE_TEXT: Record<AppState, string> = {
+  loading: 'Loading the model…',
+  ready: 'Ready',
+  speaking: 'Speaking…',
+  error: 'Error',
+  'no-model': 'No model installed',
+};
+
+const MAX_LABEL = 70;
+const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
+
+export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
+  const up = status.state === 'ready' || status.state === 'speaking';
+  const headline = status.message && (status.state === 'error' || status.state === 'no-model') ? `${STATE_TEXT[status.state]}: ${status.message}` : STATE_TEXT[status.state];
+  const model = status.model ? `${status.model}${status.attached ? ' (attached to q3tts serve)' : ''}` : status.attached ? 'Attached to q3tts serve' : 'No model loaded';
+  const items: TrayItem[] = [
+    { kind: 'info', label: clip(`q3tts — ${headline}`) },
+    { kind: 'separator' },
+    { kind: 'action', action: 'speak-clipboard', label: 'Speak clipboard', enabled: up },
+    { kind: 'action', action: 'stop', label: 'Stop speaking', enabled: status.state === 'speaking' },
+    { kind: 'action', action: 'open-window', label: 'Open window', enabled: true },
+    { kind: 'separator' },
+    { kind: 'action', action: 'reload-handlers', label: 'Reload handlers', enabled: up },
+    // Also the way to retry after installing a model or after an engine failure.
+    { kind: 'action', action: 'reload-model', label: status.attached ? 'Reload model (in q3tts serve)' : 'Reload model', enabled: status.state !== 'loading' },
+    { kind: 'separator' },
+    { kind: 'info', label: clip(`Model: ${model}`) },
+    { kind: 'info', label: clip(`Voice: ${ctx.voice || 'neutral (no instruction)'}`) },
+    { kind: 'info', label: clip(ctx.hotkeyLine) },
+    { kind: 'separator' },
+    { kind: 'action', action: 'settings', label: 'Settings…', enabled: true },
+    { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
+  ];
+  // Tooltips are one or two short lines on every platform (Windows cuts at 127 characters).
+  const tooltip = `q3tts — ${headline}`.slice(0, 127);
+  return { icon: `tray-${status.state}`, tooltip, items };
+}
