@@ -187,6 +187,11 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
     import('../main/engine/config.js'),
     import('../main/daemon/server.js'),
   ]);
+  // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
+  const shutdownRequested = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   let daemon;
   try {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
@@ -196,13 +201,9 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
   }
   const running = daemon;
-  const shutdown = new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      process.stderr.write(`${signal}: shutting down\n`);
-      void running.close().then(resolve);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  const shutdown = shutdownRequested.then(async (signal) => {
+    process.stderr.write(`${signal}: shutting down\n`);
+    await running.close();
   });
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');

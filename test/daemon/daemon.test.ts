@@ -243,4 +243,21 @@ describe('status, queue and cancel', () => {
     expect(await ask(socketPath, { action: 'decode', frames, output: again })).toMatchObject({ status: 'ok' });
     expect(maxAbsDiff(readWav(again).samples, readWav(first).samples)).toBe(0);
   });
+
+  it('an engine process that dies fails its request clearly, shows in status, and is restarted by the next request', async () => {
+    const engine = (await daemon.core.ensureEngine()) as { pid?: number };
+    const c = await connectRaw(socketPath);
+    c.socket.write(encodeFrame({ action: 'generate', id: 'doomed', text: 'w'.repeat(300) }));
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(engine.pid!, 'SIGKILL');
+    const [answer] = await c.next();
+    expect(answer).toMatchObject({ id: 'doomed', status: 'error', code: 'E_ENGINE' });
+    expect(String(answer!.message)).toMatch(/engine process exited unexpectedly/);
+    expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'error', error: expect.stringMatching(/restarted on the next request/) });
+    const loads = daemon.core.engineLoadCount;
+    expect((await ask(socketPath, { action: 'generate', text: 'back', output: path.join(dir, 'back.wav') })).status).toBe('ok');
+    expect(daemon.core.engineLoadCount).toBe(loads + 1);
+    expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'idle' });
+    c.socket.destroy();
+  });
 });

@@ -59,8 +59,20 @@ export class DaemonCore {
 
   get state(): DaemonState {
     if (this.engineLoading && !this.engine) return 'loading';
-    if (!this.engine) return 'error';
+    if (!this.engine || !this.engineAlive()) return 'error';
     return this.queue.busy ? 'speaking' : 'idle';
+  }
+
+  /** Reports an engine that died on its own (its process exited); the next request loads it again. */
+  engineDied(reason: string): void {
+    if (this.stopping) return;
+    this.engineError = `the engine process exited unexpectedly (${reason}); it will be restarted on the next request`;
+    this.log(this.engineError);
+    this.emitState();
+  }
+
+  private engineAlive(): boolean {
+    return (this.engine as { alive?: boolean } | undefined)?.alive ?? true;
   }
 
   onState(listener: (state: DaemonState) => void): () => void {
@@ -70,7 +82,7 @@ export class DaemonCore {
 
   /** Loads the engine (once; again only after it has died or on reload_model). */
   async ensureEngine(): Promise<Engine> {
-    const alive = (this.engine as { alive?: boolean } | undefined)?.alive ?? true;
+    const alive = this.engineAlive();
     if (this.engine && alive) return this.engine;
     if (this.engine && !alive) {
       this.log('engine process is gone; loading it again');

@@ -48,8 +48,9 @@ export const defaultAudio: AudioOutputs = {
 };
 
 export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
-  const load = (): Promise<Engine> => (options.inProcessEngine ? loadEngine(options.engine) : spawnEngine(options.engine));
-  return new DaemonCore({
+  const load = (): Promise<Engine> =>
+    options.inProcessEngine ? loadEngine(options.engine) : spawnEngine(options.engine, undefined, (reason) => core.engineDied(reason));
+  const core: DaemonCore = new DaemonCore({
     handlersFile: options.handlersFile ?? defaultHandlersFile(),
     audio: options.audio ?? defaultAudio,
     loadEngine: load,
@@ -57,6 +58,7 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
     ...(options.log ? { log: options.log } : {}),
     ...(options.onStop ? { onStop: options.onStop } : {}),
   });
+  return core;
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {

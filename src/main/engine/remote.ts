@@ -10,6 +10,8 @@ import type { FromHost, ToHost } from './host-messages.js';
 
 export interface RemoteEngine extends Engine {
   readonly loadMs: number;
+  /** The host process's pid (for diagnostics and tests). */
+  readonly pid: number | undefined;
   /** Resolves when the host process has exited, for whatever reason. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly alive: boolean;
@@ -25,18 +27,20 @@ export function defaultHostPath(): string {
 
 type Pending = { push(msg: FromHost): void; fail(err: Error): void };
 
-export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPath()): Promise<RemoteEngine> {
+export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPath(), onExit?: (reason: string) => void): Promise<RemoteEngine> {
   if (!existsSync(hostPath)) throw new EngineError('E_ENGINE', `engine host not found at ${hostPath} (run 'npm run build')`);
   const child: ChildProcess = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let alive = true;
+  let disposing = false;
   let exitReason = '';
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       alive = false;
       exitReason = signal ? `signal ${signal}` : `code ${code}`;
+      if (!disposing) onExit?.(exitReason);
       const err = new EngineError('E_ENGINE', `the engine process exited unexpectedly (${exitReason})`);
       for (const p of pending.values()) p.fail(err);
       pending.clear();
@@ -113,6 +117,7 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
   return {
     info: loaded.info,
     loadMs: loaded.loadMs,
+    pid: child.pid,
     exited,
     get alive() {
       return alive;
@@ -126,6 +131,7 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
       }
     },
     async dispose() {
+      disposing = true;
       if (!alive) return;
       send({ type: 'dispose' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
