@@ -55,4 +55,33 @@ describe('playback through PortAudio', () => {
     for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(aligned[i]! - expected[i]!));
     expect(worst).toBeLessThanOrEqual(1);
   });
+
+  it('with no usable device, speaking fails clearly (exit 3) while -o still works', async () => {
+    const broken = tempDir('nodevice');
+    const benv = {
+      ...process.env,
+      ALSA_CONFIG_PATH: writeAlsaConfig(broken.dir, '  type hw\n  card 99'),
+      PATH: broken.dir, // no pw-cat, paplay or aplay to fall back to
+      Q3TTS_AUDIO: 'auto',
+      Q3TTS_SOCKET: path.join(broken.dir, 'daemon.sock'),
+    };
+    const d = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env: benv, stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        d.stdout!.setEncoding('utf8').on('data', (x: string) => x.includes('listening on') && resolve());
+        d.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { env: benv, cwd: broken.dir, encoding: 'utf8', timeout: 30_000 });
+      const speak = run(['Hello']);
+      expect(speak.status).toBe(3);
+      expect(speak.stderr).toMatch(/no usable audio output device/);
+      expect(speak.stderr).toMatch(/out\.wav/);
+      const save = run(['-o', 'still.wav', 'Hello']);
+      expect(save.status, save.stderr).toBe(0);
+      expect(existsSync(path.join(broken.dir, 'still.wav'))).toBe(true);
+    } finally {
+      d.kill('SIGKILL');
+      broken.remove();
+    }
+  });
 });
