@@ -28,9 +28,35 @@ export async function probeDaemon(socketPath: string, timeoutMs = 1500): Promise
   }
 }
 
-export async function attachToDaemon(socketPath: string): Promise<SpeechService> {
+export interface AttachedDaemon {
+  speech: SpeechService;
+  /** Resolves when the daemon stops answering (it was stopped or died): time to host one ourselves. */
+  ended: Promise<{ reason: string }>;
+}
+
+export async function attachToDaemon(socketPath: string, options: { pingMs?: number } = {}): Promise<AttachedDaemon> {
   const connection = await DaemonConnection.connect(socketPath);
-  return daemonSpeechService({ request: (r, e) => connection.request(r, e), close: () => connection.close() }, { mode: 'attached' });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const ended = new Promise<{ reason: string }>((resolve) => {
+    timer = setInterval(() => {
+      connection.request({ action: 'ping' }).catch((err: Error) => {
+        clearInterval(timer);
+        resolve({ reason: `the q3tts daemon went away (${err.message})` });
+      });
+    }, options.pingMs ?? 2000);
+    timer.unref?.();
+  });
+  const speech = daemonSpeechService(
+    {
+      request: (r, e) => connection.request(r, e),
+      close: () => {
+        clearInterval(timer);
+        connection.close();
+      },
+    },
+    { mode: 'attached' },
+  );
+  return { speech, ended };
 }
 
 export interface HostedDaemon {
