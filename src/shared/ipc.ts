@@ -1,7 +1,6 @@
-// Renderer ⇄ main IPC: the channel allow-list and the schemas main validates every payload with.
-import { z } from 'zod';
+// Renderer ⇄ main IPC channel names. No zod here: the preload bundles this file, and stays tiny.
+// The payload schemas main validates with are in ipc-schemas.ts.
 import type { Q3ttsBridge } from './bridge.js';
-import { MAX_TEXT_CHARS } from './requests.js';
 
 export const IPC = {
   speak: 'q3tts:speak',
@@ -23,22 +22,3 @@ export const INVOKE_CHANNELS = {
   getVoices: IPC.getVoices,
   getDefaults: IPC.getDefaults,
 } as const satisfies Record<Exclude<keyof Q3ttsBridge, 'onStatus'>, string>;
-
-export const SpeakParamsSchema = z
-  .object({
-    text: z.string().max(MAX_TEXT_CHARS),
-    instruct: z.string().max(4000),
-    language: z.string().min(1).max(40),
-    speaker: z.string().min(1).max(64).nullable(),
-  })
-  .strict();
-
-/** Payload schema per invocable channel; methods without arguments take none. */
-export const IPC_PAYLOADS = {
-  [IPC.speak]: SpeakParamsSchema,
-  [IPC.saveWav]: SpeakParamsSchema,
-  [IPC.stop]: z.undefined(),
-  [IPC.getStatus]: z.undefined(),
-  [IPC.getVoices]: z.undefined(),
-  [IPC.getDefaults]: z.undefined(),
-} as const;

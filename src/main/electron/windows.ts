@@ -1,0 +1,56 @@
+// The speak window: sandboxed, isolated, no Node, and unable to navigate, open windows or get permissions.
+import { BrowserWindow, type Session, type WebContents, type WebPreferences } from 'electron';
+
+export const APP_ORIGIN = 'app://ui';
+export const WINDOW_URL = `${APP_ORIGIN}/index.html`;
+
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    sandbox: true,
+    contextIsolation: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+  };
+}
+
+/** Keeps the window on our UI: no navigation, no new windows, no webviews. */
+export function hardenContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event, url) => {
+    if (url !== WINDOW_URL) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/** The UI needs no camera, microphone, notifications or anything else a page can ask for. */
+export function denyPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+export function createSpeakWindow(options: { preload: string; icon?: string }): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 560,
+    height: 600,
+    minWidth: 420,
+    minHeight: 480,
+    show: false,
+    title: 'q3tts',
+    autoHideMenuBar: true,
+    backgroundColor: '#f6f7f9',
+    ...(options.icon ? { icon: options.icon } : {}),
+    webPreferences: secureWebPreferences(options.preload),
+  });
+  hardenContents(win.webContents);
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(WINDOW_URL);
+  return win;
+}
