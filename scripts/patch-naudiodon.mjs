@@ -35,7 +35,7 @@ patchFile('index.js', [
   {
     name: 'no segfault handler',
     find: /var SegfaultHandler = require\('segfault-handler'\);\s*\nSegfaultHandler\.registerHandler\("crash\.log"\);\s*\n/,
-    replace: '/* q3tts: no process-wide segfault handler writing crash.log into the CWD */\n',
+    replace: '/* q3tts: no process-wide segfault handler (upstream wrote a crash log into the CWD) */\n',
     done: (s) => !s.includes('SegfaultHandler'),
   },
   {
