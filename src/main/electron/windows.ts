@@ -39,7 +39,7 @@ export function denyPermissions(session: Session): void {
 export function createSpeakWindow(options: { preload: string; icon?: string }): BrowserWindow {
   const win = new BrowserWindow({
     width: 560,
-    height: 600,
+    height: 640,
     minWidth: 420,
     minHeight: 480,
     show: false,

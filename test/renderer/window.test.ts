@@ -1,0 +1,224 @@
+// The speak window in headless Debian Chromium, served over http with its real CSP, driving the real
+// daemon (tone engine in its host process) through the same controller and payload schemas main uses.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AppController } from '../../src/main/app/controller.js';
+import { hostDaemon, type HostedDaemon } from '../../src/main/app/daemon-link.js';
+import type { AppStatus, SpeakParams } from '../../src/shared/bridge.js';
+import { INVOKE_CHANNELS } from '../../src/shared/ipc.js';
+import { IPC_PAYLOADS } from '../../src/shared/ipc-schemas.js';
+import { describeIssues } from '../../src/shared/requests.js';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
+import { installBridge } from './bridge-shim.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const rendererDir = path.join(root, 'out/renderer');
+const artifacts = path.join(root, 'test/artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`SKIPPED window tests: ${CHROMIUM} not found (apt-get install chromium)`);
+
+let server: http.Server;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+let dir: string;
+let hosted: HostedDaemon;
+let backend: AppController;
+const calls: Array<{ method: string; payload: unknown }> = [];
+const problems: string[] = [];
+const settings = { ...DEFAULT_SETTINGS, instruct: 'A warm, friendly voice.', language: 'English' };
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/** What main's ipc.ts does for a trusted sender: validate with the shared schema, then call the controller. */
+async function invoke(method: string, payload: unknown): Promise<unknown> {
+  calls.push({ method, payload });
+  const channel = INVOKE_CHANNELS[method as keyof typeof INVOKE_CHANNELS];
+  const parsed = IPC_PAYLOADS[channel].safeParse(payload);
+  if (!parsed.success) return { ok: false, code: 'E_INVALID', message: describeIssues(parsed.error) };
+  switch (method) {
+    case 'speak':
+      return backend.speak(parsed.data as SpeakParams);
+    case 'saveWav':
+      return backend.saveWav(parsed.data as SpeakParams, path.join(dir, 'saved.wav'));
+    case 'stop':
+      return backend.stop();
+    case 'getStatus':
+      return backend.status;
+    case 'getVoices':
+      return backend.voices();
+    case 'getDefaults':
+      return backend.defaults();
+  }
+  throw new Error(`unknown method ${method}`);
+}
+
+function newBackend(): AppController {
+  const c = new AppController({ settings: () => settings, readClipboard: async () => '' });
+  c.onStatus((s: AppStatus) => void page?.evaluate((st) => window.__q3ttsPush(st), s).catch(() => undefined));
+  return c;
+}
+
+async function openWindow(): Promise<void> {
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 560, height: 600 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.exposeFunction('__q3ttsInvoke', invoke);
+  await page.addInitScript(installBridge);
+  await page.goto(`${baseUrl}/index.html`);
+}
+
+const statusText = () => page.locator('#status').textContent();
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  if (!existsSync(path.join(rendererDir, 'main.js'))) throw new Error('out/renderer is missing: the global setup runs scripts/build.mjs');
+  process.env.Q3TTS_AUDIO = 'null';
+  dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-window-'));
+  server = http.createServer((req, res) => {
+    const file = path.normalize(path.join(rendererDir, new URL(req.url ?? '/', 'http://x').pathname));
+    if (!file.startsWith(rendererDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hosted = await hostDaemon({ socketPath: path.join(dir, 'run', 'daemon.sock'), engine: { kind: 'tone', msPerFrame: 4 }, log: () => undefined });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  if (!haveChromium) return;
+  await browser?.close();
+  await hosted?.speech.close();
+  server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  calls.length = 0; // problems accumulate over the whole run
+});
+
+describe.skipIf(!haveChromium)('speak window', () => {
+  it('shows loading with every action disabled, then becomes usable when the model is up', async () => {
+    backend = newBackend();
+    backend.setStarting('Loading the model…');
+    await openWindow();
+    await expect.poll(() => page.locator('#state').textContent()).toBe('Loading model…');
+    await page.fill('#text', 'Some text');
+    expect(await page.isDisabled('#speak')).toBe(true);
+    expect(await page.isDisabled('#save')).toBe(true);
+    expect(await page.isDisabled('#stop')).toBe(true);
+    expect(await page.getAttribute('form', 'aria-busy')).toBe('true');
+
+    await backend.setService(hosted.speech);
+    await expect.poll(() => page.locator('#state').textContent()).toBe('Ready');
+    expect(await page.isDisabled('#speak')).toBe(false);
+    // Defaults from settings fill the form; the language list comes from the model.
+    expect(await page.inputValue('#instruct')).toBe('A warm, friendly voice.');
+    expect(await page.inputValue('#language')).toBe('English');
+    expect(await page.locator('#speaker-field').isHidden()).toBe(true);
+    await page.fill('#text', '');
+    expect(await page.isDisabled('#speak')).toBe(true);
+  });
+
+  it('speaks the typed text with the chosen voice and shows time to first audio and real-time factor', async () => {
+    await page.fill('#text', 'Hello from the window.');
+    await page.getByRole('button', { name: 'Use voice: News anchor' }).click();
+    await page.click('#speak');
+    await expect.poll(statusText, { timeout: 10_000 }).toMatch(/^Done — first audio after \d+ ms · real-time factor \d+\.\d\d · \d+\.\d s of audio \(this model ignores instruct\)$/);
+    // The test engine has no voice design: the window says so next to the field.
+    expect(await page.locator('#instruct-note').isVisible()).toBe(true);
+    const speak = calls.find((c) => c.method === 'speak');
+    expect(speak?.payload).toEqual({
+      text: 'Hello from the window.',
+      instruct: 'A clear, confident news anchor with crisp articulation and a neutral accent.',
+      language: 'English',
+      speaker: null,
+    });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'window.png') });
+  });
+
+  it('speaks with Ctrl+Enter from the text box', async () => {
+    await page.fill('#text', 'Keyboard only.');
+    await page.focus('#text');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => calls.filter((c) => c.method === 'speak').length).toBe(1);
+    await expect.poll(statusText, { timeout: 10_000 }).toMatch(/^Done/);
+  });
+
+  it('Stop cuts off a long utterance: status shows speaking, then stopped', async () => {
+    await page.fill('#text', 'A long text to read. '.repeat(20));
+    await page.click('#speak');
+    await expect.poll(() => page.locator('#state').textContent()).toBe('Speaking');
+    await expect.poll(() => page.isDisabled('#stop')).toBe(false);
+    await expect.poll(statusText).toMatch(/^Speaking…/);
+    await page.click('#stop');
+    await expect.poll(statusText, { timeout: 10_000 }).toBe('Stopped.');
+    expect(calls.map((c) => c.method)).toContain('stop');
+    expect(await page.locator('#error').isHidden()).toBe(true);
+  });
+
+  it('saves a WAV file and says where', async () => {
+    await page.fill('#text', 'Keep this.');
+    await page.click('#save');
+    await expect.poll(statusText, { timeout: 10_000 }).toMatch(new RegExp(`^Saved ${path.join(dir, 'saved.wav').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(statSync(path.join(dir, 'saved.wav')).size).toBeGreaterThan(44);
+  });
+
+  it('shows the validation error main returns, clearly, and clears it on success', async () => {
+    await page.fill('#instruct', 'x'.repeat(4001));
+    await page.fill('#text', 'Too much voice.');
+    await page.click('#speak');
+    await expect.poll(() => page.locator('#error').textContent()).toMatch(/field 'instruct'/);
+    expect(await page.locator('#error').isVisible()).toBe(true);
+    await page.fill('#instruct', '');
+    await page.click('#speak');
+    await expect.poll(() => page.locator('#error').isHidden(), { timeout: 10_000 }).toBe(true);
+  });
+
+  it('shows an engine failure and a missing model in the status line, with speaking disabled', async () => {
+    backend.setFailed('E_ENGINE', 'the engine process exited unexpectedly (signal SIGKILL)');
+    await expect.poll(statusText).toBe('The engine failed: the engine process exited unexpectedly (signal SIGKILL)');
+    expect(await page.locator('#state').textContent()).toBe('Engine error');
+    expect(await page.isDisabled('#speak')).toBe(true);
+    backend.setFailed('E_NO_MODEL', 'Put a Qwen3-TTS ONNX export in ~/.local/share/q3tts/models/<name>.');
+    await expect.poll(statusText).toMatch(/^No model installed\. Put a Qwen3-TTS/);
+    await backend.setService(hosted.speech);
+    await expect.poll(() => page.locator('#state').textContent()).toBe('Ready');
+  });
+
+  it('is usable from the keyboard alone, with labelled controls', async () => {
+    for (const id of ['text', 'instruct', 'language']) {
+      expect(await page.locator(`label[for=${id}]`).count()).toBe(1);
+    }
+    await page.focus('#text');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('instruct');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Use voice: Calm narrator');
+    await page.keyboard.press('Enter');
+    expect(await page.inputValue('#instruct')).toMatch(/^A calm, warm/);
+  });
+
+  it('had no CSP violations and no console errors', async () => {
+    expect(await page.evaluate(() => window.__violations)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
