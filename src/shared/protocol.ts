@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   E_TEXT_EMPTY: 'text is empty',
   E_TEXT_TOO_LONG: 'text is longer than the limit',
   E_CANCELLED: 'request was cancelled',
+  E_BUSY: 'the queue is full',
   E_NO_MODEL: 'no model is installed or configured',
   E_ENGINE: 'the engine or the model failed',
   E_AUDIO_DEVICE: 'no usable audio output device',

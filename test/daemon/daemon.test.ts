@@ -260,4 +260,22 @@ describe('status, queue and cancel', () => {
     expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'idle' });
     c.socket.destroy();
   });
+
+  it('backpressure: a connection with 32 requests unanswered is not read from until they are answered', async () => {
+    const c = await connectRaw(socketPath);
+    const frames = Array.from({ length: 40 }, (_, i) => encodeFrame({ action: 'generate', id: i, text: 'v'.repeat(200) }));
+    c.socket.write(Buffer.concat(frames));
+    await new Promise((r) => setTimeout(r, 300));
+    const jobs = (await ask(socketPath, { action: 'queue' })).jobs as unknown[];
+    expect(jobs.length).toBe(32);
+    await ask(socketPath, { action: 'cancel' });
+    await c.next(32);
+    // Now the daemon reads the rest of what the client sent.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(((await ask(socketPath, { action: 'queue' })).jobs as unknown[]).length).toBe(8);
+    await ask(socketPath, { action: 'cancel' });
+    const rest = await c.next(8);
+    expect(rest.every((a) => a.code === 'E_CANCELLED')).toBe(true);
+    c.socket.destroy();
+  });
 });

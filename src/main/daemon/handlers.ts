@@ -142,6 +142,9 @@ async function enqueue(
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
 ): Promise<Answer> {
+  if (ctx.queue.length >= MAX_QUEUED && req.interrupt !== true) {
+    return errorAnswer('E_BUSY', `the queue is full (${ctx.queue.length} requests); try again later, or cancel`, id);
+  }
   const ticket = ctx.queue.enqueue({ requestId: id, summary, run }, { interrupt: req.interrupt === true });
   const ids = id === undefined ? {} : { id };
   emit({ event: 'queued', ...ids, job: ticket.job, position: ticket.position });
@@ -261,3 +264,6 @@ function summarize(text: string): string {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Requests that may wait at once: beyond this, callers are told to come back (bounded memory). */
+const MAX_QUEUED = 1000;

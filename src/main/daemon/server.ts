@@ -20,6 +20,8 @@ export type RequestHandler = (request: Request, emit: (event: EventMessage) => v
 export interface ServerOptions {
   maxFrameBytes?: number;
   partialFrameTimeoutMs?: number;
+  /** Requests one connection may have unanswered before the daemon stops reading from it. */
+  maxInFlight?: number;
   log?: (message: string) => void;
 }
 
@@ -78,6 +80,7 @@ export class SocketServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly maxFrameBytes: number;
   private readonly partialFrameTimeoutMs: number;
+  private readonly maxInFlight: number;
   private readonly log: (message: string) => void;
 
   constructor(
@@ -87,6 +90,7 @@ export class SocketServer {
   ) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.partialFrameTimeoutMs = options.partialFrameTimeoutMs ?? PARTIAL_FRAME_TIMEOUT_MS;
+    this.maxInFlight = options.maxInFlight ?? 32;
     this.log = options.log ?? ((m) => console.error(m));
     this.server = net.createServer((socket) => this.serve(socket));
   }
@@ -134,6 +138,7 @@ export class SocketServer {
     this.sockets.add(socket);
     const decoder = new FrameDecoder(this.maxFrameBytes);
     let stallTimer: NodeJS.Timeout | undefined;
+    let hungUp = false;
     const send = (message: ServerMessage) => {
       if (!socket.writable) return;
       try {
@@ -145,27 +150,52 @@ export class SocketServer {
     const armStallTimer = () => {
       if (stallTimer) clearTimeout(stallTimer);
       stallTimer = undefined;
-      if (decoder.pendingBytes > 0) {
+      if (socket.destroyed) return;
+      // Only a client we are reading from can stall; while we hold it back (throttle), the wait is ours.
+      if (decoder.pendingBytes > 0 && !socket.isPaused()) {
         stallTimer = setTimeout(() => {
           send(errorAnswer('E_BAD_FRAME', `incomplete frame: no data for ${this.partialFrameTimeoutMs} ms`));
+          hungUp = true;
           hangUp(socket);
         }, this.partialFrameTimeoutMs);
       }
     };
+    // Backpressure: a client that sends faster than it reads, or piles up requests, is simply not read
+    // from until it catches up, so one connection can never make the daemon buffer without bound.
+    // Frames already read but not yet dispatched wait in `backlog` (at most one read's worth).
+    let inFlight = 0;
+    const backlog: Request[] = [];
+    const throttle = () => {
+      while (backlog.length && inFlight < this.maxInFlight) dispatch(backlog.shift()!);
+      const full = backlog.length > 0 || inFlight >= this.maxInFlight || socket.writableLength > this.maxFrameBytes * 4;
+      if (full && !socket.isPaused()) socket.pause();
+      else if (!full && socket.isPaused() && !socket.destroyed && !hungUp) socket.resume();
+      armStallTimer();
+    };
+    const dispatch = (request: Request) => {
+      inFlight++;
+      void this.handler(request, send)
+        .then(send, (err: unknown) => send(errorAnswer('E_INTERNAL', String(err), request.id)))
+        .finally(() => {
+          inFlight--;
+          throttle();
+        });
+    };
+    socket.on('drain', throttle);
     socket.on('data', (data) => {
       for (const frame of decoder.push(data)) {
         if (frame.ok) {
-          const request = frame.value as Request;
-          void this.handler(request, send).then(send, (err: unknown) => send(errorAnswer('E_INTERNAL', String(err), request.id)));
+          backlog.push(frame.value as Request);
         } else {
           send(errorAnswer(frame.error.code, frame.error.message));
           if ('fatal' in frame) {
+            hungUp = true;
             hangUp(socket); // the rest of the stream cannot be trusted to be framed
             return;
           }
         }
       }
-      armStallTimer();
+      throttle();
     });
     socket.on('error', () => undefined); // a client vanishing is routine
     socket.on('close', () => {
