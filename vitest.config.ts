@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // electron-store imports 'electron' itself: inlined, so test files' vi.mock('electron') reaches it too.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

@@ -1,0 +1,157 @@
+// A hand-written stand-in for the 'electron' module: records what the adapters ask of Electron.
+// Only the API surface src/main/electron and src/preload use. Installed per test file with
+// vi.mock('electron', () => import('../mocks/electron.js')).
+import { EventEmitter } from 'node:events';
+
+type Listener = (...args: unknown[]) => unknown;
+
+export class WebContentsMock extends EventEmitter {
+  sent: Array<[string, unknown]> = [];
+  windowOpenHandler: ((details: unknown) => unknown) | undefined;
+  destroyed = false;
+  setWindowOpenHandler(h: (details: unknown) => unknown) {
+    this.windowOpenHandler = h;
+  }
+  send(channel: string, payload: unknown) {
+    this.sent.push([channel, payload]);
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+}
+
+export class BrowserWindowMock extends EventEmitter {
+  static instances: BrowserWindowMock[] = [];
+  readonly webContents = new WebContentsMock();
+  loadedURL: string | undefined;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    BrowserWindowMock.instances.push(this);
+  }
+  loadURL(url: string) {
+    this.loadedURL = url;
+    return Promise.resolve();
+  }
+  show() {}
+  static getAllWindows() {
+    return BrowserWindowMock.instances;
+  }
+  static fromWebContents(wc: unknown) {
+    return BrowserWindowMock.instances.find((w) => w.webContents === wc) ?? null;
+  }
+}
+
+export const ipcMain = {
+  handlers: new Map<string, Listener>(),
+  handle(channel: string, fn: Listener) {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, fn);
+  },
+  removeHandler(channel: string) {
+    this.handlers.delete(channel);
+  },
+  on() {},
+};
+
+export const ipcRenderer = {
+  invoked: [] as Array<[string, unknown[]]>,
+  listeners: new Map<string, Set<Listener>>(),
+  invoke(channel: string, ...args: unknown[]) {
+    this.invoked.push([channel, args]);
+    return Promise.resolve({ channel });
+  },
+  on(channel: string, fn: Listener) {
+    if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());
+    this.listeners.get(channel)!.add(fn);
+    return this;
+  },
+  removeListener(channel: string, fn: Listener) {
+    this.listeners.get(channel)?.delete(fn);
+    return this;
+  },
+  sendSync() {
+    throw new Error('the renderer must not use sendSync');
+  },
+};
+
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld(key: string, api: unknown) {
+    this.exposed.set(key, api);
+  },
+};
+
+export class MenuMock {
+  constructor(readonly template: Array<Record<string, unknown>>) {}
+  static buildFromTemplate(template: Array<Record<string, unknown>>) {
+    return new MenuMock(template);
+  }
+}
+
+export class NativeImageMock {
+  template = false;
+  constructor(readonly path: string) {}
+  setTemplateImage(on: boolean) {
+    this.template = on;
+  }
+}
+export const nativeImage = { createFromPath: (p: string) => new NativeImageMock(p) };
+
+export class TrayMock extends EventEmitter {
+  static instances: TrayMock[] = [];
+  tooltip = '';
+  menu: MenuMock | undefined;
+  constructor(public image: NativeImageMock) {
+    super();
+    TrayMock.instances.push(this);
+  }
+  setImage(image: NativeImageMock) {
+    this.image = image;
+  }
+  setToolTip(t: string) {
+    this.tooltip = t;
+  }
+  setContextMenu(m: MenuMock) {
+    this.menu = m;
+  }
+  destroy() {}
+}
+
+export const globalShortcut = {
+  registered: new Map<string, Listener>(),
+  taken: new Set<string>(),
+  register(acc: string, fn: Listener) {
+    if (this.taken.has(acc)) return false;
+    this.registered.set(acc, fn);
+    return true;
+  },
+  unregister(acc: string) {
+    this.registered.delete(acc);
+  },
+};
+
+export const app = {
+  paths: new Map<string, string>(),
+  getPath(name: string) {
+    const p = this.paths.get(name);
+    if (!p) throw new Error(`no mock path for ${name}`);
+    return p;
+  },
+  getVersion: () => '0.1.0',
+};
+
+export const shell = {
+  opened: [] as string[],
+  openPath(p: string) {
+    this.opened.push(p);
+    return Promise.resolve('');
+  },
+};
+
+export const clipboard = { readText: () => Promise.resolve('') };
+export const protocol = { registerSchemesAsPrivileged() {}, handle() {} };
+export const net = { fetch: () => Promise.reject(new Error('no network in tests')) };
+export const session = { defaultSession: {} };
+
+export { BrowserWindowMock as BrowserWindow, MenuMock as Menu, TrayMock as Tray };
+export default { app, ipcMain, ipcRenderer, shell, contextBridge, BrowserWindow: BrowserWindowMock };
