@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { BrowserWindowMock } from '../mocks/electron.js';
 vi.mock('electron', () => import('../mocks/electron.js'));
-const { BrowserWindowMock } = await import('../mocks/electron.js');
 const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, WINDOW_URL } = await import('../../src/main/electron/windows.js');
 const { resolveAppFile } = await import('../../src/main/electron/protocol.js');
 
 describe('speak window', () => {
   it('passes exactly the secure webPreferences and loads the app:// UI', () => {
-    const win = createSpeakWindow({ preload: '/app/out/preload/index.cjs' }) as unknown as InstanceType<typeof BrowserWindowMock>;
+    const win = createSpeakWindow({ preload: '/app/out/preload/index.cjs' }) as unknown as BrowserWindowMock;
     expect(win.options.webPreferences).toEqual({
       preload: '/app/out/preload/index.cjs',
       sandbox: true,
@@ -26,7 +26,7 @@ describe('speak window', () => {
   });
 
   it('denies new windows, navigation, redirects and webviews', () => {
-    const win = createSpeakWindow({ preload: 'p' }) as unknown as InstanceType<typeof BrowserWindowMock>;
+    const win = createSpeakWindow({ preload: 'p' }) as unknown as BrowserWindowMock;
     const wc = win.webContents;
     expect(wc.windowOpenHandler?.({ url: 'https://evil.example' })).toEqual({ action: 'deny' });
     const event = () => ({ defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });

@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings.js';
 let dir: string;
 let socketPath: string;
 let hosted: HostedDaemon;
-let settings: Settings = { ...DEFAULT_SETTINGS };
+const settings: Settings = { ...DEFAULT_SETTINGS };
 let clipboard = '';
 let attachedLater: { ended: Promise<{ reason: string }>; close(): Promise<void> } | undefined;
 const controller = new AppController({ settings: () => settings, readClipboard: async () => clipboard, log: () => undefined });

@@ -8,7 +8,7 @@ export function applyHotkey(session: SessionEnv, accelerator: string, onPress: (
   if (registered) globalShortcut.unregister(registered);
   registered = null;
   if (!accelerator || hotkeyStrategy(session) === 'cli-only') return hotkeyOutcome(session, accelerator, null);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = globalShortcut.register(accelerator, onPress);
   } catch {
