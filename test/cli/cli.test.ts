@@ -1,12 +1,12 @@
 // The q3tts command as users run it: the built CLI in a child process, against a daemon it started.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath as cli, exited, startServe, type Served } from '../support/serve.js';
 import { maxAbsDiff, readWav } from '../support/wav.js';
 
-const cli = path.resolve(import.meta.dirname, '../../out/cli/q3tts.mjs');
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
@@ -15,20 +15,7 @@ function q3tts(args: string[], input?: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `q3tts serve` and resolves once it says it is listening. */
-function serve(): Promise<{ child: ChildProcess; stdout: string[] }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout.push(...d.split('\n').filter(Boolean));
-      if (stdout.some((l) => l.startsWith('listening on'))) resolve({ child, stdout });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+const serve = () => startServe(env, ['--engine', 'tone']);
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-cli-'));
@@ -73,7 +60,7 @@ describe('without a daemon', () => {
 });
 
 describe('with a daemon', () => {
-  let daemon: { child: ChildProcess; stdout: string[] };
+  let daemon: Served;
   beforeAll(async () => {
     daemon = await serve();
   });

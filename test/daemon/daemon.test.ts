@@ -278,4 +278,17 @@ describe('status, queue and cancel', () => {
     expect(rest.every((a) => a.code === 'E_CANCELLED')).toBe(true);
     c.socket.destroy();
   });
+
+  it('requests are queued in the order they arrived, whatever checks each needs', async () => {
+    const c = await connectRaw(socketPath);
+    const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    c.socket.write(
+      Buffer.concat(ids.map((id, i) => encodeFrame({ action: 'generate', id, text: 'u'.repeat(100), ...(i % 3 === 0 ? { output: path.join(dir, `${id}.wav`) } : {}) }))),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(((await ask(socketPath, { action: 'queue' })).jobs as Array<{ id: string }>).map((j) => j.id)).toEqual(ids);
+    await ask(socketPath, { action: 'cancel' });
+    await c.next(12);
+    c.socket.destroy();
+  });
 });

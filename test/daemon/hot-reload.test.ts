@@ -1,20 +1,18 @@
 // Handlers are re-imported when their file changes, without reloading the model; a broken file is
 // answered as an error while the daemon lives on, and the fixed file is used by the next request.
 // The daemon runs as users run it (`q3tts serve`, plain Node), so module loading is Node's own.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from '../support/raw-client.js';
+import { startServe, type Served } from '../support/serve.js';
 
 const built = path.resolve(import.meta.dirname, '../../out/daemon/handlers.mjs');
-const cli = path.resolve(import.meta.dirname, '../../out/cli/q3tts.mjs');
 let dir: string;
 let handlersFile: string;
 let socketPath: string;
-let daemon: ChildProcess;
-const logs: string[] = [];
+let daemon: Served;
 
 /** Writes a new version of the handlers file (a distinct mtime, as an editor's save would give). */
 function rewrite(transform: (source: string) => string): void {
@@ -28,23 +26,15 @@ beforeAll(async () => {
   handlersFile = path.join(dir, 'handlers.mjs');
   copyFileSync(built, handlersFile);
   socketPath = path.join(dir, 'daemon.sock');
-  daemon = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], {
-    env: { ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_HANDLERS: handlersFile, Q3TTS_AUDIO: 'null' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  daemon.stderr!.setEncoding('utf8').on('data', (d: string) => logs.push(d));
-  await new Promise<void>((resolve, reject) => {
-    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('listening on') && resolve());
-    daemon.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${logs.join('')}`)));
-  });
+  daemon = await startServe({ ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_HANDLERS: handlersFile, Q3TTS_AUDIO: 'null' }, ['--engine', 'tone']);
 });
 
 afterAll(() => {
-  daemon?.kill('SIGKILL');
+  daemon?.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-const logged = () => logs.join('');
+const logged = () => daemon.log();
 
 describe('hot-reloaded handlers', () => {
   it('a changed handlers file is used by the next request; the engine is not reloaded', async () => {

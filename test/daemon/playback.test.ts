@@ -1,19 +1,18 @@
 // The real audio path from the socket to the device: `q3tts serve` plays through PortAudio into an ALSA
 // device that (in this test's environment only) writes what it plays into a file.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneCodes, toneFrame } from '../../src/main/engine/tone.js';
 import { fileDevice, tempDir, writeAlsaConfig } from '../audio/harness.js';
+import { cliPath as cli, startServe, type Served } from '../support/serve.js';
 import { toInt16 } from '../support/wav.js';
 
-const cli = path.resolve(import.meta.dirname, '../../out/cli/q3tts.mjs');
 const tmp = tempDir('playback');
 const played = path.join(tmp.dir, 'played.raw');
 let env: NodeJS.ProcessEnv;
-let daemon: ChildProcess;
-let log = '';
+let daemon: Served;
 
 beforeAll(async () => {
   env = {
@@ -22,16 +21,11 @@ beforeAll(async () => {
     Q3TTS_AUDIO: 'portaudio',
     Q3TTS_SOCKET: path.join(tmp.dir, 'daemon.sock'),
   };
-  daemon = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
-  await new Promise<void>((resolve, reject) => {
-    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('listening on') && resolve());
-    daemon.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
-  });
+  daemon = await startServe(env, ['--engine', 'tone']);
 });
 
 afterAll(() => {
-  daemon?.kill('SIGKILL');
+  daemon?.child.kill('SIGKILL');
   tmp.remove();
 });
 
@@ -39,7 +33,7 @@ describe('playback through PortAudio', () => {
   it('the samples the engine produced reach the device, in order, and q3tts returns when they have played', () => {
     const text = 'Hi you';
     const r = spawnSync(process.execPath, [cli, text], { env, encoding: 'utf8', timeout: 30_000 });
-    expect(r.status, `${r.stderr}\n${log}`).toBe(0);
+    expect(r.status, `${r.stderr}\n${daemon.log()}`).toBe(0);
     expect(existsSync(played)).toBe(true);
     const raw = readFileSync(played);
     const got = new Int16Array(raw.buffer, raw.byteOffset, raw.length >> 1);
@@ -65,12 +59,8 @@ describe('playback through PortAudio', () => {
       Q3TTS_AUDIO: 'auto',
       Q3TTS_SOCKET: path.join(broken.dir, 'daemon.sock'),
     };
-    const d = spawn(process.execPath, [cli, 'serve', '--engine', 'tone'], { env: benv, stdio: ['ignore', 'pipe', 'ignore'] });
+    const d = await startServe(benv, ['--engine', 'tone']);
     try {
-      await new Promise<void>((resolve, reject) => {
-        d.stdout!.setEncoding('utf8').on('data', (x: string) => x.includes('listening on') && resolve());
-        d.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
       const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { env: benv, cwd: broken.dir, encoding: 'utf8', timeout: 30_000 });
       const speak = run(['Hello']);
       expect(speak.status).toBe(3);
@@ -80,7 +70,7 @@ describe('playback through PortAudio', () => {
       expect(save.status, save.stderr).toBe(0);
       expect(existsSync(path.join(broken.dir, 'still.wav'))).toBe(true);
     } finally {
-      d.kill('SIGKILL');
+      d.child.kill('SIGKILL');
       broken.remove();
     }
   });

@@ -1,19 +1,18 @@
 // The product path end to end: `q3tts serve` loading a Qwen3-TTS model (the synthetic tiny one, in the
 // real layout) in its engine host, driven by the CLI; and the CLI's in-process fallback on the same model.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticModel } from '../engine/fixture.js';
+import { cliPath as cli, startServe, type Served } from '../support/serve.js';
 import { maxAbsDiff, readWav } from '../support/wav.js';
 
-const cli = path.resolve(import.meta.dirname, '../../out/cli/q3tts.mjs');
 let dir: string;
 let model: string;
 let env: NodeJS.ProcessEnv;
-let daemon: ChildProcess;
-let daemonLog = '';
+let daemon: Served;
 
 function q3tts(args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], { env, cwd: dir, encoding: 'utf8', timeout: 60_000 });
@@ -25,16 +24,11 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-qwen3-'));
   env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'daemon.sock'), Q3TTS_AUDIO: 'null', Q3TTS_MODEL_DIR: model, Q3TTS_THREADS: '1' };
   delete env.Q3TTS_ENGINE;
-  daemon = spawn(process.execPath, [cli, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (daemonLog += d));
-  await new Promise<void>((resolve, reject) => {
-    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('listening on') && resolve());
-    daemon.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${daemonLog}`)));
-  });
+  daemon = await startServe(env);
 });
 
 afterAll(() => {
-  daemon?.kill('SIGKILL');
+  daemon?.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -79,7 +73,7 @@ describe('q3tts with a Qwen3-TTS model', () => {
     const status = JSON.parse(q3tts(['status', '--json']).stdout);
     expect(status.last.ttfa_ms).toBeGreaterThan(0);
     expect(status.last.rtf).toBeGreaterThan(0);
-    expect(daemonLog).toMatch(/first audio \d+ ms, real-time factor/);
+    expect(daemon.log()).toMatch(/first audio \d+ ms, real-time factor/);
   });
 
   it('without a daemon the CLI loads the same model in-process and gives the same audio', () => {

@@ -42,6 +42,7 @@ export class DaemonCore {
   private stopping = false;
   private readonly log: (message: string) => void;
   private readonly stateListeners = new Set<(state: DaemonState) => void>();
+  private handlersInOrder: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -135,7 +136,10 @@ export class DaemonCore {
       }
       let handlers;
       try {
-        handlers = await this.handlers.get();
+        // One at a time, in arrival order: handlers then start (and queue speech) in the order requests came.
+        const next = this.handlersInOrder.then(() => this.handlers.get());
+        this.handlersInOrder = next.catch(() => undefined);
+        handlers = await next;
       } catch (err) {
         return errorAnswer('E_HANDLERS', (err as Error).message, id);
       }

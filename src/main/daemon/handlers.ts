@@ -2,8 +2,7 @@
 // runs the new code without reloading the model. See docs/handlers.md. It holds no state of its own:
 // everything lasting (engine, queue, audio) comes in through the HandlerContext.
 import path from 'node:path';
-import { access, stat } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
@@ -45,9 +44,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const voice = chooseVoice(engine, req);
   if ('error' in voice) return fail('E_INVALID', voice.error);
 
-  const output = await resolveOutput(req.output, req.cwd, 'output');
+  const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return fail(output.code, output.error);
-  const codesOut = await resolveOutput(req.codes_out, req.cwd, 'codes_out');
+  const codesOut = resolveOutput(req.codes_out, req.cwd, 'codes_out');
   if ('error' in codesOut) return fail(codesOut.code, codesOut.error);
 
   const synthesis: SynthesisRequest = {
@@ -106,7 +105,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
     return errorAnswer(codeOf(err), (err as Error).message, req.id);
   }
   if (!engine.decode) return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
-  const output = await resolveOutput(req.output, req.cwd, 'output');
+  const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return errorAnswer(output.code, output.error, req.id);
   const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
@@ -216,8 +215,12 @@ function samplingOf(req: GenerateRequest): Partial<SamplingOptions> {
 
 type Resolved = { path?: string } | { error: string; code: ErrorCode };
 
-/** An output path made absolute against the client's directory, checked before any work is queued. */
-async function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Promise<Resolved> {
+/**
+ * An output path made absolute against the client's directory, checked before any work is queued.
+ * Synchronous on purpose: requests must reach the queue in the order they arrived (local stat calls
+ * take microseconds).
+ */
+function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
   if (!file) return {};
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
@@ -225,14 +228,14 @@ async function resolveOutput(file: string | null | undefined, cwd: string | null
   else return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
   const dir = path.dirname(absolute);
   try {
-    if (!(await stat(dir)).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${dir} is not a directory` };
-    await access(dir, fsConstants.W_OK);
+    if (!statSync(dir).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${dir} is not a directory` };
+    accessSync(dir, fsConstants.W_OK);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
     return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   }
   try {
-    if ((await stat(absolute)).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
+    if (statSync(absolute).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
   } catch {
     // does not exist yet: fine
   }
