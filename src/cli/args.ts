@@ -1,6 +1,6 @@
 // Command-line parsing for q3tts: pure, so every form is table-tested (test/unit/cli-args.test.ts).
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'queue', 'reload', 'voices', 'decode', 'help'] as const;
+export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'decode', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -167,6 +167,7 @@ Usage:
   q3tts stop                        shut the daemon down
   q3tts status                      daemon state, model, queue, last timings
   q3tts cancel                      silence the current speech and clear the queue
+  q3tts pause | resume              hold playback (generation goes on) and carry on
   q3tts queue                       list what is speaking and waiting
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
   q3tts voices                      languages and speakers of the loaded model

@@ -251,6 +251,9 @@ function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
       return opts.quiet ? '' : 'daemon stopping';
     case 'cancel':
       return opts.quiet ? '' : `cancelled ${String(a.cancelled)}`;
+    case 'pause':
+    case 'resume':
+      return opts.quiet ? '' : String(a.state);
     case 'queue': {
       const jobs = a.jobs as Array<{ job: number; state: string; summary: string }>;
       return jobs.length ? jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty';

@@ -9,7 +9,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** A client that stops sending in the middle of a frame is dropped after this long. */
 export const PARTIAL_FRAME_TIMEOUT_MS = 10_000;
 
-export const ACTIONS = ['generate', 'decode', 'status', 'cancel', 'queue', 'stop', 'reload', 'voices', 'ping'] as const;
+export const ACTIONS = ['generate', 'decode', 'status', 'cancel', 'pause', 'resume', 'queue', 'stop', 'reload', 'voices', 'ping'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const ERROR_CODES = {

@@ -291,4 +291,25 @@ describe('status, queue and cancel', () => {
     await c.next(12);
     c.socket.destroy();
   });
+
+  it('pause holds playback until resume; cancel still works while paused', async () => {
+    expect(await ask(socketPath, { action: 'pause' })).toMatchObject({ status: 'ok', state: 'paused' });
+    const c = await connectRaw(socketPath);
+    c.socket.write(encodeFrame({ action: 'generate', id: 'held', text: 'ok', output: path.join(dir, 'held.wav') }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.received).toHaveLength(0); // two frames take 10 ms to make: it is the pause that holds it
+    expect((await ask(socketPath, { action: 'status' })).state).toBe('paused');
+    expect(await ask(socketPath, { action: 'resume' })).toMatchObject({ status: 'ok' });
+    expect((await c.next())[0]).toMatchObject({ id: 'held', status: 'ok' });
+    expect(readWav(path.join(dir, 'held.wav')).samples.length).toBe(2 * 1920);
+
+    await ask(socketPath, { action: 'pause' });
+    c.socket.write(encodeFrame({ action: 'generate', id: 'dropped', text: 'ok' }));
+    await new Promise((r) => setTimeout(r, 100));
+    await ask(socketPath, { action: 'cancel' });
+    expect((await c.next())[0]).toMatchObject({ id: 'dropped', code: 'E_CANCELLED' });
+    await ask(socketPath, { action: 'resume' });
+    expect((await ask(socketPath, { action: 'status' })).state).toBe('idle');
+    c.socket.destroy();
+  });
 });

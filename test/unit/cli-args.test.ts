@@ -10,6 +10,8 @@ describe('parseArgs', () => {
     [['stop'], { command: 'stop' }],
     [['status', '--json'], { command: 'status', json: true }],
     [['cancel'], { command: 'cancel' }],
+    [['pause'], { command: 'pause' }],
+    [['resume'], { command: 'resume' }],
     [['reload', 'model'], { command: 'reload', reloadModel: true }],
     [['--instruct', 'a calm voice', '-l', 'English', 'Hi'], { instruct: 'a calm voice', language: 'English', args: ['Hi'] }],
     [['--seed', '42', '--top-k', '10', '--top-p', '0.8', '--temperature', '0.7', 'x'], { seed: 42, topK: 10, topP: 0.8, temperature: 0.7 }],

@@ -11,7 +11,7 @@ import type { HandlerContext } from './handlers-api.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 
-export type DaemonState = 'loading' | 'idle' | 'speaking' | 'error';
+export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
 
 export interface AudioOutputs {
   openPlayback(): Promise<AudioSink>;
@@ -43,6 +43,8 @@ export class DaemonCore {
   private readonly log: (message: string) => void;
   private readonly stateListeners = new Set<(state: DaemonState) => void>();
   private handlersInOrder: Promise<unknown> = Promise.resolve();
+  /** Set while paused: playback waits on it (generation runs on and is buffered). */
+  private pauseGate: { promise: Promise<void>; open(): void } | undefined;
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -61,6 +63,7 @@ export class DaemonCore {
   get state(): DaemonState {
     if (this.engineLoading && !this.engine) return 'loading';
     if (!this.engine || !this.engineAlive()) return 'error';
+    if (this.pauseGate) return 'paused';
     return this.queue.busy ? 'speaking' : 'idle';
   }
 
@@ -124,6 +127,10 @@ export class DaemonCore {
           return this.cancel(request);
         case 'queue':
           return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() };
+        case 'pause':
+          return this.setPaused(true, request);
+        case 'resume':
+          return this.setPaused(false, request);
         case 'reload':
           return await this.reload(request);
         case 'stop':
@@ -191,6 +198,28 @@ export class DaemonCore {
     await engine?.dispose();
   }
 
+  private setPaused(paused: boolean, request: Request): Answer {
+    if (paused && !this.pauseGate) {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      this.pauseGate = { promise, open };
+    } else if (!paused && this.pauseGate) {
+      this.pauseGate.open();
+      this.pauseGate = undefined;
+    }
+    this.emitState();
+    return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), state: this.state };
+  }
+
+  private unpaused(signal: AbortSignal): Promise<void> {
+    const gate = this.pauseGate;
+    if (!gate || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      void gate.promise.then(resolve);
+    });
+  }
+
   private cancel(request: Request): Answer {
     const parsed = parseRequest(CancelRequestSchema, request);
     if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
@@ -224,6 +253,7 @@ export class DaemonCore {
       engine: () => this.ensureEngine(),
       engineInfo: () => this.engine?.info,
       queue: this.queue,
+      unpaused: (signal) => this.unpaused(signal),
       openPlayback: () => this.options.audio.openPlayback(),
       openWavFile: (p) => this.options.audio.openWavFile(p),
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),

@@ -11,6 +11,8 @@ export interface HandlerContext {
   engine(): Promise<Engine>;
   engineInfo(): EngineInfo | undefined;
   queue: SpeechQueue;
+  /** Resolves at once, or when playback is resumed (or the signal aborts) while the daemon is paused. */
+  unpaused(signal: AbortSignal): Promise<void>;
   /** The speakers (throws AudioDeviceError when there is no usable device). */
   openPlayback(): Promise<AudioSink>;
   /** A WAV file written atomically on close (temp file + rename). */

@@ -62,7 +62,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const run = async (signal: AbortSignal) => {
     emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, async (write) => {
+    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       let reported = 0;
       let seconds = 0;
       for await (const event of engine.synthesize(synthesis, signal)) {
@@ -110,7 +110,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, async (write) => {
+    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -159,18 +159,25 @@ async function enqueue(
   }
 }
 
-/** Streams audio into a sink; cancelling silences it at once and a failure leaves no partial file. */
+/**
+ * Streams audio into a sink; cancelling silences it at once, a pause holds playback (the engine runs on),
+ * and a failure leaves no partial file.
+ */
 async function play(
   sink: AudioSink,
   sampleRate: number,
   signal: AbortSignal,
+  ctx: HandlerContext,
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const silence = () => sink.stop();
   signal.addEventListener('abort', silence, { once: true });
   try {
     await sink.open({ sampleRate, channels: 1 });
-    await produce((samples) => sink.write(samples));
+    await produce(async (samples) => {
+      await ctx.unpaused(signal);
+      if (!signal.aborted) await sink.write(samples);
+    });
     if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     await sink.drain();
     await sink.close();
