@@ -253,12 +253,21 @@ describe('status, queue and cancel', () => {
     const [answer] = await c.next();
     expect(answer).toMatchObject({ id: 'doomed', status: 'error', code: 'E_ENGINE' });
     expect(String(answer!.message)).toMatch(/engine process exited unexpectedly/);
-    expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'error', error: expect.stringMatching(/restarted on the next request/) });
+    expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'error', error: expect.stringMatching(/restarting it in 1 s/) });
     const loads = daemon.core.engineLoadCount;
     expect((await ask(socketPath, { action: 'generate', text: 'back', output: path.join(dir, 'back.wav') })).status).toBe('ok');
     expect(daemon.core.engineLoadCount).toBe(loads + 1);
     expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'idle' });
     c.socket.destroy();
+  });
+
+  it('an engine that dies is restarted on its own, without waiting for a request', async () => {
+    const engine = (await daemon.core.ensureEngine()) as { pid?: number };
+    const loads = daemon.core.engineLoadCount;
+    process.kill(engine.pid!, 'SIGKILL');
+    for (let i = 0; i < 100 && daemon.core.engineLoadCount === loads; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(daemon.core.engineLoadCount).toBe(loads + 1);
+    expect((await ask(socketPath, { action: 'status' })).state).toBe('idle');
   });
 
   it('backpressure: a connection with 32 requests unanswered is not read from until they are answered', async () => {

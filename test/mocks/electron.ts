@@ -1,6 +1,7 @@
 // A hand-written stand-in for the 'electron' module: records what the adapters ask of Electron.
 // Only the API surface src/main/electron and src/preload use. Installed per test file with
 // vi.mock('electron', () => import('../mocks/electron.js')).
+import { fork as forkChild } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -152,6 +153,29 @@ export const clipboard = { readText: () => Promise.resolve('') };
 export const protocol = { registerSchemesAsPrivileged() {}, handle() {} };
 export const net = { fetch: () => Promise.reject(new Error('no network in tests')) };
 export const session = { defaultSession: {} };
+
+/**
+ * utilityProcess stand-in: a real Node child (child_process.fork, structured-clone IPC) behind
+ * Electron's UtilityProcess surface, so the engine host really runs. The host script picks
+ * process.send here where Electron would give it process.parentPort.
+ */
+export const utilityProcess = {
+  forked: [] as Array<{ modulePath: string; options: unknown }>,
+  fork(modulePath: string, args: string[], options: unknown) {
+    utilityProcess.forked.push({ modulePath, options });
+    const child = forkChild(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const emitter = new EventEmitter();
+    child.on('message', (m) => emitter.emit('message', m));
+    child.on('exit', (code) => emitter.emit('exit', code ?? 1));
+    return Object.assign(emitter, {
+      get pid() {
+        return child.pid;
+      },
+      postMessage: (m: unknown) => child.send(m as never),
+      kill: () => child.kill(),
+    });
+  },
+};
 
 export { BrowserWindowMock as BrowserWindow, MenuMock as Menu, TrayMock as Tray };
 export default { app, ipcMain, ipcRenderer, shell, contextBridge, BrowserWindow: BrowserWindowMock };

@@ -3,6 +3,7 @@
 import { DaemonConnection, DaemonUnreachable } from '../../cli/client.js';
 import type { EngineConfig } from '../engine/config.js';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon.js';
+import type { HostLauncher } from '../engine/remote.js';
 import { classifyProbe, type SocketProbe } from './attach.js';
 import { daemonSpeechService } from './daemon-speech.js';
 import type { SpeechService } from './speech.js';
@@ -65,9 +66,15 @@ export interface HostedDaemon {
 }
 
 /** Starts the daemon (socket server + engine host process) inside this app. */
-export async function hostDaemon(options: { socketPath: string; engine: EngineConfig; log?: (m: string) => void }): Promise<HostedDaemon> {
+export async function hostDaemon(options: { socketPath: string; engine: EngineConfig; log?: (m: string) => void; launchHost?: HostLauncher }): Promise<HostedDaemon> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const daemon = await startDaemon({ socketPath: options.socketPath, engine: options.engine, log, announce: log });
+  const daemon = await startDaemon({
+    socketPath: options.socketPath,
+    engine: options.engine,
+    log,
+    announce: log,
+    ...(options.launchHost ? { launchHost: options.launchHost } : {}),
+  });
   const { core } = daemon;
   const speech = daemonSpeechService(
     {

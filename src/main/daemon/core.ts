@@ -43,6 +43,7 @@ export class DaemonCore {
   private readonly log: (message: string) => void;
   private readonly stateListeners = new Set<(state: DaemonState) => void>();
   private handlersInOrder: Promise<unknown> = Promise.resolve();
+  private restartDelayMs = 1000;
   /** Set while paused: playback waits on it (generation runs on and is buffered). */
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
 
@@ -67,12 +68,21 @@ export class DaemonCore {
     return this.queue.busy ? 'speaking' : 'idle';
   }
 
-  /** Reports an engine that died on its own (its process exited); the next request loads it again. */
+  /**
+   * Reports an engine that died on its own (its process exited). It is loaded again after a pause that
+   * doubles with each crash in a row (1 s … 30 s), or sooner by the next request.
+   */
   engineDied(reason: string): void {
     if (this.stopping) return;
-    this.engineError = `the engine process exited unexpectedly (${reason}); it will be restarted on the next request`;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, 30_000);
+    this.engineError = `the engine process exited unexpectedly (${reason}); restarting it in ${Math.round(delay / 1000)} s (or at the next request)`;
     this.log(this.engineError);
     this.emitState();
+    setTimeout(() => {
+      if (this.stopping || this.engineAlive()) return;
+      this.ensureEngine().catch(() => undefined); // a failed load is reported by status
+    }, delay).unref();
   }
 
   private engineAlive(): boolean {
@@ -98,6 +108,9 @@ export class DaemonCore {
         this.engine = engine;
         this.engineLoads++;
         this.engineError = undefined;
+        setTimeout(() => {
+          if (this.engine === engine && this.engineAlive()) this.restartDelayMs = 1000; // stable again
+        }, 60_000).unref();
         return engine;
       })
       .catch((err: unknown) => {

@@ -7,7 +7,7 @@ import { openPlaybackSink } from '../audio/select.js';
 import { WavFileSink } from '../audio/wav.js';
 import type { EngineConfig } from '../engine/config.js';
 import { loadEngine } from '../engine/load.js';
-import { spawnEngine } from '../engine/remote.js';
+import { spawnEngine, type HostLauncher } from '../engine/remote.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
@@ -24,6 +24,8 @@ export interface DaemonOptions {
   /** The two lines a user waits for: "model loaded", "listening on …" (stdout by default). */
   announce?: (line: string) => void;
   audio?: AudioOutputs;
+  /** How the engine host process is started (default: Node's fork; the Electron app passes utilityProcess). */
+  launchHost?: HostLauncher;
 }
 
 export interface RunningDaemon {
@@ -49,7 +51,9 @@ export const defaultAudio: AudioOutputs = {
 
 export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
   const load = (): Promise<Engine> =>
-    options.inProcessEngine ? loadEngine(options.engine) : spawnEngine(options.engine, undefined, (reason) => core.engineDied(reason));
+    options.inProcessEngine
+      ? loadEngine(options.engine)
+      : spawnEngine(options.engine, { onExit: (reason) => core.engineDied(reason), ...(options.launchHost ? { launch: options.launchHost } : {}) });
   const core: DaemonCore = new DaemonCore({
     handlersFile: options.handlersFile ?? defaultHandlersFile(),
     audio: options.audio ?? defaultAudio,

@@ -13,6 +13,7 @@ import { Supervisor, type Supervised } from '../app/supervisor.js';
 import { buildTrayModel, type TrayAction } from '../app/tray-model.js';
 import { currentPathEnv } from '../daemon/host-env.js';
 import { resolveEngineConfig } from '../engine/config.js';
+import { utilityProcessHost } from './engine-process.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
 import type { Settings } from '../../shared/settings.js';
 import { applyStartAtLogin } from './autostart.js';
@@ -90,13 +91,13 @@ async function main(): Promise<void> {
         return { speech: attached.speech, ended: attached.ended, stop: () => attached.speech.close() };
       }
       const s = settings.get();
-      // TODO(lead): pass s.modelVariant once EngineConfig has it; the engine host is forked with
-      // child_process, which the runAsNode fuse disables in packaged builds (see electron-builder.yml).
       const engine = resolveEngineConfig(currentPathEnv(), {
         ...(s.modelDir ? { modelDir: s.modelDir } : {}),
         executionProvider: s.executionProvider,
+        precision: s.modelVariant,
       });
-      const hosted = await hostDaemon({ socketPath, engine, log });
+      // The engine runs in a utilityProcess: it works with the runAsNode fuse off (packaged builds).
+      const hosted = await hostDaemon({ socketPath, engine, log, launchHost: utilityProcessHost });
       const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));
       void hosted.daemon.stopped.then(() => app.quit()); // `q3tts stop` stops the app that is the daemon
       return { speech: hosted.speech, ended, stop: () => hosted.speech.close() };

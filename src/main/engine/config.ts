@@ -6,12 +6,14 @@ import { EngineError } from './errors.js';
 
 export type EngineConfig =
   | { kind: 'tone'; msPerFrame?: number }
-  | { kind: 'qwen3'; modelDir: string; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number };
+  | { kind: 'qwen3'; modelDir: string; precision?: 'int4' | 'fp32'; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number };
 
 export interface EngineChoice {
   engine?: string | undefined;
   modelDir?: string | undefined;
   executionProvider?: string | undefined;
+  /** Which graph set of the model to load (default: int4 when installed, else fp32). */
+  precision?: string | undefined;
   threads?: number | undefined;
 }
 
@@ -61,6 +63,11 @@ export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): Engi
   }
   if (kind !== 'qwen3') throw new EngineError('E_ENGINE', `unknown engine '${kind}' (known: qwen3, tone)`);
   const config: EngineConfig = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
+  const precision = choice.precision || p.env.Q3TTS_PRECISION;
+  if (precision) {
+    if (precision !== 'int4' && precision !== 'fp32') throw new EngineError('E_ENGINE', `unknown precision '${precision}' (int4 or fp32)`);
+    config.precision = precision;
+  }
   const ep = choice.executionProvider || p.env.Q3TTS_EXECUTION_PROVIDER;
   if (ep) config.executionProvider = ep;
   const threads = choice.threads ?? (p.env.Q3TTS_THREADS ? Number(p.env.Q3TTS_THREADS) : undefined);

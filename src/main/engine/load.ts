@@ -12,6 +12,7 @@ export async function loadEngine(config: EngineConfig): Promise<Engine> {
   const { loadQwen3Engine } = await import('./qwen3/engine.js');
   try {
     return await loadQwen3Engine(config.modelDir, {
+      ...(config.precision ? { precision: config.precision } : {}),
       ...(config.executionProvider ? { executionProvider: config.executionProvider } : {}),
       ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
       ...(config.interOpThreads ? { interOpNumThreads: config.interOpThreads } : {}),

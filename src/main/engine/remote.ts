@@ -1,6 +1,6 @@
 // The daemon's view of an engine that lives in its own process (see host.ts): the same Engine
 // interface, with every call forwarded over IPC and cancellation forwarded as an abort message.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest } from '../../shared/engine.js';
@@ -25,11 +25,44 @@ export function defaultHostPath(): string {
   return existsSync(beside) ? beside : fileURLToPath(new URL('../../../out/engine/host.mjs', import.meta.url));
 }
 
+/** A started host process, whatever started it (Node's fork here, Electron's utilityProcess in the app). */
+export interface HostProcess {
+  readonly pid: number | undefined;
+  send(message: ToHost): void;
+  onMessage(listener: (message: FromHost) => void): void;
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  kill(): void;
+}
+export type HostLauncher = (hostPath: string) => HostProcess;
+
+/** Plain Node: a forked child with structured-clone IPC (Float32Array travels as is). */
+export const forkHost: HostLauncher = (hostPath) => {
+  const child = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    pid: child.pid,
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => child.on('message', (m) => l(m as FromHost)),
+    onExit: (l) => child.once('exit', l),
+    kill: () => child.kill('SIGKILL'),
+  };
+};
+
+export interface SpawnOptions {
+  hostPath?: string;
+  launch?: HostLauncher;
+  /** Called when the host exits without being asked to (a crash). */
+  onExit?: (reason: string) => void;
+}
+
 type Pending = { push(msg: FromHost): void; fail(err: Error): void };
 
-export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPath(), onExit?: (reason: string) => void): Promise<RemoteEngine> {
+export async function spawnEngine(config: EngineConfig, options: SpawnOptions = {}): Promise<RemoteEngine> {
+  const hostPath = options.hostPath ?? defaultHostPath();
+  const onExit = options.onExit;
   if (!existsSync(hostPath)) throw new EngineError('E_ENGINE', `engine host not found at ${hostPath} (run 'npm run build')`);
-  const child: ChildProcess = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = (options.launch ?? forkHost)(hostPath);
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let alive = true;
@@ -37,7 +70,7 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
   let exitReason = '';
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
+    child.onExit((code, signal) => {
       alive = false;
       exitReason = signal ? `signal ${signal}` : `code ${code}`;
       if (!disposing) onExit?.(exitReason);
@@ -48,7 +81,7 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
     });
   });
   const send = (message: ToHost) => {
-    if (alive && child.connected) child.send(message);
+    if (alive) child.send(message);
   };
 
   const loaded = await new Promise<{ info: EngineInfo; loadMs: number }>((resolve, reject) => {
@@ -56,15 +89,15 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
       if (msg.type === 'loaded') resolve({ info: msg.info, loadMs: msg.loadMs });
       else if (msg.type === 'load-error') reject(new EngineError(msg.code, msg.message));
     };
-    child.on('message', onMessage);
+    child.onMessage(onMessage);
     void exited.then(() => reject(new EngineError('E_ENGINE', `the engine process exited while loading (${exitReason})`)));
     send({ type: 'load', config });
   }).catch((err: unknown) => {
-    child.kill('SIGKILL');
+    child.kill();
     throw err;
   });
 
-  child.on('message', (msg: FromHost) => {
+  child.onMessage((msg: FromHost) => {
     if ('id' in msg) pending.get(msg.id)?.push(msg);
   });
 
@@ -134,7 +167,7 @@ export async function spawnEngine(config: EngineConfig, hostPath = defaultHostPa
       disposing = true;
       if (!alive) return;
       send({ type: 'dispose' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      const timer = setTimeout(() => child.kill(), 2000);
       await exited;
       clearTimeout(timer);
     },
