@@ -2,7 +2,6 @@
 // model loads for each call). Engine code is imported only on that fallback path and by `serve`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pkg from '../../package.json' with { type: 'json' };
 import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../main/daemon/host-env.js';
@@ -43,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (opts.version) {
-    process.stdout.write(`q3tts ${pkg.version}\n`);
+    // Read only when asked: out/cli/ sits two levels below the package root, in a checkout and installed.
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`q3tts ${version}\n`);
     return EXIT.ok;
   }
   if (opts.help) {
