@@ -9,7 +9,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** A client that stops sending in the middle of a frame is dropped after this long. */
 export const PARTIAL_FRAME_TIMEOUT_MS = 10_000;
 
-export const ACTIONS = ['generate', 'decode', 'status', 'cancel', 'pause', 'resume', 'queue', 'stop', 'reload', 'voices', 'ping'] as const;
+export const ACTIONS = ['generate', 'decode', 'status', 'cancel', 'pause', 'resume', 'queue', 'stop', 'reload', 'voices', 'ping', 'models', 'models_pull', 'models_cancel', 'models_use'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const ERROR_CODES = {
@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   E_AUDIO_DEVICE: 'no usable audio output device',
   E_OUTPUT: 'the output file cannot be written',
   E_HANDLERS: 'the handlers module failed to load or threw',
+  E_DOWNLOAD: 'a model download failed (network, refused, checksum, disk full)',
   E_SHUTTING_DOWN: 'the daemon is shutting down',
   E_INTERNAL: 'internal error',
 } as const;
@@ -56,7 +57,7 @@ export type Answer = OkAnswer | ErrorAnswer;
 
 /** Sent before the answer on the requesting connection when a generate request asks for "events": true. */
 export interface EventMessage {
-  event: 'queued' | 'started' | 'progress' | 'done';
+  event: 'queued' | 'started' | 'progress' | 'done' | 'pull';
   id?: RequestId;
   [field: string]: unknown;
 }

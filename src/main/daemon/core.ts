@@ -6,7 +6,10 @@ import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js'
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
 import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
 import type { AudioSink } from '../audio/sink.js';
+import { modelsRoot } from '../engine/config.js';
 import { EngineError } from '../engine/errors.js';
+import { ModelsService } from '../models/service.js';
+import { currentPathEnv } from './host-env.js';
 import type { HandlerContext } from './handlers-api.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
@@ -28,6 +31,10 @@ export interface CoreOptions {
   log?: (message: string) => void;
   /** Called when `stop` is requested; the owner shuts down (answers first, then exits). */
   onStop?: () => void;
+  /** Points the engine at another model folder (models_use); false when the engine takes no model (tone). */
+  selectModel?: (dir: string, precision: 'int4' | 'fp32' | null) => boolean;
+  /** Where models are installed (default: <data dir>/models). */
+  modelsRoot?: string;
 }
 
 export class DaemonCore {
@@ -46,6 +53,7 @@ export class DaemonCore {
   private restartDelayMs = 1000;
   /** Set while paused: playback waits on it (generation runs on and is buffered). */
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
+  private modelsService: ModelsService | undefined;
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -146,6 +154,11 @@ export class DaemonCore {
           return this.setPaused(false, request);
         case 'reload':
           return await this.reload(request);
+        case 'models':
+        case 'models_pull':
+        case 'models_cancel':
+        case 'models_use':
+          return await this.models().handle(request, emit);
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
@@ -206,6 +219,7 @@ export class DaemonCore {
   async close(): Promise<void> {
     this.stopping = true;
     this.queue.cancel();
+    this.modelsService?.cancelAll();
     const engine = this.engine ?? (await this.engineLoading?.catch(() => undefined));
     this.engine = undefined;
     await engine?.dispose();
@@ -259,6 +273,19 @@ export class DaemonCore {
       return errorAnswer('E_HANDLERS', (err as Error).message, request.id);
     }
     return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads };
+  }
+
+  /** The model manager (docs/protocol.md, "Models"): control actions, so they work without a model or handlers. */
+  private models(): ModelsService {
+    this.modelsService ??= new ModelsService({
+      root: this.options.modelsRoot ?? modelsRoot(currentPathEnv()),
+      log: this.log,
+      switchModel: async (dir, precision) => {
+        if (!this.options.selectModel?.(dir, precision)) return { status: 'ok' };
+        return this.reload({ action: 'reload', model: true });
+      },
+    });
+    return this.modelsService;
   }
 
   private context(): HandlerContext {

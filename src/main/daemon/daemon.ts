@@ -50,10 +50,11 @@ export const defaultAudio: AudioOutputs = {
 };
 
 export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
+  let engineConfig = options.engine; // models_use retargets it
   const load = (): Promise<Engine> =>
     options.inProcessEngine
-      ? loadEngine(options.engine)
-      : spawnEngine(options.engine, { onExit: (reason) => core.engineDied(reason), ...(options.launchHost ? { launch: options.launchHost } : {}) });
+      ? loadEngine(engineConfig)
+      : spawnEngine(engineConfig, { onExit: (reason) => core.engineDied(reason), ...(options.launchHost ? { launch: options.launchHost } : {}) });
   const core: DaemonCore = new DaemonCore({
     handlersFile: options.handlersFile ?? defaultHandlersFile(),
     audio: options.audio ?? defaultAudio,
@@ -61,6 +62,12 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.onStop ? { onStop: options.onStop } : {}),
+    selectModel: (modelDir, precision) => {
+      if (engineConfig.kind !== 'qwen3') return false;
+      const { precision: _old, ...rest } = engineConfig;
+      engineConfig = { ...rest, modelDir, ...(precision ? { precision } : {}) };
+      return true;
+    },
   });
   return core;
 }
