@@ -1,5 +1,8 @@
-// The speak window. Everything it does goes through window.q3tts (the preload bridge); it has no Node.
-import type { AppStatus, BridgeError, SpeakParams, Voices } from '../shared/bridge.js';
+// The window: the speak view and the Settings view (tabs). Everything it does goes through
+// window.q3tts (the preload bridge); it has no Node.
+import type { AppStatus, BridgeError, SpeakParams, Voices, WindowView } from '../shared/bridge.js';
+import type { Settings } from '../shared/settings.js';
+import { mountSettings } from './settings-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -30,6 +33,34 @@ let status: AppStatus = { state: 'loading', message: 'Connecting…', engine: nu
 let busy: 'speak' | 'save' | null = null;
 let voicesFor: string | null = null; // the model whose voices fill the selects
 let resultLine: string | null = null; // what our last action reported, until the status moves on
+let defaults: Pick<Settings, 'instruct' | 'language' | 'speaker'> | null = null;
+
+const settingsPanel = mountSettings({ bridge, mac: isMac, attached: () => status.attached });
+
+// --- views: a tab list (arrow keys move between tabs, as in the ARIA tabs pattern) ---
+const VIEWS: WindowView[] = ['speak', 'settings'];
+let view: WindowView = 'speak';
+function showView(next: WindowView, focusTab = false): void {
+  view = next;
+  for (const v of VIEWS) {
+    const tab = $<HTMLButtonElement>(`tab-${v}`);
+    tab.setAttribute('aria-selected', String(v === next));
+    tab.tabIndex = v === next ? 0 : -1;
+    $(`view-${v}`).hidden = v !== next;
+  }
+  if (focusTab) $(`tab-${next}`).focus();
+}
+for (const v of VIEWS) {
+  const tab = $<HTMLButtonElement>(`tab-${v}`);
+  tab.addEventListener('click', () => showView(v));
+  tab.addEventListener('keydown', (event) => {
+    const i = VIEWS.indexOf(v);
+    const to = { ArrowRight: VIEWS[(i + 1) % VIEWS.length], ArrowLeft: VIEWS[(i + VIEWS.length - 1) % VIEWS.length], Home: VIEWS[0], End: VIEWS.at(-1) }[event.key];
+    if (!to) return;
+    event.preventDefault();
+    showView(to, true);
+  });
+}
 
 shortcut.textContent = `${isMac ? '⌘' : 'Ctrl'}+Enter to speak`;
 
@@ -85,6 +116,7 @@ async function loadVoices(): Promise<void> {
   fillSelect(speaker, voices.speakers.map((s): [string, string] => [s, s]), speaker.value || null);
   // Left editable either way: the text is kept for the next model, and the daemon warns when it is ignored.
   instructNote.hidden = voices.supportsInstruct;
+  settingsPanel.setVoices(voices);
 }
 
 function onStatus(next: AppStatus): void {
@@ -134,11 +166,12 @@ stopButton.addEventListener('click', () => {
   });
 });
 text.addEventListener('input', render);
-// Ctrl+Enter (Cmd+Enter on macOS) speaks from anywhere in the window; Escape stops.
+// Ctrl+Enter (Cmd+Enter on macOS) speaks (in Settings: saves) from anywhere in the view; Escape stops.
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (isMac ? event.metaKey : event.ctrlKey)) {
     event.preventDefault();
-    void run('speak');
+    if (view === 'speak') void run('speak');
+    else void settingsPanel.save();
   } else if (event.key === 'Escape' && !stopButton.disabled) {
     event.preventDefault();
     stopButton.click();
@@ -146,8 +179,18 @@ document.addEventListener('keydown', (event) => {
 });
 
 bridge.onStatus(onStatus);
+bridge.onShowView((next) => showView(next, true));
+// New defaults replace what the speak form still holds of the old ones, never what the user typed.
+bridge.onSettings((next) => {
+  if (defaults && instruct.value === defaults.instruct) instruct.value = next.instruct;
+  if (defaults && language.value === defaults.language && [...language.options].some((o) => o.value === next.language)) language.value = next.language;
+  if (defaults && !speakerField.hidden && speaker.value === (defaults.speaker ?? '') && next.speaker && [...speaker.options].some((o) => o.value === next.speaker)) speaker.value = next.speaker;
+  defaults = { instruct: next.instruct, language: next.language, speaker: next.speaker };
+});
+if (location.hash === '#settings') showView('settings', true); // main opens the window on a view this way
 void (async () => {
-  const [defaults, initial] = await Promise.all([bridge.getDefaults(), bridge.getStatus()]);
+  const [initialDefaults, initial] = await Promise.all([bridge.getDefaults(), bridge.getStatus()]);
+  defaults = initialDefaults;
   instruct.value = defaults.instruct;
   fillSelect(language, [['auto', 'Auto-detect']], null);
   if (defaults.language !== 'auto') {
@@ -156,6 +199,6 @@ void (async () => {
   }
   if (defaults.speaker) speaker.append(new Option(defaults.speaker, defaults.speaker));
   onStatus(initial);
-  text.focus();
+  if (view === 'speak') text.focus();
 })();
 render();

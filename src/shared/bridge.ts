@@ -1,6 +1,7 @@
 // The exact shape of `window.q3tts`, the only thing the sandboxed window can call. Plain data in and
 // out (it crosses the context bridge and IPC); failures come back as values, never as thrown errors,
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
+import type { Settings, SettingsPatch } from './settings.js';
 
 export type AppState = 'loading' | 'ready' | 'speaking' | 'error' | 'no-model';
 
@@ -51,7 +52,21 @@ export interface WindowDefaults {
   speaker: string | null;
 }
 
+/** The settings as the Settings view edits them. */
+export interface SettingsSnapshot {
+  settings: Settings;
+  /** Where they are stored (shown to the user). */
+  file: string;
+  /** Main's process.platform: some settings exist only on some systems (primary selection: Linux). */
+  platform: string;
+}
+
+/** The window's two views; main asks for one with onShowView (tray "Settings…"). */
+export type WindowView = 'speak' | 'settings';
+
 export type BridgeError = { ok: false; code: string; message: string };
+/** A rejected settings change: the message per field ("hotkey": "not a valid shortcut …"). */
+export type SettingsError = BridgeError & { fields: Record<string, string> };
 export type BridgeResult<T> = ({ ok: true } & T) | BridgeError;
 
 export interface Q3ttsBridge {
@@ -64,8 +79,15 @@ export interface Q3ttsBridge {
   getStatus(): Promise<AppStatus>;
   getVoices(): Promise<BridgeResult<{ voices: Voices }>>;
   getDefaults(): Promise<WindowDefaults>;
+  getSettings(): Promise<SettingsSnapshot>;
+  /** Validates and saves the changed fields; nothing is saved when any field is invalid. */
+  setSettings(patch: SettingsPatch): Promise<({ ok: true } & SettingsSnapshot) | SettingsError>;
   /** Status pushes from main; returns the unsubscribe. */
   onStatus(listener: (status: AppStatus) => void): () => void;
+  /** Settings changed (saved here, or the file was edited); returns the unsubscribe. */
+  onSettings(listener: (settings: Settings) => void): () => void;
+  /** Main wants a view shown (tray "Settings…" on an open window); returns the unsubscribe. */
+  onShowView(listener: (view: WindowView) => void): () => void;
 }
 
-export const BRIDGE_KEYS = ['speak', 'stop', 'saveWav', 'getStatus', 'getVoices', 'getDefaults', 'onStatus'] as const satisfies ReadonlyArray<keyof Q3ttsBridge>;
+export const BRIDGE_KEYS = ['speak', 'stop', 'saveWav', 'getStatus', 'getVoices', 'getDefaults', 'getSettings', 'setSettings', 'onStatus', 'onSettings', 'onShowView'] as const satisfies ReadonlyArray<keyof Q3ttsBridge>;

@@ -9,11 +9,15 @@ export const IPC = {
   getStatus: 'q3tts:get-status',
   getVoices: 'q3tts:get-voices',
   getDefaults: 'q3tts:get-defaults',
-  /** main → renderer push (webContents.send), not invocable. */
+  getSettings: 'q3tts:get-settings',
+  setSettings: 'q3tts:set-settings',
+  /** main → renderer pushes (webContents.send), not invocable. */
   status: 'q3tts:status',
+  settings: 'q3tts:settings',
+  showView: 'q3tts:show-view',
 } as const;
 
-/** Channels the renderer may invoke, one per bridge method (onStatus listens instead). */
+/** Channels the renderer may invoke, one per bridge method (the on* methods listen instead). */
 export const INVOKE_CHANNELS = {
   speak: IPC.speak,
   stop: IPC.stop,
@@ -21,4 +25,6 @@ export const INVOKE_CHANNELS = {
   getStatus: IPC.getStatus,
   getVoices: IPC.getVoices,
   getDefaults: IPC.getDefaults,
-} as const satisfies Record<Exclude<keyof Q3ttsBridge, 'onStatus'>, string>;
+  getSettings: IPC.getSettings,
+  setSettings: IPC.setSettings,
+} as const satisfies Record<Exclude<keyof Q3ttsBridge, `on${string}`>, string>;

@@ -2,50 +2,31 @@
 // Stored files carry a version; older files are upgraded step by step by a ladder of pure functions
 // (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
 import { z } from 'zod';
+import { ACCELERATOR_HINT, EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator } from './settings-values.js';
+
+export { EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator };
 
 export const SETTINGS_VERSION = 2;
-
-/** Electron accelerator, e.g. "CommandOrControl+Alt+S": zero or more modifiers, then exactly one key. */
-const MODIFIERS = ['Command', 'Cmd', 'Control', 'Ctrl', 'CommandOrControl', 'CmdOrCtrl', 'Alt', 'Option', 'AltGr', 'Shift', 'Super', 'Meta'];
-const KEY = /^(?:[A-Z0-9]|F(?:[1-9]|1\d|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc|PrintScreen|Plus|[`\-=[\];',./\\])$/;
-
-export function isAccelerator(value: string): boolean {
-  const parts = value.split('+');
-  const key = parts.pop();
-  if (key === undefined || !KEY.test(key.length === 1 ? key.toUpperCase() : key)) return false;
-  const lower = MODIFIERS.map((m) => m.toLowerCase());
-  const seen = new Set<string>();
-  for (const mod of parts) {
-    const m = mod.toLowerCase();
-    if (!lower.includes(m) || seen.has(m)) return false;
-    seen.add(m);
-  }
-  return true;
-}
-
-export const SPEAK_MODES = ['interrupt', 'queue'] as const;
-export const MODEL_VARIANTS = ['int4', 'fp32'] as const;
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'coreml', 'dml'] as const;
 
 /** The fields, each with its own default, so one bad field never costs the user the others. */
 export const settingsFields = {
   /** Reads the clipboard aloud. "" = no global shortcut (use the CLI binding instead). */
   hotkey: z
     .string()
-    .max(100)
-    .refine((s) => s === '' || isAccelerator(s), { message: 'not a valid shortcut (e.g. CommandOrControl+Alt+S)' })
+    .max(100, 'at most 100 characters')
+    .refine((s) => s === '' || isAccelerator(s), { message: ACCELERATOR_HINT })
     .default('CommandOrControl+Alt+S'),
   /** null = the installed model the daemon finds by itself (data dir, Q3TTS_MODEL_DIR). */
-  modelDir: z.string().min(1).max(4096).nullable().default(null),
+  modelDir: z.string().min(1).max(4096, 'at most 4096 characters').nullable().default(null),
   modelVariant: z.enum(MODEL_VARIANTS).default('int4'),
   /** The default voice, described in words (VoiceDesign). "" = the model's neutral voice. */
-  instruct: z.string().max(4000).default(''),
+  instruct: z.string().max(4000, 'at most 4000 characters').default(''),
   language: z.string().min(1).max(40).default('auto'),
   /** CustomVoice preset; null for models without speakers. */
   speaker: z.string().min(1).max(64).nullable().default(null),
   executionProvider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
   /** null = the system's default output. */
-  outputDevice: z.string().min(1).max(256).nullable().default(null),
+  outputDevice: z.string().min(1).max(256, 'at most 256 characters').nullable().default(null),
   startAtLogin: z.boolean().default(false),
   /** interrupt: new speech cuts off what is playing; queue: it waits its turn. */
   speakMode: z.enum(SPEAK_MODES).default('interrupt'),

@@ -1,7 +1,11 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('../mocks/electron.js'));
 const { ipcMain, WebContentsMock } = await import('../mocks/electron.js');
-const { registerIpc, pushStatus, isTrustedSender } = await import('../../src/main/electron/ipc.js');
+const { registerIpc, pushSettings, pushShowView, pushStatus, isTrustedSender } = await import('../../src/main/electron/ipc.js');
+const { openSettingsRepo } = await import('../../src/main/app/settings-repo.js');
 const { AppController } = await import('../../src/main/app/controller.js');
 const { INVOKE_CHANNELS, IPC } = await import('../../src/shared/ipc.js');
 const { DEFAULT_SETTINGS } = await import('../../src/shared/settings.js');
@@ -22,6 +26,12 @@ const speech: SpeechService = {
 const controller = new AppController({ settings: () => DEFAULT_SETTINGS, readClipboard: async () => '' });
 await controller.setService(speech);
 
+// The real settings repo on a tmp dir: what setSettings saved is what the file holds.
+const configDir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-ipc-settings-'));
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+const repo = openSettingsRepo({ cwd: configDir });
+const onDisk = () => JSON.parse(readFileSync(repo.path, 'utf8')) as Record<string, unknown>;
+
 const ours = new WebContentsMock();
 const stranger = new WebContentsMock();
 const frame = (url: string, parent: unknown = null) => ({ url, parent });
@@ -32,7 +42,7 @@ let unregister: () => void;
 beforeEach(() => {
   unregister?.();
   spoken.length = 0;
-  unregister = registerIpc({ controller, ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
+  unregister = registerIpc({ controller, settings: repo, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
 });
 
 const call = (channel: string, ev: unknown, ...args: unknown[]) => ipcMain.handlers.get(channel)!(ev, ...args) as Promise<unknown>;
@@ -42,7 +52,7 @@ describe('ipc handlers', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort());
     unregister();
     expect(ipcMain.handlers.size).toBe(0);
-    unregister = registerIpc({ controller, ourContents: () => [ours as never], chooseWavPath: async () => null });
+    unregister = registerIpc({ controller, settings: repo, ourContents: () => [ours as never], chooseWavPath: async () => null });
   });
 
   it.each([
@@ -97,7 +107,61 @@ describe('ipc handlers', () => {
     expect(await call(IPC.getDefaults, ev)).toEqual({ instruct: '', language: 'auto', speaker: null });
   });
 
+  it('answers the settings, with where they are stored and the platform', async () => {
+    const answer = await call(IPC.getSettings, event(ours, frame('app://ui/index.html')));
+    expect(answer).toEqual({ settings: repo.get(), file: repo.path, platform: 'linux' });
+  });
+
+  it('saves a valid settings patch through the repo and answers the new settings', async () => {
+    const patch = { hotkey: 'Alt+Shift+R', speakMode: 'queue', modelDir: '/models/q3', executionProvider: 'cuda', startAtLogin: true };
+    const answer = await call(IPC.setSettings, event(ours, frame('app://ui/index.html#settings')), patch);
+    expect(answer).toMatchObject({ ok: true, settings: patch, file: repo.path });
+    expect(repo.get()).toMatchObject(patch);
+    expect(onDisk()).toMatchObject({ version: 2, ...patch });
+  });
+
+  it.each([
+    ['a bad shortcut', { hotkey: 'Ctrl+Nope' }, { hotkey: /not a valid shortcut/ }],
+    ['an unknown precision', { modelVariant: 'int8' }, { modelVariant: /int4|fp32/ }],
+    ['an unknown provider', { executionProvider: 'rocm' }, { executionProvider: /cpu/ }],
+    ['a too-long voice', { instruct: 'x'.repeat(4001) }, { instruct: /at most 4000 characters/ }],
+    ['an empty model directory (null means automatic)', { modelDir: '' }, { modelDir: /.+/ }],
+    ['a string for a boolean', { startAtLogin: 'yes' }, { startAtLogin: /boolean/ }],
+    ['the version', { version: 1 }, { '': /unknown setting 'version'/ }],
+    ['an unknown field', { theme: 'dark' }, { '': /unknown setting 'theme'/ }],
+    ['one bad field among good ones', { speakMode: 'interrupt', hotkey: '++' }, { hotkey: /not a valid shortcut/ }],
+    ['not an object', 'queue', { '': /.+/ }],
+  ])('refuses %s with a message per field, saving nothing', async (_name, patch, fields) => {
+    const before = onDisk();
+    const answer = (await call(IPC.setSettings, event(ours, frame('app://ui/index.html')), patch)) as { fields: Record<string, string> };
+    expect(answer).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.any(String) });
+    expect(Object.keys(answer.fields).sort()).toEqual(Object.keys(fields).sort());
+    for (const [key, re] of Object.entries(fields)) expect(answer.fields[key]).toMatch(re);
+    expect(onDisk()).toEqual(before);
+  });
+
+  it('refuses settings from an untrusted sender before reading the patch', async () => {
+    const before = onDisk();
+    await expect(call(IPC.setSettings, event(stranger, frame('app://ui/index.html')), { speakMode: 'interrupt' })).rejects.toThrow(/untrusted sender/);
+    await expect(call(IPC.getSettings, event(ours, frame('https://evil.example/')))).rejects.toThrow(/untrusted sender/);
+    expect(onDisk()).toEqual(before);
+  });
+
+  it('pushes settings and view requests to live windows', () => {
+    const gone = new WebContentsMock();
+    gone.destroyed = true;
+    ours.sent = [];
+    pushSettings([ours as never, gone as never], repo.get());
+    pushShowView([ours as never, gone as never], 'settings');
+    expect(ours.sent).toEqual([
+      [IPC.settings, repo.get()],
+      [IPC.showView, 'settings'],
+    ]);
+    expect(gone.sent).toEqual([]);
+  });
+
   it('pushes status to live windows only', () => {
+    ours.sent = [];
     const gone = new WebContentsMock();
     gone.destroyed = true;
     pushStatus([ours as never, gone as never], controller.status);

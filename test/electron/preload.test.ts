@@ -23,21 +23,31 @@ describe('preload bridge', () => {
     ['getStatus', [], INVOKE_CHANNELS.getStatus],
     ['getVoices', [], INVOKE_CHANNELS.getVoices],
     ['getDefaults', [], INVOKE_CHANNELS.getDefaults],
+    ['getSettings', [], INVOKE_CHANNELS.getSettings],
+    ['setSettings', [{ speakMode: 'queue' }], INVOKE_CHANNELS.setSettings],
   ] as const)('%s invokes %s', async (method, args, channel) => {
     ipcRenderer.invoked.length = 0;
     await (bridge[method] as (...a: unknown[]) => Promise<unknown>)(...args);
     expect(ipcRenderer.invoked).toEqual([[channel, args]]);
   });
 
-  it('onStatus passes only the status (never the IPC event) and unsubscribes', () => {
+  it('invokes only allow-listed channels, and each method its own', () => {
+    expect(new Set(Object.values(INVOKE_CHANNELS)).size).toBe(Object.keys(INVOKE_CHANNELS).length);
+    expect(BRIDGE_KEYS.filter((k) => !k.startsWith('on')).sort()).toEqual(Object.keys(INVOKE_CHANNELS).sort());
+  });
+
+  it.each([
+    ['onStatus', IPC.status, { state: 'ready' } as AppStatus],
+    ['onSettings', IPC.settings, { speakMode: 'queue' }],
+    ['onShowView', IPC.showView, 'settings'],
+  ] as const)('%s passes only the payload (never the IPC event) and unsubscribes', (method, channel, payload) => {
     const got: unknown[][] = [];
-    const off = bridge.onStatus((...a: unknown[]) => got.push(a));
-    const status = { state: 'ready' } as AppStatus;
-    const fire = () => ipcRenderer.listeners.get(IPC.status)!.forEach((l) => l({ sender: 'secret' }, status));
+    const off = (bridge[method] as (l: (...a: unknown[]) => void) => () => void)((...a: unknown[]) => got.push(a));
+    const fire = () => ipcRenderer.listeners.get(channel)!.forEach((l) => l({ sender: 'secret' }, payload));
     fire();
     off();
     fire();
-    expect(got).toEqual([[status]]);
-    expect(ipcRenderer.listeners.get(IPC.status)!.size).toBe(0);
+    expect(got).toEqual([[payload]]);
+    expect(ipcRenderer.listeners.get(channel)!.size).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ vi.mock('electron', () => import('../mocks/electron.js'));
 const electron = await import('../mocks/electron.js');
 const { AppTray, menuTemplate } = await import('../../src/main/electron/tray.js');
 const { applyHotkey } = await import('../../src/main/electron/hotkey.js');
-const { openElectronSettings, openSettingsFile } = await import('../../src/main/electron/settings-store.js');
+const { openElectronSettings } = await import('../../src/main/electron/settings-store.js');
 const { buildTrayModel } = await import('../../src/main/app/tray-model.js');
 import type { AppStatus } from '../../src/shared/bridge.js';
 import type { TrayAction } from '../../src/main/app/tray-model.js';
@@ -64,13 +64,11 @@ describe('hotkey adapter', () => {
 describe('settings store adapter (real electron-store)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-estore-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it('keeps settings.json in userData and opens it for editing', async () => {
+  it('keeps settings.json in userData', () => {
     electron.app.paths.set('userData', dir);
     const repo = openElectronSettings();
     repo.update({ speakMode: 'queue' });
     expect(repo.path).toBe(path.join(dir, 'settings.json'));
     expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 2, speakMode: 'queue' });
-    await openSettingsFile(repo);
-    expect(electron.shell.opened).toEqual([repo.path]);
   });
 });

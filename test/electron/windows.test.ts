@@ -25,6 +25,12 @@ describe('speak window', () => {
     expect(secureWebPreferences('x')).toEqual(win.options.webPreferences && { ...(win.options.webPreferences as object), preload: 'x' });
   });
 
+  it('opens on the Settings view by the URL fragment (tray "Settings…")', () => {
+    const win = createSpeakWindow({ preload: 'p', view: 'settings' }) as unknown as BrowserWindowMock;
+    expect(win.loadedURL).toBe('app://ui/index.html#settings');
+    expect((createSpeakWindow({ preload: 'p', view: 'speak' }) as unknown as BrowserWindowMock).loadedURL).toBe(WINDOW_URL);
+  });
+
   it('denies new windows, navigation, redirects and webviews', () => {
     const win = createSpeakWindow({ preload: 'p' }) as unknown as BrowserWindowMock;
     const wc = win.webContents;

@@ -1,116 +1,43 @@
 // The speak window in headless Debian Chromium, served over http with its real CSP, driving the real
-// daemon (tone engine in its host process) through the same controller and payload schemas main uses.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+// daemon (tone engine in its host process) through main's real IPC handlers and controller (harness.ts).
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppController } from '../../src/main/app/controller.js';
-import { hostDaemon, type HostedDaemon } from '../../src/main/app/daemon-link.js';
-import type { AppStatus, SpeakParams } from '../../src/shared/bridge.js';
-import { INVOKE_CHANNELS } from '../../src/shared/ipc.js';
-import { IPC_PAYLOADS } from '../../src/shared/ipc-schemas.js';
-import { describeIssues } from '../../src/shared/requests.js';
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
-import { installBridge } from './bridge-shim.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+vi.mock('electron', () => import('../mocks/electron.js'));
+const { artifacts, haveChromium, startHarness } = await import('./harness.js');
+import type { AppController } from '../../src/main/app/controller.js';
+import type { Harness } from './harness.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const rendererDir = path.join(root, 'out/renderer');
-const artifacts = path.join(root, 'test/artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED window tests: ${CHROMIUM} not found (apt-get install chromium)`);
-
-let server: http.Server;
-let baseUrl: string;
-let browser: Browser;
+let h: Harness;
 let page: Page;
-let dir: string;
-let hosted: HostedDaemon;
 let backend: AppController;
-const calls: Array<{ method: string; payload: unknown }> = [];
-const problems: string[] = [];
-const settings = { ...DEFAULT_SETTINGS, instruct: 'A warm, friendly voice.', language: 'English' };
+let dir: string;
+let calls: Harness['calls'];
+let problems: string[];
+let hosted: Harness['hosted'];
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
-
-/** What main's ipc.ts does for a trusted sender: validate with the shared schema, then call the controller. */
-async function invoke(method: string, payload: unknown): Promise<unknown> {
-  calls.push({ method, payload });
-  const channel = INVOKE_CHANNELS[method as keyof typeof INVOKE_CHANNELS];
-  const parsed = IPC_PAYLOADS[channel].safeParse(payload);
-  if (!parsed.success) return { ok: false, code: 'E_INVALID', message: describeIssues(parsed.error) };
-  switch (method) {
-    case 'speak':
-      return backend.speak(parsed.data as SpeakParams);
-    case 'saveWav':
-      return backend.saveWav(parsed.data as SpeakParams, path.join(dir, 'saved.wav'));
-    case 'stop':
-      return backend.stop();
-    case 'getStatus':
-      return backend.status;
-    case 'getVoices':
-      return backend.voices();
-    case 'getDefaults':
-      return backend.defaults();
-  }
-  throw new Error(`unknown method ${method}`);
-}
-
-function newBackend(): AppController {
-  const c = new AppController({ settings: () => settings, readClipboard: async () => '' });
-  c.onStatus((s: AppStatus) => void page?.evaluate((st) => window.__q3ttsPush(st), s).catch(() => undefined));
-  return c;
-}
-
+const newBackend = () => h.newBackend();
 async function openWindow(): Promise<void> {
-  await page?.close();
-  page = await browser.newPage({ viewport: { width: 560, height: 600 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.exposeFunction('__q3ttsInvoke', invoke);
-  await page.addInitScript(installBridge);
-  await page.goto(`${baseUrl}/index.html`);
+  page = await h.open();
 }
 
 const statusText = () => page.locator('#status').textContent();
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  if (!existsSync(path.join(rendererDir, 'main.js'))) throw new Error('out/renderer is missing: the global setup runs scripts/build.mjs');
-  process.env.Q3TTS_AUDIO = 'null';
-  dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-window-'));
-  server = http.createServer((req, res) => {
-    const file = path.normalize(path.join(rendererDir, new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(rendererDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  hosted = await hostDaemon({ socketPath: path.join(dir, 'run', 'daemon.sock'), engine: { kind: 'tone', msPerFrame: 4 }, log: () => undefined });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  h = await startHarness();
+  ({ dir, calls, problems, hosted } = h);
+  h.repo.update({ instruct: 'A warm, friendly voice.', language: 'English' });
 });
 
 afterAll(async () => {
   if (!haveChromium) return;
-  await browser?.close();
-  await hosted?.speech.close();
-  server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
 beforeEach(() => {
-  calls.length = 0; // problems accumulate over the whole run
+  if (calls) calls.length = 0; // problems accumulate over the whole run
 });
 
 describe.skipIf(!haveChromium)('speak window', () => {

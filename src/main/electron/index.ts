@@ -15,13 +15,15 @@ import { currentPathEnv } from '../daemon/host-env.js';
 import { resolveEngineConfig } from '../engine/config.js';
 import { utilityProcessHost } from './engine-process.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
+import type { WindowView } from '../../shared/bridge.js';
 import type { Settings } from '../../shared/settings.js';
+import { engineSettingsChanged } from '../../shared/settings-values.js';
 import { applyStartAtLogin } from './autostart.js';
 import { electronClipboardSources } from './clipboard.js';
 import { applyHotkey } from './hotkey.js';
-import { pushStatus, registerIpc } from './ipc.js';
+import { pushSettings, pushShowView, pushStatus, registerIpc } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
-import { openElectronSettings, openSettingsFile } from './settings-store.js';
+import { openElectronSettings } from './settings-store.js';
 import { AppTray } from './tray.js';
 import { createSpeakWindow, denyPermissions, hardenContents } from './windows.js';
 
@@ -112,14 +114,16 @@ async function main(): Promise<void> {
   });
 
   // --- front ends ---
-  function showWindow(): void {
+  /** Shows the window; with a view, switches to it (an open window keeps its unsaved edits). */
+  function showWindow(view?: WindowView): void {
     if (window && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore();
       window.show();
       window.focus();
+      if (view) pushShowView([window.webContents], view);
       return;
     }
-    window = createSpeakWindow({ preload: PRELOAD });
+    window = createSpeakWindow({ preload: PRELOAD, ...(view ? { view } : {}) });
     window.on('closed', () => (window = null));
   }
 
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
       case 'reload-model':
         return void controller.reload(true).then((r) => (r.ok ? undefined : notify(r.message)));
       case 'settings':
-        return void openSettingsFile(settings).catch((err: Error) => notify(err.message));
+        return showWindow('settings');
       case 'quit':
         return app.quit();
     }
@@ -170,6 +174,7 @@ async function main(): Promise<void> {
   });
   registerIpc({
     controller,
+    settings,
     ourContents: () => (window && !window.isDestroyed() ? [window.webContents] : []),
     chooseWavPath: async (sender) => {
       const owner = BrowserWindow.fromWebContents(sender);
@@ -182,9 +187,9 @@ async function main(): Promise<void> {
   settings.onChange((next, previous) => {
     if (next.hotkey !== previous.hotkey) applyHotkeySetting(next);
     if (next.startAtLogin !== previous.startAtLogin) applyStartAtLogin(next.startAtLogin);
-    const engineChanged = next.modelDir !== previous.modelDir || next.modelVariant !== previous.modelVariant || next.executionProvider !== previous.executionProvider;
-    if (engineChanged && controller.speech?.mode !== 'attached') void supervisor.restart();
+    if (engineSettingsChanged(next, previous) && controller.speech?.mode !== 'attached') void supervisor.restart();
     renderTray();
+    pushSettings(BrowserWindow.getAllWindows().map((w) => w.webContents), next);
   });
   const showNotices = () => {
     for (const notice of settings.takeNotices()) notify(notice);

@@ -1,5 +1,6 @@
 // The speak window: sandboxed, isolated, no Node, and unable to navigate, open windows or get permissions.
 import { BrowserWindow, type Session, type WebContents, type WebPreferences } from 'electron';
+import type { WindowView } from '../../shared/bridge.js';
 
 export const APP_ORIGIN = 'app://ui';
 export const WINDOW_URL = `${APP_ORIGIN}/index.html`;
@@ -36,7 +37,10 @@ export function denyPermissions(session: Session): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-export function createSpeakWindow(options: { preload: string; icon?: string }): BrowserWindow {
+/** The window's URL; the fragment picks the view it opens on (an in-page hash, no navigation). */
+export const windowUrl = (view: WindowView = 'speak'): string => (view === 'speak' ? WINDOW_URL : `${WINDOW_URL}#${view}`);
+
+export function createSpeakWindow(options: { preload: string; icon?: string; view?: WindowView }): BrowserWindow {
   const win = new BrowserWindow({
     width: 560,
     height: 640,
@@ -51,6 +55,6 @@ export function createSpeakWindow(options: { preload: string; icon?: string }): 
   });
   hardenContents(win.webContents);
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(WINDOW_URL);
+  void win.loadURL(windowUrl(options.view));
   return win;
 }
