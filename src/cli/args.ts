@@ -172,6 +172,7 @@ Usage:
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
   q3tts voices                      languages and speakers of the loaded model
   q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
+  q3tts models list|pull|verify|remove|use   manage models ('q3tts models --help')
 
 Speech options:
   -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")

@@ -31,6 +31,7 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'models') return (await import('./models.js')).runModels(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);

@@ -3,10 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultCatalog, fileMatcher, findModel, parsePrecision, requiredFiles, type Catalog, type Precision } from './catalog.js';
 import { downloadFile, writeChunk, type DownloadEvent, type WriteChunk } from './download.js';
 import { cancelledError, ModelError } from './errors.js';
-import { Hub, hubOptionsFromEnv, type HubFile } from './hub.js';
+import { Hub, hubOptionsFromEnv, isRetryable, type HubFile } from './hub.js';
 import { acquireLock } from './lock.js';
 import { folderName, MANIFEST_FILE, ModelsLayout, type Manifest } from './layout.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -100,12 +101,13 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
   const release = await acquireLock(staging, what);
   try {
     // Pin the pull to one commit, so a branch that moves mid-pull cannot mix two versions.
-    const commit = await hub.commitOf(model.repo, model.revision, signal);
+    const retry = <T>(what: string, f: () => Promise<T>) => withRetries(what, f, options, signal, emit);
+    const commit = await retry('revision', () => hub.commitOf(model.repo, model.revision, signal));
     const revision = commit ?? model.revision;
     const wanted = fileMatcher(model, precision);
     // A mirror names the paths: none may leave the staging folder.
     const safe = (p: string) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
-    const files = (await hub.tree(model.repo, revision, signal)).filter((f) => safe(f.path) && wanted(f.path));
+    const files = (await retry('file list', () => hub.tree(model.repo, revision, signal))).filter((f) => safe(f.path) && wanted(f.path));
     const missing = requiredFiles(model, precision).filter((p) => !files.some((f) => f.path === p));
     if (missing.length) {
       throw new ModelError(
@@ -214,6 +216,26 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
     return { folder, dir, manifest, downloadedBytes: downloaded, active: active || current === folder };
   } finally {
     await release();
+  }
+}
+
+/** Metadata requests get the same retry policy as file downloads (resets, timeouts, 5xx, 429). */
+async function withRetries<T>(what: string, f: () => Promise<T>, o: PullOptions, signal: AbortSignal, emit: (e: PullEvent) => void): Promise<T> {
+  const retries = o.retries ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (signal.aborted) throw cancelledError();
+      if (!isRetryable(err) || attempt > retries) throw err;
+      const delay = Math.min(o.retryMaxMs ?? 30_000, (o.retryBaseMs ?? 1000) * 2 ** (attempt - 1));
+      emit({ type: 'retry', path: what, attempt, delay_ms: delay, reason: (err as Error).message });
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        throw cancelledError();
+      }
+    }
   }
 }
 
