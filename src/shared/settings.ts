@@ -38,8 +38,14 @@ export const SettingsSchema = z.object({ version: z.literal(SETTINGS_VERSION), .
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingsField = keyof typeof settingsFields;
 
-/** What the user may change (everything but the version). */
-export const SettingsPatchSchema = z.object(settingsFields).partial().strict();
+/**
+ * What the user may change (everything but the version), without the defaults: zod 4 applies a
+ * default even inside .partial(), which would turn a one-field patch into "everything else reset".
+ */
+const patchFields = Object.fromEntries(Object.entries(settingsFields).map(([key, schema]) => [key, schema.unwrap()])) as {
+  [K in SettingsField]: ReturnType<(typeof settingsFields)[K]['unwrap']>;
+};
+export const SettingsPatchSchema = z.object(patchFields).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({ version: SETTINGS_VERSION });

@@ -118,6 +118,9 @@ describe('ipc handlers', () => {
     expect(answer).toMatchObject({ ok: true, settings: patch, file: repo.path });
     expect(repo.get()).toMatchObject(patch);
     expect(onDisk()).toMatchObject({ version: 2, ...patch });
+    // A later patch keeps what the earlier one saved.
+    expect(await call(IPC.setSettings, event(ours, frame('app://ui/index.html')), { speakMode: 'interrupt' })).toMatchObject({ ok: true, settings: { ...patch, speakMode: 'interrupt' } });
+    expect(onDisk()).toMatchObject({ ...patch, speakMode: 'interrupt' });
   });
 
   it.each([

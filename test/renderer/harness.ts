@@ -30,6 +30,8 @@ export interface Harness {
   dir: string;
   hosted: HostedDaemon;
   repo: SettingsRepo;
+  /** Our window's webContents, for main's pushes (pushShowView…). */
+  contents: WebContentsMock;
   /** Every bridge call the page made, by bridge method name. */
   calls: Array<{ method: string; payload: unknown }>;
   /** Console errors and page errors over the whole run. */
@@ -99,6 +101,7 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
     dir,
     hosted,
     repo,
+    contents,
     calls,
     problems,
     page: () => page!,

@@ -47,6 +47,9 @@ describe('settings schema', () => {
     expect(() => applySettingsPatch(DEFAULT_SETTINGS, { version: 1 })).toThrow();
     expect(() => applySettingsPatch(DEFAULT_SETTINGS, { colour: 'red' })).toThrow();
     expect(applySettingsPatch(DEFAULT_SETTINGS, { hotkey: '' }).hotkey).toBe('');
+    // A patch changes only what it names (zod 4 would otherwise fill in the defaults of the rest).
+    const custom = applySettingsPatch(DEFAULT_SETTINGS, { instruct: 'Calm.', language: 'English', speakMode: 'queue' });
+    expect(applySettingsPatch(custom, { hotkey: 'Alt+Q' })).toEqual({ ...custom, hotkey: 'Alt+Q' });
   });
 });
 
