@@ -19,6 +19,8 @@ export class ModelError extends Error {
     readonly kind: ModelErrorKind,
     message: string,
     readonly status?: number,
+    /** The host could not be reached at all (DNS, refused, no route): no network, most likely. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'ModelError';

@@ -185,12 +185,12 @@ export function networkError(err: Error, url: URL): ModelError {
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ModelError('network', `cannot find ${url.hostname}: no network, or DNS is not working (${code})`);
+      return new ModelError('network', `cannot find ${url.hostname}: no network, or DNS is not working (${code})`, undefined, true);
     case 'ECONNREFUSED':
-      return new ModelError('network', `${url.host} refused the connection: no network, or HF_ENDPOINT points at nothing (${code})`);
+      return new ModelError('network', `${url.host} refused the connection: no network, or HF_ENDPOINT points at nothing (${code})`, undefined, true);
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
-      return new ModelError('network', `no network route to ${url.host} (${code})`);
+      return new ModelError('network', `no network route to ${url.host} (${code})`, undefined, true);
     case 'ECONNRESET':
     case 'EPIPE':
       return new ModelError('network', `the connection to ${url.host} was reset (${code})`);

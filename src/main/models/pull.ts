@@ -227,7 +227,9 @@ async function withRetries<T>(what: string, f: () => Promise<T>, o: PullOptions,
       return await f();
     } catch (err) {
       if (signal.aborted) throw cancelledError();
-      if (!isRetryable(err) || attempt > retries) throw err;
+      // Not reaching the Hub at all is most likely no network: say so after two tries, not after minutes.
+      const limit = err instanceof ModelError && err.unreachable ? Math.min(retries, 2) : retries;
+      if (!isRetryable(err) || attempt > limit) throw err;
       const delay = Math.min(o.retryMaxMs ?? 30_000, (o.retryBaseMs ?? 1000) * 2 ** (attempt - 1));
       emit({ type: 'retry', path: what, attempt, delay_ms: delay, reason: (err as Error).message });
       try {
