@@ -47,7 +47,7 @@ describe('models over the protocol', () => {
   it('models lists the catalog with nothing installed', async () => {
     const a = await client.request({ action: 'models' });
     expect(a).toMatchObject({ status: 'ok', active: null, pulls: [] });
-    expect((a as { models: Array<{ name: string; installed: boolean }> }).models.filter((m) => m.name === NAME).map((m) => m.installed)).toEqual([false, false]);
+    expect((a as unknown as { models: Array<{ name: string; installed: boolean }> }).models.filter((m) => m.name === NAME).map((m) => m.installed)).toEqual([false, false]);
   });
 
   it('bad requests: unknown model, unknown field, not installed', async () => {
