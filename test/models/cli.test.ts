@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModels } from '../../src/cli/models.js';
 import { cliPath } from '../support/serve.js';
 import { syntheticModel } from '../engine/fixture.js';
 import { startFakeHub, type FakeHub } from './hub-server.js';
@@ -140,5 +141,23 @@ describe('q3tts models', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/wants a login .* Set HF_TOKEN/);
     expect((await q3tts(['pull', NAME, '--precision', 'fp32'], { HF_TOKEN: 'hf_x' })).code).toBe(0);
+  });
+
+  it('on a terminal, pull draws one progress bar line (redrawn with \\r) with bytes, speed and time left', async () => {
+    hub.reset();
+    hub.faults.bytesPerSecond = 20_000_000;
+    let stderr = '';
+    let stdout = '';
+    const code = await runModels(['pull', NAME, '--precision', 'fp32'], {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t), isTTY: true },
+      env: { Q3TTS_DATA_DIR: path.join(dir, 'tty-data'), HF_ENDPOINT: hub.url },
+      signal: new AbortController().signal,
+    });
+    expect(code, stderr).toBe(0);
+    const frames = stderr.split('\r').filter((f) => f.startsWith('['));
+    expect(frames.length).toBeGreaterThan(3);
+    expect(frames.at(-2)).toMatch(/^\[#*-*\] +\d+%  [\d.]+ [kMG]?B \/ [\d.]+ MB  [\d.]+ [kMG]?B\/s  ETA \S+  \(\d+\/\d+ files\)\x1b\[K$/);
+    expect(stdout).toMatch(/installed qwen3-tts-1\.7b-voicedesign-fp32/);
   });
 });
