@@ -11,7 +11,7 @@ function fnv1a(s: string): number {
 }
 
 /** mulberry32: small, fast, good enough for weights. Returns floats in [0, 1). */
-function stream(seed: number, name: string): () => number {
+export function stream(seed: number, name: string): () => number {
   let a = (fnv1a(name) ^ Math.imul(seed >>> 0, 0x9e3779b1)) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder, encodeFrame, parseFrameBody, type DecodedFrame } from '../../src/shared/protocol.js';
+import { stream } from '../synthetic/rng.js';
 
 const frame = (body: Buffer | string) => {
   const b = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -8,17 +9,8 @@ const frame = (body: Buffer | string) => {
   return Buffer.concat([head, b]);
 };
 
-/** A deterministic PRNG so a failing fuzz case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so a failing fuzz case can be replayed from its seed. */
+const rng = (seed: number) => stream(seed, 'protocol-fuzz');
 
 describe('parseFrameBody', () => {
   it.each([
