@@ -1,6 +1,6 @@
 // Command-line parsing for q3tts: pure, so every form is table-tested (test/unit/cli-args.test.ts).
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'decode', 'help'] as const;
+export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -171,6 +171,7 @@ Usage:
   q3tts queue                       list what is speaking and waiting
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
   q3tts voices                      languages and speakers of the loaded model
+  q3tts devices                     audio output devices (choose one with Q3TTS_AUDIO_DEVICE=NAME)
   q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
   q3tts models list|pull|verify|remove|use   manage models ('q3tts models --help')
 

@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const socket = opts.socket ?? defaultSocketPath(pathEnv);
 
   if (opts.command === 'serve') return serve(opts, socket);
+  if (opts.command === 'devices') return devices(opts);
 
   if (opts.command === 'speak' || opts.command === 'decode') {
     let request: Request;
@@ -209,6 +210,21 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
+  return EXIT.ok;
+}
+
+/** Lists PortAudio's output devices (this process loads the audio addon; no daemon needed). */
+async function devices(opts: CliOptions): Promise<number> {
+  const { outputDevices } = await import('../main/audio/naudiodon-sink.js');
+  let list;
+  try {
+    list = outputDevices();
+  } catch (e) {
+    err((e as Error).message);
+    return EXIT.failed;
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list })}\n`);
+  else process.stdout.write(list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n');
   return EXIT.ok;
 }
 

@@ -74,4 +74,18 @@ describe('playback through PortAudio', () => {
       broken.remove();
     }
   });
+
+  it('q3tts devices lists the outputs; a named device plays, an unknown one fails clearly', () => {
+    const list = spawnSync(process.execPath, [cli, 'devices', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(list.status, list.stderr).toBe(0);
+    const names = (JSON.parse(list.stdout) as { devices: Array<{ name: string }> }).devices.map((d) => d.name);
+    expect(names).toContain('default');
+    // In-process (no daemon at this socket), so the variable applies where the audio is opened.
+    const alone = { ...env, Q3TTS_SOCKET: path.join(tmp.dir, 'none.sock'), Q3TTS_ENGINE: 'tone' };
+    const named = spawnSync(process.execPath, [cli, 'Hi'], { env: { ...alone, Q3TTS_AUDIO_DEVICE: 'default' }, encoding: 'utf8', timeout: 30_000 });
+    expect(named.status, named.stderr).toBe(0);
+    const unknown = spawnSync(process.execPath, [cli, 'Hi'], { env: { ...alone, Q3TTS_AUDIO_DEVICE: 'no such card' }, encoding: 'utf8', timeout: 30_000 });
+    expect(unknown.status).toBe(3);
+    expect(unknown.stderr).toMatch(/no output device named 'no such card' \(there are: .*'default'/);
+  });
 });

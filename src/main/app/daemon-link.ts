@@ -66,7 +66,14 @@ export interface HostedDaemon {
 }
 
 /** Starts the daemon (socket server + engine host process) inside this app. */
-export async function hostDaemon(options: { socketPath: string; engine: EngineConfig; log?: (m: string) => void; launchHost?: HostLauncher }): Promise<HostedDaemon> {
+export async function hostDaemon(options: {
+  socketPath: string;
+  engine: EngineConfig;
+  log?: (m: string) => void;
+  launchHost?: HostLauncher;
+  /** The output device to play on, read at each utterance (the setting may change). */
+  audioDevice?: () => string | null;
+}): Promise<HostedDaemon> {
   const log = options.log ?? ((m: string) => console.error(m));
   const daemon = await startDaemon({
     socketPath: options.socketPath,
@@ -74,6 +81,7 @@ export async function hostDaemon(options: { socketPath: string; engine: EngineCo
     log,
     announce: log,
     ...(options.launchHost ? { launchHost: options.launchHost } : {}),
+    ...(options.audioDevice ? { audioDevice: options.audioDevice } : {}),
   });
   const { core } = daemon;
   const speech = daemonSpeechService(

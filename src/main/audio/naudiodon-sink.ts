@@ -37,6 +37,37 @@ export function loadNaudiodon(): Naudiodon {
   return cached;
 }
 
+export interface OutputDevice {
+  id: number;
+  name: string;
+  hostApi: string;
+}
+
+/** PortAudio's output devices, in its order. */
+export function outputDevices(): OutputDevice[] {
+  return loadNaudiodon()
+    .getDevices()
+    .filter((d) => d.maxOutputChannels > 0)
+    .map((d) => ({ id: d.id, name: d.name, hostApi: d.hostAPIName }));
+}
+
+/**
+ * The PortAudio device id for a name the user chose (exact, else the one device whose name contains it,
+ * case-insensitive); -1 = the system default. An unknown or ambiguous name is a clear error listing the choices.
+ */
+export function chooseDevice(devices: readonly OutputDevice[], wanted: string | null | undefined): number {
+  if (!wanted) return -1;
+  const w = wanted.toLowerCase();
+  const exact = devices.find((d) => d.name.toLowerCase() === w);
+  if (exact) return exact.id;
+  const partial = devices.filter((d) => d.name.toLowerCase().includes(w));
+  if (partial.length === 1) return partial[0]!.id;
+  const names = devices.map((d) => `'${d.name}'`).join(', ') || 'none';
+  throw new AudioDeviceError(
+    partial.length ? `'${wanted}' matches several output devices (${partial.map((d) => `'${d.name}'`).join(', ')})` : `no output device named '${wanted}' (there are: ${names})`,
+  );
+}
+
 /** Whether PortAudio lists any output device (cheap check before choosing this sink). */
 export function portAudioHasOutput(): boolean {
   return loadNaudiodon()
@@ -54,8 +85,13 @@ export class NaudiodonSink implements AudioSink {
   private failure: Error | undefined;
   /** Resolves when PortAudio has let go of the device (after drain or stop). */
   private released: Promise<void> = Promise.resolve();
+  private deviceId = -1;
+
+  /** @param device an output device name (see chooseDevice); empty = the system default. */
+  constructor(private readonly device: string | null = null) {}
 
   async open(format: AudioFormat): Promise<void> {
+    this.deviceId = chooseDevice(outputDevices(), this.device);
     this.format = format;
     this.stopped = false;
     this.chunker = new FrameChunker(Math.round((format.sampleRate * FRAME_MS) / 1000));
@@ -73,7 +109,7 @@ export class NaudiodonSink implements AudioSink {
           channelCount: format.channels,
           sampleFormat: pa.SampleFormat16Bit,
           sampleRate: format.sampleRate,
-          deviceId: -1, // the system default
+          deviceId: this.deviceId, // -1: the system default
           framesPerBuffer: Math.round(format.sampleRate / 100), // 10 ms device periods
           maxQueue: QUEUE,
           highwaterMark: this.chunker!.frameSize * 2 * QUEUE,
@@ -82,7 +118,7 @@ export class NaudiodonSink implements AudioSink {
       });
       stream.start();
     } catch (err) {
-      throw new AudioDeviceError(`PortAudio cannot open the default output: ${(err as Error).message}`);
+      throw new AudioDeviceError(`PortAudio cannot open ${this.device ? `'${this.device}'` : 'the default output'}: ${(err as Error).message}`);
     }
     stream.on('error', (err: Error) => (this.failure ??= err));
     stream.once('finish', () => (this.ending = true));

@@ -17,15 +17,20 @@ export class NullSink implements AudioSink {
   async close(): Promise<void> {}
 }
 
-export async function openPlaybackSink(options: { kind?: SinkKind } = {}): Promise<AudioSink> {
-  const kind = options.kind ?? (process.env.Q3TTS_AUDIO || 'auto');
+/**
+ * @param options.device a PortAudio output device name (Q3TTS_AUDIO_DEVICE; empty = system default). Naming a
+ * device means PortAudio: there is no silent fallback to another device.
+ */
+export async function openPlaybackSink(options: { kind?: SinkKind; device?: string | null } = {}): Promise<AudioSink> {
+  const device = options.device ?? (process.env.Q3TTS_AUDIO_DEVICE || null);
+  const kind = options.kind ?? (process.env.Q3TTS_AUDIO || (device ? 'portaudio' : 'auto'));
   if (!KINDS.includes(kind)) throw new AudioDeviceError(`unknown Q3TTS_AUDIO '${kind}' (use auto, portaudio, pipe or null)`);
   switch (kind as SinkKind) {
     case 'null':
       return new NullSink();
     case 'portaudio':
       loadNaudiodon();
-      return new NaudiodonSink();
+      return new NaudiodonSink(device);
     case 'pipe':
       return new PipeSink();
     case 'auto':

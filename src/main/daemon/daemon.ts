@@ -24,6 +24,8 @@ export interface DaemonOptions {
   /** The two lines a user waits for: "model loaded", "listening on …" (stdout by default). */
   announce?: (line: string) => void;
   audio?: AudioOutputs;
+  /** The output device to play on (a PortAudio device name; null = Q3TTS_AUDIO_DEVICE or the system default). */
+  audioDevice?: () => string | null;
   /** How the engine host process is started (default: Node's fork; the Electron app passes utilityProcess). */
   launchHost?: HostLauncher;
 }
@@ -43,11 +45,17 @@ export function defaultHandlersFile(): string {
   return existsSync(beside) ? beside : fileURLToPath(new URL('../../../out/daemon/handlers.mjs', import.meta.url));
 }
 
-export const defaultAudio: AudioOutputs = {
-  openPlayback: () => openPlaybackSink(),
-  openWavFile: async (file) => new WavFileSink(file),
-  writeFileAtomic,
-};
+/** Speakers (through `device()`'s choice, read at each utterance so a settings change applies) and files. */
+export function defaultAudio(device: () => string | null = () => null): AudioOutputs {
+  return {
+    openPlayback: () => {
+      const chosen = device();
+      return openPlaybackSink(chosen ? { device: chosen } : {});
+    },
+    openWavFile: async (file) => new WavFileSink(file),
+    writeFileAtomic,
+  };
+}
 
 export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
   let engineConfig = options.engine; // models_use retargets it
@@ -57,7 +65,7 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
       : spawnEngine(engineConfig, { onExit: (reason) => core.engineDied(reason), ...(options.launchHost ? { launch: options.launchHost } : {}) });
   const core: DaemonCore = new DaemonCore({
     handlersFile: options.handlersFile ?? defaultHandlersFile(),
-    audio: options.audio ?? defaultAudio,
+    audio: options.audio ?? defaultAudio(options.audioDevice),
     loadEngine: load,
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     ...(options.log ? { log: options.log } : {}),

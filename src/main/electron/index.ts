@@ -8,11 +8,13 @@ import { ClipboardReader } from '../app/clipboard.js';
 import { AppController } from '../app/controller.js';
 import { attachToDaemon, hostDaemon, probeDaemon } from '../app/daemon-link.js';
 import { chromiumFeatures, hotkeyLine, hotkeyStrategy, isWayland, type HotkeyStatus } from '../app/hotkey.js';
+import { ModelManager } from '../app/models.js';
 import type { SpeechService } from '../app/speech.js';
 import { Supervisor, type Supervised } from '../app/supervisor.js';
 import { buildTrayModel, type TrayAction } from '../app/tray-model.js';
 import { currentPathEnv } from '../daemon/host-env.js';
-import { resolveEngineConfig } from '../engine/config.js';
+import { modelsRoot, resolveEngineConfig } from '../engine/config.js';
+import { ModelsService } from '../models/service.js';
 import { utilityProcessHost } from './engine-process.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
 import type { WindowView } from '../../shared/bridge.js';
@@ -21,7 +23,7 @@ import { engineSettingsChanged } from '../../shared/settings-values.js';
 import { applyStartAtLogin } from './autostart.js';
 import { electronClipboardSources } from './clipboard.js';
 import { applyHotkey } from './hotkey.js';
-import { pushSettings, pushShowView, pushStatus, registerIpc } from './ipc.js';
+import { pushModelEvent, pushSettings, pushShowView, pushStatus, registerIpc } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { openElectronSettings } from './settings-store.js';
 import { AppTray } from './tray.js';
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
         precision: s.modelVariant,
       });
       // The engine runs in a utilityProcess: it works with the runAsNode fuse off (packaged builds).
-      const hosted = await hostDaemon({ socketPath, engine, log, launchHost: utilityProcessHost });
+      const hosted = await hostDaemon({ socketPath, engine, log, launchHost: utilityProcessHost, audioDevice: () => settings.get().outputDevice });
       const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));
       void hosted.daemon.stopped.then(() => app.quit()); // `q3tts stop` stops the app that is the daemon
       return { speech: hosted.speech, ended, stop: () => hosted.speech.close() };
@@ -111,6 +113,20 @@ async function main(): Promise<void> {
       else if (state.state === 'waiting') controller.setFailed('E_ENGINE', `${state.reason}; restarting in ${Math.round(state.delayMs / 1000)} s`);
       else if (state.state === 'failed') controller.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
     },
+  });
+
+  // --- models: through the daemon; while none runs (nothing installed yet), in this process ---
+  const localModels = new ModelsService({
+    root: modelsRoot(currentPathEnv()),
+    log,
+    switchModel: async () => ({ status: 'ok' }), // the model manager then starts the daemon on it
+  });
+  const models = new ModelManager({
+    daemon: () => controller.speech,
+    local: { request: (r, onEvent) => localModels.handle(r, onEvent ?? (() => undefined)) },
+    settings,
+    restartService: () => void supervisor.restart(),
+    onEvent: (event) => pushModelEvent(BrowserWindow.getAllWindows().map((w) => w.webContents), event),
   });
 
   // --- front ends ---
@@ -152,6 +168,8 @@ async function main(): Promise<void> {
         return void controller.reload(true).then((r) => (r.ok ? undefined : notify(r.message)));
       case 'settings':
         return showWindow('settings');
+      case 'models':
+        return showWindow('models');
       case 'quit':
         return app.quit();
     }
@@ -175,6 +193,7 @@ async function main(): Promise<void> {
   registerIpc({
     controller,
     settings,
+    models,
     ourContents: () => (window && !window.isDestroyed() ? [window.webContents] : []),
     chooseWavPath: async (sender) => {
       const owner = BrowserWindow.fromWebContents(sender);
@@ -199,6 +218,7 @@ async function main(): Promise<void> {
   if (settings.get().startAtLogin) applyStartAtLogin(true); // an AppImage may have moved since
 
   app.on('will-quit', () => {
+    localModels.cancelAll(); // its .part files stay for the next start to resume
     void supervisor.stop();
   });
 
