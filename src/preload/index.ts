@@ -22,9 +22,14 @@ const bridge: Q3ttsBridge = {
   getDefaults: () => ipcRenderer.invoke(INVOKE_CHANNELS.getDefaults),
   getSettings: () => ipcRenderer.invoke(INVOKE_CHANNELS.getSettings),
   setSettings: (patch) => ipcRenderer.invoke(INVOKE_CHANNELS.setSettings, patch),
+  listModels: () => ipcRenderer.invoke(INVOKE_CHANNELS.listModels),
+  pullModel: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.pullModel, params),
+  cancelPull: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.cancelPull, params),
+  useModel: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.useModel, params),
   onStatus: (listener) => listen(IPC.status, listener),
   onSettings: (listener) => listen(IPC.settings, listener),
   onShowView: (listener) => listen(IPC.showView, listener),
+  onModelEvent: (listener) => listen(IPC.modelEvent, listener),
 };
 
 contextBridge.exposeInMainWorld('q3tts', bridge);

@@ -61,8 +61,70 @@ export interface SettingsSnapshot {
   platform: string;
 }
 
-/** The window's two views; main asks for one with onShowView (tray "Settings…"). */
-export type WindowView = 'speak' | 'settings';
+/** The window's views; main asks for one with onShowView (tray "Settings…", "Download a model…"). */
+export type WindowView = 'speak' | 'settings' | 'models';
+
+export type Precision = 'int4' | 'fp32';
+
+/** One catalog model and precision, or a folder installed by hand (title null). */
+export interface ModelInfo {
+  name: string;
+  precision: Precision | null;
+  folder: string;
+  title: string | null;
+  sizeClass: string | null;
+  installed: boolean;
+  active: boolean;
+  /** Installed: bytes on disk; available: the catalog's estimate (approx), null when unknown. */
+  bytes: number | null;
+  approx: boolean;
+  /** Bytes an interrupted download left to resume. */
+  partialBytes: number | null;
+}
+
+/** A download running in the daemon (or in the app while no daemon runs). */
+export interface PullProgress {
+  folder: string;
+  doneBytes: number;
+  totalBytes: number | null;
+  speedBps: number;
+  etaS: number | null;
+}
+
+export interface ModelsSnapshot {
+  models: ModelInfo[];
+  /** Folder name of the active model. */
+  active: string | null;
+  /** Q3TTS_MODEL_DIR: when set it wins over the active model. */
+  override: string | null;
+  /** Where models are installed. */
+  root: string;
+  /** Free bytes on the disk holding root; null when it cannot be read. */
+  freeBytes: number | null;
+  pulls: PullProgress[];
+}
+
+export interface PullParams {
+  name: string;
+  precision: Precision;
+  /** Make it the active model (and load it) once downloaded. */
+  activate: boolean;
+}
+
+/** Why a download failed, for the window's wording; the message has the details. */
+export type PullFailure = 'network' | 'auth' | 'not-found' | 'disk' | 'checksum' | 'cancelled' | 'busy' | 'other';
+export type PullError = BridgeError & { reason: PullFailure };
+export type PullOutcome = { ok: true; folder: string; active: boolean; warning: string | null } | PullError;
+
+/** Pushed while a download runs (onModelEvent); folder says which. */
+export type ModelEvent =
+  | { type: 'plan'; folder: string; files: number; totalBytes: number; haveBytes: number; freeBytes: number }
+  | { type: 'progress'; folder: string; doneBytes: number; totalBytes: number; speedBps: number; etaS: number | null; filesDone: number; filesTotal: number }
+  /** Resumed, retried, restarted or re-fetched a file: shown as a passing note. */
+  | { type: 'note'; folder: string; message: string }
+  | { type: 'installed'; folder: string; totalBytes: number; downloadedBytes: number; seconds: number }
+  /** The download ended (and, when asked, the model was made active): the same outcome pullModel resolves with. */
+  | { type: 'finished'; folder: string; outcome: PullOutcome };
 
 export type BridgeError = { ok: false; code: string; message: string };
 /** A rejected settings change: the message per field ("hotkey": "not a valid shortcut …"). */
@@ -88,6 +150,33 @@ export interface Q3ttsBridge {
   onSettings(listener: (settings: Settings) => void): () => void;
   /** Main wants a view shown (tray "Settings…" on an open window); returns the unsubscribe. */
   onShowView(listener: (view: WindowView) => void): () => void;
+  /** Installed and available models, running downloads, free disk space. */
+  listModels(): Promise<BridgeResult<{ models: ModelsSnapshot }>>;
+  /** Downloads (or resumes) a model; resolves when it is installed (and active, with activate), failed or was cancelled. */
+  pullModel(params: PullParams): Promise<PullOutcome>;
+  /** Stops a running download; what it fetched stays for the next pullModel to resume. */
+  cancelPull(params: { name: string; precision: Precision }): Promise<BridgeResult<{ cancelled: number }>>;
+  /** Makes an installed model the active one; the engine loads it. */
+  useModel(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ active: string; warning: string | null }>>;
+  /** Download progress pushed by main; returns the unsubscribe. */
+  onModelEvent(listener: (event: ModelEvent) => void): () => void;
 }
 
-export const BRIDGE_KEYS = ['speak', 'stop', 'saveWav', 'getStatus', 'getVoices', 'getDefaults', 'getSettings', 'setSettings', 'onStatus', 'onSettings', 'onShowView'] as const satisfies ReadonlyArray<keyof Q3ttsBridge>;
+export const BRIDGE_KEYS = [
+  'speak',
+  'stop',
+  'saveWav',
+  'getStatus',
+  'getVoices',
+  'getDefaults',
+  'getSettings',
+  'setSettings',
+  'listModels',
+  'pullModel',
+  'cancelPull',
+  'useModel',
+  'onStatus',
+  'onSettings',
+  'onShowView',
+  'onModelEvent',
+] as const satisfies ReadonlyArray<keyof Q3ttsBridge>;

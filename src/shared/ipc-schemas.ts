@@ -13,6 +13,18 @@ export const SpeakParamsSchema = z
   })
   .strict();
 
+// A catalog name, a Hub repository id or an installed folder name: nothing that could be a path or a flag.
+const modelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name');
+const precision = z.enum(['int4', 'fp32']);
+
+export const PullParamsSchema = z.object({ name: modelName, precision, activate: z.boolean() }).strict();
+export const CancelPullSchema = z.object({ name: modelName, precision }).strict();
+export const UseModelSchema = z.object({ name: modelName, precision: precision.nullable() }).strict();
+
 /** Payload schema per invocable channel; methods without arguments take none. */
 export const IPC_PAYLOADS = {
   [IPC.speak]: SpeakParamsSchema,
@@ -24,6 +36,10 @@ export const IPC_PAYLOADS = {
   [IPC.getSettings]: z.undefined(),
   // Only what the user may change, field by field; unknown fields (version) are refused.
   [IPC.setSettings]: SettingsPatchSchema,
+  [IPC.listModels]: z.undefined(),
+  [IPC.pullModel]: PullParamsSchema,
+  [IPC.cancelPull]: CancelPullSchema,
+  [IPC.useModel]: UseModelSchema,
 } as const;
 
 /**

@@ -11,10 +11,15 @@ export const IPC = {
   getDefaults: 'q3tts:get-defaults',
   getSettings: 'q3tts:get-settings',
   setSettings: 'q3tts:set-settings',
+  listModels: 'q3tts:list-models',
+  pullModel: 'q3tts:pull-model',
+  cancelPull: 'q3tts:cancel-pull',
+  useModel: 'q3tts:use-model',
   /** main → renderer pushes (webContents.send), not invocable. */
   status: 'q3tts:status',
   settings: 'q3tts:settings',
   showView: 'q3tts:show-view',
+  modelEvent: 'q3tts:model-event',
 } as const;
 
 /** Channels the renderer may invoke, one per bridge method (the on* methods listen instead). */
@@ -27,4 +32,8 @@ export const INVOKE_CHANNELS = {
   getDefaults: IPC.getDefaults,
   getSettings: IPC.getSettings,
   setSettings: IPC.setSettings,
+  listModels: IPC.listModels,
+  pullModel: IPC.pullModel,
+  cancelPull: IPC.cancelPull,
+  useModel: IPC.useModel,
 } as const satisfies Record<Exclude<keyof Q3ttsBridge, `on${string}`>, string>;

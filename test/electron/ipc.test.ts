@@ -11,8 +11,12 @@ const { INVOKE_CHANNELS, IPC } = await import('../../src/shared/ipc.js');
 const { DEFAULT_SETTINGS } = await import('../../src/shared/settings.js');
 import type { SpeechService } from '../../src/main/app/speech.js';
 
+const { ModelManager } = await import('../../src/main/app/models.js');
+
 // A controller over a recording speech service: the IPC layer is what is under test here.
 const spoken: unknown[] = [];
+const requested: Array<Record<string, unknown>> = [];
+const modelsAnswer = { status: 'ok' as const, root: '/nonexistent/models', active: null, override: null, models: [], pulls: [] };
 const speech: SpeechService = {
   mode: 'host',
   speak: async (cmd) => (spoken.push(cmd), { stats: { timeToFirstAudioMs: 120, realTimeFactor: 0.5, audioSeconds: 1 }, warning: null, output: cmd.output ?? null }),
@@ -20,6 +24,7 @@ const speech: SpeechService = {
   voices: async () => ({ engine: 'tone', model: 'tone', languages: ['English'], speakers: [], supportsInstruct: false }),
   snapshot: async () => ({ state: 'idle', engine: 'tone', model: 'tone', error: null, last: null }),
   onChange: () => () => undefined,
+  request: async (r) => (requested.push(r), r.action === 'models' ? modelsAnswer : { status: 'ok', cancelled: 1, active: 'm-int4' }),
   reload: async () => undefined,
   close: async () => undefined,
 };
@@ -30,6 +35,14 @@ await controller.setService(speech);
 const configDir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-ipc-settings-'));
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 const repo = openSettingsRepo({ cwd: configDir });
+const models = new ModelManager({
+  daemon: () => controller.speech,
+  local: { request: async () => ({ status: 'error', code: 'E_INTERNAL', message: 'no local models in this test' }) },
+  settings: repo,
+  restartService: () => undefined,
+  onEvent: () => undefined,
+  freeBytes: async () => 12_345,
+});
 const onDisk = () => JSON.parse(readFileSync(repo.path, 'utf8')) as Record<string, unknown>;
 
 const ours = new WebContentsMock();
@@ -42,7 +55,7 @@ let unregister: () => void;
 beforeEach(() => {
   unregister?.();
   spoken.length = 0;
-  unregister = registerIpc({ controller, settings: repo, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
+  unregister = registerIpc({ controller, settings: repo, models, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
 });
 
 const call = (channel: string, ev: unknown, ...args: unknown[]) => ipcMain.handlers.get(channel)!(ev, ...args) as Promise<unknown>;
@@ -52,7 +65,7 @@ describe('ipc handlers', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort());
     unregister();
     expect(ipcMain.handlers.size).toBe(0);
-    unregister = registerIpc({ controller, settings: repo, ourContents: () => [ours as never], chooseWavPath: async () => null });
+    unregister = registerIpc({ controller, settings: repo, models, ourContents: () => [ours as never], chooseWavPath: async () => null });
   });
 
   it.each([

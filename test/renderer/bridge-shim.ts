@@ -31,9 +31,14 @@ export function installBridge(channels: { invoke: typeof InvokeChannels; push: t
     getDefaults: () => call(c.getDefaults),
     getSettings: () => call(c.getSettings),
     setSettings: (patch) => call(c.setSettings, patch),
+    listModels: () => call(c.listModels),
+    pullModel: (p) => call(c.pullModel, p),
+    cancelPull: (p) => call(c.cancelPull, p),
+    useModel: (p) => call(c.useModel, p),
     onStatus: (l) => listen(channels.push.status, l),
     onSettings: (l) => listen(channels.push.settings, l),
     onShowView: (l) => listen(channels.push.showView, l),
+    onModelEvent: (l) => listen(channels.push.modelEvent, l),
   };
   Object.defineProperty(window, 'q3tts', { value: Object.freeze(bridge), writable: false });
   window.__q3ttsPush = (channel, payload) => listeners.get(channel)?.forEach((l) => l(payload as never));

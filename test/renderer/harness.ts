@@ -10,8 +10,12 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppController } from '../../src/main/app/controller.js';
 import { hostDaemon, type HostedDaemon } from '../../src/main/app/daemon-link.js';
+import { ModelManager } from '../../src/main/app/models.js';
 import { openSettingsRepo, type SettingsRepo } from '../../src/main/app/settings-repo.js';
-import { pushSettings, pushStatus, registerIpc } from '../../src/main/electron/ipc.js';
+import { pushModelEvent, pushSettings, pushStatus, registerIpc } from '../../src/main/electron/ipc.js';
+import { modelsRoot } from '../../src/main/engine/config.js';
+import { ModelsService } from '../../src/main/models/service.js';
+import { currentPathEnv } from '../../src/main/daemon/host-env.js';
 import { INVOKE_CHANNELS, IPC } from '../../src/shared/ipc.js';
 import { ipcMain, WebContentsMock } from '../mocks/electron.js';
 import { installBridge } from './bridge-shim.js';
@@ -37,8 +41,12 @@ export interface Harness {
   /** Console errors and page errors over the whole run. */
   problems: string[];
   page(): Page;
-  /** A fresh controller (status pushed to the page), as main makes one per app start. */
-  newBackend(): AppController;
+  /**
+   * A fresh controller (status pushed to the page) and model manager, as main makes them per app start.
+   * Models go through the controller's daemon, or a ModelsService in this process while there is none
+   * (its root: Q3TTS_DATA_DIR); restartService is what the model manager calls to start the daemon.
+   */
+  newBackend(options?: { restartService?: () => void }): AppController;
   open(options?: { hash?: string; viewport?: { width: number; height: number } }): Promise<Page>;
   close(): Promise<void>;
 }
@@ -82,13 +90,22 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
   let invokeHandler: (channel: string, args: unknown[]) => Promise<unknown> = async () => {
     throw new Error('no backend yet: call newBackend()');
   };
-  const newBackend = () => {
-    const backend = new AppController({ settings: () => repo.get(), readClipboard: async () => '' });
+  const newBackend = ({ restartService = () => undefined }: { restartService?: () => void } = {}) => {
+    const backend = new AppController({ settings: () => repo.get(), readClipboard: async () => '', restartService });
     backend.onStatus((s) => pushStatus([contents as never], s));
+    const local = new ModelsService({ root: modelsRoot(currentPathEnv()), switchModel: async () => ({ status: 'ok' }), pullOptions: { retries: 1, retryBaseMs: 50, retryMaxMs: 100 } });
+    const models = new ModelManager({
+      daemon: () => backend.speech,
+      local: { request: (r, onEvent) => local.handle(r, onEvent ?? (() => undefined)) },
+      settings: repo,
+      restartService,
+      onEvent: (event) => pushModelEvent([contents as never], event),
+    });
     unregister();
     unregister = registerIpc({
       controller: backend,
       settings: repo,
+      models,
       ...(options.platform ? { platform: options.platform } : {}),
       ourContents: () => [contents as never],
       chooseWavPath: async () => path.join(dir, 'saved.wav'),

@@ -54,7 +54,18 @@ describe('tray model', () => {
       'reload-model': model,
       settings: true,
       quit: true,
+      // "Download a model…" exists only while nothing is installed.
+      ...(state === 'no-model' ? { models: true } : {}),
     });
+  });
+
+  it('offers "Download a model…" first when no model is installed, and nowhere else', () => {
+    const m = buildTrayModel(status('no-model', { model: null, message: 'no model installed' }), ctx);
+    const actions = m.items.filter((i) => i.kind === 'action');
+    expect(actions[0]).toEqual({ kind: 'action', action: 'models', label: 'Download a model…', enabled: true });
+    for (const state of ['loading', 'ready', 'speaking', 'error'] as const) {
+      expect(buildTrayModel(status(state), ctx).items.some((i) => i.kind === 'action' && i.action === 'models')).toBe(false);
+    }
   });
 
   it('says when it drives an attached daemon', () => {

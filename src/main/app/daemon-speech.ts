@@ -44,13 +44,15 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     poll.unref?.();
   }
 
-  const call = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer & { status: 'ok' }> => {
-    let answer: Answer;
+  const send = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer> => {
     try {
-      answer = await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
+      return await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
     } catch (err) {
       throw new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${(err as Error).message}`);
     }
+  };
+  const call = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer & { status: 'ok' }> => {
+    const answer = await send(request, onEvent);
     if (answer.status === 'error') throw new SpeechError(answer.code, answer.message);
     return answer;
   };
@@ -110,6 +112,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    request: send,
     async reload({ model }) {
       await call({ action: 'reload', ...(model ? { model: true } : {}) });
       changed();

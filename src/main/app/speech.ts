@@ -1,6 +1,7 @@
 // The port between the app and whatever speaks: the daemon core in this process, or a `q3tts serve`
 // daemon the app attached to. The controller, tray and window know only this interface.
 import type { RunStats, Voices } from '../../shared/bridge.js';
+import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 
 export interface SpeakCommand {
   text: string;
@@ -56,6 +57,11 @@ export interface SpeechService {
   snapshot(): Promise<SpeechSnapshot>;
   /** Called when the state may have changed (read snapshot() again). Returns an unsubscribe. */
   onChange(listener: () => void): () => void;
+  /**
+   * Any other protocol request (the model manager's actions), answered as the daemon answers it: error
+   * answers resolve; only an unreachable daemon rejects (SpeechError E_DAEMON_GONE).
+   */
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
   /** Re-imports the daemon's request handlers; with model, loads the model again too. */
   reload(options: { model: boolean }): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 // The tray as data: icon, tooltip and menu for a given state. electron/tray.ts only renders it.
 import type { AppState, AppStatus } from '../../shared/bridge.js';
 
-export type TrayAction = 'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'quit';
+export type TrayAction = 'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'models' | 'quit';
 
 export type TrayItem =
   | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
@@ -40,6 +40,8 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
   const items: TrayItem[] = [
     { kind: 'info', label: clip(`q3tts — ${headline}`) },
     { kind: 'separator' },
+    // A new user's first step, first in the menu while nothing is installed (the window's Models tab otherwise).
+    ...(status.state === 'no-model' ? [{ kind: 'action', action: 'models', label: 'Download a model…', enabled: true } as const] : []),
     { kind: 'action', action: 'speak-clipboard', label: 'Speak clipboard', enabled: up },
     { kind: 'action', action: 'stop', label: 'Stop speaking', enabled: status.state === 'speaking' },
     { kind: 'action', action: 'open-window', label: 'Open window', enabled: true },

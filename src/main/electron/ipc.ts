@@ -2,17 +2,20 @@
 // only payloads that pass the shared zod schemas. Handlers return values; they throw only for senders.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { ZodError, type ZodType } from 'zod';
-import type { AppStatus, SettingsError, SettingsSnapshot, SpeakParams, WindowView } from '../../shared/bridge.js';
+import type { AppStatus, ModelEvent, Precision, PullParams, SettingsError, SettingsSnapshot, SpeakParams, WindowView } from '../../shared/bridge.js';
 import { INVOKE_CHANNELS, IPC } from '../../shared/ipc.js';
 import { IPC_PAYLOADS, issuesByField } from '../../shared/ipc-schemas.js';
 import { describeIssues } from '../../shared/requests.js';
 import type { Settings } from '../../shared/settings.js';
 import type { AppController } from '../app/controller.js';
+import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
 import { APP_ORIGIN } from './windows.js';
 
 export interface IpcDeps {
   controller: AppController;
+  /** The Models view: list, download, cancel, use (app/models.ts). */
+  models: Pick<ModelManager, 'list' | 'pull' | 'cancel' | 'use'>;
   /** The Settings view reads and writes through the repo (which tells the app's listeners). */
   settings: Pick<SettingsRepo, 'get' | 'update' | 'path'>;
   platform?: NodeJS.Platform;
@@ -38,7 +41,7 @@ type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>
 const invalid = (message: string, fields: Record<string, string> = {}): SettingsError => ({ ok: false, code: 'E_INVALID', message, fields });
 
 export function registerIpc(deps: IpcDeps): () => void {
-  const { controller, settings } = deps;
+  const { controller, settings, models } = deps;
   const snapshot = (): SettingsSnapshot => ({ settings: settings.get(), file: settings.path, platform: deps.platform ?? process.platform });
   const saveSettings = (patch: unknown): ({ ok: true } & SettingsSnapshot) | SettingsError => {
     try {
@@ -58,6 +61,10 @@ export function registerIpc(deps: IpcDeps): () => void {
     [IPC.getDefaults]: async () => controller.defaults(),
     [IPC.getSettings]: async () => snapshot(),
     [IPC.setSettings]: async (_e, p) => saveSettings(p),
+    [IPC.listModels]: async () => models.list(),
+    [IPC.pullModel]: async (_e, p) => models.pull(p as PullParams),
+    [IPC.cancelPull]: async (_e, p) => models.cancel(p as { name: string; precision: Precision }),
+    [IPC.useModel]: async (_e, p) => models.use(p as { name: string; precision: Precision | null }),
   };
   for (const [channel, handler] of Object.entries(handlers)) {
     const schema: ZodType = IPC_PAYLOADS[channel as keyof typeof IPC_PAYLOADS];
@@ -81,3 +88,4 @@ function push(contents: WebContents[], channel: string, payload: unknown): void 
 export const pushStatus = (contents: WebContents[], status: AppStatus): void => push(contents, IPC.status, status);
 export const pushSettings = (contents: WebContents[], settings: Settings): void => push(contents, IPC.settings, settings);
 export const pushShowView = (contents: WebContents[], view: WindowView): void => push(contents, IPC.showView, view);
+export const pushModelEvent = (contents: WebContents[], event: ModelEvent): void => push(contents, IPC.modelEvent, event);
