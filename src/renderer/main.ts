@@ -2,6 +2,7 @@
 // window.q3tts (the preload bridge); it has no Node.
 import type { AppStatus, BridgeError, SpeakParams, Voices, WindowView } from '../shared/bridge.js';
 import type { Settings } from '../shared/settings.js';
+import { mountModels } from './models-panel.js';
 import { mountSettings } from './settings-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 
@@ -36,9 +37,11 @@ let resultLine: string | null = null; // what our last action reported, until th
 let defaults: Pick<Settings, 'instruct' | 'language' | 'speaker'> | null = null;
 
 const settingsPanel = mountSettings({ bridge, mac: isMac, attached: () => status.attached });
+// A first download made active: the app is ready on it, so the speak view takes over.
+const modelsPanel = mountModels({ bridge, onActivated: () => (showView('speak'), text.focus()) });
 
 // --- views: a tab list (arrow keys move between tabs, as in the ARIA tabs pattern) ---
-const VIEWS: WindowView[] = ['speak', 'settings'];
+const VIEWS: WindowView[] = ['speak', 'settings', 'models'];
 let view: WindowView = 'speak';
 function showView(next: WindowView, focusTab = false): void {
   view = next;
@@ -121,7 +124,10 @@ async function loadVoices(): Promise<void> {
 
 function onStatus(next: AppStatus): void {
   if (next.state !== 'ready') resultLine = null;
+  // Nothing to speak with: the Models view is where the window can help (not while editing settings).
+  if (next.state === 'no-model' && status.state !== 'no-model' && view === 'speak') showView('models', document.activeElement === document.body);
   status = next;
+  modelsPanel.setStatus(next);
   const model = next.engine && next.model ? `${next.engine}/${next.model}` : null;
   if ((next.state === 'ready' || next.state === 'speaking') && model !== voicesFor) void loadVoices();
   render();
@@ -187,7 +193,9 @@ bridge.onSettings((next) => {
   if (defaults && !speakerField.hidden && speaker.value === (defaults.speaker ?? '') && next.speaker && [...speaker.options].some((o) => o.value === next.speaker)) speaker.value = next.speaker;
   defaults = { instruct: next.instruct, language: next.language, speaker: next.speaker };
 });
-if (location.hash === '#settings') showView('settings', true); // main opens the window on a view this way
+// Main opens the window on a view this way (tray "Settings…", "Download a model…").
+if (location.hash === '#settings') showView('settings', true);
+else if (location.hash === '#models') showView('models', true);
 void (async () => {
   const [initialDefaults, initial] = await Promise.all([bridge.getDefaults(), bridge.getStatus()]);
   defaults = initialDefaults;
@@ -200,5 +208,6 @@ void (async () => {
   if (defaults.speaker) speaker.append(new Option(defaults.speaker, defaults.speaker));
   onStatus(initial);
   if (view === 'speak') text.focus();
+  await modelsPanel.refresh();
 })();
 render();
