@@ -18,7 +18,8 @@ const modelName = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name');
+  .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name')
+  .refine((n) => !n.split('/').some((part) => part === '.' || part === '..'), 'not a model name');
 const precision = z.enum(['int4', 'fp32']);
 
 export const PullParamsSchema = z.object({ name: modelName, precision, activate: z.boolean() }).strict();

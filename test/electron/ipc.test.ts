@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('../mocks/electron.js'));
 const { ipcMain, WebContentsMock } = await import('../mocks/electron.js');
-const { registerIpc, pushSettings, pushShowView, pushStatus, isTrustedSender } = await import('../../src/main/electron/ipc.js');
+const { registerIpc, pushModelEvent, pushSettings, pushShowView, pushStatus, isTrustedSender } = await import('../../src/main/electron/ipc.js');
 const { openSettingsRepo } = await import('../../src/main/app/settings-repo.js');
 const { AppController } = await import('../../src/main/app/controller.js');
 const { INVOKE_CHANNELS, IPC } = await import('../../src/shared/ipc.js');
@@ -55,6 +55,7 @@ let unregister: () => void;
 beforeEach(() => {
   unregister?.();
   spoken.length = 0;
+  requested.length = 0;
   unregister = registerIpc({ controller, settings: repo, models, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
 });
 
@@ -184,5 +185,59 @@ describe('ipc handlers', () => {
     expect(ours.sent).toEqual([[IPC.status, controller.status]]);
     expect(gone.sent).toEqual([]);
     expect(isTrustedSender(event(ours, frame('app://ui/x')), [ours as never])).toBe(true);
+  });
+});
+
+describe('model manager channels', () => {
+  const ev = () => event(ours, frame('app://ui/index.html'));
+
+  it('never reach the daemon from an untrusted sender', async () => {
+    for (const channel of [IPC.listModels, IPC.pullModel, IPC.cancelPull, IPC.useModel]) {
+      await expect(call(channel, event(stranger, frame('app://ui/index.html')), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
+      await expect(call(channel, event(ours, frame('app://ui/index.html', {})), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
+    }
+    expect(requested).toEqual([]);
+  });
+
+  it('forward valid requests to the daemon as protocol actions', async () => {
+    expect(await call(IPC.listModels, ev())).toEqual({ ok: true, models: { root: '/nonexistent/models', active: null, override: null, models: [], pulls: [], freeBytes: 12_345 } });
+    expect(await call(IPC.pullModel, ev(), { name: 'qwen3-tts-1.7b-voicedesign', precision: 'fp32', activate: false })).toEqual({ ok: true, folder: 'qwen3-tts-1.7b-voicedesign-fp32', active: false, warning: null });
+    expect(await call(IPC.cancelPull, ev(), { name: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', precision: 'int4' })).toEqual({ ok: true, cancelled: 1 });
+    expect(await call(IPC.useModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: true, active: 'm-int4', warning: null });
+    expect(requested.map(({ id: _id, ...r }) => r)).toEqual([
+      { action: 'models' },
+      { action: 'models_pull', name: 'qwen3-tts-1.7b-voicedesign', precision: 'fp32', events: true },
+      { action: 'models_cancel', name: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', precision: 'int4' },
+      { action: 'models_use', name: 'my-export' },
+    ]);
+  });
+
+  it.each([
+    ['pullModel without a payload', IPC.pullModel, [undefined], /request/],
+    ['pullModel without activate', IPC.pullModel, [{ name: 'm', precision: 'int4' }], /activate/],
+    ['pullModel with an unknown precision', IPC.pullModel, [{ name: 'm', precision: 'int8', activate: true }], /precision/],
+    ['pullModel with a path for a name', IPC.pullModel, [{ name: '../../etc', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with a parent folder in a repo id', IPC.pullModel, [{ name: 'models/..', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with a flag for a name', IPC.pullModel, [{ name: '--all', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with an absolute path', IPC.pullModel, [{ name: '/home/ann/model', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with an extra field (no endpoint from the window)', IPC.pullModel, [{ name: 'm', precision: 'int4', activate: true, endpoint: 'http://evil' }], /unknown field 'endpoint'/],
+    ['pullModel with too long a name', IPC.pullModel, [{ name: 'm'.repeat(201), precision: 'int4', activate: true }], /name/],
+    ['cancelPull without a precision', IPC.cancelPull, [{ name: 'm' }], /precision/],
+    ['useModel with a missing precision (null means none)', IPC.useModel, [{ name: 'm' }], /precision/],
+    ['listModels with an argument', IPC.listModels, [{ all: true }], /.+/],
+    ['two arguments', IPC.useModel, [{ name: 'm', precision: null }, {}], /at most one argument/],
+  ])('refuse %s with E_INVALID, asking the daemon nothing', async (_name, channel, args, message) => {
+    expect(await call(channel, ev(), ...args)).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.stringMatching(message) });
+    expect(requested).toEqual([]);
+  });
+
+  it('pushes download progress to live windows only', () => {
+    ours.sent = [];
+    const gone = new WebContentsMock();
+    gone.destroyed = true;
+    const progress = { type: 'progress', folder: 'm-int4', doneBytes: 1, totalBytes: 2, speedBps: 1, etaS: 1, filesDone: 0, filesTotal: 1 } as const;
+    pushModelEvent([ours as never, gone as never], progress);
+    expect(ours.sent).toEqual([[IPC.modelEvent, progress]]);
+    expect(gone.sent).toEqual([]);
   });
 });

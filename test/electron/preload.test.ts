@@ -25,6 +25,10 @@ describe('preload bridge', () => {
     ['getDefaults', [], INVOKE_CHANNELS.getDefaults],
     ['getSettings', [], INVOKE_CHANNELS.getSettings],
     ['setSettings', [{ speakMode: 'queue' }], INVOKE_CHANNELS.setSettings],
+    ['listModels', [], INVOKE_CHANNELS.listModels],
+    ['pullModel', [{ name: 'm', precision: 'int4', activate: true }], INVOKE_CHANNELS.pullModel],
+    ['cancelPull', [{ name: 'm', precision: 'int4' }], INVOKE_CHANNELS.cancelPull],
+    ['useModel', [{ name: 'm', precision: null }], INVOKE_CHANNELS.useModel],
   ] as const)('%s invokes %s', async (method, args, channel) => {
     ipcRenderer.invoked.length = 0;
     await (bridge[method] as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -40,6 +44,7 @@ describe('preload bridge', () => {
     ['onStatus', IPC.status, { state: 'ready' } as AppStatus],
     ['onSettings', IPC.settings, { speakMode: 'queue' }],
     ['onShowView', IPC.showView, 'settings'],
+    ['onModelEvent', IPC.modelEvent, { type: 'note', folder: 'm-int4', message: 'Resuming a' }],
   ] as const)('%s passes only the payload (never the IPC event) and unsubscribes', (method, channel, payload) => {
     const got: unknown[][] = [];
     const off = (bridge[method] as (l: (...a: unknown[]) => void) => () => void)((...a: unknown[]) => got.push(a));
