@@ -43,8 +43,11 @@ const modelsPanel = mountModels({ bridge, onActivated: () => (showView('speak'),
 // --- views: a tab list (arrow keys move between tabs, as in the ARIA tabs pattern) ---
 const VIEWS: WindowView[] = ['speak', 'settings', 'models'];
 let view: WindowView = 'speak';
+/** The window went to Models by itself (no model): it goes back to speaking once a model is up. */
+let autoModels = false;
 function showView(next: WindowView, focusTab = false): void {
   view = next;
+  autoModels = false;
   for (const v of VIEWS) {
     const tab = $<HTMLButtonElement>(`tab-${v}`);
     tab.setAttribute('aria-selected', String(v === next));
@@ -125,7 +128,10 @@ async function loadVoices(): Promise<void> {
 function onStatus(next: AppStatus): void {
   if (next.state !== 'ready') resultLine = null;
   // Nothing to speak with: the Models view is where the window can help (not while editing settings).
-  if (next.state === 'no-model' && status.state !== 'no-model' && view === 'speak') showView('models', document.activeElement === document.body);
+  if (next.state === 'no-model' && status.state !== 'no-model' && view === 'speak') {
+    showView('models', document.activeElement === document.body);
+    autoModels = true;
+  } else if (next.state === 'ready' && autoModels && view === 'models') showView('speak');
   status = next;
   modelsPanel.setStatus(next);
   const model = next.engine && next.model ? `${next.engine}/${next.model}` : null;

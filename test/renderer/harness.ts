@@ -14,6 +14,7 @@ import { ModelManager } from '../../src/main/app/models.js';
 import { openSettingsRepo, type SettingsRepo } from '../../src/main/app/settings-repo.js';
 import { pushModelEvent, pushSettings, pushStatus, registerIpc } from '../../src/main/electron/ipc.js';
 import { modelsRoot } from '../../src/main/engine/config.js';
+import type { PullOptions } from '../../src/main/models/pull.js';
 import { ModelsService } from '../../src/main/models/service.js';
 import { currentPathEnv } from '../../src/main/daemon/host-env.js';
 import { INVOKE_CHANNELS, IPC } from '../../src/shared/ipc.js';
@@ -46,7 +47,7 @@ export interface Harness {
    * Models go through the controller's daemon, or a ModelsService in this process while there is none
    * (its root: Q3TTS_DATA_DIR); restartService is what the model manager calls to start the daemon.
    */
-  newBackend(options?: { restartService?: () => void }): AppController;
+  newBackend(options?: { restartService?: () => void; pullOptions?: Partial<PullOptions> }): AppController;
   open(options?: { hash?: string; viewport?: { width: number; height: number } }): Promise<Page>;
   close(): Promise<void>;
 }
@@ -90,10 +91,10 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
   let invokeHandler: (channel: string, args: unknown[]) => Promise<unknown> = async () => {
     throw new Error('no backend yet: call newBackend()');
   };
-  const newBackend = ({ restartService = () => undefined }: { restartService?: () => void } = {}) => {
+  const newBackend = ({ restartService = () => undefined, pullOptions = {} }: { restartService?: () => void; pullOptions?: Partial<PullOptions> } = {}) => {
     const backend = new AppController({ settings: () => repo.get(), readClipboard: async () => '', restartService });
     backend.onStatus((s) => pushStatus([contents as never], s));
-    const local = new ModelsService({ root: modelsRoot(currentPathEnv()), switchModel: async () => ({ status: 'ok' }), pullOptions: { retries: 1, retryBaseMs: 50, retryMaxMs: 100 } });
+    const local = new ModelsService({ root: modelsRoot(currentPathEnv()), switchModel: async () => ({ status: 'ok' }), pullOptions: { retries: 1, retryBaseMs: 50, retryMaxMs: 100, ...pullOptions } });
     const models = new ModelManager({
       daemon: () => backend.speech,
       local: { request: (r, onEvent) => local.handle(r, onEvent ?? (() => undefined)) },

@@ -3,6 +3,7 @@
 // first: the app is in "no model" (no daemon can start), the window offers the download, the pull runs in
 // this process, and once the model is active the app starts its daemon on it, as electron/index.ts does.
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import type { SpeechService } from '../../src/main/app/speech.js';
 import { Supervisor, type Supervised } from '../../src/main/app/supervisor.js';
 import { currentPathEnv } from '../../src/main/daemon/host-env.js';
 import { resolveEngineConfig } from '../../src/main/engine/config.js';
+import { freeBytesAt } from '../../src/main/models/pull.js';
 import { syntheticModel } from '../engine/fixture.js';
 import { startFakeHub, type FakeHub } from '../models/hub-server.js';
 import type { AppController } from '../../src/main/app/controller.js';
@@ -30,6 +32,8 @@ let data: string;
 let backend: AppController;
 type Running = Supervised & { speech: SpeechService };
 let supervisor: Supervisor<Running>;
+/** Free disk space as the pull sees it; null: the real figure. */
+let fakeFree: number | null = null;
 
 const text = (selector: string) => page.locator(selector).textContent();
 const visible = (selector: string) => page.locator(selector).isVisible();
@@ -59,7 +63,7 @@ beforeAll(async () => {
       else if (state.state === 'failed') backend.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
     },
   });
-  backend = h.newBackend({ restartService: () => void supervisor.restart() });
+  backend = h.newBackend({ restartService: () => void supervisor.restart(), pullOptions: { freeBytes: async (dir) => fakeFree ?? freeBytesAt(dir) } });
   // As electron/index.ts: an engine setting saved restarts the app's own daemon.
   h.repo.onChange((next, previous) => {
     if (next.modelVariant !== previous.modelVariant) void supervisor.restart();
@@ -114,6 +118,35 @@ describe.skipIf(!haveChromium)('models view', () => {
       { name: VD, precision: 'fp32', activate: true },
       { name: VD, precision: 'fp32', activate: true },
     ]);
+  });
+
+  it('shows no network and a disk too small the same way', async () => {
+    hub.reset();
+    const closed = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port)); // nothing listens there now: connections are refused
+      });
+    });
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${closed}`;
+    try {
+      await page.click('#pull-start');
+      await expect.poll(() => text('#pull-error-title'), { timeout: 10_000 }).toBe('No connection to the Hugging Face Hub.');
+      expect(await text('#pull-error-detail')).toMatch(/refused the connection/);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: path.join(artifacts, 'models-error.png'), fullPage: true });
+    } finally {
+      process.env.HF_ENDPOINT = hub.url;
+    }
+    fakeFree = 1000;
+    try {
+      await page.click('#pull-start');
+      await expect.poll(() => text('#pull-error-title')).toBe('Not enough disk space.');
+      expect(await text('#pull-error-detail')).toMatch(/only 1000 are free/);
+    } finally {
+      fakeFree = null;
+    }
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pull-start');
   });
 
   it('downloads with live progress from the keyboard, cancels mid-way, resumes to the end, and the app is ready on it', async () => {
