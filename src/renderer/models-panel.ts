@@ -166,7 +166,18 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
     rootLine.textContent = snapshot.root;
     const running = snapshot.pulls[0];
     if (running) dispatch({ type: 'running', pull: running });
+    // While a download runs the choices are locked on it (it may have been started elsewhere: show which).
+    if (state.folder && ['starting', 'downloading', 'cancelling', 'activating'].includes(state.phase)) showChoice(state.folder);
     renderInstalled();
+    render();
+  }
+
+  /** Points the controls at an installed or downloading folder. */
+  function showChoice(folder: string): void {
+    const m = snapshot?.models.find((x) => x.folder === folder);
+    if (!m?.precision || !choices.some((c) => c.name === m.name)) return;
+    modelSelect.value = m.name;
+    for (const input of precisionInputs) input.checked = input.value === m.precision;
     render();
   }
 
@@ -187,17 +198,25 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
     void download();
   });
   cancel.addEventListener('click', () => {
+    // The download running, which is not necessarily what the controls show (one joined mid-way).
+    const running = snapshot?.models.find((m) => m.folder === state.folder);
     const sel = selected();
-    if (!sel?.choice || cancel.disabled) return;
+    const target = running?.precision ? { name: running.name, precision: running.precision } : sel?.choice ? { name: sel.model.name, precision: sel.choice.precision } : null;
+    if (!target || cancel.disabled) return;
     dispatch({ type: 'cancel' });
-    void bridge.cancelPull({ name: sel.model.name, precision: sel.choice.precision });
+    void bridge.cancelPull(target);
   });
   const changed = () => {
     dispatch({ type: 'reset' });
   };
   modelSelect.addEventListener('change', changed);
   for (const input of precisionInputs) input.addEventListener('change', changed);
-  bridge.onModelEvent((event) => dispatch({ type: 'event', event }));
+  bridge.onModelEvent((event) => {
+    const before = state.phase;
+    dispatch({ type: 'event', event });
+    // Following a download this window did not start: show which.
+    if (before !== 'starting' && before !== 'downloading' && state.phase === 'downloading') showChoice(event.folder);
+  });
 
   render();
   return {

@@ -23,6 +23,7 @@ import type { Harness } from './harness.js';
 
 const VD_REPO = 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX';
 const CV_REPO = 'elbruno/Qwen3-TTS-12Hz-0.6B-CustomVoice-ONNX';
+const CV_BIG_REPO = 'elbruno/Qwen3-TTS-12Hz-1.7B-CustomVoice-ONNX';
 const VD = 'qwen3-tts-1.7b-voicedesign';
 
 let hub: FakeHub;
@@ -40,7 +41,8 @@ const visible = (selector: string) => page.locator(selector).isVisible();
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  hub = await startFakeHub({ [VD_REPO]: await syntheticModel('voice_design', 7), [CV_REPO]: await syntheticModel('custom_voice', 11) });
+  const cv = await syntheticModel('custom_voice', 11);
+  hub = await startFakeHub({ [VD_REPO]: await syntheticModel('voice_design', 7), [CV_REPO]: cv, [CV_BIG_REPO]: cv });
   data = mkdtempSync(path.join(os.tmpdir(), 'q3tts-window-models-'));
   process.env.Q3TTS_DATA_DIR = data;
   process.env.HF_ENDPOINT = hub.url;
@@ -233,6 +235,29 @@ describe.skipIf(!haveChromium)('models view', () => {
     // The speak view now offers the custom-voice model's speakers.
     await page.click('#tab-speak');
     await expect.poll(() => visible('#speaker-field'), { timeout: 10_000 }).toBe(true);
+  });
+
+  it('a window opened mid-download shows that download and can cancel it', async () => {
+    hub.reset();
+    hub.faults.bytesPerSecond = 500_000;
+    const CV_BIG = 'qwen3-tts-1.7b-customvoice';
+    // Started from one window, which then closes (the download goes on in the app)…
+    void page.evaluate((name) => window.q3tts.pullModel({ name, precision: 'fp32', activate: false }), CV_BIG).catch(() => undefined);
+    await expect.poll(() => h.calls.some((c) => c.method === 'pullModel' && (c.payload as { name: string }).name === CV_BIG)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    const problemsBefore = h.problems.length;
+    // …and a new window opened on Models follows it.
+    page = await h.open({ hash: '#models', viewport: { width: 560, height: 760 } });
+    await expect.poll(() => text('#pull-phase'), { timeout: 10_000 }).toBe('Downloading…');
+    expect(await page.inputValue('#model-choice')).toBe(CV_BIG);
+    expect(await page.isChecked('#prec-fp32')).toBe(true);
+    await expect.poll(() => text('#pull-line')).toMatch(/ of [\d.]+ MB \(\d+ %\)/);
+    await page.click('#pull-cancel');
+    await expect.poll(() => text('#pull-phase')).toMatch(/^Download cancelled/);
+    expect(h.calls.filter((c) => c.method === 'cancelPull').at(-1)?.payload).toEqual({ name: CV_BIG, precision: 'fp32' });
+    expect(await text('#pull-start')).toBe('Resume download');
+    expect(h.problems.length).toBe(problemsBefore);
+    hub.faults.bytesPerSecond = 0;
   });
 
   it('had no CSP violations and no console errors', async () => {
