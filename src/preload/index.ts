@@ -26,6 +26,7 @@ const bridge: Q3ttsBridge = {
   pullModel: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.pullModel, params),
   cancelPull: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.cancelPull, params),
   useModel: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.useModel, params),
+  removeModel: (params) => ipcRenderer.invoke(INVOKE_CHANNELS.removeModel, params),
   onStatus: (listener) => listen(IPC.status, listener),
   onSettings: (listener) => listen(IPC.settings, listener),
   onShowView: (listener) => listen(IPC.showView, listener),

@@ -129,12 +129,49 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
           use.className = 'quiet';
           use.textContent = 'Use';
           use.setAttribute('aria-label', `Use ${name.textContent}`);
-          use.addEventListener('click', () => void useModel(m.name === m.folder ? { name: m.folder, precision: null } : { name: m.name, precision: m.precision }, use));
-          li.append(use);
+          const target = m.precision && m.name !== m.folder ? { name: m.name, precision: m.precision } : { name: m.folder, precision: null };
+          use.addEventListener('click', () => void useModel(target, use));
+          li.append(use, removeButton(name.textContent ?? m.folder, target));
         }
         return li;
       }),
     );
+  }
+
+  /** Remove asks once more on the same button (no dialog): a second press deletes, leaving it cancels. */
+  function removeButton(label: string, target: { name: string; precision: Precision | null }): HTMLButtonElement {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'quiet';
+    const idle = () => {
+      button.textContent = 'Remove';
+      button.setAttribute('aria-label', `Remove ${label}`);
+      button.dataset.confirm = 'false';
+    };
+    idle();
+    button.addEventListener('blur', idle);
+    button.addEventListener('click', () => {
+      if (button.dataset.confirm !== 'true') {
+        button.dataset.confirm = 'true';
+        button.textContent = 'Delete from disk?';
+        button.setAttribute('aria-label', `Delete ${label} from disk? Press again to confirm`);
+        return;
+      }
+      void (async () => {
+        button.disabled = true;
+        listError.hidden = true;
+        const answer = await bridge.removeModel(target);
+        if (!answer.ok) {
+          listError.hidden = false;
+          listError.textContent = answer.message;
+          button.disabled = false;
+          idle();
+          return;
+        }
+        await refresh();
+      })();
+    });
+    return button;
   }
 
   async function useModel(params: { name: string; precision: Precision | null }, button: HTMLButtonElement): Promise<void> {

@@ -158,6 +158,8 @@ export interface Q3ttsBridge {
   cancelPull(params: { name: string; precision: Precision }): Promise<BridgeResult<{ cancelled: number }>>;
   /** Makes an installed model the active one; the engine loads it. */
   useModel(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ active: string; warning: string | null }>>;
+  /** Deletes an installed model that is not the one in use. */
+  removeModel(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ removed: string; bytes: number }>>;
   /** Download progress pushed by main; returns the unsubscribe. */
   onModelEvent(listener: (event: ModelEvent) => void): () => void;
 }
@@ -175,6 +177,7 @@ export const BRIDGE_KEYS = [
   'pullModel',
   'cancelPull',
   'useModel',
+  'removeModel',
   'onStatus',
   'onSettings',
   'onShowView',

@@ -41,6 +41,7 @@ export const IPC_PAYLOADS = {
   [IPC.pullModel]: PullParamsSchema,
   [IPC.cancelPull]: CancelPullSchema,
   [IPC.useModel]: UseModelSchema,
+  [IPC.removeModel]: UseModelSchema,
 } as const;
 
 /**

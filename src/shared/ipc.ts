@@ -15,6 +15,7 @@ export const IPC = {
   pullModel: 'q3tts:pull-model',
   cancelPull: 'q3tts:cancel-pull',
   useModel: 'q3tts:use-model',
+  removeModel: 'q3tts:remove-model',
   /** main → renderer pushes (webContents.send), not invocable. */
   status: 'q3tts:status',
   settings: 'q3tts:settings',
@@ -36,4 +37,5 @@ export const INVOKE_CHANNELS = {
   pullModel: IPC.pullModel,
   cancelPull: IPC.cancelPull,
   useModel: IPC.useModel,
+  removeModel: IPC.removeModel,
 } as const satisfies Record<Exclude<keyof Q3ttsBridge, `on${string}`>, string>;

@@ -192,7 +192,7 @@ describe('model manager channels', () => {
   const ev = () => event(ours, frame('app://ui/index.html'));
 
   it('never reach the daemon from an untrusted sender', async () => {
-    for (const channel of [IPC.listModels, IPC.pullModel, IPC.cancelPull, IPC.useModel]) {
+    for (const channel of [IPC.listModels, IPC.pullModel, IPC.cancelPull, IPC.useModel, IPC.removeModel]) {
       await expect(call(channel, event(stranger, frame('app://ui/index.html')), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
       await expect(call(channel, event(ours, frame('app://ui/index.html', {})), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
     }
@@ -210,6 +210,10 @@ describe('model manager channels', () => {
       { action: 'models_cancel', name: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', precision: 'int4' },
       { action: 'models_use', name: 'my-export' },
     ]);
+    // Remove looks the model up in the daemon's listing first: not installed there, nothing deleted.
+    requested.length = 0;
+    expect(await call(IPC.removeModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: false, code: 'E_NO_MODEL', message: 'my-export is not installed' });
+    expect(requested.map((r) => r.action)).toEqual(['models']);
   });
 
   it.each([
@@ -226,6 +230,8 @@ describe('model manager channels', () => {
     ['useModel with a missing precision (null means none)', IPC.useModel, [{ name: 'm' }], /precision/],
     ['listModels with an argument', IPC.listModels, [{ all: true }], /.+/],
     ['two arguments', IPC.useModel, [{ name: 'm', precision: null }, {}], /at most one argument/],
+    ['removeModel with a path', IPC.removeModel, [{ name: '../models', precision: null }], /not a model name/],
+    ['removeModel without a precision', IPC.removeModel, [{ name: 'm' }], /precision/],
   ])('refuse %s with E_INVALID, asking the daemon nothing', async (_name, channel, args, message) => {
     expect(await call(channel, ev(), ...args)).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.stringMatching(message) });
     expect(requested).toEqual([]);

@@ -29,6 +29,7 @@ describe('preload bridge', () => {
     ['pullModel', [{ name: 'm', precision: 'int4', activate: true }], INVOKE_CHANNELS.pullModel],
     ['cancelPull', [{ name: 'm', precision: 'int4' }], INVOKE_CHANNELS.cancelPull],
     ['useModel', [{ name: 'm', precision: null }], INVOKE_CHANNELS.useModel],
+    ['removeModel', [{ name: 'm', precision: 'fp32' }], INVOKE_CHANNELS.removeModel],
   ] as const)('%s invokes %s', async (method, args, channel) => {
     ipcRenderer.invoked.length = 0;
     await (bridge[method] as (...a: unknown[]) => Promise<unknown>)(...args);

@@ -35,6 +35,7 @@ export function installBridge(channels: { invoke: typeof InvokeChannels; push: t
     pullModel: (p) => call(c.pullModel, p),
     cancelPull: (p) => call(c.cancelPull, p),
     useModel: (p) => call(c.useModel, p),
+    removeModel: (p) => call(c.removeModel, p),
     onStatus: (l) => listen(channels.push.status, l),
     onSettings: (l) => listen(channels.push.settings, l),
     onShowView: (l) => listen(channels.push.showView, l),

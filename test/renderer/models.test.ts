@@ -260,6 +260,22 @@ describe.skipIf(!haveChromium)('models view', () => {
     hub.faults.bytesPerSecond = 0;
   });
 
+  it('removes an installed model after a second press, never the one in use', async () => {
+    await expect.poll(() => page.locator('#installed-list li').count()).toBe(2);
+    const row = (name: RegExp) => page.locator('#installed-list li').filter({ hasText: name });
+    expect(await row(/CustomVoice/).getByRole('button').count()).toBe(0); // in use: neither Use nor Remove
+    const remove = page.getByRole('button', { name: /^Remove Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\)$/ });
+    await remove.focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('button', { name: /^Delete Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\) from disk\? Press again to confirm$/ });
+    expect(await confirm.textContent()).toBe('Delete from disk?');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#installed-list li').count()).toBe(1);
+    expect(h.calls.filter((c) => c.method === 'removeModel').map((c) => c.payload)).toEqual([{ name: VD, precision: 'fp32' }]);
+    expect(() => statSync(path.join(data, 'models', `${VD}-fp32`))).toThrow(/ENOENT/);
+    expect(backend.status.state).toBe('ready'); // the model in use is untouched
+  });
+
   it('had no CSP violations and no console errors', async () => {
     expect(await page.evaluate(() => window.__violations)).toEqual([]);
     expect(h.problems).toEqual([]);

@@ -1,5 +1,8 @@
 // The app's model manager (src/main/app/models.ts): which port answers, what the window is told, and
 // what happens after a model is made active. Ports here are recording stand-ins for the daemon protocol.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelManager, pullFailure, toModelEvent, type ModelsPort } from '../../src/main/app/models.js';
 import { Hub, networkError } from '../../src/main/models/hub.js';
@@ -199,5 +202,29 @@ describe('ModelManager', () => {
     // Nothing running any more: the current port.
     expect(await m.cancel({ name: 'm', precision: 'int4' })).toEqual({ ok: true, cancelled: 0 });
     expect(daemon.requests).toEqual([{ action: 'models_cancel', name: 'm', precision: 'int4' }]);
+  });
+
+  it('remove deletes an installed folder in the root the daemon lists; never the one in use, nor one downloading', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'q3tts-app-remove-'));
+    try {
+      for (const f of ['m-int4', 'm-fp32']) {
+        mkdirSync(path.join(root, f), { recursive: true });
+        writeFileSync(path.join(root, f, 'config.json'), '{}');
+      }
+      const entry = (precision: string, active: boolean) => ({ name: 'm', precision, folder: `m-${precision}`, title: 'M', installed: true, active, bytes: 2, approx: false, partial_bytes: null });
+      let pulls: unknown[] = [];
+      const daemon = port('daemon', { models: () => Promise.resolve({ status: 'ok', root, active: 'm-int4', override: null, models: [entry('int4', true), entry('fp32', false)], pulls }) });
+      const { m } = manager({ daemon });
+      expect(await m.remove({ name: 'm', precision: 'int4' })).toEqual({ ok: false, code: 'E_BUSY', message: 'M (int4) is the model in use: use another one first' });
+      pulls = [{ folder: 'm-fp32', done_bytes: 1 }];
+      expect(await m.remove({ name: 'm', precision: 'fp32' })).toEqual({ ok: false, code: 'E_BUSY', message: 'M (fp32) is being downloaded' });
+      pulls = [];
+      expect(await m.remove({ name: 'other', precision: null })).toMatchObject({ ok: false, code: 'E_NO_MODEL' });
+      expect(await m.remove({ name: 'm', precision: 'fp32' })).toEqual({ ok: true, removed: 'm-fp32', bytes: 2 });
+      expect(existsSync(path.join(root, 'm-fp32'))).toBe(false);
+      expect(existsSync(path.join(root, 'm-int4'))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

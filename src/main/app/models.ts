@@ -6,6 +6,10 @@
 import type { BridgeError, BridgeResult, ModelEvent, ModelInfo, ModelsSnapshot, Precision, PullFailure, PullOutcome, PullParams, PullProgress } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { Settings, SettingsPatch } from '../../shared/settings.js';
+import { defaultCatalog } from '../models/catalog.js';
+import { ModelError } from '../models/errors.js';
+import { removeModel } from '../models/inventory.js';
+import { ModelsLayout } from '../models/layout.js';
 import { freeBytesAt } from '../models/pull.js';
 
 /** Whatever answers protocol requests: the running daemon (SpeechService.request) or the local ModelsService. */
@@ -191,5 +195,26 @@ export class ModelManager {
     if (params.precision && this.deps.settings.get().modelVariant !== params.precision) this.deps.settings.update({ modelVariant: params.precision });
     else if (port === this.deps.local) this.deps.restartService();
     return { ok: true, active: str(answer.active) ?? params.name, warning: str(answer.warning) };
+  }
+
+  /**
+   * Deletes an installed model, on disk as `q3tts models remove` does (the protocol has no such action),
+   * in the root the daemon lists. Never the model in use or one being downloaded.
+   */
+  async remove(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ removed: string; bytes: number }>> {
+    const listed = await this.list();
+    if (!listed.ok) return listed;
+    const entry = listed.models.models.find((m) => m.installed && (params.precision === null ? m.folder === params.name : m.name === params.name && m.precision === params.precision));
+    if (!entry) return { ok: false, code: 'E_NO_MODEL', message: `${params.name}${params.precision ? ` (${params.precision})` : ''} is not installed` };
+    const label = `${entry.title ?? entry.name}${entry.precision ? ` (${entry.precision})` : ''}`;
+    if (entry.active) return { ok: false, code: 'E_BUSY', message: `${label} is the model in use: use another one first` };
+    if (this.running.has(entry.folder) || listed.models.pulls.some((p) => p.folder === entry.folder)) return { ok: false, code: 'E_BUSY', message: `${label} is being downloaded` };
+    try {
+      const removed = await removeModel(defaultCatalog(), new ModelsLayout(listed.models.root), entry.folder);
+      return { ok: true, removed: removed.folder, bytes: removed.bytes };
+    } catch (err) {
+      if (err instanceof ModelError) return { ok: false, code: 'E_REMOVE', message: err.message };
+      return { ok: false, code: 'E_REMOVE', message: `cannot remove ${label}: ${(err as Error).message}` };
+    }
   }
 }

@@ -15,7 +15,7 @@ import { APP_ORIGIN } from './windows.js';
 export interface IpcDeps {
   controller: AppController;
   /** The Models view: list, download, cancel, use (app/models.ts). */
-  models: Pick<ModelManager, 'list' | 'pull' | 'cancel' | 'use'>;
+  models: Pick<ModelManager, 'list' | 'pull' | 'cancel' | 'use' | 'remove'>;
   /** The Settings view reads and writes through the repo (which tells the app's listeners). */
   settings: Pick<SettingsRepo, 'get' | 'update' | 'path'>;
   platform?: NodeJS.Platform;
@@ -65,6 +65,7 @@ export function registerIpc(deps: IpcDeps): () => void {
     [IPC.pullModel]: async (_e, p) => models.pull(p as PullParams),
     [IPC.cancelPull]: async (_e, p) => models.cancel(p as { name: string; precision: Precision }),
     [IPC.useModel]: async (_e, p) => models.use(p as { name: string; precision: Precision | null }),
+    [IPC.removeModel]: async (_e, p) => models.remove(p as { name: string; precision: Precision | null }),
   };
   for (const [channel, handler] of Object.entries(handlers)) {
     const schema: ZodType = IPC_PAYLOADS[channel as keyof typeof IPC_PAYLOADS];
