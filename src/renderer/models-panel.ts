@@ -1,7 +1,7 @@
 // The Models view's controls: the catalog as choices with their sizes, the download with live progress,
 // cancel/resume, errors, and the installed models with "Use". The decisions are in models-view.ts.
 import type { AppStatus, ModelsSnapshot, Precision, Q3ttsBridge } from '../shared/bridge.js';
-import { IDLE, catalogChoices, formatBytes, installedModels, panelView, reducePanel, sizeLabel, spaceLine, type ModelChoice, type PanelAction, type PanelState, type PrecisionChoice } from './models-view.js';
+import { IDLE, catalogChoices, formatBytes, installedModels, panelView, reducePanel, shownChoice, sizeLabel, spaceLine, type ModelChoice, type PanelAction, type PanelState, type PrecisionChoice } from './models-view.js';
 
 export interface ModelsPanel {
   /** The app's status changed: the intro shows while no model is installed; listings go stale on changes. */
@@ -49,7 +49,8 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
 
   function render(): void {
     const sel = selected();
-    const view = panelView(state, sel?.choice ?? null);
+    const choice = shownChoice(sel?.choice ?? null, state);
+    const view = panelView(state, choice);
     intro.hidden = status?.state !== 'no-model';
     modelSelect.disabled = !view.choicesEnabled;
     for (const input of precisionInputs) {
@@ -57,7 +58,7 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
       input.disabled = !view.choicesEnabled || !c;
       $(`size-${input.value}`).textContent = c ? `— ${c.installed ? `installed, ${formatBytes(c.bytes ?? 0)}` : sizeLabel(c)}` : '— not offered';
     }
-    space.textContent = spaceLine(sel?.choice ?? null, snapshot?.freeBytes ?? null);
+    space.textContent = spaceLine(choice, snapshot?.freeBytes ?? null);
     start.hidden = view.action === null;
     start.textContent = view.action ?? 'Download';
     start.disabled = !view.actionEnabled;

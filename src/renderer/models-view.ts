@@ -82,15 +82,29 @@ export function sizeLabel(c: Pick<PrecisionChoice, 'bytes' | 'approx'>): string 
   return `${c.approx ? 'about ' : ''}${formatBytes(c.bytes)}`;
 }
 
+/** A staging folder holding only its bookkeeping (lock, state file) is nothing to resume. */
+const MIN_PARTIAL = 4096;
+const partial = (c: PrecisionChoice): number | null => (c.partialBytes !== null && c.partialBytes >= MIN_PARTIAL ? c.partialBytes : null);
+
+/**
+ * The choice as the panel shows it: once a download has its plan, the Hub's exact size replaces the catalog's
+ * estimate; while it runs, the progress line (not "already downloaded") says what is on disk.
+ */
+export function shownChoice(c: PrecisionChoice | null, s: PanelState): PrecisionChoice | null {
+  if (!c || s.folder !== c.folder || !s.progress?.totalBytes || s.phase === 'idle') return c;
+  return { ...c, bytes: s.progress.totalBytes, approx: false, partialBytes: busy(s.phase) ? null : c.partialBytes };
+}
+
 /** The line under the choices: what the download takes and what the disk has. */
 export function spaceLine(c: PrecisionChoice | null, freeBytes: number | null): string {
   if (!c) return '';
   if (c.installed) return `Installed (${formatBytes(c.bytes ?? 0)})${c.active ? ', in use' : ''}.`;
   const parts = [`Download: ${sizeLabel(c)}`];
-  if (c.partialBytes) parts.push(`${formatBytes(c.partialBytes)} already downloaded`);
+  const had = partial(c);
+  if (had) parts.push(`${formatBytes(had)} already downloaded`);
   if (freeBytes !== null) parts.push(`${formatBytes(freeBytes)} free on disk`);
   let line = parts.join(' · ');
-  if (freeBytes !== null && c.bytes !== null && freeBytes < c.bytes - (c.partialBytes ?? 0)) line += ' — not enough space';
+  if (freeBytes !== null && c.bytes !== null && freeBytes < c.bytes - (had ?? 0)) line += ' — not enough space';
   return line;
 }
 
@@ -202,7 +216,7 @@ export interface PanelView {
 
 export function panelView(s: PanelState, choice: PrecisionChoice | null): PanelView {
   const running = busy(s.phase);
-  const resumable = s.phase === 'cancelled' || (s.phase !== 'failed' && !!choice?.partialBytes);
+  const resumable = s.phase === 'cancelled' || (s.phase !== 'failed' && !running && !!choice && partial(choice) !== null);
   const action = choice?.installed && !running && s.phase !== 'done' ? null : s.phase === 'failed' ? 'Try again' : resumable ? 'Resume download' : 'Download';
   const phaseText: Record<PanelPhase, string> = {
     idle: '',

@@ -10,6 +10,7 @@ import {
   percentOf,
   progressLine,
   reducePanel,
+  shownChoice,
   spaceLine,
   type PanelAction,
   type PanelState,
@@ -102,6 +103,7 @@ describe('catalog choices and sizes', () => {
     ['partly downloaded', c({ partialBytes: 1_200_000_000 }), 80e9, 'Download: about 5.2 GB · 1.2 GB already downloaded · 80.0 GB free on disk'],
     ['disk too small', c({}), 2e9, 'Download: about 5.2 GB · 2.0 GB free on disk — not enough space'],
     ['partial makes it fit', c({ partialBytes: 4e9 }), 2e9, 'Download: about 5.2 GB · 4.0 GB already downloaded · 2.0 GB free on disk'],
+    ['only bookkeeping files staged: nothing to resume', c({ partialBytes: 101 }), 80e9, 'Download: about 5.2 GB · 80.0 GB free on disk'],
     ['installed', c({ installed: true, approx: false, bytes: 33_600_000 }), 2e9, 'Installed (33.6 MB).'],
     ['installed and in use', c({ installed: true, active: true, approx: false, bytes: 33_600_000 }), 2e9, 'Installed (33.6 MB), in use.'],
   ])('spaceLine: %s', (_name, choice, free, line) => expect(spaceLine(choice, free)).toBe(line));
@@ -145,7 +147,8 @@ describe('download panel state machine', () => {
   // [state, choice, action label, action enabled, cancel visible, cancel enabled, progress visible, percent]
   it.each<[string, PanelState, PrecisionChoice | null, string | null, boolean, boolean, boolean, boolean, number | null]>([
     ['idle', IDLE, choice, 'Download', true, false, false, false, null],
-    ['idle, partly downloaded before', IDLE, { ...choice, partialBytes: 300 }, 'Resume download', true, false, false, false, null],
+    ['idle, partly downloaded before', IDLE, { ...choice, partialBytes: 300_000 }, 'Resume download', true, false, false, false, null],
+    ['idle, only bookkeeping staged', IDLE, { ...choice, partialBytes: 300 }, 'Download', true, false, false, false, null],
     ['idle, already installed', IDLE, { ...choice, installed: true }, null, true, false, false, false, null],
     ['nothing to choose', IDLE, null, 'Download', false, false, false, false, null],
     ['starting', run({ type: 'start', folder: F }), choice, 'Download', false, true, true, false, null],
@@ -157,6 +160,19 @@ describe('download panel state machine', () => {
   ])('panelView: %s', (_name, state, c, action, actionEnabled, cancelVisible, cancelEnabled, progressVisible, percent) => {
     const v = panelView(state, c);
     expect([v.action, v.actionEnabled, v.cancelVisible, v.cancelEnabled, v.progressVisible, v.percent]).toEqual([action, actionEnabled, cancelVisible, cancelEnabled, progressVisible, percent]);
+  });
+
+  it('shownChoice: once planned, the Hub size replaces the estimate; otherwise the choice as listed', () => {
+    const listed: PrecisionChoice = { ...choice, bytes: 13_480_000_000, approx: true, partialBytes: 5000 };
+    const planned = run({ type: 'start', folder: F }, ev(plan));
+    expect(shownChoice(listed, planned)).toEqual({ ...listed, bytes: 1000, approx: false, partialBytes: null });
+    expect(spaceLine(shownChoice(listed, planned), 1e9)).toBe('Download: 1.0 kB · 1.0 GB free on disk');
+    expect(shownChoice(listed, run({ type: 'start', folder: F }))).toBe(listed); // no plan yet
+    expect(shownChoice(listed, run({ type: 'start', folder: 'other' }, ev({ ...plan, folder: 'other' })))).toBe(listed);
+    expect(shownChoice(null, planned)).toBeNull();
+    // Stopped: the exact size, and what is there to resume.
+    const cancelledAt = run({ type: 'start', folder: F }, ev(plan), { type: 'cancel' }, { type: 'outcome', folder: F, outcome: cancelled });
+    expect(shownChoice(listed, cancelledAt)).toEqual({ ...listed, bytes: 1000, approx: false });
   });
 
   it('panelView: errors get a title, what to do, and the daemon message', () => {
