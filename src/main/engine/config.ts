@@ -1,7 +1,8 @@
 // Which engine to run and with what model: decided once, from flags, environment and the data dir.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir, type PathEnv } from '../../shared/paths.js';
+import { ModelsLayout } from '../models/layout.js';
 import { EngineError } from './errors.js';
 
 export type EngineConfig =
@@ -35,23 +36,18 @@ export function resolveModelDir(p: PathEnv, explicit?: string): string {
     return chosen;
   }
   const root = modelsRoot(p);
-  const activeFile = path.join(root, 'active');
-  if (existsSync(activeFile)) {
-    const name = readFileSync(activeFile, 'utf8').trim();
-    const dir = path.join(root, name);
-    if (name && existsSync(path.join(dir, 'config.json'))) return dir;
-  }
-  const installed = existsSync(root)
-    ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'config.json')))
-    : [];
-  if (installed.length === 1) return path.join(root, installed[0]!.name);
+  const layout = new ModelsLayout(root);
+  const active = layout.active();
+  if (active && existsSync(path.join(layout.dir(active), 'config.json'))) return layout.dir(active);
+  const installed = layout.installedFolders();
+  if (installed.length === 1) return layout.dir(installed[0]!);
   if (installed.length > 1) {
-    throw new EngineError('E_NO_MODEL', `several models are installed in ${root} (${installed.map((d) => d.name).join(', ')}); choose one with --model or Q3TTS_MODEL_DIR`);
+    throw new EngineError('E_NO_MODEL', `several models are installed in ${root} (${installed.join(', ')}); choose one with 'q3tts models use NAME', --model or Q3TTS_MODEL_DIR`);
   }
   throw new EngineError(
     'E_NO_MODEL',
-    `no model installed. Put a Qwen3-TTS ONNX export (e.g. wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX) in ${path.join(root, '<name>')}, ` +
-      `or point Q3TTS_MODEL_DIR (or --model) at one. Without weights, 'npm run gen:synthetic -- --size tiny --out DIR' makes a test model.`,
+    `no model installed. Get one with 'q3tts models pull qwen3-tts-1.7b-voicedesign' (int4, about 5 GB), ` +
+      `put a Qwen3-TTS ONNX export in ${path.join(root, '<name>')}, or point Q3TTS_MODEL_DIR (or --model) at one. Without weights, 'npm run gen:synthetic -- --size tiny --out DIR' makes a test model.`,
   );
 }
 
