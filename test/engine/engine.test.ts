@@ -201,8 +201,9 @@ describe('loop plumbing on real sessions (spec §6.5)', () => {
       expect(d.feeds.inputs_embeds!.dims).toEqual([1, 1, 64]);
       expect(d.feeds.attention_mask!.dims).toEqual([1, P + step + 1]);
       expect(Array.from(d.feeds.position_ids!.data)).toEqual([P + step, P + step, P + step]);
-      expect(d.feeds.past_keys!.dims).toEqual([2, 1, 2, P + step, 16]);
-      expect(d.feeds.past_values!.dims).toEqual([2, 1, 2, P + step, 16]);
+      // the rewritten graph takes the cache time-major (decode-graph.ts)
+      expect(d.feeds.past_keys_by_time!.dims).toEqual([P + step, 2, 1, 2, 16]);
+      expect(d.feeds.past_values_by_time!.dims).toEqual([P + step, 2, 1, 2, 16]);
     });
 
     const cps = runs.filter((r) => r.graph === 'code_predictor');
@@ -218,12 +219,12 @@ describe('loop plumbing on real sessions (spec §6.5)', () => {
     expect(runs.map((r) => r.graph[0]).join('').replace(/c{15}/g, 'C')).toBe('tCtCtCtCvtCv');
   });
 
-  it('stacks prefill presents into [L,1,KV,P,D] in layer order (K and V)', async () => {
+  it('holds prefill presents time-major: position t, layer l, head h = present_l[h, t] (K and V)', async () => {
     const model = engine.model;
     const H = 64;
     const P = 7;
     const embeds = Float32Array.from({ length: P * H }, (_, i) => Math.sin(i * 0.37));
-    const mine = await model.prefill(embeds, P);
+    await model.prefill(embeds, P);
     const pos = new BigInt64Array(3 * P);
     for (let r = 0; r < 3; r++) for (let t = 0; t < P; t++) pos[r * P + t] = BigInt(t);
     const direct = await model.sessions.talker_prefill.run({
@@ -231,16 +232,59 @@ describe('loop plumbing on real sessions (spec §6.5)', () => {
       attention_mask: new ort.Tensor('int64', new BigInt64Array(P).fill(1n), [1, P]),
       position_ids: new ort.Tensor('int64', pos, [3, 1, P]),
     });
-    expect(mine.keys.dims).toEqual([2, 1, 2, P, 16]);
-    const k = mine.keys.data as Float32Array;
-    const v = mine.values.data as Float32Array;
-    const per = 2 * P * 16;
-    for (let layer = 0; layer < 2; layer++) {
-      expect(Array.from(k.subarray(layer * per, (layer + 1) * per))).toEqual(Array.from(direct[`present_key_${layer}`]!.data as Float32Array));
-      expect(Array.from(v.subarray(layer * per, (layer + 1) * per))).toEqual(Array.from(direct[`present_value_${layer}`]!.data as Float32Array));
+    const cache = model.kv.tensors();
+    expect(cache.keys.dims).toEqual([P, 2, 1, 2, 16]);
+    const L = 2;
+    const KV = 2;
+    const D = 16;
+    for (const [kind, got] of [['key', cache.keys.data as Float32Array], ['value', cache.values.data as Float32Array]] as const) {
+      for (let layer = 0; layer < L; layer++) {
+        const present = direct[`present_${kind}_${layer}`]!.data as Float32Array;
+        for (let h = 0; h < KV; h++) {
+          for (let t = 0; t < P; t++) {
+            const at = ((t * L + layer) * KV + h) * D;
+            expect(Array.from(got.subarray(at, at + D))).toEqual(Array.from(present.subarray((h * P + t) * D, (h * P + t + 1) * D)));
+          }
+        }
+      }
     }
     // layers differ, so a swapped order could not pass
-    expect(Array.from(k.subarray(0, per))).not.toEqual(Array.from(k.subarray(per, 2 * per)));
+    const k = cache.keys.data as Float32Array;
+    expect(Array.from(k.subarray(0, KV * D))).not.toEqual(Array.from(k.subarray(KV * D, 2 * KV * D)));
+  });
+
+  it('appends each decode step as one position, equal to what the unmodified graph returns', async () => {
+    const model = engine.model;
+    const H = 64;
+    const P = 5;
+    await model.prefill(Float32Array.from({ length: P * H }, (_, i) => Math.cos(i * 0.21)), P);
+    // the stacked [L,1,KV,P,D] view of the cache, as the published graph takes it
+    const stacked = (data: Float32Array, T: number) => {
+      const out = new Float32Array(data.length);
+      for (let t = 0; t < T; t++) for (let l = 0; l < 2; l++) for (let h = 0; h < 2; h++) out.set(data.subarray(((t * 2 + l) * 2 + h) * 16, ((t * 2 + l) * 2 + h + 1) * 16), ((l * 2 + h) * T + t) * 16);
+      return new ort.Tensor('float32', out, [2, 1, 2, T, 16]);
+    };
+    const original = await ort.InferenceSession.create(path.join(dir, 'fp32', 'talker_decode.onnx'));
+    for (let step = 0; step < 3; step++) {
+      const T = P + step;
+      const before = model.kv.tensors();
+      const x = Float32Array.from({ length: H }, (_, i) => Math.sin(i + step));
+      const want = await original.run({
+        inputs_embeds: new ort.Tensor('float32', x.slice(), [1, 1, H]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(T + 1).fill(1n), [1, T + 1]),
+        position_ids: new ort.Tensor('int64', new BigInt64Array(3).fill(BigInt(T)), [3, 1, 1]),
+        past_keys: stacked((before.keys.data as Float32Array).slice(), T),
+        past_values: stacked((before.values.data as Float32Array).slice(), T),
+      });
+      const got = await model.decodeStep(x, T);
+      expect(Array.from(got.logits)).toEqual(Array.from(want.logits!.data as Float32Array));
+      const after = model.kv.tensors();
+      expect(after.keys.dims[0]).toBe(T + 1);
+      expect(Array.from(stacked(after.keys.data as Float32Array, T + 1).data as Float32Array)).toEqual(Array.from(want.present_keys!.data as Float32Array));
+      expect(Array.from(stacked(after.values.data as Float32Array, T + 1).data as Float32Array)).toEqual(Array.from(want.present_values!.data as Float32Array));
+    }
+    await original.release();
+    await expect(model.decodeStep(new Float32Array(H), 0)).rejects.toThrow(/decode at position 0 with 8 cached positions/);
   });
 });
 

@@ -70,6 +70,24 @@ describe('bad model directories', () => {
       },
       /talker_codec_embedding\.npy: shape is \[3072, 64\], expected \[3072, 32\]/,
     ],
+    ['decode graph without the stacked cache', (d: string) => editGraph(d, 'talker_decode', (m) => renameInput(m, 'past_values', 'past_vals')), /talker_decode\.onnx: graph has no input 'past_values'/],
+    [
+      'decode graph whose cache has the wrong rank',
+      (d: string) =>
+        editGraph(d, 'talker_decode', (m) => {
+          m.graph!.input!.find((i) => i.name === 'past_keys')!.type!.tensorType!.shape!.dim!.splice(1, 1);
+        }),
+      /talker_decode\.onnx: input 'past_keys' has rank 4, expected 5/,
+    ],
+    [
+      'decode graph without its present output',
+      (d: string) =>
+        editGraph(d, 'talker_decode', (m) => {
+          m.graph!.output = m.graph!.output!.filter((o) => o.name !== 'present_keys');
+        }),
+      /talker_decode\.onnx: graph has no output 'present_keys'/,
+    ],
+    ['decode graph that is not ONNX', (d: string) => writeFileSync(path.join(d, 'fp32', 'talker_decode.onnx'), 'not a model'), /talker_decode\.onnx: cannot read this graph/],
     ['renamed input', (d: string) => editGraph(d, 'code_predictor', (m) => renameInput(m, 'generation_steps', 'generation_step')), /code_predictor\.onnx: graph has no input 'generation_steps' \(its inputs: inputs_embeds, generation_step, past_keys, past_values\)/],
     [
       'renamed output',

@@ -124,7 +124,7 @@ export async function* generateFrames(
     const text = trailing[t] ?? pad;
     for (let i = 0; i < H; i++) x[i]! += text[i]!;
     checkAbort(signal);
-    step = await model.decodeStep(x, P + t, step.keys, step.values);
+    step = await model.decodeStep(x, P + t);
   }
   if (limit === settings.maxNewTokens && settings.maxNewTokens <= settings.frameBudget) result.stop = 'max_new_tokens';
   else {

@@ -1,11 +1,13 @@
 // Qwen3Model owns everything loaded from a model directory (docs/model-layout.md): config, tokenizer,
 // embedding tables, text projection and the four InferenceSessions. Every file, graph input and output is
 // checked at load so a wrong or partial download fails with a message naming the file and tensor.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { readQwen3Config, TEXT_VOCAB_SIZE, type Qwen3Config } from './config.js';
+import { DecodeGraphError, DECODE_KV, rewriteDecodeGraph } from './decode-graph.js';
 import { cleanOrtMessage, ModelFileError } from './errors.js';
+import { OnesMask, TalkerKvCache } from './kv-cache.js';
 import { readNpy } from './npy.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
@@ -54,15 +56,16 @@ export function graphSpecs(c: Qwen3Config): Record<GraphName, GraphSpec> {
       inputs: [f32('inputs_embeds', [1, null, H]), i64('attention_mask', [1, null], true), i64('position_ids', [3, 1, null])],
       outputs: [f32('logits', [1, null, V]), f32('hidden_states', [1, null, H]), ...presents],
     },
+    // As rewritten at load (decode-graph.ts): a time-major cache in, the new position out.
     talker_decode: {
       inputs: [
         f32('inputs_embeds', [1, 1, H]),
         i64('attention_mask', [1, null], true),
         i64('position_ids', [3, 1, 1]),
-        f32('past_keys', [L, 1, KV, null, D]),
-        f32('past_values', [L, 1, KV, null, D]),
+        f32(DECODE_KV.pastKeys, [null, L, 1, KV, D]),
+        f32(DECODE_KV.pastValues, [null, L, 1, KV, D]),
       ],
-      outputs: [f32('logits', [1, 1, V]), f32('hidden_states', [1, 1, H]), f32('present_keys', [L, 1, KV, null, D]), f32('present_values', [L, 1, KV, null, D])],
+      outputs: [f32('logits', [1, 1, V]), f32('hidden_states', [1, 1, H]), f32(DECODE_KV.stepKeys, [L, 1, KV, 1, D]), f32(DECODE_KV.stepValues, [L, 1, KV, 1, D])],
     },
     code_predictor: {
       inputs: [f32('inputs_embeds', [1, null, H]), i64('generation_steps', [1]), f32('past_keys', [cp.layers, 1, cp.kvHeads, null, cp.headDim]), f32('past_values', [cp.layers, 1, cp.kvHeads, null, cp.headDim])],
@@ -149,11 +152,25 @@ export function checkExecutionProvider(name: string | undefined): string {
   return ep;
 }
 
-async function createSession(file: string, options: Qwen3ModelOptions, ep: string): Promise<ort.InferenceSession> {
+/** talker_decode is loaded rewritten (decode-graph.ts); its weights still come from beside the file. */
+function decodeGraphBytes(file: string): Uint8Array {
+  try {
+    return rewriteDecodeGraph(readFileSync(file));
+  } catch (err) {
+    if (err instanceof DecodeGraphError) throw new ModelFileError(file, err.message);
+    throw new ModelFileError(file, `cannot read this graph: ${cleanOrtMessage(err)}`);
+  }
+}
+
+async function createSession(file: string, options: Qwen3ModelOptions, ep: string, graph: GraphName): Promise<ort.InferenceSession> {
   if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
   try {
-    return await ort.InferenceSession.create(file, sessionOptions({ ...options, executionProvider: ep }));
+    const so = sessionOptions({ ...options, executionProvider: ep });
+    if (graph !== 'talker_decode') return await ort.InferenceSession.create(file, so);
+    const extra = { session: { model_external_initializers_file_folder_path: path.dirname(file) } };
+    return await ort.InferenceSession.create(decodeGraphBytes(file), { ...so, extra });
   } catch (err) {
+    if (err instanceof ModelFileError) throw err;
     const msg = cleanOrtMessage(err);
     if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
       throw new ModelFileError(file, `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`);
@@ -177,17 +194,35 @@ function loadTable(file: string, rows: number, cols: number): Float32Array {
   return a.data;
 }
 
-export interface StepOutput {
+export interface TalkerStep {
   /** Logits of the last position. */
   logits: Float32Array;
-  /** Final-norm hidden state of the last position (talker only). */
+  /** Final-norm hidden state of the last position. */
   hidden: Float32Array;
+}
+
+export interface CodePredictorStep {
+  /** Logits of the last position. */
+  logits: Float32Array;
   keys: ort.Tensor;
   values: ort.Tensor;
 }
 
+/** Time spent in each graph's run() as JS sees it (ORT's work plus moving outputs into JS). */
+export type GraphTimings = Record<GraphName, { calls: number; ms: number }>;
+
+function zeroTimings(): GraphTimings {
+  return { talker_prefill: { calls: 0, ms: 0 }, talker_decode: { calls: 0, ms: 0 }, code_predictor: { calls: 0, ms: 0 }, vocoder: { calls: 0, ms: 0 } };
+}
+
 export class Qwen3Model {
   private disposed = false;
+  /** Cumulative run() times per graph; read and reset by whoever measures (stats, benchmarks). */
+  timings: GraphTimings = zeroTimings();
+  /** The talker's cache; one generation at a time uses it (the engine serves requests in turn). */
+  readonly kv: TalkerKvCache;
+  private readonly mask = new OnesMask();
+  private readonly position = new BigInt64Array(3);
 
   private constructor(
     readonly dir: string,
@@ -202,7 +237,15 @@ export class Qwen3Model {
     readonly cpEmbeddings: Float32Array[],
     readonly sessions: Record<GraphName, ort.InferenceSession>,
     private readonly feeds: Record<GraphName, Set<string>>,
-  ) {}
+  ) {
+    this.kv = new TalkerKvCache(config.talker);
+  }
+
+  resetTimings(): GraphTimings {
+    const t = this.timings;
+    this.timings = zeroTimings();
+    return t;
+  }
 
   static async load(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3Model> {
     const config = readQwen3Config(path.join(dir, 'config.json'));
@@ -229,7 +272,7 @@ export class Qwen3Model {
     try {
       for (const g of GRAPH_NAMES) {
         const file = path.join(dir, precision, `${g}.onnx`);
-        const session = await createSession(file, options, ep);
+        const session = await createSession(file, options, ep, g);
         sessions[g] = session;
         feeds[g] = checkGraph(file, session, specs[g]);
       }
@@ -269,54 +312,50 @@ export class Qwen3Model {
 
   private async run(graph: GraphName, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
     if (this.disposed) throw new Error('the model has been disposed');
+    const started = performance.now();
     try {
       return await this.sessions[graph].run(this.feed(graph, feeds));
     } catch (err) {
       throw new ModelFileError(path.join(this.dir, this.precision, `${graph}.onnx`), `run failed: ${cleanOrtMessage(err)}`);
+    } finally {
+      const t = this.timings[graph];
+      t.calls++;
+      t.ms += performance.now() - started;
     }
   }
 
-  /**
-   * talker_prefill over P rows of `embeds` ([P, H]); presents stacked into [L,1,KV,P,D] by concatenating
-   * the per-layer [1,KV,P,D] buffers in layer order.
-   */
-  async prefill(embeds: Float32Array, P: number): Promise<StepOutput> {
-    const { hidden: H, layers: L, kvHeads: KV, headDim: D, vocab: V } = this.config.talker;
+  /** talker_prefill over P rows of `embeds` ([P, H]); its presents become the talker cache's positions 0..P-1. */
+  async prefill(embeds: Float32Array, P: number): Promise<TalkerStep> {
+    const { hidden: H, layers: L, vocab: V } = this.config.talker;
     const positions = new BigInt64Array(3 * P);
     for (let r = 0; r < 3; r++) for (let t = 0; t < P; t++) positions[r * P + t] = BigInt(t);
     const out = await this.run('talker_prefill', {
       inputs_embeds: new ort.Tensor('float32', embeds, [1, P, H]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(P).fill(1n), [1, P]),
+      attention_mask: this.mask.tensor(P),
       position_ids: new ort.Tensor('int64', positions, [3, 1, P]),
     });
-    const per = KV * P * D;
-    const keys = new Float32Array(L * per);
-    const values = new Float32Array(L * per);
-    for (let i = 0; i < L; i++) {
-      keys.set(out[`present_key_${i}`]!.data as Float32Array, i * per);
-      values.set(out[`present_value_${i}`]!.data as Float32Array, i * per);
-    }
+    const layer = (kind: 'key' | 'value') => Array.from({ length: L }, (_, i) => out[`present_${kind}_${i}`]!.data as Float32Array);
+    this.kv.fill(layer('key'), layer('value'), P);
     const logits = out.logits!.data as Float32Array;
     const hidden = out.hidden_states!.data as Float32Array;
-    return {
-      logits: logits.slice((P - 1) * V, P * V),
-      hidden: hidden.slice((P - 1) * H, P * H),
-      keys: new ort.Tensor('float32', keys, [L, 1, KV, P, D]),
-      values: new ort.Tensor('float32', values, [L, 1, KV, P, D]),
-    };
+    return { logits: logits.slice((P - 1) * V, P * V), hidden: hidden.slice((P - 1) * H, P * H) };
   }
 
-  /** One talker_decode step at `position` (= past length) with the previous step's presents as past. */
-  async decodeStep(x: Float32Array, position: number, pastKeys: ort.Tensor, pastValues: ort.Tensor): Promise<StepOutput> {
+  /** One talker_decode step at `position` (= the cache length); the new position is appended to the cache. */
+  async decodeStep(x: Float32Array, position: number): Promise<TalkerStep> {
     const H = this.config.talker.hidden;
+    if (position !== this.kv.length) throw new Error(`decode at position ${position} with ${this.kv.length} cached positions`);
+    const past = this.kv.tensors();
+    this.position.fill(BigInt(position));
     const out = await this.run('talker_decode', {
       inputs_embeds: new ort.Tensor('float32', x, [1, 1, H]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(position + 1).fill(1n), [1, position + 1]),
-      position_ids: new ort.Tensor('int64', new BigInt64Array(3).fill(BigInt(position)), [3, 1, 1]),
-      past_keys: pastKeys,
-      past_values: pastValues,
+      attention_mask: this.mask.tensor(position + 1),
+      position_ids: new ort.Tensor('int64', this.position, [3, 1, 1]),
+      [DECODE_KV.pastKeys]: past.keys,
+      [DECODE_KV.pastValues]: past.values,
     });
-    return { logits: out.logits!.data as Float32Array, hidden: out.hidden_states!.data as Float32Array, keys: out.present_keys!, values: out.present_values!};
+    this.kv.append(out[DECODE_KV.stepKeys]!.data as Float32Array, out[DECODE_KV.stepValues]!.data as Float32Array);
+    return { logits: out.logits!.data as Float32Array, hidden: out.hidden_states!.data as Float32Array };
   }
 
   /** An empty [Lcp,1,KVcp,0,Dcp] cache for a frame's first code-predictor call. */
@@ -326,7 +365,7 @@ export class Qwen3Model {
   }
 
   /** One code_predictor call over s rows of `embeds` ([s, H]); logits of the last row. */
-  async codePredictorStep(embeds: Float32Array, s: number, generationStep: number, pastKeys: ort.Tensor, pastValues: ort.Tensor): Promise<StepOutput> {
+  async codePredictorStep(embeds: Float32Array, s: number, generationStep: number, pastKeys: ort.Tensor, pastValues: ort.Tensor): Promise<CodePredictorStep> {
     const H = this.config.talker.hidden;
     const Vc = this.config.cp.vocab;
     const out = await this.run('code_predictor', {
@@ -336,7 +375,7 @@ export class Qwen3Model {
       past_values: pastValues,
     });
     const logits = out.logits!.data as Float32Array;
-    return { logits: logits.subarray((s - 1) * Vc, s * Vc), hidden: new Float32Array(0), keys: out.present_keys!, values: out.present_values! };
+    return { logits: logits.subarray((s - 1) * Vc, s * Vc), keys: out.present_keys!, values: out.present_values! };
   }
 
   /**

@@ -1,0 +1,88 @@
+// Rewrites talker_decode at load so its KV cache stops crossing the JS boundary in full every step.
+//
+// As exported, the graph takes the stacked cache [L,1,KV,T,D] and returns it grown to T+1. onnxruntime-node
+// copies every output into a fresh JS buffer, so at T = 1000 each step paid ~2 × 115 MB of copying and page
+// faults outside ORT (docs/decisions/0007). The rewrite leaves every original node alone and only changes
+// the graph's edges:
+//   - the cache comes in time-major, [T,L,1,KV,D], so JS appends one position without moving the rest;
+//     a Transpose in front hands the original nodes the layout they expect;
+//   - the outputs are only the new position of each layer, [L,1,KV,1,D] (a Slice of the original present).
+import onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/** Names of the rewritten graph's cache inputs and outputs. */
+export const DECODE_KV = {
+  pastKeys: 'past_keys_by_time',
+  pastValues: 'past_values_by_time',
+  stepKeys: 'step_keys',
+  stepValues: 'step_values',
+} as const;
+
+const REWRITES = [
+  { past: 'past_keys', present: 'present_keys', input: DECODE_KV.pastKeys, output: DECODE_KV.stepKeys },
+  { past: 'past_values', present: 'present_values', input: DECODE_KV.pastValues, output: DECODE_KV.stepValues },
+] as const;
+
+/** Layout [L,1,KV,T,D] → time-major [T,L,1,KV,D], and the perm that undoes it. */
+const TO_TIME_MAJOR = [3, 0, 1, 2, 4];
+const FROM_TIME_MAJOR = [1, 2, 3, 0, 4];
+const TIME_AXIS = 3;
+
+export class DecodeGraphError extends Error {}
+
+function dims(v: OnnxTypes.IValueInfoProto): OnnxTypes.TensorShapeProto.IDimension[] {
+  return v.type?.tensorType?.shape?.dim ?? [];
+}
+
+function withDims(v: OnnxTypes.IValueInfoProto, name: string, d: OnnxTypes.TensorShapeProto.IDimension[]): OnnxTypes.IValueInfoProto {
+  return { name, type: { tensorType: { elemType: v.type?.tensorType?.elemType ?? null, shape: { dim: d } } } };
+}
+
+/** Returns the rewritten model bytes; throws DecodeGraphError naming what the graph lacks. */
+export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph;
+  if (!graph) throw new DecodeGraphError('the file holds no graph');
+  const taken = new Set<string>();
+  for (const n of graph.node ?? []) for (const o of n.output ?? []) taken.add(o);
+  for (const v of [...(graph.input ?? []), ...(graph.initializer ?? [])]) if (v.name) taken.add(v.name);
+  const fresh = (hint: string): string => {
+    let name = `q3tts_${hint}`;
+    for (let i = 1; taken.has(name); i++) name = `q3tts_${hint}_${i}`;
+    taken.add(name);
+    return name;
+  };
+  const i64 = (values: number[]): string => {
+    const name = fresh('const');
+    graph.initializer = [...(graph.initializer ?? []), { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values }];
+    return name;
+  };
+
+  const front: OnnxTypes.INodeProto[] = [];
+  const back: OnnxTypes.INodeProto[] = [];
+  for (const r of REWRITES) {
+    const inputs = graph.input ?? [];
+    const at = inputs.findIndex((v) => v.name === r.past);
+    if (at < 0) throw new DecodeGraphError(`graph has no input '${r.past}'`);
+    const past = inputs[at]!;
+    const pastDims = dims(past);
+    if (pastDims.length !== 5) throw new DecodeGraphError(`input '${r.past}' has rank ${pastDims.length}, expected 5`);
+    if (taken.has(r.input) || taken.has(r.output)) throw new DecodeGraphError(`graph already uses the name '${r.input}' or '${r.output}'`);
+    inputs[at] = withDims(past, r.input, TO_TIME_MAJOR.map((i) => pastDims[i]!));
+    front.push({ opType: 'Transpose', input: [r.input], output: [r.past], name: fresh(`to_${r.past}`), attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: FROM_TIME_MAJOR }] });
+
+    const outputs = graph.output ?? [];
+    const out = outputs.findIndex((v) => v.name === r.present);
+    if (out < 0) throw new DecodeGraphError(`graph has no output '${r.present}'`);
+    const presentDims = dims(outputs[out]!);
+    if (presentDims.length !== 5) throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
+    const stepDims = presentDims.map((d, i) => (i === TIME_AXIS ? { dimValue: 1 } : d));
+    outputs[out] = withDims(outputs[out]!, r.output, stepDims);
+    // Slice ends past any real length (positions stay below 32768); ORT clamps it.
+    back.push({ opType: 'Slice', input: [r.present, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])], output: [r.output], name: fresh(`last_${r.present}`) });
+  }
+  graph.node = [...front, ...(graph.node ?? []), ...back];
+  return onnx.ModelProto.encode(model).finish();
+}
