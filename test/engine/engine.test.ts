@@ -405,6 +405,16 @@ describe('synthesis', () => {
     expect(capped.frames).toEqual(a.frames.slice(0, capped.frames.length));
   });
 
+  it('runs past EOS to a fixed length when minNewTokens says so (what the engine benchmark uses)', async () => {
+    const greedy = request({ seed: null, sampling: { doSample: false, maxNewTokens: 60 } });
+    const natural = await collect(engine, greedy);
+    expect(natural.frames.length).toBeLessThan(60); // greedy reaches EOS on its own
+    const e = await open({ minNewTokens: 60, budget: { minFrames: 60 } });
+    const fixed = await collect(e, greedy);
+    expect(fixed.frames).toHaveLength(60);
+    expect(fixed.frames.slice(0, natural.frames.length)).toEqual(natural.frames);
+  });
+
   it('cuts a runaway generation at the frame budget, logs it and reports truncated', async () => {
     const e = await open({ budget: { framesPerTextToken: 1, minFrames: 7 } });
     logs.length = 0;

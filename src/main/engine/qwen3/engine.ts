@@ -23,6 +23,8 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
   budget?: BudgetOptions;
   /** Where warnings go (runaway guard hits); default console.warn. */
   log?: (message: string) => void;
+  /** Frames before EOS may end a segment (default 2, as the official config); benchmarks set it high to run a fixed length. */
+  minNewTokens?: number;
 }
 
 /** Frames per call when decoding saved codes (the official chunked_decode size). */
@@ -108,6 +110,7 @@ export class Qwen3Engine implements Engine {
         ...base,
         maxNewTokens: base.maxNewTokens - frames,
         frameBudget: frameBudget(plan.textTokens, this.options.budget),
+        ...(this.options.minNewTokens === undefined ? {} : { minNewTokens: this.options.minNewTokens }),
       };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
       for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {

@@ -11,6 +11,8 @@ export interface GenerationSettings {
   maxNewTokens: number;
   /** Runaway guard: frames allowed for this text; reaching it before EOS sets `truncated`. */
   frameBudget: number;
+  /** Frames before EOS may be chosen (HF min_new_tokens; the official config uses 2). */
+  minNewTokens?: number;
 }
 
 export interface GenerationResult {
@@ -88,7 +90,7 @@ export async function* generateFrames(
 
   for (let t = 0; t < limit; t++) {
     const logits = step.logits;
-    maskTalkerLogits(logits, t, eos);
+    maskTalkerLogits(logits, t, eos, settings.minNewTokens);
     applyRepetitionPenalty(logits, history, settings.talker.repetitionPenalty);
     const code0 = sampleToken(logits, settings.talker, rng);
     if (code0 === eos) {

@@ -219,6 +219,8 @@ export class Qwen3Model {
   private disposed = false;
   /** Cumulative run() times per graph; read and reset by whoever measures (stats, benchmarks). */
   timings: GraphTimings = zeroTimings();
+  /** Told about every graph run (start on performance.now()'s clock, duration in ms), for profiling. */
+  onRun: ((graph: GraphName, startMs: number, ms: number) => void) | undefined;
   /** The talker's cache; one generation at a time uses it (the engine serves requests in turn). */
   readonly kv: TalkerKvCache;
   private readonly mask = new OnesMask();
@@ -318,9 +320,11 @@ export class Qwen3Model {
     } catch (err) {
       throw new ModelFileError(path.join(this.dir, this.precision, `${graph}.onnx`), `run failed: ${cleanOrtMessage(err)}`);
     } finally {
+      const ms = performance.now() - started;
       const t = this.timings[graph];
       t.calls++;
-      t.ms += performance.now() - started;
+      t.ms += ms;
+      this.onRun?.(graph, started, ms);
     }
   }
 
