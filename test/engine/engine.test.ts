@@ -126,9 +126,9 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
     const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(req.text)), c.ids.imStart, c.ids.imEnd);
     const plan = planPrefill(c, target, model.tokenizer.encode(instructTemplate(req.instruct!)), resolveVoice(c, 'English', null));
     const rows: Float32Array[] = [];
-    const prefill = embedPrefill(model, plan.rows);
+    const prefill = await embedPrefill(model, plan.rows);
     for (let r = 0; r < plan.rows.length; r++) rows.push(prefill.slice(r * H, (r + 1) * H));
-    const pad = model.textProjection.project(c.ids.ttsPad);
+    const pad = await model.textProjection.project([c.ids.ttsPad]);
     const cpEmpty = () => new ort.Tensor('float32', new Float32Array(0), [c.cp.layers, 1, c.cp.kvHeads, 0, c.cp.headDim]);
     const concat = (xs: Float32Array[]) => {
       const out = new Float32Array(xs.length * H);

@@ -10,8 +10,8 @@ beforeAll(async () => {
 });
 
 describe('text projection TP(id) = fc2(silu(fc1(e)+b1))+b2 (spec §2.3)', () => {
-  it('matches a float64 computation from the whole tables, with and without the cache', () => {
-    const tp = new TextProjection(dir, { textVocab: 151936, textHidden: 32, hidden: 64 });
+  it('matches a float64 computation from the whole tables, batched, with and without the cache', async () => {
+    const tp = await TextProjection.open(dir, { textVocab: 151936, textHidden: 32, hidden: 64 }, { intraOpNumThreads: 1 });
     const table = readNpy(path.join(dir, 'text_embedding.npy')); // small in the tiny model: fine to read whole here
     const w1 = readNpy(path.join(dir, 'text_projection_fc1_weight.npy')).data;
     const b1 = readNpy(path.join(dir, 'text_projection_fc1_bias.npy')).data;
@@ -30,19 +30,22 @@ describe('text projection TP(id) = fc2(silu(fc1(e)+b1))+b2 (spec §2.3)', () => 
         return a;
       });
     };
-    for (const id of [0, 1, 9707, 151644, 151671, 151935]) {
-      const got = tp.project(id);
-      reference(id).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
-    }
-    const before = tp.project(151672);
-    tp.remember([151672]);
-    const out = new Float32Array(70);
-    tp.project(151672, out, 3);
-    expect(Array.from(out.subarray(3, 67))).toEqual(Array.from(before));
+    // one batch, with a repeated id: row i is TP(ids[i])
+    const ids = [0, 1, 9707, 151644, 9707, 151671, 151935];
+    const got = await tp.project(ids);
+    expect(got.length).toBe(ids.length * 64);
+    ids.forEach((id, r) => reference(id).forEach((v, i) => expect(got[r * 64 + i]).toBeCloseTo(v, 4)));
+    // a single id gives the same row as inside a batch
+    expect(Array.from(await tp.project([9707]))).toEqual(Array.from(got.subarray(2 * 64, 3 * 64)));
+
+    const before = await tp.project([151672]);
+    await tp.remember([151672]);
+    const mixed = await tp.project([1, 151672]);
+    expect(Array.from(mixed.subarray(64))).toEqual(Array.from(before));
     // the cache hands out copies
-    tp.project(151672)[0] = 1e9;
-    expect(tp.project(151672)[0]).toBe(before[0]);
-    expect(() => tp.project(151936)).toThrow(/text_embedding\.npy: row 151936 is out of range/);
-    tp.close();
+    (await tp.project([151672]))[0] = 1e9;
+    expect((await tp.project([151672]))[0]).toBe(before[0]);
+    await expect(tp.project([151936])).rejects.toThrow(/text_embedding\.npy: row 151936 is out of range/);
+    await tp.close();
   });
 });

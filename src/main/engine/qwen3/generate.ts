@@ -38,16 +38,14 @@ export function frameBudget(textTokens: number, options: BudgetOptions = {}): nu
   return Math.max(minFrames, Math.ceil(textTokens * framesPerTextToken));
 }
 
-/** Embeds the prefill plan into one [P, H] buffer: TP(textId) + CE(codecId) per row. */
-export function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[]): Float32Array {
+/** Embeds the prefill plan into one [P, H] buffer: TP(textId) + CE(codecId) per row (all TPs in one run). */
+export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[]): Promise<Float32Array> {
   const H = model.config.talker.hidden;
+  const textRows = rows.flatMap((row, r) => (row.textId === null ? [] : [r]));
+  const projected = await model.textProjection.project(textRows.map((r) => rows[r]!.textId!));
   const out = new Float32Array(rows.length * H);
-  const tmp = new Float32Array(H);
+  textRows.forEach((r, i) => out.set(projected.subarray(i * H, (i + 1) * H), r * H));
   rows.forEach((row, r) => {
-    if (row.textId !== null) {
-      model.textProjection.project(row.textId, tmp);
-      out.set(tmp, r * H);
-    }
     if (row.codecId !== null) model.addCodec(row.codecId, out, r * H);
   });
   return out;
@@ -76,9 +74,10 @@ export async function* generateFrames(
   const P = plan.rows.length;
   result.prefillLength = P;
 
-  const embeds = embedPrefill(model, plan.rows);
-  const trailing = plan.trailing.map((id) => model.textProjection.project(id));
-  const pad = model.textProjection.project(config.ids.ttsPad);
+  const embeds = await embedPrefill(model, plan.rows);
+  const text = await model.textProjection.project([...plan.trailing, config.ids.ttsPad]);
+  const trailing = plan.trailing.map((_, i) => text.subarray(i * H, (i + 1) * H));
+  const pad = text.subarray(plan.trailing.length * H);
   const limit = Math.min(settings.maxNewTokens, settings.frameBudget);
 
   checkAbort(signal);
@@ -123,8 +122,8 @@ export async function* generateFrames(
     const x = new Float32Array(H);
     model.addCodec(code0, x);
     for (let k = 0; k < groups - 1; k++) model.addCpCodec(k, frame[k + 1]!, x);
-    const text = trailing[t] ?? pad;
-    for (let i = 0; i < H; i++) x[i]! += text[i]!;
+    const track = trailing[t] ?? pad;
+    for (let i = 0; i < H; i++) x[i]! += track[i]!;
     checkAbort(signal);
     step = await model.decodeStep(x, P + t);
   }

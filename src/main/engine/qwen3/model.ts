@@ -266,7 +266,8 @@ export class Qwen3Model {
     const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
     const cpEmbeddings: Float32Array[] = [];
     for (let k = 0; k < config.cp.codeGroups - 1; k++) cpEmbeddings.push(loadTable(emb(`cp_codec_embedding_${k}`), config.cp.vocab, H));
-    const textProjection = new TextProjection(path.join(dir, 'embeddings'), { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H });
+    // Two small Gemms per prompt: the CPU does them at once, without a device round trip.
+    const textProjection = await TextProjection.open(path.join(dir, 'embeddings'), { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H }, sessionOptions({ ...options, executionProvider: 'cpu' }));
 
     const specs = graphSpecs(config);
     const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
@@ -279,11 +280,11 @@ export class Qwen3Model {
         feeds[g] = checkGraph(file, session, specs[g]);
       }
     } catch (err) {
-      textProjection.close();
+      await textProjection.close();
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw err;
     }
-    textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
+    await textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
     return new Qwen3Model(dir, config, precision, ep, tokenizer, textProjection, codecEmbedding, cpEmbeddings, sessions as Record<GraphName, ort.InferenceSession>, feeds as Record<GraphName, Set<string>>);
   }
 
@@ -403,7 +404,7 @@ export class Qwen3Model {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.textProjection.close();
+    await this.textProjection.close();
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }
 }
