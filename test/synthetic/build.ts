@@ -2,6 +2,7 @@
 // with deterministic random weights, for testing the engine without real Qwen3-TTS weights.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildCodecDecoder, CODEC_DECODER_DIMS } from './codec-decoder.js';
 import { buildCodePredictor, randomCodePredictor, type CodePredictorDims } from './code-predictor.js';
 import {
   CODEC_EOS_ID,
@@ -9,6 +10,7 @@ import {
   NUM_CODE_GROUPS,
   TALKER_VOCAB_SIZE,
   TEXT_VOCAB_SIZE,
+  REAL_DIMS,
   TINY_DIMS,
   modelConfig,
   type ModelConfig,
@@ -25,7 +27,7 @@ export type SyntheticSize = 'tiny' | '0.6b' | '1.7b';
 export type SyntheticPrecision = 'fp32' | 'int4';
 
 export interface SyntheticModelOptions {
-  /** Only 'tiny' is built today; real sizes (with int4 MatMulNBits graphs) are a later issue. */
+  /** 'tiny' for tests; '0.6b'/'1.7b' at the published dimensions (random weights) for benchmarks. */
   size?: SyntheticSize;
   precision?: SyntheticPrecision;
   variant?: SyntheticVariant;
@@ -67,6 +69,7 @@ export function codePredictorDims(d: ModelDims): CodePredictorDims {
     inputHidden: d.talkerHidden,
     vocab: CP_VOCAB_SIZE,
     heads15: NUM_CODE_GROUPS - 1,
+    identityProjection: d.talkerHidden === d.cpHidden && d !== TINY_DIMS,
   };
 }
 
@@ -94,12 +97,12 @@ function writeEmbeddings(dir: string, rng: Rng, d: ModelDims): void {
 
 export async function buildSyntheticModel(dir: string, options: SyntheticModelOptions = {}): Promise<SyntheticModel> {
   const { size = 'tiny', precision = 'fp32', variant = 'voice_design', seed = 0 } = options;
-  if (size !== 'tiny') throw new UnsupportedSyntheticOption(`--size ${size} is not yet supported (only tiny)`);
-  if (precision !== 'fp32') throw new UnsupportedSyntheticOption(`--precision ${precision} is not yet supported (only fp32)`);
+  if (size !== 'tiny' && size !== '0.6b' && size !== '1.7b') throw new UnsupportedSyntheticOption(`unknown size ${String(size)}`);
+  if (precision !== 'fp32' && precision !== 'int4') throw new UnsupportedSyntheticOption(`unknown precision ${String(precision)}`);
   if (variant !== 'voice_design' && variant !== 'custom_voice') throw new UnsupportedSyntheticOption(`unknown variant ${String(variant)}`);
   if (!Number.isInteger(seed)) throw new UnsupportedSyntheticOption(`seed must be an integer, got ${seed}`);
 
-  const dims: ModelDims = { ...TINY_DIMS };
+  const dims: ModelDims = size === 'tiny' ? { ...TINY_DIMS } : { ...REAL_DIMS[size] };
   const rng = new Rng(seed);
   const config = modelConfig(variant, dims, `q3tts/synthetic-${size}-${variant}-seed${seed}`);
   mkdirSync(dir, { recursive: true });
@@ -110,11 +113,16 @@ export async function buildSyntheticModel(dir: string, options: SyntheticModelOp
   const graphDir = path.join(dir, precision);
   const td = talkerDims(dims);
   const talker = randomTalker(rng, td);
-  buildTalkerPrefill(talker, td).save(graphDir, 'talker_prefill');
-  buildTalkerDecode(talker, td).save(graphDir, 'talker_decode');
+  buildTalkerPrefill(talker, td, precision).save(graphDir, 'talker_prefill');
+  buildTalkerDecode(talker, td, precision).save(graphDir, 'talker_decode');
   const cd = codePredictorDims(dims);
-  buildCodePredictor(randomCodePredictor(rng, cd), cd).save(graphDir, 'code_predictor');
-  const vd = vocoderDims(dims);
-  buildVocoder(randomVocoder(rng, vd), vd).save(graphDir, 'vocoder');
+  buildCodePredictor(randomCodePredictor(rng, cd), cd, precision).save(graphDir, 'code_predictor');
+  // The vocoder stays fp32 in the int4 set, as in the published export.
+  if (size === 'tiny') {
+    const vd = vocoderDims(dims);
+    buildVocoder(randomVocoder(rng, vd), vd).save(graphDir, 'vocoder');
+  } else {
+    buildCodecDecoder(rng, CODEC_DECODER_DIMS).save(graphDir, 'vocoder');
+  }
   return { dir, config, dims, graphDir };
 }

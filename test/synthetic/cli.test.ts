@@ -22,7 +22,7 @@ describe('parseGenSyntheticArgs', () => {
     expect(args).toEqual({ kind: 'build', out: '/x', options: { size: 'tiny', precision: 'fp32', variant: 'custom_voice', seed: -12 } });
   });
 
-  it('accepts the planned sizes and precisions (the builder refuses them)', () => {
+  it('accepts the real sizes and int4', () => {
     expect(parseGenSyntheticArgs(['--size', '1.7b', '--precision', 'int4', '--out', 'm'])).toMatchObject({ kind: 'build', options: { size: '1.7b', precision: 'int4' } });
     expect(parseGenSyntheticArgs(['--size', '0.6b', '--out', 'm'])).toMatchObject({ kind: 'build', options: { size: '0.6b' } });
   });
@@ -80,10 +80,10 @@ describe('scripts/gen-synthetic.ts', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ tts_model_type: 'custom_voice' });
     expect(existsSync(path.join(out, 'fp32', 'vocoder.onnx.data'))).toBe(true);
 
-    const int4 = run('--size', '1.7b', '--precision', 'int4', '--out', path.join(tmp.dir, 'big'));
-    expect(int4.status).toBe(2);
-    expect(int4.stderr).toMatch(/--size 1\.7b is not yet supported/);
-    expect(existsSync(path.join(tmp.dir, 'big'))).toBe(false);
+    const int4 = run('--size', 'tiny', '--precision', 'int4', '--out', path.join(tmp.dir, 'q'));
+    expect(int4.status).toBe(0);
+    expect(int4.stdout).toMatch(/wrote tiny voice_design int4 model/);
+    expect(existsSync(path.join(tmp.dir, 'q', 'int4', 'talker_decode.onnx.data'))).toBe(true);
 
     const bad = run('--size', 'tiny');
     expect(bad.status).toBe(2);

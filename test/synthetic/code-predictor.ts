@@ -5,10 +5,12 @@ import { Graph } from './onnx-graph.js';
 import type { Rng } from './rng.js';
 import {
   addLayerWeights,
+  addLinear,
   attentionBias,
   decoderLayer,
   dimOf,
   inverseFrequencies,
+  linear,
   randomLayers,
   rmsNorm,
   ropeFromAngles,
@@ -16,6 +18,7 @@ import {
   type DecoderDims,
   type LayerTensors,
   type Tensor,
+  type WeightPrecision,
 } from './transformer.js';
 
 export interface CodePredictorDims extends DecoderDims {
@@ -24,6 +27,8 @@ export interface CodePredictorDims extends DecoderDims {
   vocab: number;
   /** Number of lm_heads (codebooks 1..15). */
   heads15: number;
+  /** The real 0.6B model has no small_to_mtp_projection (Identity: talker and predictor are both 1024 wide). */
+  identityProjection?: boolean;
 }
 
 export interface CodePredictorWeights {
@@ -48,7 +53,7 @@ const S = 'sequence_length';
 const PAST = 'past_sequence_length';
 const TOTAL = 'past_sequence_length + sequence_length';
 
-export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims): Graph {
+export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims, precision: WeightPrecision = 'fp32'): Graph {
   const g = new Graph('code_predictor');
   g.input('inputs_embeds', 'float32', [1, S, d.inputHidden]);
   g.input('generation_steps', 'int64', [1]);
@@ -63,13 +68,12 @@ export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims
   const invFreq = g.weight('cp.inv_freq', Float32Array.from(inverseFrequencies(d.headDim)), [1, d.headDim / 2]);
   const rope = ropeFromAngles(g, g.op('MatMul', [pos, invFreq]), d.headDim);
 
-  let x = g.op('Add', [
-    g.op('MatMul', ['inputs_embeds', g.weight('cp.proj.w', w.projW.data, w.projW.dims)]),
-    g.weight('cp.proj.b', w.projB.data, w.projB.dims),
-  ]);
+  let x = d.identityProjection
+    ? 'inputs_embeds'
+    : g.op('Add', [linear(g, 'inputs_embeds', addLinear(g, 'cp.proj.w', w.projW, precision)), g.weight('cp.proj.b', w.projB.data, w.projB.dims)]);
   const keys: string[] = [];
   const values: string[] = [];
-  addLayerWeights(g, w.layers, 'cp').forEach((lw, i) => {
+  addLayerWeights(g, w.layers, 'cp', precision).forEach((lw, i) => {
     const layerOf = (stacked: string): string => g.op('Gather', [stacked, g.constI64(i, [])], { axis: 0 });
     const r = decoderLayer(g, x, lw, d, rope, bias, { key: layerOf('past_keys'), value: layerOf('past_values') });
     x = r.x;

@@ -39,6 +39,29 @@ export const TINY_DIMS: Readonly<ModelDims> = {
   vocoderChannels: 32,
 };
 
+/** The published checkpoints' dimensions (spec §1.2, §1.3); weights are random, costs are real. */
+const REAL_COMMON = {
+  textHidden: 2048,
+  talkerLayers: 28,
+  talkerHeads: 16,
+  talkerKvHeads: 8,
+  talkerHeadDim: 128,
+  cpHidden: 1024,
+  cpLayers: 5,
+  cpHeads: 16,
+  cpKvHeads: 8,
+  cpHeadDim: 128,
+  cpIntermediate: 3072,
+  // the real-size vocoder is the codec decoder of codec-decoder.ts; these two size only the tiny stand-in
+  vocoderEmbed: 0,
+  vocoderChannels: 0,
+} as const;
+
+export const REAL_DIMS: Readonly<Record<'0.6b' | '1.7b', Readonly<ModelDims>>> = {
+  '0.6b': { ...REAL_COMMON, talkerHidden: 1024, talkerIntermediate: 3072 },
+  '1.7b': { ...REAL_COMMON, talkerHidden: 2048, talkerIntermediate: 6144 },
+};
+
 export const TEXT_VOCAB_SIZE = 151936;
 export const TALKER_VOCAB_SIZE = 3072;
 export const CP_VOCAB_SIZE = 2048;

@@ -69,9 +69,9 @@ describe('layout', () => {
     expect(new Rng(1).uniform('w', 8, 1)).toEqual(new Rng(1).uniform('w', 8, 1));
   });
 
-  it('refuses the sizes and precisions that are not built yet', async () => {
-    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { size: '1.7b' })).rejects.toThrow(UnsupportedSyntheticOption);
-    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { precision: 'int4' })).rejects.toThrow(/not yet supported/);
+  it('refuses unknown sizes and precisions before writing anything', async () => {
+    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { size: '3b' as never })).rejects.toThrow(UnsupportedSyntheticOption);
+    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { precision: 'fp16' as never })).rejects.toThrow(/unknown precision fp16/);
     expect(existsSync(path.join(tmp.dir, 'x'))).toBe(false);
   });
 });

@@ -4,10 +4,12 @@ import { Graph } from './onnx-graph.js';
 import type { Rng } from './rng.js';
 import {
   addLayerWeights,
+  addLinear,
   attentionBias,
   decoderLayer,
   dimOf,
   inverseFrequencies,
+  linear,
   randomLayers,
   rmsNorm,
   ropeFromAngles,
@@ -15,6 +17,7 @@ import {
   type DecoderDims,
   type LayerTensors,
   type Tensor,
+  type WeightPrecision,
 } from './transformer.js';
 
 export interface TalkerDims extends DecoderDims {
@@ -73,6 +76,7 @@ function talkerBody(
   d: TalkerDims,
   pastFor: ((layer: number) => { key: string; value: string }) | undefined,
   past: string,
+  precision: WeightPrecision,
 ): { logits: string; hidden: string; keys: string[]; values: string[] } {
   const embeds = 'inputs_embeds';
   const newLen = dimOf(g, embeds, 1);
@@ -92,7 +96,7 @@ function talkerBody(
   const angles = g.op('MatMul', [pos, g.weight('mrope', mropeMatrix(d.headDim), [3, d.headDim / 2])]);
   const rope = ropeFromAngles(g, angles, d.headDim);
 
-  const names = addLayerWeights(g, w.layers, 'talker');
+  const names = addLayerWeights(g, w.layers, 'talker', precision);
   let x = embeds;
   const keys: string[] = [];
   const values: string[] = [];
@@ -103,16 +107,16 @@ function talkerBody(
     values.push(r.value);
   });
   const hidden = rmsNorm(g, x, g.weight('talker.norm', w.norm.data, w.norm.dims));
-  const logits = g.op('MatMul', [hidden, g.weight('talker.codec_head', w.head.data, w.head.dims)]);
+  const logits = linear(g, hidden, addLinear(g, 'talker.codec_head', w.head, precision));
   return { logits, hidden, keys, values };
 }
 
-export function buildTalkerPrefill(w: TalkerWeights, d: TalkerDims): Graph {
+export function buildTalkerPrefill(w: TalkerWeights, d: TalkerDims, precision: WeightPrecision = 'fp32'): Graph {
   const g = new Graph('talker_prefill');
   g.input('inputs_embeds', 'float32', [1, S, d.hidden]);
   g.input('attention_mask', 'int64', [1, S]);
   g.input('position_ids', 'int64', [3, 1, S]);
-  const r = talkerBody(g, w, d, undefined, g.constI64(0, []));
+  const r = talkerBody(g, w, d, undefined, g.constI64(0, []), precision);
   g.output('logits', r.logits, 'float32', [1, S, d.vocab]);
   g.output('hidden_states', r.hidden, 'float32', [1, S, d.hidden]);
   for (let i = 0; i < d.layers; i++) {
@@ -122,7 +126,7 @@ export function buildTalkerPrefill(w: TalkerWeights, d: TalkerDims): Graph {
   return g;
 }
 
-export function buildTalkerDecode(w: TalkerWeights, d: TalkerDims): Graph {
+export function buildTalkerDecode(w: TalkerWeights, d: TalkerDims, precision: WeightPrecision = 'fp32'): Graph {
   const g = new Graph('talker_decode');
   g.input('inputs_embeds', 'float32', [1, 1, d.hidden]);
   g.input('attention_mask', 'int64', [1, TOTAL]);
@@ -130,7 +134,7 @@ export function buildTalkerDecode(w: TalkerWeights, d: TalkerDims): Graph {
   g.input('past_keys', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
   g.input('past_values', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
   const layerOf = (stacked: string, i: number): string => g.op('Gather', [stacked, g.constI64(i, [])], { axis: 0 });
-  const r = talkerBody(g, w, d, (i) => ({ key: layerOf('past_keys', i), value: layerOf('past_values', i) }), dimOf(g, 'past_keys', 3));
+  const r = talkerBody(g, w, d, (i) => ({ key: layerOf('past_keys', i), value: layerOf('past_values', i) }), dimOf(g, 'past_keys', 3), precision);
   const stack = (xs: string[]): string => g.op('Concat', xs.map((x) => unsqueeze(g, x, [0])), { axis: 0 });
   g.output('logits', r.logits, 'float32', [1, 1, d.vocab]);
   g.output('hidden_states', r.hidden, 'float32', [1, 1, d.hidden]);

@@ -1,7 +1,8 @@
 // Qwen3-style decoder layers shared by the talker and the code predictor: pre-RMSNorm, q/k/v with
 // per-head q_norm/k_norm, rotary position encoding, GQA attention over [past ‖ new] with a causal
 // mask, SwiGLU MLP. Small, but every piece the engine feeds (positions, cache, mask) changes the output.
-import type { Graph } from './onnx-graph.js';
+import { INT4_BLOCK, quantizeInt4, type Int4Weight } from './int4.js';
+import { MS_DOMAIN, type Graph } from './onnx-graph.js';
 import type { Rng } from './rng.js';
 
 export interface DecoderDims {
@@ -19,9 +20,34 @@ export interface Tensor {
 }
 
 const LAYER_KEYS = ['inNorm', 'q', 'k', 'v', 'o', 'qNorm', 'kNorm', 'postNorm', 'gate', 'up', 'down'] as const;
+const MATRIX_KEYS: ReadonlySet<string> = new Set(['q', 'k', 'v', 'o', 'gate', 'up', 'down']);
 type LayerKey = (typeof LAYER_KEYS)[number];
 export type LayerTensors = Record<LayerKey, Tensor>;
-type LayerNames = Record<LayerKey, string>;
+type LayerNames = Record<LayerKey, LinearWeight>;
+
+export type WeightPrecision = 'fp32' | 'int4';
+
+/** A [K, N] weight as a graph holds it: an fp32 initializer for MatMul, or int4 blocks for MatMulNBits. */
+export type LinearWeight = string | { packed: string; scales: string; K: number; N: number };
+
+/** Adds a [K, N] (in, out) weight; int4 quantizes it like the published export (RTN, blocks of 128). */
+const quantized = new WeakMap<Float32Array, Int4Weight>();
+
+export function addLinear(g: Graph, hint: string, t: Tensor, precision: WeightPrecision): LinearWeight {
+  if (precision === 'fp32') return g.weight(hint, t.data, t.dims);
+  const [K, N] = t.dims as [number, number];
+  // prefill and decode carry the same weights: quantize once
+  const q = quantized.get(t.data) ?? quantizeInt4(t.data, K, N);
+  quantized.set(t.data, q);
+  const blocks = Math.ceil(K / INT4_BLOCK);
+  return { K, N, packed: g.weightU8(`${hint}.int4`, q.packed, [N, blocks, INT4_BLOCK / 2]), scales: g.weight(`${hint}.scales`, q.scales, [N * blocks]) };
+}
+
+/** x · W for either form of weight; accuracy_level 4 (int8 activations) as the published int4 export. */
+export function linear(g: Graph, x: string, w: LinearWeight, accuracyLevel = 4): string {
+  if (typeof w === 'string') return g.op('MatMul', [x, w]);
+  return g.opIn(MS_DOMAIN, 'MatMulNBits', [x, w.packed, w.scales], { K: w.K, N: w.N, bits: 4, block_size: INT4_BLOCK, accuracy_level: accuracyLevel });
+}
 
 export const RMS_EPS = 1e-6;
 export const ROPE_THETA = 10000;
@@ -55,12 +81,20 @@ export function randomLayers(rng: Rng, prefix: string, d: DecoderDims): LayerTen
   });
 }
 
-export function addLayerWeights(g: Graph, layers: readonly LayerTensors[], prefix: string): LayerNames[] {
+export function addLayerWeights(g: Graph, layers: readonly LayerTensors[], prefix: string, precision: WeightPrecision = 'fp32'): LayerNames[] {
   return layers.map((l, i) => {
     const names = {} as LayerNames;
-    for (const key of LAYER_KEYS) names[key] = g.weight(`${prefix}.${i}.${key}`, l[key].data, l[key].dims);
+    for (const key of LAYER_KEYS) {
+      const hint = `${prefix}.${i}.${key}`;
+      names[key] = MATRIX_KEYS.has(key) ? addLinear(g, hint, l[key], precision) : g.weight(hint, l[key].data, l[key].dims);
+    }
     return names;
   });
+}
+
+function norm(w: LinearWeight): string {
+  if (typeof w !== 'string') throw new Error('norm weights are never quantized');
+  return w;
 }
 
 export function rmsNorm(g: Graph, x: string, weight: string): string {
@@ -150,13 +184,13 @@ export function decoderLayer(
   bias: string,
   past?: { key: string; value: string },
 ): LayerResult {
-  const n = rmsNorm(g, x, w.inNorm);
+  const n = rmsNorm(g, x, norm(w.inNorm));
   // q_norm/k_norm act per head on [1,S,n,D] before the heads move to axis 1.
   const headsOf = (y: string, heads: number): string => g.op('Reshape', [y, g.constI64([1, -1, heads, d.headDim])]);
   const toBhsd = (y: string): string => g.op('Transpose', [y], { perm: [0, 2, 1, 3] });
-  const q = applyRope(g, toBhsd(rmsNorm(g, headsOf(g.op('MatMul', [n, w.q]), d.heads), w.qNorm)), rope);
-  const kNew = applyRope(g, toBhsd(rmsNorm(g, headsOf(g.op('MatMul', [n, w.k]), d.kvHeads), w.kNorm)), rope);
-  const vNew = splitHeads(g, g.op('MatMul', [n, w.v]), d.kvHeads, d.headDim);
+  const q = applyRope(g, toBhsd(rmsNorm(g, headsOf(linear(g, n, w.q), d.heads), norm(w.qNorm))), rope);
+  const kNew = applyRope(g, toBhsd(rmsNorm(g, headsOf(linear(g, n, w.k), d.kvHeads), norm(w.kNorm))), rope);
+  const vNew = splitHeads(g, linear(g, n, w.v), d.kvHeads, d.headDim);
   const key = past ? g.op('Concat', [past.key, kNew], { axis: 2 }) : kNew;
   const value = past ? g.op('Concat', [past.value, vNew], { axis: 2 }) : vNew;
 
@@ -173,9 +207,9 @@ export function decoderLayer(
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), g.constF32(1 / Math.sqrt(d.headDim))]), bias]);
   const attn = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), repeat(value)]);
   const merged = g.op('Reshape', [g.op('Transpose', [attn], { perm: [0, 2, 1, 3] }), g.constI64([1, -1, d.heads * d.headDim])]);
-  const h = g.op('Add', [x, g.op('MatMul', [merged, w.o])]);
+  const h = g.op('Add', [x, linear(g, merged, w.o)]);
 
-  const m = rmsNorm(g, h, w.postNorm);
-  const act = g.op('Mul', [silu(g, g.op('MatMul', [m, w.gate])), g.op('MatMul', [m, w.up])]);
-  return { x: g.op('Add', [h, g.op('MatMul', [act, w.down])]), key, value };
+  const m = rmsNorm(g, h, norm(w.postNorm));
+  const act = g.op('Mul', [silu(g, linear(g, m, w.gate)), linear(g, m, w.up)]);
+  return { x: g.op('Add', [h, linear(g, act, w.down)]), key, value };
 }
