@@ -126,7 +126,8 @@ class Builder {
 
   residualUnit(name: string, x: string, c: number, dilation: number): string {
     const y = this.conv(`${name}.conv1`, this.snake(`${name}.snake1`, x, c), c, c, 7, { dilation });
-    return this.g.op('Add', [x, this.conv(`${name}.conv2`, this.snake(`${name}.snake2`, y, c), c, c, 1)]);
+    // a small residual branch (as trained models have) keeps 12 stacked units from blowing up the scale
+    return this.g.op('Add', [x, this.conv(`${name}.conv2`, this.snake(`${name}.snake2`, y, c), c, c, 1, { gain: 0.2 })]);
   }
 }
 
@@ -208,7 +209,8 @@ export function buildCodecDecoder(rng: Rng, d: CodecDecoderDims): Graph {
     for (const [j, dil] of [1, 3, 9].entries()) x = b.residualUnit(`codec.decoder.${i}.res${j}`, x, out, dil);
     c = out;
   });
-  x = b.conv('codec.decoder.out', b.snake('codec.decoder.snake_out', x, c), c, 1, 7);
+  // a small output gain keeps most samples inside ±1, so the clip does not hide what the stack computes
+  x = b.conv('codec.decoder.out', b.snake('codec.decoder.snake_out', x, c), c, 1, 7, { gain: 0.02 });
   const wave = g.op('Reshape', [g.op('Clip', [x, g.constF32(-1), g.constF32(1)]), g.constI64([1, 1, -1])]);
   g.output('waveform', wave, 'float32', [1, 1, `T * ${SAMPLES_PER_FRAME}`]);
   return g;
