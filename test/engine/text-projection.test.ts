@@ -46,6 +46,18 @@ describe('text projection TP(id) = fc2(silu(fc1(e)+b1))+b2 (spec §2.3)', () => 
     (await tp.project([151672]))[0] = 1e9;
     expect((await tp.project([151672]))[0]).toBe(before[0]);
     await expect(tp.project([151936])).rejects.toThrow(/text_embedding\.npy: row 151936 is out of range/);
+
+    // recent ids are kept, least recently used dropped first, at most 2048
+    const many = Array.from({ length: 2100 }, (_, i) => 1000 + i);
+    const first = await tp.project(many);
+    expect(tp.recentSize).toBe(2048);
+    const again = await tp.project([1000 + 2099, 1000 + 60]); // one kept, one computed again
+    expect(Array.from(again.subarray(0, 64))).toEqual(Array.from(first.subarray(2099 * 64, 2100 * 64)));
+    expect(Array.from(again.subarray(64))).toEqual(Array.from(first.subarray(60 * 64, 61 * 64)));
+    // kept rows need no table read: with the table closed they still come, others fail
+    (tp as unknown as { table: { close(): void } }).table.close();
+    expect(Array.from(await tp.project([1000 + 2099]))).toEqual(Array.from(again.subarray(0, 64)));
+    await expect(tp.project([1000 + 10])).rejects.toThrow(/read after close/);
     await tp.close();
   });
 });

@@ -61,9 +61,14 @@ export function projectionGraph(w: ProjectionWeights, dims: TextProjectionDims):
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** Recently projected ids kept (LRU): a voice's instruct and common words recur between requests. 8 MB at H=1024. */
+const RECENT_ROWS = 2048;
+
 export class TextProjection {
-  /** Projections worth keeping: tts_pad/bos/eos and the role tokens recur in every request. */
+  /** Projections kept for good: tts_pad/bos/eos and the role tokens recur in every request. */
   private readonly cache = new Map<number, Float32Array>();
+  /** Recent ones, least recently used first (Map keeps insertion order). */
+  private readonly recent = new Map<number, Float32Array>();
 
   private constructor(
     readonly dims: TextProjectionDims,
@@ -98,17 +103,36 @@ export class TextProjection {
   async project(ids: readonly number[]): Promise<Float32Array> {
     const { textHidden: T, hidden: H } = this.dims;
     const out = new Float32Array(ids.length * H);
-    const missing = [...new Set(ids.filter((id) => !this.cache.has(id)))];
-    const computed = new Map<number, Float32Array>();
+    const rows = new Map<number, Float32Array>();
+    for (const id of ids) {
+      const row = this.cache.get(id) ?? this.recent.get(id);
+      if (!row) continue;
+      rows.set(id, row);
+      if (this.recent.delete(id)) this.recent.set(id, row); // now the most recent
+    }
+    const missing = [...new Set(ids.filter((id) => !rows.has(id)))];
     if (missing.length) {
       const embedded = new Float32Array(missing.length * T);
       missing.forEach((id, i) => this.table.row(id, embedded, i * T));
       const result = await this.session.run({ embedded: new ort.Tensor('float32', embedded, [missing.length, T]) });
       const projected = result.projected!.data as Float32Array;
-      missing.forEach((id, i) => computed.set(id, projected.subarray(i * H, (i + 1) * H)));
+      missing.forEach((id, i) => {
+        const row = projected.slice(i * H, (i + 1) * H);
+        rows.set(id, row);
+        this.recent.set(id, row);
+      });
+      for (const id of this.recent.keys()) {
+        if (this.recent.size <= RECENT_ROWS) break;
+        this.recent.delete(id);
+      }
     }
-    ids.forEach((id, i) => out.set(this.cache.get(id) ?? computed.get(id)!, i * H));
+    ids.forEach((id, i) => out.set(rows.get(id)!, i * H));
     return out;
+  }
+
+  /** Ids held in the recent-rows cache (for tests). */
+  get recentSize(): number {
+    return this.recent.size;
   }
 
   /** Computes once and keeps TP(id) for ids every request uses. */
