@@ -95,7 +95,7 @@ function record(model: Qwen3Model): { runs: RunRecord[]; restore: () => void } {
   return {
     runs,
     restore: () => {
-      for (const [graph, fn] of originals) model.sessions[graph].run = fn;
+      for (const [graph, fn] of originals) model.sessions[graph]!.run = fn;
     },
   };
 }
@@ -183,7 +183,7 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
 
 describe('loop plumbing on real sessions (spec §6.5)', () => {
   it('feeds growing attention_mask, positions P+step, zero-length past on CP call 0, generation_steps 0..14', async () => {
-    const e = await open();
+    const e = await open({ vocoderThread: false }); // every graph on this thread, so every run is recorded in order
     const rec = record(e.model);
     const F = 5;
     await collect(e, request({ sampling: { maxNewTokens: F } }));
@@ -288,6 +288,50 @@ describe('loop plumbing on real sessions (spec §6.5)', () => {
   });
 });
 
+describe('vocoder in a worker thread, overlapping generation', () => {
+  it('gives the same frames and audio as the vocoder on the engine thread', async () => {
+    const inline = await open({ vocoderThread: false });
+    expect(inline.model.vocoderOverlaps).toBe(false);
+    expect(engine.model.vocoderOverlaps).toBe(true);
+    const req = request({ seed: 11, sampling: { maxNewTokens: 30 } });
+    const a = await collect(engine, req);
+    const b = await collect(inline, req);
+    expect(a.frames).toEqual(b.frames);
+    expect(a.frames.length).toBeGreaterThan(12); // several chunks
+    expect(Array.from(a.audio)).toEqual(Array.from(b.audio));
+  });
+
+  it('keeps generating while a chunk decodes, and plays chunks in order', async () => {
+    const runs: { graph: string; start: number }[] = [];
+    const pending: { from: number; to: number }[] = [];
+    const e = await open();
+    const model = e.model;
+    const vocode = model.vocode.bind(model);
+    model.vocode = async (frames) => {
+      const from = performance.now();
+      await new Promise((r) => setTimeout(r, 40)); // a slow vocoder, as at full size
+      const wave = await vocode(frames);
+      pending.push({ from, to: performance.now() });
+      return wave;
+    };
+    model.onRun = (graph, start) => runs.push({ graph, start });
+    const got = await collect(e, request({ seed: 11, sampling: { maxNewTokens: 30 } }));
+    const reference = await collect(engine, request({ seed: 11, sampling: { maxNewTokens: 30 } }));
+    expect(Array.from(got.audio)).toEqual(Array.from(reference.audio));
+    // the first chunk is awaited (first audio early); later ones overlap talker/code-predictor runs
+    const during = (p: { from: number; to: number }) => runs.filter((r) => r.graph !== 'vocoder' && r.start > p.from && r.start < p.to).length;
+    expect(during(pending[0]!)).toBe(0);
+    expect(pending.slice(1, -1).some((p) => during(p) > 0)).toBe(true);
+  });
+
+  it('answers a failing run with an error naming the graph, then goes on', async () => {
+    const model = engine.model;
+    const bad = Array.from({ length: 3 }, () => Array.from({ length: 16 }, () => 2100)); // beyond the 2048 codebook entries
+    await expect(model.vocode(bad)).rejects.toThrow(/vocoder\.onnx: run failed/);
+    expect((await model.vocode([Array.from({ length: 16 }, () => 5), Array.from({ length: 16 }, () => 6)])).length).toBe(2 * 1920);
+  });
+});
+
 describe('vocoder (spec §6.2 step 6, §6.5)', () => {
   const frames = Array.from({ length: 6 }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 131 + g * 977 + 5) % 2048));
 
@@ -298,7 +342,9 @@ describe('vocoder (spec §6.2 step 6, §6.5)', () => {
     const T = frames.length;
     const codes = new BigInt64Array(16 * T);
     for (let g = 0; g < 16; g++) for (let t = 0; t < T; t++) codes[g * T + t] = BigInt(frames[t]![g]!);
-    const direct = await model.sessions.vocoder.run({ codes: new ort.Tensor('int64', codes, [1, 16, T]) });
+    const session = await ort.InferenceSession.create(path.join(dir, 'fp32', 'vocoder.onnx'));
+    const direct = await session.run({ codes: new ort.Tensor('int64', codes, [1, 16, T]) });
+    await session.release();
     expect(Array.from(wave)).toEqual(Array.from(direct.waveform!.data as Float32Array));
   });
 

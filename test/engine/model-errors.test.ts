@@ -96,6 +96,7 @@ describe('bad model directories', () => {
           const g = m.graph!;
           for (const o of g.output ?? []) if (o.name === 'present_value_1') o.name = 'present_value_one';
           for (const n of g.node ?? []) n.output = (n.output ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
+          for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
         }),
       /talker_prefill\.onnx: graph has no output 'present_value_1'/,
     ],

@@ -92,14 +92,32 @@ export class Qwen3Engine implements Engine {
     let samples = 0;
     let truncated = false;
 
-    const drain = async function* (): AsyncGenerator<SynthesisEvent> {
-      if (signal.aborted) throw abortError();
-      const chunk = await stream.flush();
+    type Chunk = Awaited<ReturnType<VocoderStream['flush']>>;
+    const emit = function* (chunk: Chunk): Generator<SynthesisEvent> {
       if (!chunk) return;
       yield { type: 'codes', frames: chunk.frames.map((f) => [...f]) };
       if (firstAudioMs < 0) firstAudioMs = performance.now() - started;
       samples += chunk.samples.length;
       yield { type: 'audio', samples: chunk.samples };
+    };
+    // With the vocoder in a worker, a chunk decodes while the next frames are generated (one in flight,
+    // so chunks stay in order and memory stays bounded). The first chunk is awaited at once: first audio
+    // as early as possible.
+    const flight: { current: { done: boolean; chunk: Promise<Chunk> } | null } = { current: null };
+    const settle = async function* (): AsyncGenerator<SynthesisEvent> {
+      const pending = flight.current;
+      if (!pending) return;
+      flight.current = null;
+      yield* emit(await pending.chunk);
+    };
+    const startChunk = async function* (): AsyncGenerator<SynthesisEvent> {
+      if (signal.aborted) throw abortError();
+      yield* settle();
+      const chunk = stream.flush();
+      if (!model.vocoderOverlaps || firstAudioMs < 0) return yield* emit(await chunk);
+      const entry = { done: false, chunk };
+      chunk.then(() => (entry.done = true), () => (entry.done = true));
+      flight.current = entry;
     };
 
     for (let i = 0; i < segments.length && frames < base.maxNewTokens; i++) {
@@ -113,12 +131,21 @@ export class Qwen3Engine implements Engine {
         ...(this.options.minNewTokens === undefined ? {} : { minNewTokens: this.options.minNewTokens }),
       };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
-      for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {
-        stream.push(frame);
-        frames++;
-        if (stream.ready) yield* drain();
+      try {
+        for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {
+          stream.push(frame);
+          frames++;
+          if (flight.current?.done) yield* settle();
+          if (stream.ready) yield* startChunk();
+        }
+        yield* settle();
+        if (signal.aborted) throw abortError();
+        yield* emit(await stream.flush()); // end of segment: play what is left before the next prefill
+      } finally {
+        // an abort or error mid-chunk: let the worker's answer land nowhere, quietly
+        flight.current?.chunk.catch(() => undefined);
+        flight.current = null;
       }
-      yield* drain(); // end of segment: play what is left before the next prefill
       if (result.truncated) {
         truncated = true;
         this.log(`runaway guard: segment ${i + 1}/${segments.length} (${plan.textTokens} text tokens) hit its budget of ${settings.frameBudget} frames without EOS; cut short`);

@@ -11,6 +11,7 @@ import { OnesMask, TalkerKvCache } from './kv-cache.js';
 import { readNpy } from './npy.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
+import { VocoderThread } from './vocoder-thread.js';
 
 export type Precision = 'fp32' | 'int4';
 export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
@@ -22,7 +23,12 @@ export interface Qwen3ModelOptions {
   executionProvider?: string;
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /** Run the vocoder in a worker thread so it overlaps generation (default true). */
+  vocoderThread?: boolean;
 }
+
+/** The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker. */
+export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & { vocoder?: ort.InferenceSession };
 
 export type GraphName = 'talker_prefill' | 'talker_decode' | 'code_predictor' | 'vocoder';
 export const GRAPH_NAMES: readonly GraphName[] = ['talker_prefill', 'talker_decode', 'code_predictor', 'vocoder'];
@@ -89,7 +95,7 @@ interface ValueMetadataLike {
  * Checks a session's inputs and outputs against the spec; returns the input names to feed.
  * Uses inputMetadata/outputMetadata (onnxruntime-node ≥ 1.22) for dtypes and ranks, names otherwise.
  */
-export function checkGraph(file: string, session: ort.InferenceSession, spec: GraphSpec): Set<string> {
+export function checkGraph(file: string, session: { inputNames: readonly string[]; outputNames: readonly string[] }, spec: GraphSpec): Set<string> {
   const meta = session as unknown as { inputMetadata?: readonly ValueMetadataLike[]; outputMetadata?: readonly ValueMetadataLike[] };
   const check = (kind: 'input' | 'output', names: readonly string[], metadata: readonly ValueMetadataLike[] | undefined, specs: TensorSpec[]) => {
     for (const s of specs) {
@@ -159,6 +165,15 @@ function decodeGraphBytes(file: string): Uint8Array {
   } catch (err) {
     if (err instanceof DecodeGraphError) throw new ModelFileError(file, err.message);
     throw new ModelFileError(file, `cannot read this graph: ${cleanOrtMessage(err)}`);
+  }
+}
+
+async function startVocoderThread(file: string, options: Qwen3ModelOptions): Promise<VocoderThread> {
+  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
+  try {
+    return await VocoderThread.start(file, sessionOptions({ ...options, executionProvider: 'cpu' }));
+  } catch (err) {
+    throw new ModelFileError(file, `onnxruntime cannot load this graph: ${cleanOrtMessage(err)}`);
   }
 }
 
@@ -237,8 +252,9 @@ export class Qwen3Model {
     readonly codecEmbedding: Float32Array,
     /** 15 code-predictor tables [cp_vocab, H]; table k embeds codebook k+1. */
     readonly cpEmbeddings: Float32Array[],
-    readonly sessions: Record<GraphName, ort.InferenceSession>,
+    readonly sessions: ModelSessions,
     private readonly feeds: Record<GraphName, Set<string>>,
+    private readonly vocoderThread: VocoderThread | undefined,
   ) {
     this.kv = new TalkerKvCache(config.talker);
   }
@@ -272,20 +288,27 @@ export class Qwen3Model {
     const specs = graphSpecs(config);
     const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
     const feeds: Partial<Record<GraphName, Set<string>>> = {};
+    let thread: VocoderThread | undefined;
     try {
       for (const g of GRAPH_NAMES) {
         const file = path.join(dir, precision, `${g}.onnx`);
+        if (g === 'vocoder' && options.vocoderThread !== false && ep === 'cpu') {
+          thread = await startVocoderThread(file, options);
+          feeds[g] = checkGraph(file, thread.session, specs[g]);
+          continue;
+        }
         const session = await createSession(file, options, ep, g);
         sessions[g] = session;
         feeds[g] = checkGraph(file, session, specs[g]);
       }
     } catch (err) {
       await textProjection.close();
+      await thread?.close();
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw err;
     }
     await textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
-    return new Qwen3Model(dir, config, precision, ep, tokenizer, textProjection, codecEmbedding, cpEmbeddings, sessions as Record<GraphName, ort.InferenceSession>, feeds as Record<GraphName, Set<string>>);
+    return new Qwen3Model(dir, config, precision, ep, tokenizer, textProjection, codecEmbedding, cpEmbeddings, sessions as ModelSessions, feeds as Record<GraphName, Set<string>>, thread);
   }
 
   /** Adds CE(id) into `out` at `offset`. */
@@ -317,7 +340,7 @@ export class Qwen3Model {
     if (this.disposed) throw new Error('the model has been disposed');
     const started = performance.now();
     try {
-      return await this.sessions[graph].run(this.feed(graph, feeds));
+      return await this.sessions[graph]!.run(this.feed(graph, feeds));
     } catch (err) {
       throw new ModelFileError(path.join(this.dir, this.precision, `${graph}.onnx`), `run failed: ${cleanOrtMessage(err)}`);
     } finally {
@@ -393,18 +416,38 @@ export class Qwen3Model {
     const T = Math.max(F, 2);
     const G = this.config.talker.codeGroups;
     const codes = codesTensorData(F === 1 ? [frames[0]!, frames[0]!] : frames, G);
-    const out = await this.run('vocoder', { codes: new ort.Tensor('int64', codes, [1, G, T]) });
-    const wave = out.waveform!.data as Float32Array;
+    const wave = this.vocoderThread ? await this.vocodeInThread(codes, G, T) : ((await this.run('vocoder', { codes: new ort.Tensor('int64', codes, [1, G, T]) })).waveform!.data as Float32Array);
     if (wave.length !== T * SAMPLES_PER_FRAME) {
       throw new ModelFileError(path.join(this.dir, this.precision, 'vocoder.onnx'), `waveform has ${wave.length} samples for ${T} frames, expected ${T * SAMPLES_PER_FRAME}`);
     }
     return F === 1 ? wave.slice(0, SAMPLES_PER_FRAME) : wave;
   }
 
+  /** Whether vocoder runs overlap generation (a worker thread holds the vocoder). */
+  get vocoderOverlaps(): boolean {
+    return this.vocoderThread !== undefined;
+  }
+
+  private async vocodeInThread(codes: BigInt64Array, groups: number, frames: number): Promise<Float32Array> {
+    if (this.disposed) throw new Error('the model has been disposed');
+    const started = performance.now();
+    try {
+      return await this.vocoderThread!.run(codes, groups, frames);
+    } catch (err) {
+      throw new ModelFileError(path.join(this.dir, this.precision, 'vocoder.onnx'), `run failed: ${cleanOrtMessage(err)}`);
+    } finally {
+      const ms = performance.now() - started;
+      this.timings.vocoder.calls++;
+      this.timings.vocoder.ms += ms;
+      this.onRun?.('vocoder', started, ms);
+    }
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await this.textProjection.close();
+    await this.vocoderThread?.close();
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }
 }

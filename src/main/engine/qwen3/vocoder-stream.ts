@@ -71,12 +71,17 @@ export class VocoderStream {
     return this.pending >= chunkSize(this.plan, this.chunkIndex);
   }
 
-  /** Decodes every pending frame (call when ready, or at the end of a segment). */
-  async flush(): Promise<{ frames: (readonly number[])[]; samples: Float32Array } | null> {
+  /**
+   * Decodes every pending frame (call when ready, or at the end of a segment). The frames are claimed at
+   * once, so generation may go on pushing while this chunk decodes; chunks resolve in call order.
+   */
+  flush(): Promise<{ frames: (readonly number[])[]; samples: Float32Array } | null> {
     const start = this.decoded;
     const end = this.frames.length;
-    if (end === start) return null;
-    const samples = await decodeWindow(this.vocode, this.frames, start, end, this.plan.leftContextFrames);
+    if (end === start) return Promise.resolve(null);
+    const w = chunkWindow(start, end, this.plan.leftContextFrames);
+    const window = this.frames.slice(w.from, w.to);
+    const frames = this.frames.slice(start, end);
     this.decoded = end;
     this.chunkIndex++;
     // Only the context of the next chunk is needed from here on.
@@ -86,7 +91,7 @@ export class VocoderStream {
       this.frames.splice(0, drop);
       this.decoded -= drop;
     }
-    return { frames: this.frames.slice(this.decoded - (end - start), this.decoded), samples };
+    return this.vocode(window).then((wave) => ({ frames, samples: wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME) }));
   }
 }
 
