@@ -36,7 +36,10 @@ async function speak(e: Qwen3Engine, maxNewTokens: number): Promise<{ audio: Flo
   }
   const audio = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) (audio.set(c, at), (at += c.length));
+  for (const c of chunks) {
+    audio.set(c, at);
+    at += c.length;
+  }
   return { audio, frames };
 }
 
