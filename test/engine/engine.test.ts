@@ -183,7 +183,7 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
 
 describe('loop plumbing on real sessions (spec §6.5)', () => {
   it('feeds growing attention_mask, positions P+step, zero-length past on CP call 0, generation_steps 0..14', async () => {
-    const e = await open({ vocoderThread: false }); // every graph on this thread, so every run is recorded in order
+    const e = await open(); // every graph on this thread (the default), so every run is recorded in order
     const rec = record(e.model);
     const F = 5;
     await collect(e, request({ sampling: { maxNewTokens: F } }));
@@ -290,12 +290,12 @@ describe('loop plumbing on real sessions (spec §6.5)', () => {
 
 describe('vocoder in a worker thread, overlapping generation', () => {
   it('gives the same frames and audio as the vocoder on the engine thread', async () => {
-    const inline = await open({ vocoderThread: false });
-    expect(inline.model.vocoderOverlaps).toBe(false);
-    expect(engine.model.vocoderOverlaps).toBe(true);
+    const threaded = await open({ vocoderThread: true });
+    expect(threaded.model.vocoderOverlaps).toBe(true);
+    expect(engine.model.vocoderOverlaps).toBe(false); // opt-in
     const req = request({ seed: 11, sampling: { maxNewTokens: 30 } });
-    const a = await collect(engine, req);
-    const b = await collect(inline, req);
+    const a = await collect(threaded, req);
+    const b = await collect(engine, req);
     expect(a.frames).toEqual(b.frames);
     expect(a.frames.length).toBeGreaterThan(12); // several chunks
     expect(Array.from(a.audio)).toEqual(Array.from(b.audio));
@@ -304,7 +304,7 @@ describe('vocoder in a worker thread, overlapping generation', () => {
   it('keeps generating while a chunk decodes, and plays chunks in order', async () => {
     const runs: { graph: string; start: number }[] = [];
     const pending: { from: number; to: number }[] = [];
-    const e = await open();
+    const e = await open({ vocoderThread: true });
     const model = e.model;
     const vocode = model.vocode.bind(model);
     model.vocode = async (frames) => {
@@ -325,7 +325,7 @@ describe('vocoder in a worker thread, overlapping generation', () => {
   });
 
   it('answers a failing run with an error naming the graph, then goes on', async () => {
-    const model = engine.model;
+    const model = (await open({ vocoderThread: true })).model;
     const bad = Array.from({ length: 3 }, () => Array.from({ length: 16 }, () => 2100)); // beyond the 2048 codebook entries
     await expect(model.vocode(bad)).rejects.toThrow(/vocoder\.onnx: run failed/);
     expect((await model.vocode([Array.from({ length: 16 }, () => 5), Array.from({ length: 16 }, () => 6)])).length).toBe(2 * 1920);

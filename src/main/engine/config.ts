@@ -7,7 +7,7 @@ import { EngineError } from './errors.js';
 
 export type EngineConfig =
   | { kind: 'tone'; msPerFrame?: number }
-  | { kind: 'qwen3'; modelDir: string; precision?: 'int4' | 'fp32'; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number };
+  | { kind: 'qwen3'; modelDir: string; precision?: 'int4' | 'fp32'; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number; vocoderThread?: boolean };
 
 export interface EngineChoice {
   engine?: string | undefined;
@@ -68,5 +68,6 @@ export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): Engi
   if (ep) config.executionProvider = ep;
   const threads = choice.threads ?? (p.env.Q3TTS_THREADS ? Number(p.env.Q3TTS_THREADS) : undefined);
   if (threads !== undefined && Number.isInteger(threads) && threads > 0) config.intraOpThreads = threads;
+  if (p.env.Q3TTS_VOCODER_THREAD === '1') config.vocoderThread = true;
   return config;
 }

@@ -16,6 +16,7 @@ export async function loadEngine(config: EngineConfig): Promise<Engine> {
       ...(config.executionProvider ? { executionProvider: config.executionProvider } : {}),
       ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
       ...(config.interOpThreads ? { interOpNumThreads: config.interOpThreads } : {}),
+      ...(config.vocoderThread ? { vocoderThread: true } : {}),
     });
   } catch (err) {
     if (err instanceof EngineError) throw err;

@@ -23,7 +23,10 @@ export interface Qwen3ModelOptions {
   executionProvider?: string;
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
-  /** Run the vocoder in a worker thread so it overlaps generation (default true). */
+  /**
+   * Run the vocoder in a worker thread so it overlaps generation (default false: on a 2-core machine the two
+   * compete for the same cores and measured no faster; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
+   */
   vocoderThread?: boolean;
 }
 
@@ -292,7 +295,7 @@ export class Qwen3Model {
     try {
       for (const g of GRAPH_NAMES) {
         const file = path.join(dir, precision, `${g}.onnx`);
-        if (g === 'vocoder' && options.vocoderThread !== false && ep === 'cpu') {
+        if (g === 'vocoder' && options.vocoderThread === true && ep === 'cpu') {
           thread = await startVocoderThread(file, options);
           feeds[g] = checkGraph(file, thread.session, specs[g]);
           continue;

@@ -1,6 +1,7 @@
 // The vocoder in a worker thread, so a chunk is decoded while the talker and code predictor go on with the
-// next frames (onnxruntime-node runs a graph synchronously on the calling thread). On this project's 2-core
-// test machine the two overlapped do ~1.2× the work of the two in turn; with more cores, more.
+// next frames (onnxruntime-node runs a graph synchronously on the calling thread). Opt-in: on the 2-core
+// test machine the overlap measured no faster than taking turns (both want the same two cores); it is for
+// machines with cores to spare (BENCHMARKS.md, Engine).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
