@@ -19,14 +19,18 @@ import { rewriteDecodeGraph, DECODE_KV } from '../src/main/engine/qwen3/decode-g
 import { loadQwen3Engine, resolveSampling } from '../src/main/engine/qwen3/engine.js';
 import { generateFrames, type GenerationResult } from '../src/main/engine/qwen3/generate.js';
 import { GRAPH_NAMES, sessionOptions, type GraphName } from '../src/main/engine/qwen3/model.js';
+import { readNpy } from '../src/main/engine/qwen3/npy.js';
 import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../src/main/engine/qwen3/prompt.js';
 import { argmax, Rng } from '../src/main/engine/qwen3/sampler.js';
+import { TextProjection } from '../src/main/engine/qwen3/text-projection.js';
 import { chunkSize, chunkWindow, DEFAULT_CHUNK_PLAN } from '../src/main/engine/qwen3/vocoder-stream.js';
 import { fmt, machine, median, percentile, writeSection } from './report.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const FRAME_SECONDS = 0.08;
 const TEXT = 'The quick brown fox jumps over the lazy dog, and then it runs all the way back home before the rain begins.';
+/** The warm-up request: same voice, other words (nothing of the timed text is cached). */
+const WARM_TEXT = 'Seven bright kites drifted above a quiet harbour while gulls argued over bread.';
 const INSTRUCT = 'A warm, calm female voice, speaking clearly at a relaxed pace.';
 const CONTEXTS = [200, 1000] as const;
 
@@ -100,17 +104,20 @@ async function jobEngine(dir: string, nFrames: number) {
   model.onRun = (graph, start, ms) => runs.push({ graph, start, ms });
   const abort = new AbortController();
 
-  const speak = async (n: number) => {
+  const speak = async (n: number, text = TEXT) => {
     runs.length = 0;
     let stats: unknown;
     const started = performance.now();
-    for await (const ev of engine.synthesize(request({ sampling: { maxNewTokens: n } }), abort.signal)) if (ev.type === 'stats') stats = ev.stats;
-    return { wall: performance.now() - started, stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number } };
+    for await (const ev of engine.synthesize(request({ text, sampling: { maxNewTokens: n } }), abort.signal)) if (ev.type === 'stats') stats = ev.stats;
+    return { started, wall: performance.now() - started, stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number } };
   };
-  await speak(6); // warm-up: first-run allocations
+  await speak(6, WARM_TEXT); // warm-up: first-run allocations
   const typical = await speak(nFrames);
   const typicalRuns = [...runs];
-  const prefillMs = typicalRuns.find((r) => r.graph === 'talker_prefill')!.ms;
+  const prefillRun = typicalRuns.find((r) => r.graph === 'talker_prefill')!;
+  const prefillMs = prefillRun.ms;
+  // tokenizing, the text projection and building the prefill rows
+  const beforePrefillMs = prefillRun.start - typical.started;
   const vocoderRuns = typicalRuns.filter((r) => r.graph === 'vocoder');
   const firstChunk = DEFAULT_CHUNK_PLAN.firstChunkFrames;
   const perFrame = frames(typicalRuns);
@@ -118,6 +125,13 @@ async function jobEngine(dir: string, nFrames: number) {
   const firstChunkFramesMs = perFrame.slice(0, firstChunk).reduce((s, f) => s + f.decode + f.cp, 0);
   const ttfaBound = prefillMs + firstChunkFramesMs + (vocoderRuns[0]?.ms ?? 0) + 30;
   const peakTypical = peakRssBytes();
+
+  // The text projection as it ran before this change (a JS loop per token) against the batched ORT graph,
+  // over the typical prompt's text ids.
+  const cfg = model.config;
+  const promptIds = planPrefill(cfg, splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), cfg.ids.imStart, cfg.ids.imEnd), model.tokenizer.encode(instructTemplate(INSTRUCT)), resolveVoice(cfg, 'English', null))
+    .rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
+  const tpOrt = await timeTextProjection(dir, promptIds);
 
   // Context ~1000: a prompt of ~1000 positions, then frames through the same loop (no vocoder).
   const c = model.config;
@@ -164,6 +178,7 @@ async function jobEngine(dir: string, nFrames: number) {
       wall: typical.wall,
       ttfa: typical.stats.timeToFirstAudioMs,
       ttfaBound,
+      beforePrefillMs,
       rtf: typical.stats.realTimeFactor,
       prefillMs,
       prefillLength: typicalPlan.rows.length,
@@ -174,11 +189,62 @@ async function jobEngine(dir: string, nFrames: number) {
         outside: spread(perFrame.map((x) => x.outside)),
         outsidePct: spread(perFrame.map((x) => (100 * x.outside) / x.wall)),
       },
+      textProjection: tpOrt,
       vocoderPerFrameMs: vocoderRuns.reduce((s, r) => s + r.ms, 0) / typical.stats.frames,
       vocoderCalls: vocoderRuns.length,
     },
     contexts,
   };
+}
+
+/** TP of `ids`: the batched ORT graph (fresh, nothing cached) and the per-token JS loop it replaced. */
+async function timeTextProjection(dir: string, ids: number[]): Promise<{ ids: number; ortMs: number; jsLoopMs: number }> {
+  const emb = path.join(dir, 'embeddings');
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
+  const dims = { textVocab: 151936, textHidden: config.talker_text_hidden_size!, hidden: config.talker_hidden_size! };
+  const tp = await TextProjection.open(emb, dims, sessionOptions({}));
+  await tp.project([ids[0]!]); // first-run allocations
+  const t0 = performance.now();
+  await tp.project(ids.map((id) => id)); // all new to this instance but the first
+  const ortMs = performance.now() - t0;
+  await tp.close();
+  // the replaced loop: fc1 → SiLU → fc2 per token, weights [out, in]
+  const T = dims.textHidden;
+  const H = dims.hidden;
+  const w1 = readNpy(path.join(emb, 'text_projection_fc1_weight.npy')).data;
+  const w2 = readNpy(path.join(emb, 'text_projection_fc2_weight.npy')).data;
+  const e = new Float32Array(T).fill(0.01);
+  const h = new Float32Array(T);
+  const y = new Float32Array(H);
+  const t1 = performance.now();
+  for (let n = 0; n < ids.length; n++) {
+    for (let o = 0; o < T; o++) {
+      let acc = 0;
+      for (let i = 0; i < T; i++) acc += w1[o * T + i]! * e[i]!;
+      h[o] = acc / (1 + Math.exp(-acc));
+    }
+    for (let o = 0; o < H; o++) {
+      let acc = 0;
+      for (let i = 0; i < T; i++) acc += w2[o * T + i]! * h[i]!;
+      y[o] = acc;
+    }
+  }
+  return { ids: ids.length, ortMs, jsLoopMs: performance.now() - t1 };
+}
+
+/** The typical request's real-time factor with the vocoder in its worker thread (opt-in), against the default. */
+async function jobThreadAb(dir: string, nFrames: number): Promise<{ thread: number[]; inline: number[] }> {
+  const out = { thread: [] as number[], inline: [] as number[] };
+  for (const mode of ['inline', 'thread'] as const) {
+    const engine = await loadQwen3Engine(dir, { vocoderThread: mode === 'thread', minNewTokens: 1 << 20, budget: { minFrames: 1 << 20 }, log: () => undefined });
+    for (let round = 0; round < 3; round++) {
+      for await (const ev of engine.synthesize(request({ text: round ? TEXT : WARM_TEXT, sampling: { maxNewTokens: round ? nFrames : 6 } }), new AbortController().signal)) {
+        if (ev.type === 'stats' && round) out[mode].push(ev.stats.realTimeFactor);
+      }
+    }
+    await engine.dispose();
+  }
+  return out;
 }
 
 function options(): ort.InferenceSession.SessionOptions {
@@ -402,6 +468,7 @@ async function main(): Promise<void> {
     else if (values.job === 'kv') result = await jobKv(dir, precision);
     else if (values.job === 'floor') result = await jobFloor(dir, precision, nFrames, Number(values.prefill));
     else if (values.job === 'bandwidth') result = jobBandwidth();
+    else if (values.job === 'thread-ab') result = await jobThreadAb(dir, nFrames);
     else throw new Error(`unknown job ${values.job}`);
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
@@ -440,7 +507,16 @@ async function main(): Promise<void> {
   }
 
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
-  const results: { label: string; files: number; precision: string; dir: string; engine: Awaited<ReturnType<typeof jobEngine>>; kv: Record<string, KvResult>; floor: Awaited<ReturnType<typeof jobFloor>> }[] = [];
+  const results: {
+    label: string;
+    files: number;
+    precision: string;
+    dir: string;
+    engine: Awaited<ReturnType<typeof jobEngine>>;
+    kv: Record<string, KvResult>;
+    floor: Awaited<ReturnType<typeof jobFloor>>;
+    threadAb: Awaited<ReturnType<typeof jobThreadAb>>;
+  }[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
     const engine = await child<Awaited<ReturnType<typeof jobEngine>>>('engine', ['--dir', t.dir, '--frames', String(nFrames)]);
@@ -448,8 +524,10 @@ async function main(): Promise<void> {
     const kv = await child<Record<string, KvResult>>('kv', ['--dir', t.dir, '--precision', t.precision]);
     console.log(`${t.label}: floor loop …`);
     const floor = await child<Awaited<ReturnType<typeof jobFloor>>>('floor', ['--dir', t.dir, '--precision', t.precision, '--frames', String(nFrames), '--prefill', String(engine.typical.prefillLength)]);
-    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor });
-    console.log(JSON.stringify({ label: t.label, engine, kv, floor }));
+    console.log(`${t.label}: vocoder thread A/B …`);
+    const threadAb = await child<Awaited<ReturnType<typeof jobThreadAb>>>('thread-ab', ['--dir', t.dir, '--frames', String(nFrames)]);
+    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor, threadAb });
+    console.log(JSON.stringify({ label: t.label, engine, kv, floor, threadAb }));
   }
 
   const col = (f: (r: (typeof results)[number]) => string) => results.map(f).join(' | ');
@@ -476,6 +554,7 @@ async function main(): Promise<void> {
     `| prefill of the typical prompt (positions) | ${col((r) => `${fmt(r.engine.typical.prefillMs)} ms (${r.engine.typical.prefillLength})`)} | |`,
     `| prefill of ~1000 positions | ${col((r) => `${fmt(r.engine.contexts[1000]!.prefillMs)} ms`)} | |`,
     `| time to first audio / bound (prefill + first 4 frames + first chunk + 30 ms) | ${col((r) => `${fmt(r.engine.typical.ttfa)} / ${fmt(r.engine.typical.ttfaBound)} ms`)} | ≤ bound |`,
+    `| · of which before prefill (tokenizer, text projection, prompt rows) | ${col((r) => `${fmt(r.engine.typical.beforePrefillMs)} ms`)} | |`,
     `| real-time factor (${nFrames} frames) | ${col((r) => r.engine.typical.rtf.toFixed(2))} | |`,
     `| floor loop RTF (published graphs, same frames and chunks) / engine ÷ floor | ${col((r) => `${r.floor.rtf.toFixed(2)} / ${(r.engine.typical.rtf / r.floor.rtf).toFixed(2)}×`)} | ≤ 1.25× |`,
     ...CONTEXTS.map(
@@ -484,13 +563,15 @@ async function main(): Promise<void> {
           (r) => `${fmt(r.kv[`original_${c}`]!.ms.median)} (${GB(r.kv[`original_${c}`]!.jsBytesPerStep)}) / ${fmt(r.kv[`rewritten_${c}`]!.ms.median)} (${(r.kv[`rewritten_${c}`]!.jsBytesPerStep / 1e6).toFixed(2)} MB)`,
         )} | |`,
     ),
+    `| text projection of the typical prompt: batched ORT graph / the per-token JS loop it replaced | ${col((r) => `${fmt(r.engine.typical.textProjection.ortMs)} / ${fmt(r.engine.typical.textProjection.jsLoopMs)} ms (${r.engine.typical.textProjection.ids} ids)`)} | |`,
+    `| RTF, vocoder on the engine thread (default) / in a worker thread overlapping generation (opt-in), 2 runs each | ${col((r) => `${r.threadAb.inline.map((x) => x.toFixed(2)).join(', ')} / ${r.threadAb.thread.map((x) => x.toFixed(2)).join(', ')}`)} | |`,
     `| JS-side KV handling per decode step at context 1000 (append + views), median ms | ${col((r) => fmt(r.engine.contexts[1000]!.kvJsMs.median))} | |`,
     `| weight bytes touched per frame / at ${bandwidth.gbPerS.toFixed(1)} GB/s (one-core copy) | ${col((r) => `${GB(bytesPerFrame(r))} / ${fmt((bytesPerFrame(r) / (bandwidth.gbPerS * 1e9)) * 1000)} ms`)} | |`,
   ];
   const body = [
     `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Reproduce: \`npm run bench:engine\` (builds the synthetic models once into ${path.join(os.tmpdir(), 'q3tts-bench-models')}; \`-- --sizes 0.6b --precisions int4\` for one).`,
     '',
-    `Full-size synthetic models (random weights, the real graphs' operators and sizes; test/synthetic/README.md), loaded exactly as a real model. ${nFrames} frames per run with EOS ignored, after one warm-up request; ORT's default threads (one per core). Per-frame figures: median (p10–p90) over the frames of one request.`,
+    `Full-size synthetic models (random weights, the real graphs' operators and sizes; test/synthetic/README.md), loaded exactly as a real model. ${nFrames} frames per run with EOS ignored, after one warm-up request (same voice, other words); ORT's default threads (one per core), the vocoder in its worker thread. Per-frame figures: median (p10–p90) over the frames of one request.`,
     '',
     ...rows,
   ].join('\n');
