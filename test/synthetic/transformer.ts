@@ -97,10 +97,10 @@ function norm(w: LinearWeight): string {
   return w;
 }
 
+/** RMSNorm as the torch exporter writes Qwen3's (x.pow(2).mean → + eps → rsqrt → × x × weight), so ORT fuses it the same way. */
 export function rmsNorm(g: Graph, x: string, weight: string): string {
-  const ms = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
-  const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, g.constF32(RMS_EPS)])])]);
-  return g.op('Mul', [g.op('Mul', [x, inv]), weight]);
+  const ms = g.op('ReduceMean', [g.op('Pow', [x, g.constF32(2)])], { axes: [-1], keepdims: 1 });
+  return g.op('Mul', [g.op('Div', [x, g.op('Sqrt', [g.op('Add', [ms, g.constF32(RMS_EPS)])])]), weight]);
 }
 
 export function silu(g: Graph, x: string): string {
