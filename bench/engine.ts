@@ -9,12 +9,14 @@
 // Models are built once into --models-dir (default <tmp>/q3tts-bench-models) by `gen:synthetic`. Each
 // measurement runs in its own Node process so that peak RSS belongs to one model and one job.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import type { SynthesisRequest } from '../src/shared/engine.js';
+import { DaemonConnection } from '../src/cli/client.js';
+import { startDaemon } from '../src/main/daemon/daemon.js';
 import { rewriteDecodeGraph, DECODE_KV } from '../src/main/engine/qwen3/decode-graph.js';
 import { loadQwen3Engine, resolveSampling } from '../src/main/engine/qwen3/engine.js';
 import { generateFrames, type GenerationResult } from '../src/main/engine/qwen3/generate.js';
@@ -247,6 +249,41 @@ async function jobThreadAb(dir: string, nFrames: number): Promise<{ thread: numb
   return out;
 }
 
+/** The daemon while this model speaks (engine in its host process, default threads): status round trips. */
+async function jobDaemon(dir: string): Promise<{ count: number; median: number; p99: number; max: number; frames: number }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-daemon-'));
+  const socketPath = path.join(tmp, 'daemon.sock');
+  const silent = () => undefined;
+  const daemon = await startDaemon({ socketPath, engine: { kind: 'qwen3', modelDir: dir }, handlersFile: path.join(root, 'out/daemon/handlers.mjs'), announce: silent, log: silent });
+  const conn = await DaemonConnection.connect(socketPath);
+  const ms: number[] = [];
+  let frames = 0;
+  try {
+    for (let round = 0; round < 2; round++) {
+      let done = false;
+      const speaking = conn.request({ action: 'generate', text: TEXT, instruct: INSTRUCT, seed: round, sampling: { maxNewTokens: 40 }, output: path.join(tmp, 'out.wav') }).then((a) => {
+        done = true;
+        return a;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      while (!done) {
+        const t = performance.now();
+        await conn.request({ action: 'status' });
+        if (!done) ms.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const answer = (await speaking) as { status: string; frames?: number };
+      if (answer.status !== 'ok') throw new Error(`generate failed: ${JSON.stringify(answer)}`);
+      frames += Number(answer.frames ?? 0);
+    }
+  } finally {
+    conn.close();
+    await daemon.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { count: ms.length, median: median(ms), p99: percentile(ms, 99), max: Math.max(...ms), frames };
+}
+
 function options(): ort.InferenceSession.SessionOptions {
   return sessionOptions({});
 }
@@ -469,6 +506,7 @@ async function main(): Promise<void> {
     else if (values.job === 'floor') result = await jobFloor(dir, precision, nFrames, Number(values.prefill));
     else if (values.job === 'bandwidth') result = jobBandwidth();
     else if (values.job === 'thread-ab') result = await jobThreadAb(dir, nFrames);
+    else if (values.job === 'daemon') result = await jobDaemon(dir);
     else throw new Error(`unknown job ${values.job}`);
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
@@ -516,6 +554,7 @@ async function main(): Promise<void> {
     kv: Record<string, KvResult>;
     floor: Awaited<ReturnType<typeof jobFloor>>;
     threadAb: Awaited<ReturnType<typeof jobThreadAb>>;
+    daemon: Awaited<ReturnType<typeof jobDaemon>>;
   }[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
@@ -526,8 +565,10 @@ async function main(): Promise<void> {
     const floor = await child<Awaited<ReturnType<typeof jobFloor>>>('floor', ['--dir', t.dir, '--precision', t.precision, '--frames', String(nFrames), '--prefill', String(engine.typical.prefillLength)]);
     console.log(`${t.label}: vocoder thread A/B …`);
     const threadAb = await child<Awaited<ReturnType<typeof jobThreadAb>>>('thread-ab', ['--dir', t.dir, '--frames', String(nFrames)]);
-    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor, threadAb });
-    console.log(JSON.stringify({ label: t.label, engine, kv, floor, threadAb }));
+    console.log(`${t.label}: daemon while speaking …`);
+    const daemon = await child<Awaited<ReturnType<typeof jobDaemon>>>('daemon', ['--dir', t.dir]);
+    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor, threadAb, daemon });
+    console.log(JSON.stringify({ label: t.label, engine, kv, floor, threadAb, daemon }));
   }
 
   const col = (f: (r: (typeof results)[number]) => string) => results.map(f).join(' | ');
@@ -565,6 +606,7 @@ async function main(): Promise<void> {
     ),
     `| text projection of the typical prompt: batched ORT graph / the per-token JS loop it replaced | ${col((r) => `${fmt(r.engine.typical.textProjection.ortMs)} / ${fmt(r.engine.typical.textProjection.jsLoopMs)} ms (${r.engine.typical.textProjection.ids} ids)`)} | |`,
     `| RTF, vocoder on the engine thread (default) / in a worker thread overlapping generation (opt-in), 2 runs each | ${col((r) => `${r.threadAb.inline.map((x) => x.toFixed(2)).join(', ')} / ${r.threadAb.thread.map((x) => x.toFixed(2)).join(', ')}`)} | |`,
+    `| daemon \`status\` round trip while the model speaks (engine in its host process), median / p99 / max of n | ${col((r) => `${fmt(r.daemon.median)} / ${fmt(r.daemon.p99)} / ${fmt(r.daemon.max)} ms (n=${r.daemon.count})`)} | p99 ≤ 50 ms |`,
     `| JS-side KV handling per decode step at context 1000 (append + views), median ms | ${col((r) => fmt(r.engine.contexts[1000]!.kvJsMs.median))} | |`,
     `| weight bytes touched per frame / at ${bandwidth.gbPerS.toFixed(1)} GB/s (one-core copy) | ${col((r) => `${GB(bytesPerFrame(r))} / ${fmt((bytesPerFrame(r) / (bandwidth.gbPerS * 1e9)) * 1000)} ms`)} | |`,
   ];
