@@ -261,7 +261,7 @@ async function jobDaemon(dir: string): Promise<{ count: number; median: number; 
   try {
     for (let round = 0; round < 2; round++) {
       let done = false;
-      const speaking = conn.request({ action: 'generate', text: TEXT, instruct: INSTRUCT, seed: round, sampling: { maxNewTokens: 40 }, output: path.join(tmp, 'out.wav') }).then((a) => {
+      const speaking = conn.request({ action: 'generate', text: TEXT, instruct: INSTRUCT, seed: round, max_new_tokens: 40, output: path.join(tmp, 'out.wav') }).then((a) => {
         done = true;
         return a;
       });
