@@ -601,7 +601,7 @@ async function main(): Promise<void> {
     ...CONTEXTS.map(
       (c) =>
         `| talker_decode step at context ${c}: published graph / as the engine loads it, ms (JS bytes copied per step) | ${col(
-          (r) => `${fmt(r.kv[`original_${c}`]!.ms.median)} (${GB(r.kv[`original_${c}`]!.jsBytesPerStep)}) / ${fmt(r.kv[`rewritten_${c}`]!.ms.median)} (${(r.kv[`rewritten_${c}`]!.jsBytesPerStep / 1e6).toFixed(2)} MB)`,
+          (r) => `${fmt(r.kv[`original_${c}`]!.ms.median)} (${(r.kv[`original_${c}`]!.jsBytesPerStep / 1e6).toFixed(0)} MB) / ${fmt(r.kv[`rewritten_${c}`]!.ms.median)} (${(r.kv[`rewritten_${c}`]!.jsBytesPerStep / 1e6).toFixed(2)} MB)`,
         )} | |`,
     ),
     `| text projection of the typical prompt: batched ORT graph / the per-token JS loop it replaced | ${col((r) => `${fmt(r.engine.typical.textProjection.ortMs)} / ${fmt(r.engine.typical.textProjection.jsLoopMs)} ms (${r.engine.typical.textProjection.ids} ids)`)} | |`,
@@ -613,7 +613,7 @@ async function main(): Promise<void> {
   const body = [
     `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}. Reproduce: \`npm run bench:engine\` (builds the synthetic models once into ${path.join(os.tmpdir(), 'q3tts-bench-models')}; \`-- --sizes 0.6b --precisions int4\` for one).`,
     '',
-    `Full-size synthetic models (random weights, the real graphs' operators and sizes; test/synthetic/README.md), loaded exactly as a real model. ${nFrames} frames per run with EOS ignored, after one warm-up request (same voice, other words); ORT's default threads (one per core), the vocoder in its worker thread. Per-frame figures: median (p10–p90) over the frames of one request.`,
+    `Full-size synthetic models (random weights, the real graphs' operators and sizes; test/synthetic/README.md), loaded exactly as a real model. ${nFrames} frames per run with EOS ignored, after one warm-up request (same voice, other words); ORT's default threads (one per core), the vocoder on the engine thread (the default). Per-frame figures: median (p10–p90) over the frames of one request.`,
     '',
     ...rows,
   ].join('\n');

@@ -1,6 +1,7 @@
 // The engine on int4 graphs (MatMulNBits, as the published export) and on a full-size synthetic model:
 // the same load and generation path a real model takes, no special cases.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statfsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,15 @@ describe('int4 graphs', () => {
   });
 });
 
-describe('a full-size model (0.6B dimensions, int4)', () => {
+// ~1.9 GB on disk and in memory: a machine without that room skips it, saying so.
+const freeBytes = (() => {
+  const s = statfsSync(os.tmpdir());
+  return s.bavail * s.bsize;
+})();
+const roomy = freeBytes > 4e9 && os.totalmem() > 6e9;
+if (!roomy) console.log(`full-size model test skipped: ${(freeBytes / 1e9).toFixed(1)} GB free in ${os.tmpdir()}, ${(os.totalmem() / 1e9).toFixed(1)} GB RAM (needs 4 GB and 6 GB)`);
+
+describe.skipIf(!roomy)('a full-size model (0.6B dimensions, int4)', () => {
   it('builds with the published shapes, loads through the same path and speaks', { timeout: 240_000 }, async () => {
     const dir = path.join(tmp.dir, '06b');
     await buildSyntheticModel(dir, { size: '0.6b', precision: 'int4', seed: 1 });

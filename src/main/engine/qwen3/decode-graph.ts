@@ -6,7 +6,8 @@
 // the graph's edges:
 //   - the cache comes in time-major, [T,L,1,KV,D], so JS appends one position without moving the rest;
 //     a Transpose in front hands the original nodes the layout they expect;
-//   - the outputs are only the new position of each layer, [L,1,KV,1,D] (a Slice of the original present).
+//   - the outputs are only the new position of each layer, [L,1,KV,1,D]: a Slice of the original present,
+//     or, where the export stacks its layers with a Concat, of each layer before stacking (lastPosition).
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 
@@ -62,6 +63,7 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
 
   const front: OnnxTypes.INodeProto[] = [];
   const back: OnnxTypes.INodeProto[] = [];
+  const dropped = new Set<OnnxTypes.INodeProto>();
   for (const r of REWRITES) {
     const inputs = graph.input ?? [];
     const at = inputs.findIndex((v) => v.name === r.past);
@@ -80,9 +82,46 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
     if (presentDims.length !== 5) throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
     const stepDims = presentDims.map((d, i) => (i === TIME_AXIS ? { dimValue: 1 } : d));
     outputs[out] = withDims(outputs[out]!, r.output, stepDims);
-    // Slice ends past any real length (positions stay below 32768); ORT clamps it.
-    back.push({ opType: 'Slice', input: [r.present, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])], output: [r.output], name: fresh(`last_${r.present}`) });
+    const step = lastPosition(graph, r.present, r.output, fresh, i64);
+    back.push(...step.nodes);
+    if (step.replaces) dropped.add(step.replaces);
   }
-  graph.node = [...front, ...(graph.node ?? []), ...back];
+  graph.node = [...front, ...(graph.node ?? []).filter((n) => !dropped.has(n)), ...back];
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * Nodes computing the last time position of `present` into `output`. When `present` is a Concat along
+ * another axis (the export stacks its layers that way) whose result nothing else reads, each input is sliced
+ * and that Concat is replaced: the full stacked cache (2 × 115 MB per step at context 1000) is never built.
+ */
+function lastPosition(
+  graph: OnnxTypes.IGraphProto,
+  present: string,
+  output: string,
+  fresh: (hint: string) => string,
+  i64: (values: number[]) => string,
+): { nodes: OnnxTypes.INodeProto[]; replaces?: OnnxTypes.INodeProto } {
+  // Slice ends past any real length (positions stay below 32768); ORT clamps it.
+  const last = (x: string, out: string): OnnxTypes.INodeProto => ({ opType: 'Slice', input: [x, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])], output: [out], name: fresh(`last_${x}`) });
+  const nodes = graph.node ?? [];
+  const producer = nodes.find((n) => n.output?.includes(present));
+  const readers = nodes.filter((n) => n.input?.includes(present));
+  const rawAxis = producer?.attribute?.find((a) => a.name === 'axis')?.i;
+  const axis = rawAxis === undefined || rawAxis === null ? undefined : (Number(rawAxis) + 5) % 5;
+  if (!producer || producer.opType !== 'Concat' || (producer.domain ?? '') !== '' || axis === undefined || axis === TIME_AXIS || readers.length > 0) {
+    return { nodes: [last(present, output)] };
+  }
+  const parts = (producer.input ?? []).map((x) => {
+    const part = fresh(`last_of_${x}`);
+    return { node: last(x, part), part };
+  });
+  const stack: OnnxTypes.INodeProto = {
+    opType: 'Concat',
+    input: parts.map((p) => p.part),
+    output: [output],
+    name: fresh(`stack_${output}`),
+    attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis }],
+  };
+  return { nodes: [...parts.map((p) => p.node), stack], replaces: producer };
 }
