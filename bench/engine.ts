@@ -284,6 +284,31 @@ async function jobDaemon(dir: string): Promise<{ count: number; median: number; 
   return { count: ms.length, median: median(ms), p99: percentile(ms, 99), max: Math.max(...ms), frames };
 }
 
+/** Streaming vocoder cost per frame over a long utterance, for a chunk-size cap (the vocoder is the same graph at every size). */
+async function jobChunks(dir: string, precision: string): Promise<Record<string, number>> {
+  const s = await ort.InferenceSession.create(path.join(dir, precision, 'vocoder.onnx'), options());
+  const run = async (F: number) => {
+    const codes = new BigInt64Array(16 * F).map((_, i) => BigInt((i * 7919) % 2048));
+    await s.run({ codes: new ort.Tensor('int64', codes, [1, 16, F]) });
+  };
+  await run(4);
+  const N = 192;
+  const out: Record<string, number> = {};
+  for (const cap of [24, DEFAULT_CHUNK_PLAN.chunkFrames]) {
+    const plan = { ...DEFAULT_CHUNK_PLAN, chunkFrames: cap };
+    const t = performance.now();
+    for (let decoded = 0, k = 0; decoded < N; k++) {
+      const end = Math.min(N, decoded + chunkSize(plan, k));
+      const w = chunkWindow(decoded, end, plan.leftContextFrames);
+      await run(w.to - w.from);
+      decoded = end;
+    }
+    out[cap] = (performance.now() - t) / N;
+  }
+  await s.release();
+  return out;
+}
+
 function options(): ort.InferenceSession.SessionOptions {
   return sessionOptions({});
 }
@@ -507,6 +532,7 @@ async function main(): Promise<void> {
     else if (values.job === 'bandwidth') result = jobBandwidth();
     else if (values.job === 'thread-ab') result = await jobThreadAb(dir, nFrames);
     else if (values.job === 'daemon') result = await jobDaemon(dir);
+    else if (values.job === 'chunks') result = await jobChunks(dir, precision);
     else throw new Error(`unknown job ${values.job}`);
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
@@ -545,6 +571,7 @@ async function main(): Promise<void> {
   }
 
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
+  const chunks = targets[0] ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision]) : {};
   const results: {
     label: string;
     files: number;
@@ -608,6 +635,7 @@ async function main(): Promise<void> {
     `| RTF, vocoder on the engine thread (default) / in a worker thread overlapping generation (opt-in), 2 runs each | ${col((r) => `${r.threadAb.inline.map((x) => x.toFixed(2)).join(', ')} / ${r.threadAb.thread.map((x) => x.toFixed(2)).join(', ')}`)} | |`,
     `| daemon \`status\` round trip while the model speaks (engine in its host process), median / p99 / max of n | ${col((r) => `${fmt(r.daemon.median)} / ${fmt(r.daemon.p99)} / ${fmt(r.daemon.max)} ms (n=${r.daemon.count})`)} | p99 ≤ 50 ms |`,
     `| JS-side KV handling per decode step at context 1000 (append + views), median ms | ${col((r) => fmt(r.engine.contexts[1000]!.kvJsMs.median))} | |`,
+    `| streaming vocoder over 192 frames, ms per frame: chunks up to 24 frames / up to ${DEFAULT_CHUNK_PLAN.chunkFrames} (the default) | ${col(() => `${fmt(chunks[24] ?? NaN)} / ${fmt(chunks[DEFAULT_CHUNK_PLAN.chunkFrames] ?? NaN)}`)} | |`,
     `| weight bytes touched per frame / at ${bandwidth.gbPerS.toFixed(1)} GB/s (one-core copy) | ${col((r) => `${GB(bytesPerFrame(r))} / ${fmt((bytesPerFrame(r) / (bandwidth.gbPerS * 1e9)) * 1000)} ms`)} | |`,
   ];
   const body = [
