@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DaemonConnection } from '../src/cli/client.js';
-import { startDaemon } from '../src/main/daemon/daemon.js';
-import { createToneEngine } from '../src/main/engine/tone.js';
+import { DaemonConnection } from '../src/core/client.js';
+import { startDaemon } from '../src/core/daemon/daemon.js';
+import { createToneEngine } from '../src/core/engine/tone.js';
 import { buildSyntheticModel } from '../test/synthetic/build.js';
 import { fmt, machine, median, percentile, writeSection } from './report.js';
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   await timeIt(20, () => conn.request({ action: 'generate', text: 'a', output: out })); // warm-up
   const viaDaemon = await timeIt(200, () => conn.request({ action: 'generate', text: 'a', output: out }));
   const engine = createToneEngine();
-  const { WavFileSink } = await import('../src/main/audio/wav.js');
+  const { WavFileSink } = await import('../src/core/audio/wav.js');
   const direct = await timeIt(200, async () => {
     const sink = new WavFileSink(out);
     await sink.open({ sampleRate: 24000, channels: 1 });

@@ -17,7 +17,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'l
 
 const nodeEntries = existing({
   'cli/q3tts': 'src/cli/q3tts.ts',
-  'engine/host': 'src/main/engine/host.ts',
+  'engine/host': 'src/core/engine/host.ts',
   'scripts/gen-synthetic': 'scripts/gen-synthetic.ts',
   'bench/daemon': 'bench/daemon.ts',
   'bench/engine': 'bench/engine.ts',
@@ -36,7 +36,7 @@ if (Object.keys(nodeEntries).length) {
   if (nodeEntries['cli/q3tts']) chmodSync(path.join(out, 'cli', 'q3tts.mjs'), 0o755);
 }
 
-const handlers = existing({ 'daemon/handlers': 'src/main/daemon/handlers.ts' });
+const handlers = existing({ 'daemon/handlers': 'src/core/daemon/handlers.ts' });
 if (Object.keys(handlers).length) {
   // Self-contained (zod included): a copy of this one file works anywhere (docs/handlers.md).
   await build({ ...common, packages: undefined, entryPoints: handlers, outdir: out, format: 'esm', outExtension: { '.js': '.mjs' } });

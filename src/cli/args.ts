@@ -1,4 +1,4 @@
-// Command-line parsing for q3tts: pure, so every form is table-tested (test/unit/cli-args.test.ts).
+// Command-line parsing for q3tts: pure, so every form is table-tested (test/cli/args.test.ts).
 
 export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];

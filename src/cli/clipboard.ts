@@ -1,6 +1,7 @@
 // Reads the clipboard (or the primary selection) with the platform's own tools, so `q3tts --clipboard`
 // works from a desktop shortcut with or without the tray app.
 import { execFile } from 'node:child_process';
+import { errorMessage } from '../shared/errors.js';
 
 type Reader = { cmd: string; args: string[] };
 
@@ -23,7 +24,7 @@ export async function readClipboard(primary = false): Promise<string> {
         execFile(reader.cmd, reader.args, { timeout: 3000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
       );
     } catch (err) {
-      tried.push(`${reader.cmd} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : (err as Error).message.split('\n')[0]})`);
+      tried.push(`${reader.cmd} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : errorMessage(err).split('\n')[0]})`);
     }
   }
   throw new Error(`cannot read the clipboard; tried ${tried.join(', ')}. Install wl-clipboard (Wayland) or xclip (X11).`);

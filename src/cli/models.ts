@@ -1,15 +1,16 @@
 // `q3tts models list|pull|verify|remove|use`: the model manager from the command line. Pulls run in this
 // process (no daemon needed); `use` also tells a running daemon, which then reloads its engine.
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
-import { currentPathEnv } from '../main/daemon/host-env.js';
-import { modelsRoot } from '../main/engine/config.js';
-import { defaultCatalog } from '../main/models/catalog.js';
-import { ModelError, type ModelErrorKind } from '../main/models/errors.js';
-import { listModels, removeModel, resolveInstalled, useModel, verifyModel, type VerifyResult } from '../main/models/inventory.js';
-import { ModelsLayout } from '../main/models/layout.js';
-import { formatBytes, formatEta } from '../main/models/progress.js';
-import { pullModel, type PullEvent } from '../main/models/pull.js';
-import { DaemonConnection } from './client.js';
+import { currentPathEnv } from '../core/paths.js';
+import { modelsRoot } from '../core/models/layout.js';
+import { defaultCatalog } from '../core/models/catalog.js';
+import { ModelError, type ModelErrorKind } from '../core/models/errors.js';
+import { listModels, removeModel, resolveInstalled, useModel, verifyModel, type VerifyResult } from '../core/models/inventory.js';
+import { ModelsLayout } from '../core/models/layout.js';
+import { formatBytes, formatEta } from '../core/models/progress.js';
+import { pullModel, type PullEvent } from '../core/models/pull.js';
+import { DaemonConnection } from '../core/client.js';
+import { errorMessage } from '../shared/errors.js';
 
 export interface ModelsIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -79,7 +80,7 @@ export async function runModels(argv: readonly string[], io: ModelsIo): Promise<
   try {
     p = parse(argv);
   } catch (e) {
-    io.stderr.write(`q3tts: ${(e as Error).message}\n${MODELS_USAGE}`);
+    io.stderr.write(`q3tts: ${errorMessage(e)}\n${MODELS_USAGE}`);
     return EXIT.usage;
   }
   if (p.help) {

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
-import { currentPathEnv } from '../main/daemon/host-env.js';
+import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
-import { DaemonConnection, DaemonUnreachable } from './client.js';
+import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
+import { errorDetail, errorMessage } from '../shared/errors.js';
 
 export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5 } as const;
 
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       request = await buildRequest(opts);
     } catch (e) {
-      err((e as Error).message);
+      err(errorMessage(e));
       return e instanceof UsageError ? EXIT.usage : EXIT.failed;
     }
     return speak(opts, socket, request);
@@ -81,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     const answer = await connection.request(request);
     return report(opts, answer);
   } catch (e) {
-    err((e as Error).message);
+    err(errorMessage(e));
     return EXIT.unreachable;
   } finally {
     connection.close();
@@ -96,7 +97,7 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
     try {
       frames = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8'));
     } catch (e) {
-      throw new UsageError(`cannot read codes from ${file}: ${(e as Error).message}`);
+      throw new UsageError(`cannot read codes from ${file}: ${errorMessage(e)}`);
     }
     return { action: 'decode', frames, output: opts.output ?? null, cwd };
   }
@@ -154,7 +155,7 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
     const answer = await connection.request({ ...request, id });
     return interrupted ? 130 : report(opts, answer);
   } catch (e) {
-    err((e as Error).message);
+    err(errorMessage(e));
     return EXIT.unreachable;
   } finally {
     process.off('SIGINT', onSigint);
@@ -163,12 +164,12 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
 }
 
 async function speakInProcess(opts: CliOptions, request: Request): Promise<number> {
-  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../main/daemon/daemon.js'), import('../main/engine/config.js')]);
+  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../core/daemon/daemon.js'), import('../core/engine/config.js')]);
   let engine;
   try {
     engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
   } catch (e) {
-    err((e as Error).message);
+    err(errorMessage(e));
     return EXIT.failed;
   }
   if (!opts.quiet) err(`no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`);
@@ -186,9 +187,9 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
 
 async function serve(opts: CliOptions, socket: string): Promise<number> {
   const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }] = await Promise.all([
-    import('../main/daemon/daemon.js'),
-    import('../main/engine/config.js'),
-    import('../main/daemon/server.js'),
+    import('../core/daemon/daemon.js'),
+    import('../core/engine/config.js'),
+    import('../core/daemon/server.js'),
   ]);
   // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
   const shutdownRequested = new Promise<string>((resolve) => {
@@ -200,7 +201,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
     daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
   } catch (e) {
-    err((e as Error).message);
+    err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
   }
   const running = daemon;
@@ -215,12 +216,12 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
 
 /** Lists PortAudio's output devices (this process loads the audio addon; no daemon needed). */
 async function devices(opts: CliOptions): Promise<number> {
-  const { outputDevices } = await import('../main/audio/naudiodon-sink.js');
+  const { outputDevices } = await import('../core/audio/naudiodon-sink.js');
   let list;
   try {
     list = outputDevices();
   } catch (e) {
-    err((e as Error).message);
+    err(errorMessage(e));
     return EXIT.failed;
   }
   if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list })}\n`);
@@ -313,7 +314,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    err(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    err(`internal error: ${errorDetail(e)}`);
     process.exitCode = EXIT.failed;
   },
 );

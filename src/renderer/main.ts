@@ -5,6 +5,7 @@ import type { Settings } from '../shared/settings.js';
 import { mountModels } from './models-panel.js';
 import { mountSettings } from './settings-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
+import { errorMessage } from '../shared/errors.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -160,7 +161,7 @@ async function run(kind: 'speak' | 'save'): Promise<void> {
       else showError(result);
     }
   } catch (err) {
-    showError({ ok: false, code: 'E_INTERNAL', message: `Something went wrong: ${(err as Error).message}` });
+    showError({ ok: false, code: 'E_INTERNAL', message: `Something went wrong: ${errorMessage(err)}` });
   } finally {
     busy = null;
     render();

@@ -16,6 +16,7 @@ import {
   type FormField,
   type SettingsForm,
 } from './settings-view.js';
+import { errorMessage } from '../shared/errors.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -159,7 +160,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
         result.textContent = 'Not saved.';
       }
     } catch (err) {
-      showErrors({}, [`Something went wrong: ${(err as Error).message}`]);
+      showErrors({}, [`Something went wrong: ${errorMessage(err)}`]);
       result.textContent = 'Not saved.';
     } finally {
       saving = false;

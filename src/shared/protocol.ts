@@ -4,6 +4,7 @@
 // ({"action":"generate","text",...} → {"status":"ok"}) is a subset and keeps working verbatim.
 
 export const PROTOCOL_VERSION = 1;
+import { errorMessage } from './errors.js';
 /** Frames longer than this are refused (and the connection closed: it cannot be re-synchronised cheaply). */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** A client that stops sending in the middle of a frame is dropped after this long. */
@@ -103,7 +104,7 @@ export function parseFrameBody(body: Uint8Array): DecodedFrame {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: new ProtocolError('E_BAD_FRAME', `frame is not valid JSON: ${(err as Error).message}`) };
+    return { ok: false, error: new ProtocolError('E_BAD_FRAME', `frame is not valid JSON: ${errorMessage(err)}`) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: new ProtocolError('E_INVALID', 'frame must hold a JSON object') };

@@ -1,6 +1,6 @@
 // A hand-written stand-in for the 'electron' module: records what the adapters ask of Electron.
 // Only the API surface src/main/electron and src/preload use. Installed per test file with
-// vi.mock('electron', () => import('../mocks/electron.js')).
+// vi.mock('electron', () => import('./electron.js')).
 import { fork as forkChild } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 

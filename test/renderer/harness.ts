@@ -13,10 +13,10 @@ import { hostDaemon, type HostedDaemon } from '../../src/main/app/daemon-link.js
 import { ModelManager } from '../../src/main/app/models.js';
 import { openSettingsRepo, type SettingsRepo } from '../../src/main/app/settings-repo.js';
 import { pushModelEvent, pushSettings, pushStatus, registerIpc } from '../../src/main/electron/ipc.js';
-import { modelsRoot } from '../../src/main/engine/config.js';
-import type { PullOptions } from '../../src/main/models/pull.js';
-import { ModelsService } from '../../src/main/models/service.js';
-import { currentPathEnv } from '../../src/main/daemon/host-env.js';
+import { modelsRoot } from '../../src/core/models/layout.js';
+import type { PullOptions } from '../../src/core/models/pull.js';
+import { ModelsService } from '../../src/core/models/service.js';
+import { currentPathEnv } from '../../src/core/paths.js';
 import { INVOKE_CHANNELS, IPC } from '../../src/shared/ipc.js';
 import { ipcMain, WebContentsMock } from '../mocks/electron.js';
 import { installBridge } from './bridge-shim.js';

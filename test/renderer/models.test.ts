@@ -13,11 +13,11 @@ const { artifacts, haveChromium, startHarness } = await import('./harness.js');
 import { hostDaemon } from '../../src/main/app/daemon-link.js';
 import type { SpeechService } from '../../src/main/app/speech.js';
 import { Supervisor, type Supervised } from '../../src/main/app/supervisor.js';
-import { currentPathEnv } from '../../src/main/daemon/host-env.js';
-import { resolveEngineConfig } from '../../src/main/engine/config.js';
-import { freeBytesAt } from '../../src/main/models/pull.js';
-import { syntheticModel } from '../engine/fixture.js';
-import { startFakeHub, type FakeHub } from '../models/hub-server.js';
+import { currentPathEnv } from '../../src/core/paths.js';
+import { resolveEngineConfig } from '../../src/core/engine/config.js';
+import { freeBytesAt } from '../../src/core/models/pull.js';
+import { syntheticModel } from '../core/engine/fixture.js';
+import { startFakeHub, type FakeHub } from '../core/models/hub-server.js';
 import type { AppController } from '../../src/main/app/controller.js';
 import type { Harness } from './harness.js';
 

@@ -3,6 +3,7 @@
 import type { AppStatus, BridgeError, BridgeResult, RunStats, SpeakParams, Voices, WindowDefaults } from '../../shared/bridge.js';
 import type { Settings } from '../../shared/settings.js';
 import { SpeechError, type SpeechService, type SpeechSnapshot } from './speech.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface ControllerDeps {
   settings(): Settings;
@@ -91,7 +92,7 @@ export class AppController {
       this.snapshot = await service.snapshot();
     } catch (err) {
       if (this.service !== service) return;
-      this.snapshot = { state: 'error', engine: null, model: null, error: (err as Error).message, last: this.snapshot?.last ?? null };
+      this.snapshot = { state: 'error', engine: null, model: null, error: errorMessage(err), last: this.snapshot?.last ?? null };
     }
     if (this.snapshot.state !== 'speaking') this.progressSeconds = null;
     this.publish();
@@ -145,7 +146,7 @@ export class AppController {
     try {
       text = await this.deps.readClipboard();
     } catch (err) {
-      return { ok: false, code: 'E_CLIPBOARD', message: `cannot read the clipboard: ${(err as Error).message}` };
+      return { ok: false, code: 'E_CLIPBOARD', message: `cannot read the clipboard: ${errorMessage(err)}` };
     }
     if (!text.trim()) return { ok: false, code: 'E_TEXT_EMPTY', message: 'The clipboard holds no text.' };
     const s = this.deps.settings();
@@ -224,5 +225,5 @@ export class AppController {
 
 function failure(err: unknown): BridgeError {
   if (err instanceof SpeechError) return { ok: false, code: err.code, message: err.message };
-  return { ok: false, code: 'E_INTERNAL', message: (err as Error)?.message ?? String(err) };
+  return { ok: false, code: 'E_INTERNAL', message: errorMessage(err) };
 }

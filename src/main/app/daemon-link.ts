@@ -1,9 +1,9 @@
 // The app's two ways to a daemon: start one in this process (host) or connect to `q3tts serve` (attach).
 // Both end as a SpeechService; the composition root picks one with planDaemon().
-import { DaemonConnection, DaemonUnreachable } from '../../cli/client.js';
-import type { EngineConfig } from '../engine/config.js';
-import { startDaemon, type RunningDaemon } from '../daemon/daemon.js';
-import type { HostLauncher } from '../engine/remote.js';
+import { DaemonConnection, DaemonUnreachable } from '../../core/client.js';
+import type { EngineConfig } from '../../core/engine/config.js';
+import { startDaemon, type RunningDaemon } from '../../core/daemon/daemon.js';
+import type { HostLauncher } from '../../core/engine/remote.js';
 import { classifyProbe, type SocketProbe } from './attach.js';
 import { daemonSpeechService } from './daemon-speech.js';
 import type { SpeechService } from './speech.js';

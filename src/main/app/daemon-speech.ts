@@ -4,6 +4,7 @@
 import type { RunStats, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import { SpeechError, type EngineState, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface DaemonClient {
   request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
@@ -48,7 +49,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     try {
       return await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
     } catch (err) {
-      throw new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${(err as Error).message}`);
+      throw new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${errorMessage(err)}`);
     }
   };
   const call = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer & { status: 'ok' }> => {

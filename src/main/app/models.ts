@@ -6,11 +6,12 @@
 import type { BridgeError, BridgeResult, ModelEvent, ModelInfo, ModelsSnapshot, Precision, PullFailure, PullOutcome, PullParams, PullProgress } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { Settings, SettingsPatch } from '../../shared/settings.js';
-import { defaultCatalog } from '../models/catalog.js';
-import { ModelError } from '../models/errors.js';
-import { removeModel } from '../models/inventory.js';
-import { ModelsLayout } from '../models/layout.js';
-import { freeBytesAt } from '../models/pull.js';
+import { defaultCatalog } from '../../core/models/catalog.js';
+import { ModelError } from '../../core/models/errors.js';
+import { removeModel } from '../../core/models/inventory.js';
+import { ModelsLayout } from '../../core/models/layout.js';
+import { freeBytesAt } from '../../core/models/pull.js';
+import { errorMessage } from '../../shared/errors.js';
 
 /** Whatever answers protocol requests: the running daemon (SpeechService.request) or the local ModelsService. */
 export interface ModelsPort {
@@ -102,7 +103,7 @@ export function toModelEvent(e: EventMessage, folder: string): ModelEvent | null
   }
 }
 
-const gone = (err: unknown): BridgeError => ({ ok: false, code: (err as { code?: string }).code ?? 'E_INTERNAL', message: (err as Error)?.message ?? String(err) });
+const gone = (err: unknown): BridgeError => ({ ok: false, code: (err as { code?: string }).code ?? 'E_INTERNAL', message: errorMessage(err) });
 
 export class ModelManager {
   /** Downloads started here, by folder: a second request joins the first (one set of events). */
@@ -214,7 +215,7 @@ export class ModelManager {
       return { ok: true, removed: removed.folder, bytes: removed.bytes };
     } catch (err) {
       if (err instanceof ModelError) return { ok: false, code: 'E_REMOVE', message: err.message };
-      return { ok: false, code: 'E_REMOVE', message: `cannot remove ${label}: ${(err as Error).message}` };
+      return { ok: false, code: 'E_REMOVE', message: `cannot remove ${label}: ${errorMessage(err)}` };
     }
   }
 }

@@ -1,6 +1,7 @@
 // Keeps one child service alive: start it, notice when it ends, start it again after a growing pause,
 // and give up (until asked again) when it keeps failing. The spawn function says how to start it:
 // the daemon with its engine process in the app, a fake in tests.
+import { errorMessage } from '../../shared/errors.js';
 
 export interface BackoffPolicy {
   initialMs: number;
@@ -102,7 +103,7 @@ export class Supervisor<T extends Supervised> {
       service = await this.options.spawn();
     } catch (err) {
       if (gen !== this.generation) return;
-      return this.failed(gen, err, (err as Error)?.message ?? String(err));
+      return this.failed(gen, err, errorMessage(err));
     }
     if (gen !== this.generation) {
       await service.stop(); // stopped while it was starting

@@ -1,8 +1,8 @@
 // The engine host as an Electron utilityProcess: Electron's own Node child, which works in packaged
 // builds where the runAsNode fuse is off (child_process.fork would not). Same host script as `q3tts serve`.
 import { utilityProcess } from 'electron';
-import type { FromHost } from '../engine/host-messages.js';
-import type { HostLauncher } from '../engine/remote.js';
+import type { FromHost } from '../../core/engine/host-messages.js';
+import type { HostLauncher } from '../../core/engine/remote.js';
 
 export const utilityProcessHost: HostLauncher = (hostPath) => {
   const child = utilityProcess.fork(hostPath, [], { serviceName: 'q3tts engine', stdio: 'inherit' });

@@ -12,9 +12,10 @@ import { ModelManager } from '../app/models.js';
 import type { SpeechService } from '../app/speech.js';
 import { Supervisor, type Supervised } from '../app/supervisor.js';
 import { buildTrayModel, type TrayAction } from '../app/tray-model.js';
-import { currentPathEnv } from '../daemon/host-env.js';
-import { modelsRoot, resolveEngineConfig } from '../engine/config.js';
-import { ModelsService } from '../models/service.js';
+import { currentPathEnv } from '../../core/paths.js';
+import { resolveEngineConfig } from '../../core/engine/config.js';
+import { modelsRoot } from '../../core/models/layout.js';
+import { ModelsService } from '../../core/models/service.js';
 import { utilityProcessHost } from './engine-process.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
 import type { WindowView } from '../../shared/bridge.js';
@@ -28,6 +29,7 @@ import { registerAppScheme, serveRenderer } from './protocol.js';
 import { openElectronSettings } from './settings-store.js';
 import { AppTray } from './tray.js';
 import { createSpeakWindow, denyPermissions, hardenContents } from './windows.js';
+import { errorDetail } from '../../shared/errors.js';
 
 const here = import.meta.dirname; // out/main
 const PRELOAD = path.join(here, '../preload/index.cjs');
@@ -46,7 +48,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit(); // the first instance got our argv through 'second-instance'
 } else {
   void main().catch((err: unknown) => {
-    dialog.showErrorBox('q3tts could not start', (err as Error)?.stack ?? String(err));
+    dialog.showErrorBox('q3tts could not start', errorDetail(err));
     app.exit(1);
   });
 }

@@ -11,6 +11,7 @@ import type { AppController } from '../app/controller.js';
 import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
 import { APP_ORIGIN } from './windows.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface IpcDeps {
   controller: AppController;
@@ -49,7 +50,7 @@ export function registerIpc(deps: IpcDeps): () => void {
       return { ok: true, ...snapshot() };
     } catch (err) {
       if (err instanceof ZodError) return invalid(describeIssues(err), issuesByField(err));
-      return { ok: false, code: 'E_SETTINGS', message: `Could not save the settings: ${(err as Error).message}`, fields: {} };
+      return { ok: false, code: 'E_SETTINGS', message: `Could not save the settings: ${errorMessage(err)}`, fields: {} };
     }
   };
   const handlers: Record<(typeof INVOKE_CHANNELS)[keyof typeof INVOKE_CHANNELS], Handler> = {

@@ -1,0 +1,313 @@
+// The daemon's stable shell: owns the engine, the speech queue and the audio devices, and routes each
+// request either to its own control actions (which must work even when handlers are broken) or to the
+// hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
+// all drive it through request().
+import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
+import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
+import type { AudioSink } from '../audio/sink.js';
+import { modelsRoot } from '../models/layout.js';
+import { EngineError } from '../engine/errors.js';
+import { ModelsService } from '../models/service.js';
+import { currentPathEnv } from '../paths.js';
+import type { HandlerContext } from './handlers-api.js';
+import { HandlersLoader } from './handlers-loader.js';
+import { SpeechQueue } from './queue.js';
+import { errorDetail, errorMessage } from '../../shared/errors.js';
+
+export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
+
+export interface AudioOutputs {
+  openPlayback(): Promise<AudioSink>;
+  openWavFile(path: string): Promise<AudioSink>;
+  writeFileAtomic(path: string, data: string): Promise<void>;
+}
+
+export interface CoreOptions {
+  handlersFile: string;
+  audio: AudioOutputs;
+  /** Loads (or reloads) the engine. Called once at start and again after the engine died. */
+  loadEngine(): Promise<Engine>;
+  socketPath?: string;
+  log?: (message: string) => void;
+  /** Called when `stop` is requested; the owner shuts down (answers first, then exits). */
+  onStop?: () => void;
+  /** Points the engine at another model folder (models_use); false when the engine takes no model (tone). */
+  selectModel?: (dir: string, precision: 'int4' | 'fp32' | null) => boolean;
+  /** Where models are installed (default: <data dir>/models). */
+  modelsRoot?: string;
+}
+
+export class DaemonCore {
+  readonly queue: SpeechQueue;
+  readonly handlers: HandlersLoader;
+  private engine: Engine | undefined;
+  private engineLoading: Promise<Engine> | undefined;
+  private engineError: string | undefined;
+  private engineLoads = 0;
+  private lastStats: SynthesisStats | undefined;
+  private readonly startedAt = Date.now();
+  private stopping = false;
+  private readonly log: (message: string) => void;
+  private readonly stateListeners = new Set<(state: DaemonState) => void>();
+  private handlersInOrder: Promise<unknown> = Promise.resolve();
+  private restartDelayMs = 1000;
+  /** Set while paused: playback waits on it (generation runs on and is buffered). */
+  private pauseGate: { promise: Promise<void>; open(): void } | undefined;
+  private modelsService: ModelsService | undefined;
+
+  constructor(private readonly options: CoreOptions) {
+    this.log = options.log ?? ((m) => console.error(m));
+    this.handlers = new HandlersLoader(options.handlersFile, this.log);
+    this.queue = new SpeechQueue({
+      started: () => this.emitState(),
+      finished: () => this.emitState(),
+    });
+  }
+
+  /** How many times an engine has been loaded (hot reloads of handlers must not change it). */
+  get engineLoadCount(): number {
+    return this.engineLoads;
+  }
+
+  get state(): DaemonState {
+    if (this.engineLoading && !this.engine) return 'loading';
+    if (!this.engine || !this.engineAlive()) return 'error';
+    if (this.pauseGate) return 'paused';
+    return this.queue.busy ? 'speaking' : 'idle';
+  }
+
+  /**
+   * Reports an engine that died on its own (its process exited). It is loaded again after a pause that
+   * doubles with each crash in a row (1 s … 30 s), or sooner by the next request.
+   */
+  engineDied(reason: string): void {
+    if (this.stopping) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, 30_000);
+    this.engineError = `the engine process exited unexpectedly (${reason}); restarting it in ${Math.round(delay / 1000)} s (or at the next request)`;
+    this.log(this.engineError);
+    this.emitState();
+    setTimeout(() => {
+      if (this.stopping || this.engineAlive()) return;
+      this.ensureEngine().catch(() => undefined); // a failed load is reported by status
+    }, delay).unref();
+  }
+
+  private engineAlive(): boolean {
+    return (this.engine as { alive?: boolean } | undefined)?.alive ?? true;
+  }
+
+  onState(listener: (state: DaemonState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Loads the engine (once; again only after it has died or on reload_model). */
+  async ensureEngine(): Promise<Engine> {
+    const alive = this.engineAlive();
+    if (this.engine && alive) return this.engine;
+    if (this.engine && !alive) {
+      this.log('engine process is gone; loading it again');
+      this.engine = undefined;
+    }
+    this.engineLoading ??= this.options
+      .loadEngine()
+      .then((engine) => {
+        this.engine = engine;
+        this.engineLoads++;
+        this.engineError = undefined;
+        setTimeout(() => {
+          if (this.engine === engine && this.engineAlive()) this.restartDelayMs = 1000; // stable again
+        }, 60_000).unref();
+        return engine;
+      })
+      .catch((err: unknown) => {
+        this.engineError = errorMessage(err);
+        throw err;
+      })
+      .finally(() => {
+        this.engineLoading = undefined;
+        this.emitState();
+      });
+    this.emitState();
+    return this.engineLoading;
+  }
+
+  /** Answers one request. Never throws: every failure becomes an error answer. */
+  async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
+    const id = request.id;
+    try {
+      if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
+      if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
+      switch (request.action) {
+        case 'ping':
+          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION };
+        case 'status':
+          return this.status(request);
+        case 'cancel':
+          return this.cancel(request);
+        case 'queue':
+          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() };
+        case 'pause':
+          return this.setPaused(true, request);
+        case 'resume':
+          return this.setPaused(false, request);
+        case 'reload':
+          return await this.reload(request);
+        case 'models':
+        case 'models_pull':
+        case 'models_cancel':
+        case 'models_use':
+          return await this.models().handle(request, emit);
+        case 'stop':
+          this.stopping = true;
+          setImmediate(() => this.options.onStop?.());
+          return { status: 'ok', ...(id === undefined ? {} : { id }) };
+      }
+      if (!(ACTIONS as readonly string[]).includes(request.action)) {
+        return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
+      }
+      let handlers;
+      try {
+        // One at a time, in arrival order: handlers then start (and queue speech) in the order requests came.
+        const next = this.handlersInOrder.then(() => this.handlers.get());
+        this.handlersInOrder = next.catch(() => undefined);
+        handlers = await next;
+      } catch (err) {
+        return errorAnswer('E_HANDLERS', errorMessage(err), id);
+      }
+      try {
+        return await handlers.handle(this.context(), request, emit);
+      } catch (err) {
+        this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
+        return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);
+      }
+    } catch (err) {
+      this.log(`internal error: ${errorDetail(err)}`);
+      return errorAnswer('E_INTERNAL', errorMessage(err), id);
+    }
+  }
+
+  status(request: Request = { action: 'status' }): Answer {
+    const info: EngineInfo | undefined = this.engine?.info;
+    const answer: Answer = {
+      status: 'ok',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      v: PROTOCOL_VERSION,
+      pid: process.pid,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      state: this.state,
+      engine: info?.engine ?? null,
+      model: info?.model ?? null,
+      queue_length: this.queue.length,
+      socket: this.options.socketPath ?? null,
+      handlers_version: this.handlers.version,
+      engine_loads: this.engineLoads,
+    };
+    if (this.engineError) answer.error = this.engineError;
+    if (this.lastStats) {
+      answer.last = {
+        ttfa_ms: Math.round(this.lastStats.timeToFirstAudioMs),
+        rtf: Math.round(this.lastStats.realTimeFactor * 1000) / 1000,
+        audio_seconds: Math.round(this.lastStats.audioSeconds * 1000) / 1000,
+      };
+    }
+    return answer;
+  }
+
+  /** Shuts the shell down: cancels speech (answering waiting clients), releases the engine. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.queue.cancel();
+    this.modelsService?.cancelAll();
+    const engine = this.engine ?? (await this.engineLoading?.catch(() => undefined));
+    this.engine = undefined;
+    await engine?.dispose();
+  }
+
+  private setPaused(paused: boolean, request: Request): Answer {
+    if (paused && !this.pauseGate) {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      this.pauseGate = { promise, open };
+    } else if (!paused && this.pauseGate) {
+      this.pauseGate.open();
+      this.pauseGate = undefined;
+    }
+    this.emitState();
+    return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), state: this.state };
+  }
+
+  private unpaused(signal: AbortSignal): Promise<void> {
+    const gate = this.pauseGate;
+    if (!gate || signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      void gate.promise.then(resolve);
+    });
+  }
+
+  private cancel(request: Request): Answer {
+    const parsed = parseRequest(CancelRequestSchema, request);
+    if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
+    const cancelled = this.queue.cancel(parsed.value.target);
+    return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), cancelled };
+  }
+
+  private async reload(request: Request): Promise<Answer> {
+    const ids = request.id === undefined ? {} : { id: request.id };
+    if (request.model === true) {
+      this.queue.cancel();
+      const old = this.engine;
+      this.engine = undefined;
+      await old?.dispose();
+      try {
+        await this.ensureEngine();
+      } catch (err) {
+        return errorAnswer(err instanceof EngineError ? err.code : 'E_ENGINE', errorMessage(err), request.id);
+      }
+    }
+    try {
+      await this.handlers.get(true);
+    } catch (err) {
+      return errorAnswer('E_HANDLERS', errorMessage(err), request.id);
+    }
+    return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads };
+  }
+
+  /** The model manager (docs/protocol.md, "Models"): control actions, so they work without a model or handlers. */
+  private models(): ModelsService {
+    this.modelsService ??= new ModelsService({
+      root: this.options.modelsRoot ?? modelsRoot(currentPathEnv()),
+      log: this.log,
+      switchModel: async (dir, precision) => {
+        if (!this.options.selectModel?.(dir, precision)) return { status: 'ok' };
+        return this.reload({ action: 'reload', model: true });
+      },
+    });
+    return this.modelsService;
+  }
+
+  private context(): HandlerContext {
+    return {
+      engine: () => this.ensureEngine(),
+      engineInfo: () => this.engine?.info,
+      queue: this.queue,
+      unpaused: (signal) => this.unpaused(signal),
+      openPlayback: () => this.options.audio.openPlayback(),
+      openWavFile: (p) => this.options.audio.openWavFile(p),
+      writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
+      recordStats: (s) => {
+        this.lastStats = s;
+        this.log(`spoke ${s.audioSeconds.toFixed(2)} s: first audio ${Math.round(s.timeToFirstAudioMs)} ms, real-time factor ${s.realTimeFactor.toFixed(2)}${s.truncated ? ' (cut by the frame budget)' : ''}`);
+      },
+      log: this.log,
+    };
+  }
+
+  private emitState(): void {
+    const state = this.state;
+    for (const l of this.stateListeners) l(state);
+  }
+}

@@ -1,0 +1,280 @@
+// The daemon's request logic, hot-reloaded: edit this file (then `npm run build`), and the next request
+// runs the new code without reloading the model. See docs/handlers.md. It holds no state of its own:
+// everything lasting (engine, queue, audio) comes in through the HandlerContext.
+import path from 'node:path';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
+import { ERROR_CODES, errorAnswer, type Answer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
+import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
+import { cleanForSpeech } from '../../shared/text/clean.js';
+import { normalizeText } from '../../shared/text/normalize.js';
+import type { AudioSink } from '../audio/sink.js';
+import type { Emit, HandlerContext } from './handlers-api.js';
+import { errorMessage } from '../../shared/errors.js';
+
+export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
+  switch (request.action) {
+    case 'generate':
+      return generate(ctx, request, emit);
+    case 'decode':
+      return decode(ctx, request, emit);
+    case 'voices':
+      return voices(ctx, request.id);
+    default:
+      return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
+  }
+}
+
+async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promise<Answer> {
+  const parsed = parseRequest(GenerateRequestSchema, raw);
+  if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
+  const req = parsed.value;
+  const emit: Emit = req.events ? emitAny : () => undefined; // events only for clients that asked
+  const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
+
+  const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
+  if (!text) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace and markup)');
+  if (text.length > MAX_TEXT_CHARS) return fail('E_TEXT_TOO_LONG', `text has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`);
+
+  let engine: Engine;
+  try {
+    engine = await ctx.engine();
+  } catch (err) {
+    return fail(codeOf(err), errorMessage(err));
+  }
+  const voice = chooseVoice(engine, req);
+  if ('error' in voice) return fail('E_INVALID', voice.error);
+
+  const output = resolveOutput(req.output, req.cwd, 'output');
+  if ('error' in output) return fail(output.code, output.error);
+  const codesOut = resolveOutput(req.codes_out, req.cwd, 'codes_out');
+  if ('error' in codesOut) return fail(codesOut.code, codesOut.error);
+
+  const synthesis: SynthesisRequest = {
+    text,
+    language: voice.language,
+    instruct: voice.instruct,
+    speaker: voice.speaker,
+    seed: req.seed ?? null,
+    sampling: samplingOf(req),
+  };
+  let stats: SynthesisStats | undefined;
+  const frames: number[][] = [];
+  const run = async (signal: AbortSignal) => {
+    emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
+    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
+    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+      let reported = 0;
+      let seconds = 0;
+      for await (const event of engine.synthesize(synthesis, signal)) {
+        if (event.type === 'audio') {
+          await write(event.samples);
+          seconds += event.samples.length / engine.info.sampleRate;
+          if (seconds - reported >= 0.5) {
+            reported = seconds;
+            emit({ event: 'progress', ...(req.id === undefined ? {} : { id: req.id }), audio_seconds: round(seconds) });
+          }
+        } else if (event.type === 'codes') {
+          frames.push(...event.frames);
+        } else {
+          stats = event.stats;
+        }
+      }
+    });
+    if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
+    if (stats) ctx.recordStats(stats);
+  };
+
+  const answer = await enqueue(ctx, req.id, summarize(text), run, req, emit);
+  if (answer.status !== 'ok' || req.wait === false) return answer;
+  const result: Answer = { ...answer, ...(output.path ? { output: output.path } : {}), ...(codesOut.path ? { codes_out: codesOut.path } : {}) };
+  if (stats) Object.assign(result, statsFields(stats));
+  if (stats?.truncated) result.warning = 'generation hit the runaway guard (frame budget) and was cut short';
+  if (req.instruct && !engine.info.supportsInstruct) result.warning = `this model ignores instruct`;
+  emit({ event: 'done', ...(req.id === undefined ? {} : { id: req.id }), ...(stats ? statsFields(stats) : {}) });
+  return result;
+}
+
+async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<Answer> {
+  const parsed = parseRequest(DecodeRequestSchema, raw);
+  if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
+  const req = parsed.value;
+  let engine: Engine;
+  try {
+    engine = await ctx.engine();
+  } catch (err) {
+    return errorAnswer(codeOf(err), errorMessage(err), req.id);
+  }
+  if (!engine.decode) return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
+  const output = resolveOutput(req.output, req.cwd, 'output');
+  if ('error' in output) return errorAnswer(output.code, output.error, req.id);
+  const decodeFrames = engine.decode.bind(engine);
+  const run = async (signal: AbortSignal) => {
+    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
+    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+      for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
+    });
+  };
+  const answer = await enqueue(ctx, req.id, `decode ${req.frames.length} frames`, run, { wait: true }, () => undefined);
+  return answer.status === 'ok' && output.path ? { ...answer, output: output.path } : answer;
+}
+
+function voices(ctx: HandlerContext, id: RequestId | undefined): Answer {
+  const info = ctx.engineInfo();
+  if (!info) return errorAnswer('E_ENGINE', 'the engine is not loaded', id);
+  return {
+    status: 'ok',
+    ...(id === undefined ? {} : { id }),
+    engine: info.engine,
+    model: info.model,
+    languages: info.languages,
+    speakers: info.speakers,
+    supports_instruct: info.supportsInstruct,
+  };
+}
+
+/** Queues a job and answers when it has run (or at once for wait: false). */
+async function enqueue(
+  ctx: HandlerContext,
+  id: RequestId | undefined,
+  summary: string,
+  run: (signal: AbortSignal) => Promise<void>,
+  req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
+  emit: Emit,
+): Promise<Answer> {
+  if (ctx.queue.length >= MAX_QUEUED && req.interrupt !== true) {
+    return errorAnswer('E_BUSY', `the queue is full (${ctx.queue.length} requests); try again later, or cancel`, id);
+  }
+  const ticket = ctx.queue.enqueue({ requestId: id, summary, run }, { interrupt: req.interrupt === true });
+  const ids = id === undefined ? {} : { id };
+  emit({ event: 'queued', ...ids, job: ticket.job, position: ticket.position });
+  if (req.wait === false) {
+    ticket.done.catch((err: unknown) => ctx.log(`job ${ticket.job} ended: ${errorMessage(err)}`));
+    return { status: 'ok', ...ids, queued: true, job: ticket.job, position: ticket.position };
+  }
+  try {
+    await ticket.done;
+    return { status: 'ok', ...ids };
+  } catch (err) {
+    return errorAnswer(codeOf(err), codeOf(err) === 'E_CANCELLED' ? 'cancelled' : errorMessage(err), id);
+  }
+}
+
+/**
+ * Streams audio into a sink; cancelling silences it at once, a pause holds playback (the engine runs on),
+ * and a failure leaves no partial file.
+ */
+async function play(
+  sink: AudioSink,
+  sampleRate: number,
+  signal: AbortSignal,
+  ctx: HandlerContext,
+  produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const silence = () => sink.stop();
+  signal.addEventListener('abort', silence, { once: true });
+  try {
+    await sink.open({ sampleRate, channels: 1 });
+    await produce(async (samples) => {
+      await ctx.unpaused(signal);
+      if (!signal.aborted) await sink.write(samples);
+    });
+    if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
+    await sink.drain();
+    await sink.close();
+  } catch (err) {
+    sink.stop();
+    await sink.close().catch(() => undefined);
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', silence);
+  }
+}
+
+type Voice = { language: string; instruct: string | null; speaker: string | null } | { error: string };
+
+/** Matches language and speaker against what the model offers (case-insensitive), with helpful errors. */
+function chooseVoice(engine: Engine, req: GenerateRequest): Voice {
+  const { languages, speakers } = engine.info;
+  const wanted = (req.language ?? 'auto').trim() || 'auto';
+  const language = languages.find((l) => l.toLowerCase() === wanted.toLowerCase()) ?? (wanted.toLowerCase() === 'auto' ? 'auto' : undefined);
+  if (!language) return { error: `unknown language '${wanted}' (this model knows: ${languages.join(', ')})` };
+  let speaker: string | null = null;
+  if (req.speaker) {
+    speaker = speakers.find((s) => s.toLowerCase() === req.speaker!.toLowerCase()) ?? null;
+    if (!speaker) {
+      return { error: speakers.length ? `unknown speaker '${req.speaker}' (this model has: ${speakers.join(', ')})` : `this model has no preset speakers` };
+    }
+  }
+  const instruct = req.instruct?.trim() ? normalizeText(req.instruct) : null;
+  return { language, instruct, speaker };
+}
+
+function samplingOf(req: GenerateRequest): Partial<SamplingOptions> {
+  const s: Partial<SamplingOptions> = {};
+  if (req.do_sample !== undefined) s.doSample = req.do_sample;
+  if (req.temperature !== undefined) s.temperature = req.temperature;
+  if (req.top_k !== undefined) s.topK = req.top_k;
+  if (req.top_p !== undefined) s.topP = req.top_p;
+  if (req.repetition_penalty !== undefined) s.repetitionPenalty = req.repetition_penalty;
+  if (req.max_new_tokens !== undefined) s.maxNewTokens = req.max_new_tokens;
+  return s;
+}
+
+type Resolved = { path?: string } | { error: string; code: ErrorCode };
+
+/**
+ * An output path made absolute against the client's directory, checked before any work is queued.
+ * Synchronous on purpose: requests must reach the queue in the order they arrived (local stat calls
+ * take microseconds).
+ */
+function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
+  if (!file) return {};
+  let absolute: string;
+  if (path.isAbsolute(file)) absolute = file;
+  else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
+  else return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
+  const dir = path.dirname(absolute);
+  try {
+    if (!statSync(dir).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${dir} is not a directory` };
+    accessSync(dir, fsConstants.W_OK);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
+    return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
+  }
+  try {
+    if (statSync(absolute).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
+  } catch {
+    // does not exist yet: fine
+  }
+  return { path: absolute };
+}
+
+/** The protocol code for an error thrown anywhere below (matched by name: handlers are bundled apart). */
+function codeOf(err: unknown): ErrorCode {
+  const e = err as { name?: string; code?: unknown };
+  if (e?.name === 'AbortError') return 'E_CANCELLED';
+  if (e?.name === 'AudioDeviceError') return 'E_AUDIO_DEVICE';
+  if (e?.name === 'OutputFileError' || e?.code === 'ENOSPC' || e?.code === 'EACCES' || e?.code === 'EROFS') return 'E_OUTPUT';
+  if (typeof e?.code === 'string' && e.code in ERROR_CODES) return e.code as ErrorCode; // EngineError and kin
+  return 'E_INTERNAL';
+}
+
+function statsFields(stats: SynthesisStats) {
+  return {
+    audio_seconds: round(stats.audioSeconds),
+    frames: stats.frames,
+    ttfa_ms: Math.round(stats.timeToFirstAudioMs),
+    rtf: round(stats.realTimeFactor),
+    truncated: stats.truncated,
+  };
+}
+
+function summarize(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Requests that may wait at once: beyond this, callers are told to come back (bounded memory). */
+const MAX_QUEUED = 1000;

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { AppState, AppStatus } from '../../../src/shared/bridge.js';
+import { buildTrayModel, type TrayItem } from '../../../src/main/app/tray-model.js';
+
+const status = (state: AppState, extra: Partial<AppStatus> = {}): AppStatus => ({
+  state,
+  message: null,
+  engine: 'qwen3-tts',
+  model: 'Qwen3-TTS-1.7B-VoiceDesign (int4)',
+  attached: false,
+  last: null,
+  progressSeconds: null,
+  ...extra,
+});
+const ctx = { hotkeyLine: 'Hotkey: Ctrl+Alt+S', voice: 'a calm, low voice' };
+const enabled = (items: TrayItem[]) => Object.fromEntries(items.flatMap((i) => (i.kind === 'action' ? [[i.action, i.enabled]] : [])));
+const labels = (items: TrayItem[]) => items.flatMap((i) => (i.kind === 'separator' ? [] : [i.label]));
+
+describe('tray model', () => {
+  it('lists every menu entry in order', () => {
+    const m = buildTrayModel(status('ready'), ctx);
+    expect(labels(m.items)).toEqual([
+      'q3tts — Ready',
+      'Speak clipboard',
+      'Stop speaking',
+      'Open window',
+      'Reload handlers',
+      'Reload model',
+      'Model: Qwen3-TTS-1.7B-VoiceDesign (int4)',
+      'Voice: a calm, low voice',
+      'Hotkey: Ctrl+Alt+S',
+      'Settings…',
+      'Quit',
+    ]);
+  });
+
+  // [state, message, icon, tooltip, speak, stop, reloadHandlers, reloadModel]
+  const rows: Array<[AppState, string | null, string, string, boolean, boolean, boolean, boolean]> = [
+    ['loading', 'Loading the model…', 'tray-loading', 'q3tts — Loading the model…', false, false, false, false],
+    ['ready', null, 'tray-ready', 'q3tts — Ready', true, false, true, true],
+    ['speaking', null, 'tray-speaking', 'q3tts — Speaking…', true, true, true, true],
+    ['error', 'engine process exited (signal SIGSEGV)', 'tray-error', 'q3tts — Error: engine process exited (signal SIGSEGV)', false, false, false, true],
+    ['no-model', 'no model installed', 'tray-no-model', 'q3tts — No model installed: no model installed', false, false, false, true],
+  ];
+  it.each(rows)('%s', (state, message, icon, tooltip, speak, stop, handlers, model) => {
+    const m = buildTrayModel(status(state, { message }), ctx);
+    expect(m.icon).toBe(icon);
+    expect(m.tooltip).toBe(tooltip);
+    expect(enabled(m.items)).toEqual({
+      'speak-clipboard': speak,
+      stop,
+      'open-window': true,
+      'reload-handlers': handlers,
+      'reload-model': model,
+      settings: true,
+      quit: true,
+      // "Download a model…" exists only while nothing is installed.
+      ...(state === 'no-model' ? { models: true } : {}),
+    });
+  });
+
+  it('offers "Download a model…" first when no model is installed, and nowhere else', () => {
+    const m = buildTrayModel(status('no-model', { model: null, message: 'no model installed' }), ctx);
+    const actions = m.items.filter((i) => i.kind === 'action');
+    expect(actions[0]).toEqual({ kind: 'action', action: 'models', label: 'Download a model…', enabled: true });
+    for (const state of ['loading', 'ready', 'speaking', 'error'] as const) {
+      expect(buildTrayModel(status(state), ctx).items.some((i) => i.kind === 'action' && i.action === 'models')).toBe(false);
+    }
+  });
+
+  it('says when it drives an attached daemon', () => {
+    const m = buildTrayModel(status('ready', { attached: true }), ctx);
+    expect(labels(m.items)).toContain('Model: Qwen3-TTS-1.7B-VoiceDesign (int4) (attached to q3tts serve)');
+    expect(labels(m.items)).toContain('Reload model (in q3tts serve)');
+  });
+
+  it('shows the neutral voice and no model plainly, and clips long labels and tooltips', () => {
+    const long = 'x'.repeat(300);
+    const m = buildTrayModel(status('error', { model: null, message: long }), { hotkeyLine: 'Hotkey: none', voice: '' });
+    expect(labels(m.items)).toContain('Model: No model loaded');
+    expect(labels(m.items)).toContain('Voice: neutral (no instruction)');
+    expect(m.tooltip.length).toBeLessThanOrEqual(127);
+    for (const l of labels(m.items)) expect(l.length).toBeLessThanOrEqual(70);
+  });
+});

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+vi.mock('electron', () => import('../../mocks/electron.js'));
+const electron = await import('../../mocks/electron.js');
+const { AppTray, menuTemplate } = await import('../../../src/main/electron/tray.js');
+const { applyHotkey } = await import('../../../src/main/electron/hotkey.js');
+const { openElectronSettings } = await import('../../../src/main/electron/settings-store.js');
+const { buildTrayModel } = await import('../../../src/main/app/tray-model.js');
+import type { AppStatus } from '../../../src/shared/bridge.js';
+import type { TrayAction } from '../../../src/main/app/tray-model.js';
+
+const status: AppStatus = { state: 'speaking', message: null, engine: 'tone', model: 'tone', attached: false, last: null, progressSeconds: 1 };
+
+describe('tray adapter', () => {
+  it('renders the model: icon per state, tooltip, menu with working clicks and disabled info rows', () => {
+    const actions: TrayAction[] = [];
+    const tray = new AppTray('/icons', (a) => actions.push(a), 'linux');
+    const mock = electron.TrayMock.instances.at(-1)!;
+    tray.render(buildTrayModel(status, { hotkeyLine: 'Hotkey: Alt+S', voice: '' }));
+    expect(mock.image.path).toBe('/icons/tray-speaking.png');
+    expect(mock.tooltip).toBe('q3tts — Speaking…');
+    const items = mock.menu!.template;
+    const stop = items.find((i) => i.label === 'Stop speaking')!;
+    expect(stop.enabled).toBe(true);
+    (stop.click as () => void)();
+    expect(actions).toEqual(['stop']);
+    expect(items.find((i) => i.label === 'Hotkey: Alt+S')).toMatchObject({ enabled: false });
+    expect(items.filter((i) => i.type === 'separator').length).toBeGreaterThan(0);
+    mock.emit('click');
+    expect(actions).toEqual(['stop', 'open-window']);
+  });
+
+  it('uses one template image on macOS', () => {
+    new AppTray('/icons', () => undefined, 'darwin');
+    const mock = electron.TrayMock.instances.at(-1)!;
+    expect(mock.image.path).toBe('/icons/trayTemplate.png');
+    expect(mock.image.template).toBe(true);
+    expect(menuTemplate(buildTrayModel(status, { hotkeyLine: '', voice: '' }), () => undefined).length).toBe(15);
+  });
+});
+
+describe('hotkey adapter', () => {
+  const x11 = { platform: 'linux' as const, env: { DISPLAY: ':0' } };
+  it('registers, re-registers on change, and reports a conflict', () => {
+    const pressed: string[] = [];
+    expect(applyHotkey(x11, 'Alt+S', () => pressed.push('a'))).toEqual({ kind: 'active', accelerator: 'Alt+S' });
+    electron.globalShortcut.registered.get('Alt+S')!();
+    expect(pressed).toEqual(['a']);
+    electron.globalShortcut.taken.add('Alt+T');
+    expect(applyHotkey(x11, 'Alt+T', () => undefined)).toMatchObject({ kind: 'failed', reason: /another application/ });
+    expect(electron.globalShortcut.registered.has('Alt+S')).toBe(false);
+    expect(applyHotkey(x11, '', () => undefined)).toEqual({ kind: 'disabled' });
+  });
+
+  it('does not even try where only the CLI binding can work', () => {
+    const sway = { platform: 'linux' as const, env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'sway' } };
+    expect(applyHotkey(sway, 'Alt+S', () => undefined)).toMatchObject({ kind: 'failed', advice: /q3tts --clipboard/ });
+    expect(electron.globalShortcut.registered.size).toBe(0);
+  });
+});
+
+describe('settings store adapter (real electron-store)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-estore-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('keeps settings.json in userData', () => {
+    electron.app.paths.set('userData', dir);
+    const repo = openElectronSettings();
+    repo.update({ speakMode: 'queue' });
+    expect(repo.path).toBe(path.join(dir, 'settings.json'));
+    expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 2, speakMode: 'queue' });
+  });
+});

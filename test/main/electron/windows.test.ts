@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { BrowserWindowMock } from '../../mocks/electron.js';
+vi.mock('electron', () => import('../../mocks/electron.js'));
+const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, WINDOW_URL } = await import('../../../src/main/electron/windows.js');
+const { resolveAppFile } = await import('../../../src/main/electron/protocol.js');
+
+describe('speak window', () => {
+  it('passes exactly the secure webPreferences and loads the app:// UI', () => {
+    const win = createSpeakWindow({ preload: '/app/out/preload/index.cjs' }) as unknown as BrowserWindowMock;
+    expect(win.options.webPreferences).toEqual({
+      preload: '/app/out/preload/index.cjs',
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+    });
+    expect(win.options.show).toBe(false);
+    expect(win.loadedURL).toBe('app://ui/index.html');
+    expect(secureWebPreferences('x')).toEqual(win.options.webPreferences && { ...(win.options.webPreferences as object), preload: 'x' });
+  });
+
+  it('opens on the Settings view by the URL fragment (tray "Settings…")', () => {
+    const win = createSpeakWindow({ preload: 'p', view: 'settings' }) as unknown as BrowserWindowMock;
+    expect(win.loadedURL).toBe('app://ui/index.html#settings');
+    expect((createSpeakWindow({ preload: 'p', view: 'speak' }) as unknown as BrowserWindowMock).loadedURL).toBe(WINDOW_URL);
+  });
+
+  it('denies new windows, navigation, redirects and webviews', () => {
+    const win = createSpeakWindow({ preload: 'p' }) as unknown as BrowserWindowMock;
+    const wc = win.webContents;
+    expect(wc.windowOpenHandler?.({ url: 'https://evil.example' })).toEqual({ action: 'deny' });
+    const event = () => ({ defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });
+    const away = event();
+    wc.emit('will-navigate', away, 'https://evil.example/');
+    expect(away.defaultPrevented).toBe(true);
+    const reload = event();
+    wc.emit('will-navigate', reload, WINDOW_URL);
+    expect(reload.defaultPrevented).toBe(false);
+    for (const name of ['will-redirect', 'will-attach-webview']) {
+      const e = event();
+      wc.emit(name, e);
+      expect(e.defaultPrevented).toBe(true);
+    }
+    expect(() => hardenContents(wc as never)).not.toThrow();
+  });
+
+  it('denies every permission request and check', () => {
+    let request: ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | undefined;
+    let check: (() => boolean) | undefined;
+    denyPermissions({ setPermissionRequestHandler: (h: typeof request) => (request = h), setPermissionCheckHandler: (h: typeof check) => (check = h) } as never);
+    const answers: boolean[] = [];
+    for (const perm of ['media', 'notifications', 'clipboard-read', 'geolocation']) request!(null, perm, (ok) => answers.push(ok));
+    expect(answers).toEqual([false, false, false, false]);
+    expect(check!()).toBe(false);
+  });
+});
+
+describe('app:// protocol paths', () => {
+  const root = '/opt/q3tts/out/renderer';
+  it.each([
+    ['app://ui/index.html', '/opt/q3tts/out/renderer/index.html'],
+    ['app://ui/', '/opt/q3tts/out/renderer/index.html'],
+    ['app://ui/main.js', '/opt/q3tts/out/renderer/main.js'],
+    ['app://ui/../../../etc/passwd', '/opt/q3tts/out/renderer/etc/passwd'],
+    ['app://ui/%2e%2e/%2e%2e/secret', '/opt/q3tts/out/renderer/secret'], // the URL parser resolves dot segments first
+    ['app://ui/..%2fsecret', null],
+    ['app://other/index.html', null],
+    ['https://ui/index.html', null],
+    ['app://ui/%E0%A4%A', null],
+    ['not a url', null],
+  ])('%s → %s', (url, file) => expect(resolveAppFile(url, root)).toBe(file));
+});
