@@ -1,4 +1,4 @@
-// The load-time rewrite of talker_decode (decision 0007): what it builds, and that both of its ways of
+// The load-time rewrite of talker_decode (decision 0006): what it builds, and that both of its ways of
 // taking the last position give the frames the published graph gives.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

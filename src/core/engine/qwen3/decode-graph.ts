@@ -2,7 +2,7 @@
 //
 // As exported, the graph takes the stacked cache [L,1,KV,T,D] and returns it grown to T+1. onnxruntime-node
 // copies every output into a fresh JS buffer, so at T = 1000 each step paid ~2 × 115 MB of copying and page
-// faults outside ORT (docs/decisions/0007). The rewrite leaves every original node alone and only changes
+// faults outside ORT (docs/decisions/0006). The rewrite leaves every original node alone and only changes
 // the graph's edges:
 //   - the cache comes in time-major, [T,L,1,KV,D], so JS appends one position without moving the rest;
 //     a Transpose in front hands the original nodes the layout they expect;
