@@ -28,7 +28,7 @@ async function decode(fr: number[][]): Promise<Float32Array> {
   return out.waveform!.data as Float32Array;
 }
 
-describe('codec decoder (vocoder stack of spec §1.4)', () => {
+describe('codec decoder (vocoder stack of qwen3-tts.md §1.3)', () => {
   it.each([2, 3, 7])('turns %i frames into exactly T·1920 finite, varied samples inside ±1', async (T) => {
     const wave = await decode(frames(T));
     expect(wave.length).toBe(T * SAMPLES_PER_FRAME);

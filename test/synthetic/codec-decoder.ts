@@ -1,4 +1,4 @@
-// The real-size vocoder: the Qwen3-TTS-Tokenizer-12Hz decoder stack (spec §1.4) with random weights, so
+// The real-size vocoder: the Qwen3-TTS-Tokenizer-12Hz decoder stack (qwen3-tts.md §1.3) with random weights, so
 // benchmarks pay what the published vocoder.onnx costs. codes [1,16,T] →
 //   split RVQ lookup (codebook 0 semantic, 1..15 acoustic summed; 256-d, each projected to 512)
 //   → causal conv k3 512→1024 → 8-layer transformer (512 wide, 16 heads of 64, RoPE θ 1e4, causal attention

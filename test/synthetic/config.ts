@@ -1,5 +1,5 @@
 // Dimensions of the synthetic sizes and the flat config.json of docs/model-layout.md. Ids and vocab
-// sizes are the real ones (spec §2.1); only the dimensions shrink.
+// sizes are the real ones (qwen3-tts.md §2); only the dimensions shrink.
 
 export type SyntheticVariant = 'voice_design' | 'custom_voice';
 
@@ -39,7 +39,7 @@ export const TINY_DIMS: Readonly<ModelDims> = {
   vocoderChannels: 32,
 };
 
-/** The published checkpoints' dimensions (spec §1.2, §1.3); weights are random, costs are real. */
+/** The published checkpoints' dimensions (qwen3-tts.md §1.4); weights are random, costs are real. */
 const REAL_COMMON = {
   textHidden: 2048,
   talkerLayers: 28,
@@ -85,7 +85,7 @@ export const CODEC_LANGUAGE_ID: Readonly<Record<string, number>> = {
 };
 
 /**
- * CustomVoice speakers (spec §2.1). Public copies disagree on int vs [int]; the synthetic config uses
+ * CustomVoice speakers (qwen3-tts.md §2.2). Public copies disagree on int vs [int]; the synthetic config uses
  * both forms on purpose so the engine's parser handles either.
  */
 const CUSTOM_VOICE_SPK_ID: Readonly<Record<string, number | number[]>> = {

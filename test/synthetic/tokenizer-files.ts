@@ -23,7 +23,7 @@ interface LenmlTokenizerConfig {
   [key: string]: unknown;
 }
 
-/** The audio/TTS added tokens after Qwen3's own 151643..151668 (spec §5). */
+/** The audio/TTS added tokens after Qwen3's own 151643..151668 (qwen3-tts.md §4). */
 export const TTS_ADDED_TOKENS: readonly [number, string][] = [
   [151669, '<|audio_start|>'],
   [151670, '<|audio_end|>'],

@@ -15,7 +15,7 @@ const FileSetSchema = z
     exclude: z.array(z.string().min(1)).optional(),
     /** Files that must exist in the repository, or the layout is not the one the engine reads. */
     required: z.array(z.string().min(1)),
-    /** From the spec's published sizes, for listing before any network access; null when unknown. */
+    /** From the published sizes (docs/qwen3-tts.md §3), for listing before any network access; null when unknown. */
     approx_bytes: z.number().int().positive().nullable().optional(),
   })
   .strict();

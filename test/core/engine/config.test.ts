@@ -39,7 +39,7 @@ describe('config.json validation', () => {
     expect(() => parseQwen3Config(c, FILE)).toThrow(message);
   });
 
-  it('checks dimensions against the spec for real sizes only', () => {
+  it('checks dimensions (qwen3-tts.md §1.4) for real sizes only', () => {
     const c = real('1b7');
     c.talker_num_kv_heads = 4;
     expect(() => parseQwen3Config(c, FILE)).toThrow(/field 'talker_num_kv_heads' is 4, expected 8 for tts_model_size '1b7'/);

@@ -181,7 +181,7 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
   });
 });
 
-describe('loop plumbing on real sessions (spec §6.5)', () => {
+describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
   it('feeds growing attention_mask, positions P+step, zero-length past on CP call 0, generation_steps 0..14', async () => {
     const e = await open(); // every graph on this thread (the default), so every run is recorded in order
     const rec = record(e.model);
@@ -332,7 +332,7 @@ describe('vocoder in a worker thread, overlapping generation', () => {
   });
 });
 
-describe('vocoder (spec §6.2 step 6, §6.5)', () => {
+describe('vocoder (qwen3-tts.md §7)', () => {
   const frames = Array.from({ length: 6 }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 131 + g * 977 + 5) % 2048));
 
   it('transposes [T,16] to codes [1,16,T] and returns T·1920 samples', async () => {

@@ -48,7 +48,7 @@ function write(name: string, bytes: Buffer): string {
 
 const values = [0, 1, -2, 0.5, 1.5, -0.25, 65504, 2 ** -24, 3.25, -1024, 0.125, 7];
 
-describe('npy parsing (spec §6.5: f4/f2, v1/v2/v3 headers)', () => {
+describe('npy parsing (f4/f2, v1/v2/v3 headers)', () => {
   for (const dtype of ['<f4', '<f2'] as const) {
     for (const version of [1, 2, 3] as const) {
       it(`reads ${dtype} version ${version} whole and by row`, () => {

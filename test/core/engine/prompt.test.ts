@@ -28,7 +28,7 @@ beforeAll(() => {
 
 const target = (text: string) => splitTargetIds(tok.encode(assistantTemplate(text)), 151644, 151645);
 
-describe('templates (spec §2.2)', () => {
+describe('templates (qwen3-tts.md §5.1)', () => {
   it('tokenizes the assistant template and slices [3, L-5)', () => {
     const ids = tok.encode(assistantTemplate('Hello world, 12345 test.'));
     expect(ids.slice(0, 3)).toEqual([151644, 77091, 198]);
@@ -38,7 +38,7 @@ describe('templates (spec §2.2)', () => {
     expect(t.text).toEqual([9707, 1879, 11, 220, 16, 17, 18, 19, 20, 1273, 13]);
   });
 
-  it('tokenizes the instruct template as the spec lists', () => {
+  it('tokenizes the instruct template as qwen3-tts.md §4 lists', () => {
     expect(tok.encode(instructTemplate('Speak in a warm voice.'))).toEqual([151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198]);
   });
 
@@ -47,7 +47,7 @@ describe('templates (spec §2.2)', () => {
   });
 });
 
-describe('prefill plan (spec §2.4): length M+N+10 / M+N+9', () => {
+describe('prefill plan (qwen3-tts.md §5.3): length M+N+10 / M+N+9', () => {
   const cases: [string, Qwen3Config, string, string | null, string | null, number][] = [
     // [name, config, language, instruct, speaker, expected extra over M+N]
     ['VoiceDesign with language', vd, 'English', 'Speak in a warm voice.', null, 10],
@@ -99,7 +99,7 @@ describe('prefill plan (spec §2.4): length M+N+10 / M+N+9', () => {
   });
 });
 
-describe('think block and the dialect rule (spec §2.4, §2.7)', () => {
+describe('think block and the dialect rule (qwen3-tts.md §5.3)', () => {
   it.each([
     ['auto, no speaker', vd, 'auto', null, [2155, 2156, 2157]],
     ['english', vd, 'English', null, [2154, 2156, 2050, 2157]],

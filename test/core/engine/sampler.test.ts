@@ -30,7 +30,7 @@ function referenceCandidates(logits: Float32Array, temperature: number, topK: nu
   return new Map(kept.map((i) => [i, Math.exp(scaled[i]! - max) / z2]));
 }
 
-describe('talker logits processors (spec §2.5, §6.5)', () => {
+describe('talker logits processors (qwen3-tts.md §6.3)', () => {
   it('suppresses exactly 1023 ids: 2048..3071 except EOS', () => {
     const l = new Float32Array(3072).fill(1);
     maskTalkerLogits(l, 5, EOS);

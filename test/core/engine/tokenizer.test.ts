@@ -17,7 +17,7 @@ beforeAll(() => {
   tok = Qwen2Tokenizer.fromDir(dir);
 });
 
-describe('tokenizer: reference ids of spec §5', () => {
+describe('tokenizer: reference ids of qwen3-tts.md §4', () => {
   it.each([
     ['<|im_start|>assistant\nHello world, 12345 test.<|im_end|>\n<|im_start|>assistant\n', [151644, 77091, 198, 9707, 1879, 11, 220, 16, 17, 18, 19, 20, 1273, 13, 151645, 198, 151644, 77091, 198]],
     ['<|im_start|>user\nSpeak in a warm voice.<|im_end|>\n', [151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198]],
@@ -74,7 +74,7 @@ describe('tokenizer: added tokens and pre-tokenizer', () => {
   });
 });
 
-describe('merges.txt header rule (spec §5)', () => {
+describe('merges.txt header rule (qwen3-tts.md §4)', () => {
   it('skips line 1 only when it is a #version header', () => {
     expect(parseMerges('a b\nc d\n')).toEqual([['a', 'b'], ['c', 'd']]);
     expect(parseMerges('#version: 0.2\na b\nc d')).toEqual([['a', 'b'], ['c', 'd']]);

@@ -1,4 +1,4 @@
-// Streaming chunk arithmetic (spec §1.4 chunked decode) and the stream's bookkeeping, with a fake vocoder.
+// Streaming chunk arithmetic (qwen3-tts.md §7) and the stream's bookkeeping, with a fake vocoder.
 import { describe, expect, it } from 'vitest';
 import { chunkSize, chunkWindow, DEFAULT_CHUNK_PLAN, VocoderStream } from '../../../src/core/engine/qwen3/vocoder-stream.js';
 

@@ -15,7 +15,7 @@ import { syntheticModel } from '../engine/fixture.js';
 describe('catalog', () => {
   const catalog = defaultCatalog();
 
-  it('the shipped catalog validates; the VoiceDesign export is first, int4 by default, pinned to the spec revision', () => {
+  it('the shipped catalog validates; the VoiceDesign export is first, int4 by default, pinned to the revision models/README.md names', () => {
     const first = catalog.models[0]!;
     expect(first).toMatchObject({ name: 'qwen3-tts-1.7b-voicedesign', repo: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', revision: '2026-04-06', default_precision: 'int4', variant: 'voice_design' });
     expect(catalog.models.filter((m) => m.variant === 'custom_voice').map((m) => m.repo)).toEqual([

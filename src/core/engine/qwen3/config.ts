@@ -1,5 +1,5 @@
 // config.json of the model directory (docs/model-layout.md): every key validated, ids and sizes checked
-// against the spec's constants (shared/docs/qwen3-tts-onnx.md §1.2, §1.3, §2.1, §6.1).
+// against the constants of docs/qwen3-tts.md §1.4 and §2.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelFileError } from './errors.js';
@@ -193,7 +193,7 @@ export function parseQwen3Config(json: unknown, file: string): Qwen3Config {
 
   const speakerIds: Record<string, number> = {};
   for (const [name, value] of Object.entries(c.spk_id)) {
-    // Public copies write either 3065 or [3065] (spec §2.1).
+    // Public copies write either 3065 or [3065] (qwen3-tts.md §2.2).
     const id = Array.isArray(value) ? value[0]! : value;
     if (id < 0 || id >= c.talker_vocab_size) throw fieldError(file, `spk_id.${name}`, `is ${id}, outside the codec vocabulary 0..${c.talker_vocab_size - 1}`);
     speakerIds[name.toLowerCase()] = id;

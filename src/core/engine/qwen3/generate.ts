@@ -1,4 +1,4 @@
-// The talker loop (spec §2.5) with the code predictor (§1.3), as an async generator of codec frames.
+// The talker loop (qwen3-tts.md §6.1) with the code predictor (§6.2), as an async generator of codec frames.
 // Cancellation is checked before every graph run, so an abort takes effect between two runs.
 import { abortError } from '../errors.js';
 import type { Qwen3Model } from './model.js';

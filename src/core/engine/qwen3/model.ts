@@ -44,7 +44,7 @@ export interface TensorSpec {
   name: string;
   type: 'float32' | 'int64';
   dims: Dim[];
-  /** The export may prune it (attention_mask is only a length carrier, spec §3.1). */
+  /** The export may prune it (attention_mask is only a length carrier, qwen3-tts.md §3). */
   optional?: boolean;
 }
 export interface GraphSpec {

@@ -1,4 +1,4 @@
-// Prompt construction (spec §2.2, §2.4, §2.7): pure functions from token ids to a plan of prefill rows.
+// Prompt construction (qwen3-tts.md §5): pure functions from token ids to a plan of prefill rows.
 // Each row is a text-track term (TP of a text id) plus a codec-track term (CE of a codec id); embedding
 // them is text-projection.ts / generate.ts's job, so everything here is table-testable.
 import type { Qwen3Config } from './config.js';
@@ -76,7 +76,7 @@ export function instructSupported(config: Qwen3Config): boolean {
 }
 
 /**
- * The think block of the codec track (§2.4 step 1), with the CustomVoice dialect rule: a dialect
+ * The think block of the codec track (qwen3-tts.md §5.3 step 3), with the CustomVoice dialect rule: a dialect
  * speaker speaking Chinese (or auto) uses its dialect's language id.
  */
 export function codecThinkIds(config: Qwen3Config, voice: VoiceChoice): number[] {
@@ -105,7 +105,7 @@ export interface PrefillPlan {
 }
 
 /**
- * The non-streaming prefill (§2.4): [instruct] ‖ role ‖ think block (+ speaker) ‖ text+eos over codec_pad
+ * The non-streaming prefill (qwen3-tts.md §5.3): [instruct] ‖ role ‖ think block (+ speaker) ‖ text+eos over codec_pad
  * ‖ pad over codec_bos. Length M+N+10 with a language, M+N+9 with auto (+1 with a speaker).
  */
 export function planPrefill(config: Qwen3Config, target: TargetIds, instructIds: readonly number[] | null, voice: VoiceChoice): PrefillPlan {

@@ -1,4 +1,4 @@
-// Token sampling in Hugging Face order (spec §2.5, §6.3): logits processors (suppression mask,
+// Token sampling in Hugging Face order (qwen3-tts.md §6.3): logits processors (suppression mask,
 // min_new_tokens, repetition penalty) → temperature → top-k → top-p → softmax → multinomial draw.
 // A seedable PRNG makes the same seed give the same codes.
 

@@ -1,11 +1,11 @@
-// Qwen2 byte-level BPE (what Qwen3-TTS's Qwen2TokenizerFast does, spec §5): added tokens matched first,
+// Qwen2 byte-level BPE (what Qwen3-TTS's Qwen2TokenizerFast does, qwen3-tts.md §4): added tokens matched first,
 // NFC, the Qwen2 split regex (every digit alone), GPT-2 byte-to-unicode map, BPE by merge rank.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelFileError } from './errors.js';
 import { errorMessage } from '../../../shared/errors.js';
 
-/** Added tokens that must always be single ids: chat markers and the audio/TTS block (spec §5). */
+/** Added tokens that must always be single ids: chat markers and the audio/TTS block (qwen3-tts.md §4). */
 export const REQUIRED_ADDED_TOKENS: Readonly<Record<string, number>> = {
   '<|endoftext|>': 151643,
   '<|im_start|>': 151644,
@@ -53,7 +53,7 @@ export function bytesToUnicodeTable(): string[] {
 
 /**
  * merges.txt → pairs in rank order. The Qwen3-TTS file has no "#version" header, so line 1 is skipped
- * only when it is one (spec §5); a loader that always skips it would lose the first merge.
+ * only when it is one (qwen3-tts.md §4); a loader that always skips it would lose the first merge.
  */
 export function parseMerges(text: string, file = 'merges.txt'): [string, string][] {
   const lines = text.split(/\r?\n/);

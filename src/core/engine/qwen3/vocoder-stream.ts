@@ -1,4 +1,4 @@
-// Streaming codec decode (spec §1.4, §6.2 step 6): frames are decoded in chunks as they arrive, each
+// Streaming codec decode (qwen3-tts.md §7): frames are decoded in chunks as they arrive, each
 // chunk with up to `leftContextFrames` earlier frames in front whose samples are then dropped. The codec
 // is causal, so with enough context the stream equals a one-shot decode. A small first chunk gets sound
 // out early; later chunks grow to amortise the context cost.
