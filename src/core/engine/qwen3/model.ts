@@ -25,7 +25,7 @@ export interface Qwen3ModelOptions {
   interOpNumThreads?: number;
   /**
    * Run the vocoder in a worker thread so it overlaps generation (default false: on a 2-core machine the two
-   * compete for the same cores and measured no faster; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
+   * compete for the same cores and measured no faster, BENCHMARKS.md; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
    */
   vocoderThread?: boolean;
 }

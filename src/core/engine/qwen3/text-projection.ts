@@ -1,6 +1,6 @@
 // The talker's text track: TP(id) = fc2(silu(fc1(e) + b1)) + b2 with e = text_embedding[id] (qwen3-tts.md §5.2).
-// The export ships these weights as .npy, not as a graph. At 1.7B each token costs 8.4 M multiply-adds:
-// ~14 ms in a plain JS loop, so a 45-token prompt spent ~0.6 s before prefill. Instead a two-Gemm ONNX
+// The export ships these weights as .npy, not as a graph. At 1.7B each token costs 8.4 M multiply-adds, too
+// slow for a plain JS loop before every prefill (BENCHMARKS.md, Engine). Instead a two-Gemm ONNX
 // graph is built from the .npy weights at load and all of a prompt's tokens go through it in one run.
 // Rows of the 151936 × text_hidden table are read from the file on demand, never the whole table.
 import path from 'node:path';

@@ -16,8 +16,8 @@ export interface ChunkPlan {
 
 /**
  * 4 frames first (sound after ~0.3 s of speech is made), doubling to 48: each later chunk decodes 25 frames of
- * context for 48 new ones, 1.5× the work per frame instead of 2× at 24 (measured at full size: 77 → 60 ms per
- * frame over 192 frames; BENCHMARKS.md). By the time chunks are that big, playback has audio buffered.
+ * context for 48 new ones, 1.5× the work per frame instead of 2× at 24 (the faster of the two caps measured at
+ * full size; BENCHMARKS.md, Engine). By the time chunks are that big, playback has audio buffered.
  */
 export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = { firstChunkFrames: 4, chunkFrames: 48, leftContextFrames: 25 };
 
