@@ -15,7 +15,7 @@ import { downloadPlan } from './pull-download.js';
 import { planPull, type PullPlan } from './pull-plan.js';
 import { STATE_FILE, writeJsonAtomic } from './pull-state.js';
 
-// Where callers have always found it.
+// Part of the pull interface: the app shows free space before it starts one (src/main/app/models.ts).
 export { freeBytesAt } from './pull-plan.js';
 
 export type PullEvent =
