@@ -11,7 +11,7 @@ import { TextProjection } from '../../../src/core/engine/qwen3/text-projection.j
 import { DEFAULT_CHUNK_PLAN } from '../../../src/core/engine/qwen3/vocoder-stream.js';
 import { CONTEXTS, frames, INSTRUCT, options, peakRssBytes, rawConfig, request, spread, TEXT, WARM_TEXT, type RunRecord, type Spread } from '../common.js';
 
-export interface ContextResult {
+interface ContextResult {
   prefillLength: number;
   prefillMs: number;
   wall: Spread;
