@@ -1,0 +1,136 @@
+// Session creation, in one place: the execution provider, onnxruntime's session options, and opening the four
+// graphs (talker_decode rewritten on the way, the vocoder optionally in a worker), each checked against its spec.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { DecodeGraphError, rewriteDecodeGraph } from './decode-graph.js';
+import { cleanOrtMessage, ModelFileError } from './errors.js';
+import { checkGraph, GRAPH_NAMES, type GraphName, type GraphSpec } from './graph-spec.js';
+import { VocoderThread } from './vocoder-thread.js';
+
+export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+/** How the sessions run; part of the model's load options. */
+export interface SessionSettings {
+  /** Default 'cpu'. */
+  executionProvider?: string;
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  /**
+   * Run the vocoder in a worker thread so it overlaps generation (default false: on a 2-core machine the two
+   * compete for the same cores and measured no faster, BENCHMARKS.md; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
+   */
+  vocoderThread?: boolean;
+}
+
+/** The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker. */
+export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & { vocoder?: ort.InferenceSession };
+
+/** The four graphs, open: the sessions, the input names each one takes, and the vocoder's worker if it has one. */
+export interface OpenGraphs {
+  sessions: ModelSessions;
+  feeds: Record<GraphName, Set<string>>;
+  vocoderThread: VocoderThread | undefined;
+}
+
+function available(ep: string): { ok: boolean; names: string[] } {
+  const names = ort.listSupportedBackends().map((b) => b.name);
+  return { ok: ep === 'cpu' || names.includes(ep), names };
+}
+
+export function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
+  const ep = (settings.executionProvider ?? 'cpu').toLowerCase();
+  const so: ort.InferenceSession.SessionOptions = {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+  };
+  if (settings.intraOpNumThreads !== undefined) so.intraOpNumThreads = settings.intraOpNumThreads;
+  if (settings.interOpNumThreads !== undefined) so.interOpNumThreads = settings.interOpNumThreads;
+  return so;
+}
+
+/** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
+export function checkExecutionProvider(name: string | undefined): string {
+  const ep = (name ?? 'cpu').toLowerCase();
+  const known = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+  if (!known.includes(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${known.join(', ')})`);
+  const { ok, names } = available(ep);
+  if (!ok) {
+    throw new ModelFileError(
+      'executionProvider',
+      `execution provider '${ep}' is not available in this onnxruntime-node build on ${process.platform}/${process.arch} (available: ${names.join(', ')})`,
+    );
+  }
+  return ep;
+}
+
+/** talker_decode is loaded rewritten (decode-graph.ts); its weights still come from beside the file. */
+function decodeGraphBytes(file: string): Uint8Array {
+  try {
+    return rewriteDecodeGraph(readFileSync(file));
+  } catch (err) {
+    if (err instanceof DecodeGraphError) throw new ModelFileError(file, err.message);
+    throw new ModelFileError(file, `cannot read this graph: ${cleanOrtMessage(err)}`);
+  }
+}
+
+async function startVocoderThread(file: string, settings: SessionSettings): Promise<VocoderThread> {
+  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
+  try {
+    return await VocoderThread.start(file, sessionOptions({ ...settings, executionProvider: 'cpu' }));
+  } catch (err) {
+    throw new ModelFileError(file, `onnxruntime cannot load this graph: ${cleanOrtMessage(err)}`);
+  }
+}
+
+async function createSession(file: string, settings: SessionSettings, ep: string, graph: GraphName): Promise<ort.InferenceSession> {
+  if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
+  try {
+    const so = sessionOptions({ ...settings, executionProvider: ep });
+    if (graph !== 'talker_decode') return await ort.InferenceSession.create(file, so);
+    const extra = { session: { model_external_initializers_file_folder_path: path.dirname(file) } };
+    return await ort.InferenceSession.create(decodeGraphBytes(file), { ...so, extra });
+  } catch (err) {
+    if (err instanceof ModelFileError) throw err;
+    const msg = cleanOrtMessage(err);
+    if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
+      throw new ModelFileError(file, `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`);
+    }
+    throw new ModelFileError(file, `onnxruntime cannot load this graph: ${msg}`);
+  }
+}
+
+/**
+ * Opens the four graphs of `files` on `ep` and checks each against `specs`; on any failure, whatever was opened
+ * is closed again before the error is rethrown.
+ */
+export async function openGraphs(files: Record<GraphName, string>, specs: Record<GraphName, GraphSpec>, settings: SessionSettings, ep: string): Promise<OpenGraphs> {
+  const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
+  const feeds: Partial<Record<GraphName, Set<string>>> = {};
+  let thread: VocoderThread | undefined;
+  try {
+    for (const g of GRAPH_NAMES) {
+      const file = files[g];
+      if (g === 'vocoder' && settings.vocoderThread === true && ep === 'cpu') {
+        thread = await startVocoderThread(file, settings);
+        feeds[g] = checkGraph(file, thread.session, specs[g]);
+        continue;
+      }
+      const session = await createSession(file, settings, ep, g);
+      sessions[g] = session;
+      feeds[g] = checkGraph(file, session, specs[g]);
+    }
+  } catch (err) {
+    await thread?.close();
+    await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+    throw err;
+  }
+  return { sessions: sessions as ModelSessions, feeds: feeds as Record<GraphName, Set<string>>, vocoderThread: thread };
+}
+
+export async function closeGraphs(graphs: OpenGraphs): Promise<void> {
+  await graphs.vocoderThread?.close();
+  await Promise.all(Object.values(graphs.sessions).map((s) => s.release()));
+}
