@@ -1,7 +1,9 @@
 // The Models view's controls: the catalog as choices with their sizes, the download with live progress,
 // cancel/resume, errors, and the installed models with "Use". The decisions are in models-view.ts.
 import type { AppStatus, ModelsSnapshot, Precision, Q3ttsBridge } from '../shared/bridge.js';
-import { IDLE, catalogChoices, formatBytes, installedModels, panelView, reducePanel, shownChoice, sizeLabel, spaceLine, type ModelChoice, type PanelAction, type PanelState, type PrecisionChoice } from './models-view.js';
+import { formatBytes } from '../shared/bytes.js';
+import { IDLE, catalogChoices, installedModels, panelView, reducePanel, shownChoice, sizeLabel, spaceLine, type ModelChoice, type PanelAction, type PanelState, type PrecisionChoice } from './models-view.js';
+import { $ } from './dom.js';
 
 export interface ModelsPanel {
   /** The app's status changed: the intro shows while no model is installed; listings go stale on changes. */
@@ -11,11 +13,6 @@ export interface ModelsPanel {
 
 export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void }): ModelsPanel {
   const { bridge } = deps;
-  const $ = <T extends HTMLElement>(id: string): T => {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`#${id} is missing from index.html`);
-    return el as T;
-  };
   const intro = $<HTMLParagraphElement>('models-intro');
   const form = $<HTMLFormElement>('pull-form');
   const modelSelect = $<HTMLSelectElement>('model-choice');

@@ -17,6 +17,7 @@ import {
   type SettingsForm,
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
+import { $ } from './dom.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -26,11 +27,6 @@ export interface SettingsPanel {
 
 export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attached: () => boolean }): SettingsPanel {
   const { bridge } = deps;
-  const $ = <T extends HTMLElement>(id: string): T => {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`#${id} is missing from index.html`);
-    return el as T;
-  };
   const form = $<HTMLFormElement>('settings-form');
   const text = (id: string) => $<HTMLInputElement>(id);
   const hotkey = text('set-hotkey');
