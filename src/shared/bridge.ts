@@ -4,8 +4,8 @@
 // The methods, their payloads and answers come from the IPC contract (ipc.ts, ipc-schemas.ts); the
 // types here are the data that crosses.
 import type { z } from 'zod';
-import type { InvokeMethod, PushMethod, Pushed } from './ipc.js';
-import type { Invoker, PayloadIn, PrecisionSchema } from './ipc-schemas.js';
+import type { PUSH_CHANNELS, Pushed } from './ipc.js';
+import type { IPC_CONTRACT, Invoker, PayloadIn, PrecisionSchema } from './ipc-schemas.js';
 import type { Settings } from './settings.js';
 
 export type AppState = 'loading' | 'ready' | 'speaking' | 'error' | 'no-model';
@@ -125,4 +125,6 @@ export type SettingsError = BridgeError & { fields: Record<string, string> };
 export type BridgeResult<T> = ({ ok: true } & T) | BridgeError;
 
 /** window.q3tts: one method per row of the contract; the on* methods return their unsubscribe. */
-export type Q3ttsBridge = { [M in InvokeMethod]: Invoker<M> } & { [M in PushMethod]: (listener: (payload: Pushed<M>) => void) => () => void };
+export type Q3ttsBridge = { [M in keyof typeof IPC_CONTRACT]: Invoker<M> } & {
+  [M in keyof typeof PUSH_CHANNELS]: (listener: (payload: Pushed<M>) => void) => () => void;
+};
