@@ -6,12 +6,7 @@ import { mountModels } from './models-panel.js';
 import { mountSettings } from './settings-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 import { errorMessage } from '../shared/errors.js';
-
-const $ = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} is missing from index.html`);
-  return el as T;
-};
+import { $ } from './dom.js';
 
 const form = $<HTMLFormElement>('form');
 const text = $<HTMLTextAreaElement>('text');

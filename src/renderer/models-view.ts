@@ -2,18 +2,7 @@
 // the download panel's state machine (start → progress → installed → done; cancel; fail) and what the
 // panel shows in each state.
 import type { ModelEvent, ModelInfo, ModelsSnapshot, Precision, PullError, PullFailure, PullOutcome, PullProgress } from '../shared/bridge.js';
-
-/** Decimal units, as disks and the Hub count them. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = Math.max(0, n);
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? Math.round(v) : v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
+import { formatBytes } from '../shared/bytes.js';
 
 export const formatSpeed = (bps: number): string => `${formatBytes(bps)}/s`;
 

@@ -1,5 +1,7 @@
 // The Settings view's controls: fills them from main's settings, saves what changed through the bridge,
-// and shows each error next to its field. The decisions are in settings-view.ts.
+// and shows each error next to its field. The decisions are in settings-view.ts. In phases: the controls
+// (lookup, read, fill), the errors beside them, the "Press keys…" recorder, and mountSettings, which
+// holds the state and wires them to the bridge.
 import type { Q3ttsBridge, Voices } from '../shared/bridge.js';
 import type { Settings } from '../shared/settings.js';
 import {
@@ -17,6 +19,7 @@ import {
   type SettingsForm,
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
+import { $ } from './dom.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -24,126 +27,171 @@ export interface SettingsPanel {
   save(): Promise<void>;
 }
 
-export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attached: () => boolean }): SettingsPanel {
-  const { bridge } = deps;
-  const $ = <T extends HTMLElement>(id: string): T => {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`#${id} is missing from index.html`);
-    return el as T;
+type Controls = ReturnType<typeof findControls>;
+
+function findControls() {
+  const input = (id: string) => $<HTMLInputElement>(id);
+  return {
+    form: $<HTMLFormElement>('settings-form'),
+    hotkey: input('set-hotkey'),
+    record: $<HTMLButtonElement>('set-hotkey-record'),
+    primary: input('set-primarySelection'),
+    instruct: $<HTMLTextAreaElement>('set-instruct'),
+    language: $<HTMLSelectElement>('set-language'),
+    speaker: $<HTMLSelectElement>('set-speaker'),
+    speakerField: $<HTMLDivElement>('set-speaker-field'),
+    modes: [input('set-speakMode-interrupt'), input('set-speakMode-queue')],
+    outputDevice: input('set-outputDevice'),
+    modelDir: input('set-modelDir'),
+    modelVariant: $<HTMLSelectElement>('set-modelVariant'),
+    provider: $<HTMLSelectElement>('set-executionProvider'),
+    startAtLogin: input('set-startAtLogin'),
+    saveButton: $<HTMLButtonElement>('settings-save'),
+    cancelButton: $<HTMLButtonElement>('settings-cancel'),
+    result: $<HTMLSpanElement>('settings-result'),
+    generalError: $<HTMLParagraphElement>('settings-error'),
+    engineLine: $<HTMLParagraphElement>('engine-note'),
   };
-  const form = $<HTMLFormElement>('settings-form');
-  const text = (id: string) => $<HTMLInputElement>(id);
-  const hotkey = text('set-hotkey');
-  const record = $<HTMLButtonElement>('set-hotkey-record');
-  const primary = text('set-primarySelection');
-  const instruct = $<HTMLTextAreaElement>('set-instruct');
-  const language = $<HTMLSelectElement>('set-language');
-  const speaker = $<HTMLSelectElement>('set-speaker');
-  const speakerField = $<HTMLDivElement>('set-speaker-field');
-  const modes = [text('set-speakMode-interrupt'), text('set-speakMode-queue')];
-  const outputDevice = text('set-outputDevice');
-  const modelDir = text('set-modelDir');
-  const modelVariant = $<HTMLSelectElement>('set-modelVariant');
-  const provider = $<HTMLSelectElement>('set-executionProvider');
-  const startAtLogin = text('set-startAtLogin');
-  const saveButton = $<HTMLButtonElement>('settings-save');
-  const cancelButton = $<HTMLButtonElement>('settings-cancel');
-  const result = $<HTMLSpanElement>('settings-result');
-  const generalError = $<HTMLParagraphElement>('settings-error');
-  const engineLine = $<HTMLParagraphElement>('engine-note');
+}
 
-  let saved: Settings | null = null;
-  let voices: Voices | null = null;
-  let capturing = false;
-  let saving = false;
-
-  /** The control that takes the focus (and aria-invalid) for a field. */
-  const controlsOf = (field: FormField): HTMLElement[] => (field === 'speakMode' ? modes : [$(`set-${field}`)]);
-
-  const read = (): SettingsForm => ({
-    hotkey: hotkey.value,
-    primarySelection: primary.checked,
-    instruct: instruct.value,
-    language: language.value,
-    speaker: speakerField.hidden ? (saved?.speaker ?? '') : speaker.value,
-    speakMode: modes.find((m) => m.checked)?.value ?? '',
-    outputDevice: outputDevice.value,
-    modelDir: modelDir.value,
-    modelVariant: modelVariant.value,
-    executionProvider: provider.value,
-    startAtLogin: startAtLogin.checked,
-  });
-
-  const fillSelect = (select: HTMLSelectElement, options: Array<[string, string]>, value: string) => {
-    select.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
-    select.value = options.find(([v]) => v.toLowerCase() === value.toLowerCase())?.[0] ?? options[0]?.[0] ?? '';
+/** What the controls hold; a hidden speaker choice keeps the saved one. */
+function readForm(c: Controls, saved: Settings | null): SettingsForm {
+  return {
+    hotkey: c.hotkey.value,
+    primarySelection: c.primary.checked,
+    instruct: c.instruct.value,
+    language: c.language.value,
+    speaker: c.speakerField.hidden ? (saved?.speaker ?? '') : c.speaker.value,
+    speakMode: c.modes.find((m) => m.checked)?.value ?? '',
+    outputDevice: c.outputDevice.value,
+    modelDir: c.modelDir.value,
+    modelVariant: c.modelVariant.value,
+    executionProvider: c.provider.value,
+    startAtLogin: c.startAtLogin.checked,
   };
+}
 
-  const fillChoices = (f: SettingsForm) => {
-    fillSelect(language, languageOptions(voices, f.language), f.language);
-    const speakers = speakerOptions(voices, f.speaker);
-    speakerField.hidden = speakers === null;
-    if (speakers) fillSelect(speaker, speakers, f.speaker);
-  };
+function fillSelect(select: HTMLSelectElement, options: Array<[string, string]>, value: string): void {
+  select.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
+  select.value = options.find(([v]) => v.toLowerCase() === value.toLowerCase())?.[0] ?? options[0]?.[0] ?? '';
+}
 
-  const fill = (f: SettingsForm) => {
-    hotkey.value = f.hotkey;
-    primary.checked = f.primarySelection;
-    instruct.value = f.instruct;
-    for (const m of modes) m.checked = m.value === f.speakMode;
-    outputDevice.value = f.outputDevice;
-    modelDir.value = f.modelDir;
-    modelVariant.value = f.modelVariant;
-    provider.value = f.executionProvider;
-    startAtLogin.checked = f.startAtLogin;
-    fillChoices(f);
-  };
+/** The language and speaker choices: the model's (voices), keeping the form's current ones. */
+function fillChoices(c: Controls, f: SettingsForm, voices: Voices | null): void {
+  fillSelect(c.language, languageOptions(voices, f.language), f.language);
+  const speakers = speakerOptions(voices, f.speaker);
+  c.speakerField.hidden = speakers === null;
+  if (speakers) fillSelect(c.speaker, speakers, f.speaker);
+}
 
-  const setError = (field: FormField, message: string | null) => {
+function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
+  c.hotkey.value = f.hotkey;
+  c.primary.checked = f.primarySelection;
+  c.instruct.value = f.instruct;
+  for (const m of c.modes) m.checked = m.value === f.speakMode;
+  c.outputDevice.value = f.outputDevice;
+  c.modelDir.value = f.modelDir;
+  c.modelVariant.value = f.modelVariant;
+  c.provider.value = f.executionProvider;
+  c.startAtLogin.checked = f.startAtLogin;
+  fillChoices(c, f, voices);
+}
+
+/** Each field's message beside it (and aria-invalid on its controls); the rest above the buttons. */
+function fieldErrors(c: Controls) {
+  /** The controls that take the focus (and aria-invalid) for a field. */
+  const controlsOf = (field: FormField): HTMLElement[] => (field === 'speakMode' ? c.modes : [$(`set-${field}`)]);
+  const set = (field: FormField, message: string | null) => {
     const el = $(`err-${field}`);
     el.hidden = message === null;
     el.textContent = message ?? '';
-    for (const c of controlsOf(field)) {
-      if (message === null) c.removeAttribute('aria-invalid');
-      else c.setAttribute('aria-invalid', 'true');
+    for (const control of controlsOf(field)) {
+      if (message === null) control.removeAttribute('aria-invalid');
+      else control.setAttribute('aria-invalid', 'true');
     }
   };
-  const showErrors = (byField: Partial<Record<FormField, string>>, general: string[]) => {
-    for (const f of FORM_FIELDS) setError(f, byField[f] ?? null);
-    generalError.hidden = general.length === 0;
-    generalError.textContent = general.join(' ');
+  const show = (byField: Partial<Record<FormField, string>>, general: string[]) => {
+    for (const f of FORM_FIELDS) set(f, byField[f] ?? null);
+    c.generalError.hidden = general.length === 0;
+    c.generalError.textContent = general.join(' ');
     const first = firstInvalid(byField);
-    if (first) (controlsOf(first).find((c) => (c as HTMLInputElement).checked) ?? controlsOf(first)[0])?.focus();
+    if (first) (controlsOf(first).find((control) => (control as HTMLInputElement).checked) ?? controlsOf(first)[0])?.focus();
   };
+  return { set, show };
+}
+
+/**
+ * "Press keys…": the next key combination becomes the shortcut (recorded() is told). Escape or Tab
+ * leaves it as it was.
+ */
+function recordHotkey(c: Controls, mac: boolean, errors: ReturnType<typeof fieldErrors>, recorded: () => void): void {
+  let capturing = false;
+  const stop = () => {
+    capturing = false;
+    c.record.setAttribute('aria-pressed', 'false');
+    c.record.textContent = 'Press keys…';
+  };
+  c.record.addEventListener('click', () => {
+    if (capturing) return stop();
+    capturing = true;
+    c.record.setAttribute('aria-pressed', 'true');
+    c.record.textContent = 'Press a key combination…';
+  });
+  c.record.addEventListener('blur', stop);
+  c.record.addEventListener('keydown', (event) => {
+    if (!capturing) return;
+    event.stopPropagation(); // not Ctrl+Enter (speak/save) or Escape (stop) while recording
+    const step = captureKey(event, mac);
+    if (step.kind === 'cancel') {
+      if (event.key !== 'Tab') event.preventDefault();
+      return stop();
+    }
+    event.preventDefault();
+    if (step.kind === 'pending') c.record.textContent = step.label;
+    else if (step.kind === 'reject') errors.set('hotkey', step.reason);
+    else {
+      c.hotkey.value = step.kind === 'clear' ? '' : step.accelerator;
+      errors.set('hotkey', null);
+      stop();
+      recorded();
+    }
+  });
+}
+
+export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attached: () => boolean }): SettingsPanel {
+  const { bridge } = deps;
+  const c = findControls();
+  const errors = fieldErrors(c);
+
+  let saved: Settings | null = null;
+  let voices: Voices | null = null;
+  let saving = false;
+
+  const read = () => readForm(c, saved);
+  const fill = (f: SettingsForm) => fillForm(c, f, voices);
 
   /** Enables Save/Cancel when something changed and says what saving will do to the engine. */
   const refresh = () => {
     const patch = saved ? patchFromForm(read(), saved).patch : {};
     const dirty = Object.keys(patch).length > 0;
-    saveButton.disabled = !dirty || saving;
-    cancelButton.disabled = !dirty || saving;
+    c.saveButton.disabled = !dirty || saving;
+    c.cancelButton.disabled = !dirty || saving;
     const note = engineNote(patch, deps.attached(), false);
-    engineLine.hidden = note === null;
-    engineLine.textContent = note ?? '';
-    form.setAttribute('aria-busy', String(saving));
-  };
-
-  const stopCapture = () => {
-    capturing = false;
-    record.setAttribute('aria-pressed', 'false');
-    record.textContent = 'Press keys…';
+    c.engineLine.hidden = note === null;
+    c.engineLine.textContent = note ?? '';
+    c.form.setAttribute('aria-busy', String(saving));
   };
 
   async function save(): Promise<void> {
     if (!saved || saving) return;
-    const { patch, errors } = patchFromForm(read(), saved);
-    showErrors(errors, []);
-    if (firstInvalid(errors)) {
-      result.textContent = 'Not saved: fix the marked field.';
+    const { patch, errors: found } = patchFromForm(read(), saved);
+    errors.show(found, []);
+    if (firstInvalid(found)) {
+      c.result.textContent = 'Not saved: fix the marked field.';
       return;
     }
     if (Object.keys(patch).length === 0) {
-      result.textContent = savedLine(patch, deps.attached());
+      c.result.textContent = savedLine(patch, deps.attached());
       return;
     }
     saving = true;
@@ -153,67 +201,43 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
       if (answer.ok) {
         saved = answer.settings;
         fill(formFromSettings(saved));
-        result.textContent = savedLine(patch, deps.attached());
+        c.result.textContent = savedLine(patch, deps.attached());
       } else {
         const placed = placeErrors(answer.fields);
-        showErrors(placed.byField, placed.general.length || firstInvalid(placed.byField) ? placed.general : [answer.message]);
-        result.textContent = 'Not saved.';
+        errors.show(placed.byField, placed.general.length || firstInvalid(placed.byField) ? placed.general : [answer.message]);
+        c.result.textContent = 'Not saved.';
       }
     } catch (err) {
-      showErrors({}, [`Something went wrong: ${errorMessage(err)}`]);
-      result.textContent = 'Not saved.';
+      errors.show({}, [`Something went wrong: ${errorMessage(err)}`]);
+      c.result.textContent = 'Not saved.';
     } finally {
       saving = false;
       refresh();
     }
   }
 
-  form.addEventListener('submit', (event) => {
+  c.form.addEventListener('submit', (event) => {
     event.preventDefault();
     void save();
   });
   const edited = (event: Event) => {
     const name = (event.target as HTMLInputElement).name;
-    if ((FORM_FIELDS as readonly string[]).includes(name)) setError(name as FormField, null);
-    result.textContent = '';
+    if ((FORM_FIELDS as readonly string[]).includes(name)) errors.set(name as FormField, null);
+    c.result.textContent = '';
     refresh();
   };
-  form.addEventListener('input', edited);
-  form.addEventListener('change', edited);
-  cancelButton.addEventListener('click', () => {
+  c.form.addEventListener('input', edited);
+  c.form.addEventListener('change', edited);
+  c.cancelButton.addEventListener('click', () => {
     if (!saved) return;
     fill(formFromSettings(saved));
-    showErrors({}, []);
-    result.textContent = 'Changes discarded.';
+    errors.show({}, []);
+    c.result.textContent = 'Changes discarded.';
     refresh();
   });
-
-  // "Press keys…": the next key combination becomes the shortcut. Escape or Tab leaves it as it was.
-  record.addEventListener('click', () => {
-    if (capturing) return stopCapture();
-    capturing = true;
-    record.setAttribute('aria-pressed', 'true');
-    record.textContent = 'Press a key combination…';
-  });
-  record.addEventListener('blur', stopCapture);
-  record.addEventListener('keydown', (event) => {
-    if (!capturing) return;
-    event.stopPropagation(); // not Ctrl+Enter (speak/save) or Escape (stop) while recording
-    const step = captureKey(event, deps.mac);
-    if (step.kind === 'cancel') {
-      if (event.key !== 'Tab') event.preventDefault();
-      return stopCapture();
-    }
-    event.preventDefault();
-    if (step.kind === 'pending') record.textContent = step.label;
-    else if (step.kind === 'reject') setError('hotkey', step.reason);
-    else {
-      hotkey.value = step.kind === 'clear' ? '' : step.accelerator;
-      setError('hotkey', null);
-      stopCapture();
-      result.textContent = '';
-      refresh();
-    }
+  recordHotkey(c, deps.mac, errors, () => {
+    c.result.textContent = '';
+    refresh();
   });
 
   bridge.onSettings((next) => {
@@ -234,8 +258,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
   return {
     setVoices(next) {
       voices = next;
-      const current = read();
-      fillChoices(current);
+      fillChoices(c, read(), voices);
       refresh();
     },
     save,

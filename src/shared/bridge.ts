@@ -1,7 +1,12 @@
 // The exact shape of `window.q3tts`, the only thing the sandboxed window can call. Plain data in and
 // out (it crosses the context bridge and IPC); failures come back as values, never as thrown errors,
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
-import type { Settings, SettingsPatch } from './settings.js';
+// The methods, their payloads and answers come from the IPC contract (ipc.ts, ipc-schemas.ts); the
+// types here are the data that crosses.
+import type { z } from 'zod';
+import type { PUSH_CHANNELS, Pushed } from './ipc.js';
+import type { IPC_CONTRACT, Invoker, PayloadIn, PrecisionSchema } from './ipc-schemas.js';
+import type { Settings } from './settings.js';
 
 export type AppState = 'loading' | 'ready' | 'speaking' | 'error' | 'no-model';
 
@@ -36,14 +41,7 @@ export interface Voices {
   supportsInstruct: boolean;
 }
 
-export interface SpeakParams {
-  text: string;
-  /** The voice in words; "" = the model's neutral voice. */
-  instruct: string;
-  /** A language the model knows, or "auto". */
-  language: string;
-  speaker: string | null;
-}
+export type SpeakParams = PayloadIn<'speak'>;
 
 /** Defaults the window starts from (a read-only view of the settings). */
 export interface WindowDefaults {
@@ -64,7 +62,7 @@ export interface SettingsSnapshot {
 /** The window's views; main asks for one with onShowView (tray "Settings…", "Download a model…"). */
 export type WindowView = 'speak' | 'settings' | 'models';
 
-export type Precision = 'int4' | 'fp32';
+export type Precision = z.infer<typeof PrecisionSchema>;
 
 /** One catalog model and precision, or a folder installed by hand (title null). */
 export interface ModelInfo {
@@ -104,12 +102,7 @@ export interface ModelsSnapshot {
   pulls: PullProgress[];
 }
 
-export interface PullParams {
-  name: string;
-  precision: Precision;
-  /** Make it the active model (and load it) once downloaded. */
-  activate: boolean;
-}
+export type PullParams = PayloadIn<'pullModel'>;
 
 /** Why a download failed, for the window's wording; the message has the details. */
 export type PullFailure = 'network' | 'auth' | 'not-found' | 'disk' | 'checksum' | 'cancelled' | 'busy' | 'other';
@@ -131,55 +124,7 @@ export type BridgeError = { ok: false; code: string; message: string };
 export type SettingsError = BridgeError & { fields: Record<string, string> };
 export type BridgeResult<T> = ({ ok: true } & T) | BridgeError;
 
-export interface Q3ttsBridge {
-  /** Speaks and resolves when the utterance has finished (or was stopped: code E_CANCELLED). */
-  speak(params: SpeakParams): Promise<BridgeResult<{ stats: RunStats | null; warning: string | null }>>;
-  /** Silences the current utterance and drops the queued ones. */
-  stop(): Promise<BridgeResult<{ cancelled: number }>>;
-  /** Asks main for a file name (save dialog), then synthesises into it. path null = the user cancelled. */
-  saveWav(params: SpeakParams): Promise<BridgeResult<{ path: string | null; stats: RunStats | null }>>;
-  getStatus(): Promise<AppStatus>;
-  getVoices(): Promise<BridgeResult<{ voices: Voices }>>;
-  getDefaults(): Promise<WindowDefaults>;
-  getSettings(): Promise<SettingsSnapshot>;
-  /** Validates and saves the changed fields; nothing is saved when any field is invalid. */
-  setSettings(patch: SettingsPatch): Promise<({ ok: true } & SettingsSnapshot) | SettingsError>;
-  /** Status pushes from main; returns the unsubscribe. */
-  onStatus(listener: (status: AppStatus) => void): () => void;
-  /** Settings changed (saved here, or the file was edited); returns the unsubscribe. */
-  onSettings(listener: (settings: Settings) => void): () => void;
-  /** Main wants a view shown (tray "Settings…" on an open window); returns the unsubscribe. */
-  onShowView(listener: (view: WindowView) => void): () => void;
-  /** Installed and available models, running downloads, free disk space. */
-  listModels(): Promise<BridgeResult<{ models: ModelsSnapshot }>>;
-  /** Downloads (or resumes) a model; resolves when it is installed (and active, with activate), failed or was cancelled. */
-  pullModel(params: PullParams): Promise<PullOutcome>;
-  /** Stops a running download; what it fetched stays for the next pullModel to resume. */
-  cancelPull(params: { name: string; precision: Precision }): Promise<BridgeResult<{ cancelled: number }>>;
-  /** Makes an installed model the active one; the engine loads it. */
-  useModel(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ active: string; warning: string | null }>>;
-  /** Deletes an installed model that is not the one in use. */
-  removeModel(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ removed: string; bytes: number }>>;
-  /** Download progress pushed by main; returns the unsubscribe. */
-  onModelEvent(listener: (event: ModelEvent) => void): () => void;
-}
-
-export const BRIDGE_KEYS = [
-  'speak',
-  'stop',
-  'saveWav',
-  'getStatus',
-  'getVoices',
-  'getDefaults',
-  'getSettings',
-  'setSettings',
-  'listModels',
-  'pullModel',
-  'cancelPull',
-  'useModel',
-  'removeModel',
-  'onStatus',
-  'onSettings',
-  'onShowView',
-  'onModelEvent',
-] as const satisfies ReadonlyArray<keyof Q3ttsBridge>;
+/** window.q3tts: one method per row of the contract; the on* methods return their unsubscribe. */
+export type Q3ttsBridge = { [M in keyof typeof IPC_CONTRACT]: Invoker<M> } & {
+  [M in keyof typeof PUSH_CHANNELS]: (listener: (payload: Pushed<M>) => void) => () => void;
+};

@@ -1,13 +1,29 @@
-// The schemas main validates every renderer payload with, per invocable channel.
+// The IPC contract, one row per method the window invokes: the zod schema main validates the payload
+// with, and what main answers. The bridge type (bridge.ts), main's handlers and validators
+// (main/electron/ipc.ts) all derive from this table; the channel names are in ipc.ts (zod-free, for the
+// preload), and the type checker holds both to the same keys.
 import { z } from 'zod';
-import { IPC } from './ipc.js';
-import { MAX_TEXT_CHARS } from './requests.js';
+import type {
+  AppStatus,
+  BridgeResult,
+  ModelsSnapshot,
+  PullOutcome,
+  RunStats,
+  SettingsError,
+  SettingsSnapshot,
+  Voices,
+  WindowDefaults,
+} from './bridge.js';
+import type { InvokeMethod } from './ipc.js';
+import { MAX_TEXT_CHARS } from './limits.js';
 import { SettingsPatchSchema } from './settings.js';
 
 export const SpeakParamsSchema = z
   .object({
     text: z.string().max(MAX_TEXT_CHARS),
+    /** The voice in words; "" = the model's neutral voice. */
     instruct: z.string().max(4000),
+    /** A language the model knows, or "auto". */
     language: z.string().min(1).max(40),
     speaker: z.string().min(1).max(64).nullable(),
   })
@@ -20,29 +36,59 @@ const modelName = z
   .max(200)
   .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name')
   .refine((n) => !n.split('/').some((part) => part === '.' || part === '..'), 'not a model name');
-const precision = z.enum(['int4', 'fp32']);
+export const PrecisionSchema = z.enum(['int4', 'fp32']);
 
-export const PullParamsSchema = z.object({ name: modelName, precision, activate: z.boolean() }).strict();
-export const CancelPullSchema = z.object({ name: modelName, precision }).strict();
-export const UseModelSchema = z.object({ name: modelName, precision: precision.nullable() }).strict();
+export const PullParamsSchema = z
+  .object({
+    name: modelName,
+    precision: PrecisionSchema,
+    /** Make it the active model (and load it) once downloaded. */
+    activate: z.boolean(),
+  })
+  .strict();
+export const CancelPullSchema = z.object({ name: modelName, precision: PrecisionSchema }).strict();
+/** An installed model; precision null = a folder name (installed by hand, or already resolved). */
+export const ModelRefSchema = z.object({ name: modelName, precision: PrecisionSchema.nullable() }).strict();
 
-/** Payload schema per invocable channel; methods without arguments take none. */
-export const IPC_PAYLOADS = {
-  [IPC.speak]: SpeakParamsSchema,
-  [IPC.saveWav]: SpeakParamsSchema,
-  [IPC.stop]: z.undefined(),
-  [IPC.getStatus]: z.undefined(),
-  [IPC.getVoices]: z.undefined(),
-  [IPC.getDefaults]: z.undefined(),
-  [IPC.getSettings]: z.undefined(),
-  // Only what the user may change, field by field; unknown fields (version) are refused.
-  [IPC.setSettings]: SettingsPatchSchema,
-  [IPC.listModels]: z.undefined(),
-  [IPC.pullModel]: PullParamsSchema,
-  [IPC.cancelPull]: CancelPullSchema,
-  [IPC.useModel]: UseModelSchema,
-  [IPC.removeModel]: UseModelSchema,
-} as const;
+/** Methods without arguments take none: anything sent along is refused. */
+const NO_PAYLOAD = z.undefined();
+
+/** For the type checker only: what a method answers (there is no value at run time). */
+const answers = <T>(): T => undefined as T;
+
+export const IPC_CONTRACT = {
+  /** Speaks and resolves when the utterance has finished (or was stopped: code E_CANCELLED). */
+  speak: { payload: SpeakParamsSchema, answer: answers<BridgeResult<{ stats: RunStats | null; warning: string | null }>>() },
+  /** Silences the current utterance and drops the queued ones. */
+  stop: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ cancelled: number }>>() },
+  /** Asks main for a file name (save dialog), then synthesises into it. path null = the user cancelled. */
+  saveWav: { payload: SpeakParamsSchema, answer: answers<BridgeResult<{ path: string | null; stats: RunStats | null }>>() },
+  getStatus: { payload: NO_PAYLOAD, answer: answers<AppStatus>() },
+  getVoices: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ voices: Voices }>>() },
+  getDefaults: { payload: NO_PAYLOAD, answer: answers<WindowDefaults>() },
+  getSettings: { payload: NO_PAYLOAD, answer: answers<SettingsSnapshot>() },
+  /** Validates and saves the changed fields (unknown ones, like version, are refused); nothing is saved when any field is invalid. */
+  setSettings: { payload: SettingsPatchSchema, answer: answers<({ ok: true } & SettingsSnapshot) | SettingsError>() },
+  /** Installed and available models, running downloads, free disk space. */
+  listModels: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ models: ModelsSnapshot }>>() },
+  /** Downloads (or resumes) a model; resolves when it is installed (and active, with activate), failed or was cancelled. */
+  pullModel: { payload: PullParamsSchema, answer: answers<PullOutcome>() },
+  /** Stops a running download; what it fetched stays for the next pullModel to resume. */
+  cancelPull: { payload: CancelPullSchema, answer: answers<BridgeResult<{ cancelled: number }>>() },
+  /** Makes an installed model the active one; the engine loads it. */
+  useModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ active: string; warning: string | null }>>() },
+  /** Deletes an installed model that is not the one in use. */
+  removeModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ removed: string; bytes: number }>>() },
+} satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
+
+type Contract = typeof IPC_CONTRACT;
+/** What the window sends (before validation). */
+export type PayloadIn<M extends InvokeMethod> = z.input<Contract[M]['payload']>;
+/** What main's handler gets (after validation). */
+export type PayloadOut<M extends InvokeMethod> = z.output<Contract[M]['payload']>;
+export type Answer<M extends InvokeMethod> = Contract[M]['answer'];
+/** The bridge method for one row: no parameter for NO_PAYLOAD, the payload otherwise. */
+export type Invoker<M extends InvokeMethod> = Contract[M]['payload'] extends typeof NO_PAYLOAD ? () => Promise<Answer<M>> : (payload: PayloadIn<M>) => Promise<Answer<M>>;
 
 /**
  * The first message per top-level field, for the window to show next to that field.

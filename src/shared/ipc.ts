@@ -1,8 +1,12 @@
-// Renderer ⇄ main IPC channel names. No zod here: the preload bundles this file, and stays tiny.
-// The payload schemas main validates with are in ipc-schemas.ts.
-import type { Q3ttsBridge } from './bridge.js';
+// The renderer ⇄ main IPC contract, the half the preload bundles: every bridge method and its channel.
+// No zod here (nor anything else at run time): the sandboxed preload is one small file built from these
+// two lists. What each invoke method carries and answers is its row in IPC_CONTRACT (ipc-schemas.ts),
+// which the type checker holds to exactly these keys.
+import type { AppStatus, ModelEvent, WindowView } from './bridge.js';
+import type { Settings } from './settings.js';
 
-export const IPC = {
+/** Methods the window invokes (ipcRenderer.invoke → ipcMain.handle), one channel each. */
+export const INVOKE_CHANNELS = {
   speak: 'q3tts:speak',
   stop: 'q3tts:stop',
   saveWav: 'q3tts:save-wav',
@@ -16,26 +20,27 @@ export const IPC = {
   cancelPull: 'q3tts:cancel-pull',
   useModel: 'q3tts:use-model',
   removeModel: 'q3tts:remove-model',
-  /** main → renderer pushes (webContents.send), not invocable. */
-  status: 'q3tts:status',
-  settings: 'q3tts:settings',
-  showView: 'q3tts:show-view',
-  modelEvent: 'q3tts:model-event',
 } as const;
 
-/** Channels the renderer may invoke, one per bridge method (the on* methods listen instead). */
-export const INVOKE_CHANNELS = {
-  speak: IPC.speak,
-  stop: IPC.stop,
-  saveWav: IPC.saveWav,
-  getStatus: IPC.getStatus,
-  getVoices: IPC.getVoices,
-  getDefaults: IPC.getDefaults,
-  getSettings: IPC.getSettings,
-  setSettings: IPC.setSettings,
-  listModels: IPC.listModels,
-  pullModel: IPC.pullModel,
-  cancelPull: IPC.cancelPull,
-  useModel: IPC.useModel,
-  removeModel: IPC.removeModel,
-} as const satisfies Record<Exclude<keyof Q3ttsBridge, `on${string}`>, string>;
+/** A channel name that also tells the type checker what it carries (nothing more at run time). */
+export type PushChannel<T> = string & { readonly carries?: T };
+const carrying = <T>(channel: string): PushChannel<T> => channel;
+
+/** Main → window pushes (webContents.send): the bridge's on* methods listen to them. Never invocable. */
+export const PUSH_CHANNELS = {
+  /** Status pushes from main. */
+  onStatus: carrying<AppStatus>('q3tts:status'),
+  /** Settings changed (saved here, or the file was edited). */
+  onSettings: carrying<Settings>('q3tts:settings'),
+  /** Main wants a view shown (tray "Settings…" on an open window). */
+  onShowView: carrying<WindowView>('q3tts:show-view'),
+  /** Download progress. */
+  onModelEvent: carrying<ModelEvent>('q3tts:model-event'),
+};
+
+export type InvokeMethod = keyof typeof INVOKE_CHANNELS;
+export type PushMethod = keyof typeof PUSH_CHANNELS;
+export type Pushed<M extends PushMethod> = (typeof PUSH_CHANNELS)[M] extends PushChannel<infer T> ? T : never;
+
+/** The keys of window.q3tts: one per row of the two lists above. */
+export const BRIDGE_KEYS = [...Object.keys(INVOKE_CHANNELS), ...Object.keys(PUSH_CHANNELS)] as ReadonlyArray<InvokeMethod | PushMethod>;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from './protocol.js';
 
-export const MAX_TEXT_CHARS = 100_000;
+export { MAX_TEXT_CHARS } from './limits.js';
 
 const requestId = z.union([z.string().max(200), z.number().int()]);
 const optionalText = (max: number) => z.string().max(max).nullable().optional();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRIDGE_KEYS } from '../../src/shared/ipc.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -57,9 +58,7 @@ describe.skipIf('reason' in found)('Electron app (e2e)', () => {
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
-    expect(await window.evaluate(() => Object.keys((window as unknown as { q3tts: object }).q3tts).sort())).toEqual(
-      ['getDefaults', 'getStatus', 'getVoices', 'onStatus', 'saveWav', 'speak', 'stop'],
-    );
+    expect(await window.evaluate(() => Object.keys((window as unknown as { q3tts: object }).q3tts).sort())).toEqual([...BRIDGE_KEYS].sort());
   });
 
   it('speaks through IPC and the daemon once ready', async () => {

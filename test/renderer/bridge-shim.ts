@@ -1,9 +1,8 @@
-// Installs window.q3tts in the page the way src/preload/index.ts does, with ipcRenderer replaced by
-// functions the test process exposes (page.exposeFunction): invoke goes to main's real IPC handlers,
-// main's webContents.send comes back through __q3ttsPush. Serialized into the page by addInitScript:
-// no imports at runtime (the channel names come in as the argument), only types.
-import type { Q3ttsBridge } from '../../src/shared/bridge.js';
-import type { IPC as IpcChannels, INVOKE_CHANNELS as InvokeChannels } from '../../src/shared/ipc.js';
+// Installs window.q3tts in the page the way src/preload/bridge.ts builds it, one method per row of the
+// channel lists, with ipcRenderer replaced by functions the test process exposes (page.exposeFunction):
+// invoke goes to main's real IPC handlers, main's webContents.send comes back through __q3ttsPush.
+// Serialized into the page by addInitScript: no imports at runtime (the lists come in as the argument).
+import type { INVOKE_CHANNELS as InvokeChannels, PUSH_CHANNELS as PushChannels } from '../../src/shared/ipc.js';
 
 declare global {
   interface Window {
@@ -13,36 +12,19 @@ declare global {
   }
 }
 
-export function installBridge(channels: { invoke: typeof InvokeChannels; push: typeof IpcChannels }): void {
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  const call = <T>(channel: string, ...args: unknown[]) => window.__q3ttsInvoke(channel, args) as Promise<T>;
-  const listen = (channel: string, listener: (payload: never) => void) => {
-    if (!listeners.has(channel)) listeners.set(channel, new Set());
-    listeners.get(channel)!.add(listener);
-    return () => void listeners.get(channel)!.delete(listener);
-  };
-  const c = channels.invoke;
-  const bridge: Q3ttsBridge = {
-    speak: (p) => call(c.speak, p),
-    stop: () => call(c.stop),
-    saveWav: (p) => call(c.saveWav, p),
-    getStatus: () => call(c.getStatus),
-    getVoices: () => call(c.getVoices),
-    getDefaults: () => call(c.getDefaults),
-    getSettings: () => call(c.getSettings),
-    setSettings: (patch) => call(c.setSettings, patch),
-    listModels: () => call(c.listModels),
-    pullModel: (p) => call(c.pullModel, p),
-    cancelPull: (p) => call(c.cancelPull, p),
-    useModel: (p) => call(c.useModel, p),
-    removeModel: (p) => call(c.removeModel, p),
-    onStatus: (l) => listen(channels.push.status, l),
-    onSettings: (l) => listen(channels.push.settings, l),
-    onShowView: (l) => listen(channels.push.showView, l),
-    onModelEvent: (l) => listen(channels.push.modelEvent, l),
-  };
+export function installBridge(channels: { invoke: typeof InvokeChannels; push: typeof PushChannels }): void {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const bridge: Record<string, unknown> = {};
+  for (const [method, channel] of Object.entries(channels.invoke)) bridge[method] = (...args: unknown[]) => window.__q3ttsInvoke(channel, args);
+  for (const [method, channel] of Object.entries<string>(channels.push)) {
+    bridge[method] = (listener: (payload: unknown) => void) => {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
+      return () => void listeners.get(channel)!.delete(listener);
+    };
+  }
   Object.defineProperty(window, 'q3tts', { value: Object.freeze(bridge), writable: false });
-  window.__q3ttsPush = (channel, payload) => listeners.get(channel)?.forEach((l) => l(payload as never));
+  window.__q3ttsPush = (channel, payload) => listeners.get(channel)?.forEach((l) => l(payload));
   window.__violations = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
 }

@@ -17,7 +17,7 @@ import { modelsRoot } from '../../src/core/models/layout.js';
 import type { PullOptions } from '../../src/core/models/pull.js';
 import { ModelsService } from '../../src/core/models/service.js';
 import { currentPathEnv } from '../../src/core/paths.js';
-import { INVOKE_CHANNELS, IPC } from '../../src/shared/ipc.js';
+import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../../src/shared/ipc.js';
 import { ipcMain, WebContentsMock } from '../mocks/electron.js';
 import { installBridge } from './bridge-shim.js';
 
@@ -135,7 +135,7 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
         calls.push({ method: METHOD_OF.get(channel) ?? channel, payload: args[0] });
         return invokeHandler(channel, args);
       });
-      await page.addInitScript(installBridge, { invoke: INVOKE_CHANNELS, push: IPC });
+      await page.addInitScript(installBridge, { invoke: INVOKE_CHANNELS, push: PUSH_CHANNELS });
       await page.goto(`${baseUrl}/index.html${hash}`);
       return page;
     },

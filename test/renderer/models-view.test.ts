@@ -3,7 +3,6 @@ import type { ModelEvent, ModelsSnapshot, PullOutcome } from '../../src/shared/b
 import {
   IDLE,
   catalogChoices,
-  formatBytes,
   formatSpeed,
   formatTimeLeft,
   panelView,
@@ -18,16 +17,6 @@ import {
 } from '../../src/renderer/models-view.js';
 
 describe('progress wording', () => {
-  it.each([
-    [0, '0 B'],
-    [999, '999 B'],
-    [1000, '1.0 kB'],
-    [33_570_478, '33.6 MB'],
-    [5_240_000_000, '5.2 GB'],
-    [134_000_000_000, '134 GB'],
-    [-5, '0 B'],
-  ])('formatBytes(%d) = %s', (n, s) => expect(formatBytes(n)).toBe(s));
-
   it.each([
     [0, '0 B/s'],
     [2_800_000, '2.8 MB/s'],

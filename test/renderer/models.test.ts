@@ -2,7 +2,7 @@
 // real daemon, against the local Hub stand-in serving the synthetic tiny model. Nothing installed at
 // first: the app is in "no model" (no daemon can start), the window offers the download, the pull runs in
 // this process, and once the model is active the app starts its daemon on it, as electron/index.ts does.
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -260,8 +260,29 @@ describe.skipIf(!haveChromium)('models view', () => {
     hub.faults.bytesPerSecond = 0;
   });
 
+  it('a refused Remove says why above the list and offers Remove again, deleting nothing', async () => {
+    await expect.poll(() => page.locator('#installed-list li').count()).toBe(2);
+    // Gone from the models folder behind the window's back: main finds nothing to remove.
+    const folder = path.join(data, 'models', `${VD}-fp32`);
+    const away = path.join(data, 'away');
+    renameSync(folder, away);
+    try {
+      const remove = page.getByRole('button', { name: /^Remove Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\)$/ });
+      await remove.click();
+      await page.getByRole('button', { name: /^Delete Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\) from disk\?/ }).click();
+      await expect.poll(() => visible('#models-list-error')).toBe(true);
+      expect(await text('#models-list-error')).toBe(`${VD} (fp32) is not installed`);
+      expect(await remove.textContent()).toBe('Remove');
+      expect(await remove.isEnabled()).toBe(true);
+    } finally {
+      renameSync(away, folder);
+    }
+    expect(statSync(folder).isDirectory()).toBe(true);
+  });
+
   it('removes an installed model after a second press, never the one in use', async () => {
     await expect.poll(() => page.locator('#installed-list li').count()).toBe(2);
+    const callsBefore = h.calls.length;
     const row = (name: RegExp) => page.locator('#installed-list li').filter({ hasText: name });
     expect(await row(/CustomVoice/).getByRole('button').count()).toBe(0); // in use: neither Use nor Remove
     const remove = page.getByRole('button', { name: /^Remove Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\)$/ });
@@ -271,7 +292,7 @@ describe.skipIf(!haveChromium)('models view', () => {
     expect(await confirm.textContent()).toBe('Delete from disk?');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#installed-list li').count()).toBe(1);
-    expect(h.calls.filter((c) => c.method === 'removeModel').map((c) => c.payload)).toEqual([{ name: VD, precision: 'fp32' }]);
+    expect(h.calls.slice(callsBefore).filter((c) => c.method === 'removeModel').map((c) => c.payload)).toEqual([{ name: VD, precision: 'fp32' }]);
     expect(() => statSync(path.join(data, 'models', `${VD}-fp32`))).toThrow(/ENOENT/);
     expect(backend.status.state).toBe('ready'); // the model in use is untouched
   });

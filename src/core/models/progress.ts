@@ -50,17 +50,6 @@ export class ProgressTracker {
   }
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
-
 export function formatEta(s: number | null): string {
   if (s === null) return '--';
   if (s < 60) return `${s}s`;

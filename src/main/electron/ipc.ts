@@ -1,12 +1,13 @@
-// ipcMain side of window.q3tts: only allow-listed channels, only from our own window's frame, and
-// only payloads that pass the shared zod schemas. Handlers return values; they throw only for senders.
+// ipcMain side of window.q3tts: the channels of the IPC contract (shared/ipc.ts, ipc-schemas.ts), only from
+// our own window's frame, and only payloads that pass the contract's schemas. Handlers return values;
+// they throw only for senders.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { ZodError, type ZodType } from 'zod';
-import type { AppStatus, ModelEvent, Precision, PullParams, SettingsError, SettingsSnapshot, SpeakParams, WindowView } from '../../shared/bridge.js';
-import { INVOKE_CHANNELS, IPC } from '../../shared/ipc.js';
-import { IPC_PAYLOADS, issuesByField } from '../../shared/ipc-schemas.js';
+import { ZodError, type z, type ZodType } from 'zod';
+import type { AppStatus, ModelEvent, SettingsError, SettingsSnapshot, WindowView } from '../../shared/bridge.js';
+import { INVOKE_CHANNELS, PUSH_CHANNELS, type InvokeMethod, type PushMethod, type Pushed } from '../../shared/ipc.js';
+import { IPC_CONTRACT, issuesByField, type Answer, type PayloadOut } from '../../shared/ipc-schemas.js';
 import { describeIssues } from '../../shared/requests.js';
-import type { Settings } from '../../shared/settings.js';
+import type { Settings, SettingsPatch } from '../../shared/settings.js';
 import type { AppController } from '../app/controller.js';
 import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
@@ -37,14 +38,42 @@ export function isTrustedSender(event: IpcMainInvokeEvent, ours: WebContents[]):
   }
 }
 
-type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>;
-
 const invalid = (message: string, fields: Record<string, string> = {}): SettingsError => ({ ok: false, code: 'E_INVALID', message, fields });
+
+/** A contract: per method, the schema its one payload must pass. */
+type Contract = Record<string, { payload: ZodType }>;
+/** Per method, what to do with a payload that passed its schema. */
+export type ContractHandlers<C extends Contract> = { [M in keyof C]: (payload: z.output<C[M]['payload']>, event: IpcMainInvokeEvent) => Promise<unknown> };
+
+/**
+ * Serves every method of a contract on its channel: from an untrusted sender it throws (the page is not
+ * ours); a payload that fails the method's schema, or more than one argument, is answered E_INVALID and
+ * reaches no handler. Returns the unregister.
+ */
+export function serveContract<C extends Contract>(contract: C, channels: Record<keyof C, string>, handlers: ContractHandlers<C>, trusted: (event: IpcMainInvokeEvent) => boolean): () => void {
+  const served: string[] = [];
+  for (const method of Object.keys(contract) as Array<keyof C & string>) {
+    const channel = channels[method];
+    const { payload } = contract[method]!;
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      if (!trusted(event)) throw new Error(`refused ${channel}: untrusted sender`);
+      if (args.length > 1) return invalid(`${channel} takes at most one argument`);
+      const parsed = payload.safeParse(args[0]);
+      if (!parsed.success) return invalid(describeIssues(parsed.error), issuesByField(parsed.error));
+      // The parse of this row's schema: its output type, which TypeScript cannot follow through the loop.
+      return handlers[method](parsed.data as z.output<C[typeof method]['payload']>, event);
+    });
+    served.push(channel);
+  }
+  return () => {
+    for (const channel of served) ipcMain.removeHandler(channel);
+  };
+}
 
 export function registerIpc(deps: IpcDeps): () => void {
   const { controller, settings, models } = deps;
   const snapshot = (): SettingsSnapshot => ({ settings: settings.get(), file: settings.path, platform: deps.platform ?? process.platform });
-  const saveSettings = (patch: unknown): ({ ok: true } & SettingsSnapshot) | SettingsError => {
+  const saveSettings = (patch: SettingsPatch): ({ ok: true } & SettingsSnapshot) | SettingsError => {
     try {
       settings.update(patch);
       return { ok: true, ...snapshot() };
@@ -53,41 +82,30 @@ export function registerIpc(deps: IpcDeps): () => void {
       return { ok: false, code: 'E_SETTINGS', message: `Could not save the settings: ${errorMessage(err)}`, fields: {} };
     }
   };
-  const handlers: Record<(typeof INVOKE_CHANNELS)[keyof typeof INVOKE_CHANNELS], Handler> = {
-    [IPC.speak]: async (_e, p) => controller.speak(p as SpeakParams),
-    [IPC.saveWav]: async (e, p) => controller.saveWav(p as SpeakParams, await deps.chooseWavPath(e.sender)),
-    [IPC.stop]: async () => controller.stop(),
-    [IPC.getStatus]: async () => controller.status,
-    [IPC.getVoices]: async () => controller.voices(),
-    [IPC.getDefaults]: async () => controller.defaults(),
-    [IPC.getSettings]: async () => snapshot(),
-    [IPC.setSettings]: async (_e, p) => saveSettings(p),
-    [IPC.listModels]: async () => models.list(),
-    [IPC.pullModel]: async (_e, p) => models.pull(p as PullParams),
-    [IPC.cancelPull]: async (_e, p) => models.cancel(p as { name: string; precision: Precision }),
-    [IPC.useModel]: async (_e, p) => models.use(p as { name: string; precision: Precision | null }),
-    [IPC.removeModel]: async (_e, p) => models.remove(p as { name: string; precision: Precision | null }),
+  // Each handler gets its payload already validated and typed by IPC_CONTRACT, and must answer its row's type.
+  const handlers: { [M in InvokeMethod]: (payload: PayloadOut<M>, event: IpcMainInvokeEvent) => Promise<Answer<M>> } = {
+    speak: async (p) => controller.speak(p),
+    saveWav: async (p, e) => controller.saveWav(p, await deps.chooseWavPath(e.sender)),
+    stop: async () => controller.stop(),
+    getStatus: async () => controller.status,
+    getVoices: async () => controller.voices(),
+    getDefaults: async () => controller.defaults(),
+    getSettings: async () => snapshot(),
+    setSettings: async (p) => saveSettings(p),
+    listModels: async () => models.list(),
+    pullModel: async (p) => models.pull(p),
+    cancelPull: async (p) => models.cancel(p),
+    useModel: async (p) => models.use(p),
+    removeModel: async (p) => models.remove(p),
   };
-  for (const [channel, handler] of Object.entries(handlers)) {
-    const schema: ZodType = IPC_PAYLOADS[channel as keyof typeof IPC_PAYLOADS];
-    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
-      if (!isTrustedSender(event, deps.ourContents())) throw new Error(`refused ${channel}: untrusted sender`);
-      if (args.length > 1) return invalid(`${channel} takes at most one argument`);
-      const parsed = schema.safeParse(args[0]);
-      if (!parsed.success) return invalid(describeIssues(parsed.error), issuesByField(parsed.error));
-      return handler(event, parsed.data);
-    });
-  }
-  return () => {
-    for (const channel of Object.keys(handlers)) ipcMain.removeHandler(channel);
-  };
+  return serveContract(IPC_CONTRACT, INVOKE_CHANNELS, handlers, (event) => isTrustedSender(event, deps.ourContents()));
 }
 
-function push(contents: WebContents[], channel: string, payload: unknown): void {
-  for (const wc of contents) if (!wc.isDestroyed()) wc.send(channel, payload);
+function push<M extends PushMethod>(contents: WebContents[], method: M, payload: Pushed<M>): void {
+  for (const wc of contents) if (!wc.isDestroyed()) wc.send(PUSH_CHANNELS[method], payload);
 }
 
-export const pushStatus = (contents: WebContents[], status: AppStatus): void => push(contents, IPC.status, status);
-export const pushSettings = (contents: WebContents[], settings: Settings): void => push(contents, IPC.settings, settings);
-export const pushShowView = (contents: WebContents[], view: WindowView): void => push(contents, IPC.showView, view);
-export const pushModelEvent = (contents: WebContents[], event: ModelEvent): void => push(contents, IPC.modelEvent, event);
+export const pushStatus = (contents: WebContents[], status: AppStatus): void => push(contents, 'onStatus', status);
+export const pushSettings = (contents: WebContents[], settings: Settings): void => push(contents, 'onSettings', settings);
+export const pushShowView = (contents: WebContents[], view: WindowView): void => push(contents, 'onShowView', view);
+export const pushModelEvent = (contents: WebContents[], event: ModelEvent): void => push(contents, 'onModelEvent', event);

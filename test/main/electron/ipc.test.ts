@@ -4,10 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('../../mocks/electron.js'));
 const { ipcMain, WebContentsMock } = await import('../../mocks/electron.js');
-const { registerIpc, pushModelEvent, pushSettings, pushShowView, pushStatus, isTrustedSender } = await import('../../../src/main/electron/ipc.js');
+const { registerIpc, serveContract, pushModelEvent, pushSettings, pushShowView, pushStatus, isTrustedSender } = await import('../../../src/main/electron/ipc.js');
+const { IPC_CONTRACT } = await import('../../../src/shared/ipc-schemas.js');
+import { z } from 'zod';
 const { openSettingsRepo } = await import('../../../src/main/app/settings-repo.js');
 const { AppController } = await import('../../../src/main/app/controller.js');
-const { INVOKE_CHANNELS, IPC } = await import('../../../src/shared/ipc.js');
+const { INVOKE_CHANNELS, PUSH_CHANNELS } = await import('../../../src/shared/ipc.js');
 const { DEFAULT_SETTINGS } = await import('../../../src/shared/settings.js');
 import type { SpeechService } from '../../../src/main/app/speech.js';
 
@@ -51,12 +53,14 @@ const frame = (url: string, parent: unknown = null) => ({ url, parent });
 const event = (sender: unknown, senderFrame: unknown) => ({ sender, senderFrame }) as never;
 const good = { text: 'Hi', instruct: '', language: 'auto', speaker: null };
 let unregister: () => void;
+let dialogs = 0;
 
 beforeEach(() => {
   unregister?.();
   spoken.length = 0;
   requested.length = 0;
-  unregister = registerIpc({ controller, settings: repo, models, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => '/home/ann/speech.wav' });
+  dialogs = 0;
+  unregister = registerIpc({ controller, settings: repo, models, platform: 'linux', ourContents: () => [ours as never], chooseWavPath: async () => (dialogs++, '/home/ann/speech.wav') });
 });
 
 const call = (channel: string, ev: unknown, ...args: unknown[]) => ipcMain.handlers.get(channel)!(ev, ...args) as Promise<unknown>;
@@ -83,7 +87,7 @@ describe('ipc handlers', () => {
   });
 
   it('accepts our window and forwards a valid speak request', async () => {
-    const result = await call(IPC.speak, event(ours, frame('app://ui/index.html')), good);
+    const result = await call(INVOKE_CHANNELS.speak, event(ours, frame('app://ui/index.html')), good);
     expect(result).toMatchObject({ ok: true, stats: { timeToFirstAudioMs: 120 } });
     expect(spoken).toEqual([{ text: 'Hi', instruct: null, language: 'auto', speaker: null, interrupt: true, clean: false }]);
   });
@@ -98,42 +102,42 @@ describe('ipc handlers', () => {
     ['an empty language', [{ ...good, language: '' }], /language/],
     ['two arguments', [good, good], /at most one argument/],
   ])('returns E_INVALID for %s, without speaking', async (_name, args, message) => {
-    const result = await call(IPC.speak, event(ours, frame('app://ui/index.html')), ...args);
+    const result = await call(INVOKE_CHANNELS.speak, event(ours, frame('app://ui/index.html')), ...args);
     expect(result).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.stringMatching(message) });
     expect(spoken).toEqual([]);
   });
 
   it('refuses arguments to argument-less methods', async () => {
-    expect(await call(IPC.stop, event(ours, frame('app://ui/index.html')), { all: true })).toMatchObject({ ok: false, code: 'E_INVALID' });
-    expect(await call(IPC.stop, event(ours, frame('app://ui/index.html')))).toEqual({ ok: true, cancelled: 2 });
+    expect(await call(INVOKE_CHANNELS.stop, event(ours, frame('app://ui/index.html')), { all: true })).toMatchObject({ ok: false, code: 'E_INVALID' });
+    expect(await call(INVOKE_CHANNELS.stop, event(ours, frame('app://ui/index.html')))).toEqual({ ok: true, cancelled: 2 });
   });
 
   it('saves only where the dialog in main says, never where the renderer says', async () => {
-    const result = await call(IPC.saveWav, event(ours, frame('app://ui/index.html')), good);
+    const result = await call(INVOKE_CHANNELS.saveWav, event(ours, frame('app://ui/index.html')), good);
     expect(result).toMatchObject({ ok: true, path: '/home/ann/speech.wav' });
     expect(spoken).toMatchObject([{ output: '/home/ann/speech.wav' }]);
   });
 
   it('answers status, voices and defaults', async () => {
     const ev = event(ours, frame('app://ui/index.html'));
-    expect(await call(IPC.getStatus, ev)).toMatchObject({ state: 'ready', engine: 'tone' });
-    expect(await call(IPC.getVoices, ev)).toMatchObject({ ok: true, voices: { languages: ['English'] } });
-    expect(await call(IPC.getDefaults, ev)).toEqual({ instruct: '', language: 'auto', speaker: null });
+    expect(await call(INVOKE_CHANNELS.getStatus, ev)).toMatchObject({ state: 'ready', engine: 'tone' });
+    expect(await call(INVOKE_CHANNELS.getVoices, ev)).toMatchObject({ ok: true, voices: { languages: ['English'] } });
+    expect(await call(INVOKE_CHANNELS.getDefaults, ev)).toEqual({ instruct: '', language: 'auto', speaker: null });
   });
 
   it('answers the settings, with where they are stored and the platform', async () => {
-    const answer = await call(IPC.getSettings, event(ours, frame('app://ui/index.html')));
+    const answer = await call(INVOKE_CHANNELS.getSettings, event(ours, frame('app://ui/index.html')));
     expect(answer).toEqual({ settings: repo.get(), file: repo.path, platform: 'linux' });
   });
 
   it('saves a valid settings patch through the repo and answers the new settings', async () => {
     const patch = { hotkey: 'Alt+Shift+R', speakMode: 'queue', modelDir: '/models/q3', executionProvider: 'cuda', startAtLogin: true };
-    const answer = await call(IPC.setSettings, event(ours, frame('app://ui/index.html#settings')), patch);
+    const answer = await call(INVOKE_CHANNELS.setSettings, event(ours, frame('app://ui/index.html#settings')), patch);
     expect(answer).toMatchObject({ ok: true, settings: patch, file: repo.path });
     expect(repo.get()).toMatchObject(patch);
     expect(onDisk()).toMatchObject({ version: 2, ...patch });
     // A later patch keeps what the earlier one saved.
-    expect(await call(IPC.setSettings, event(ours, frame('app://ui/index.html')), { speakMode: 'interrupt' })).toMatchObject({ ok: true, settings: { ...patch, speakMode: 'interrupt' } });
+    expect(await call(INVOKE_CHANNELS.setSettings, event(ours, frame('app://ui/index.html')), { speakMode: 'interrupt' })).toMatchObject({ ok: true, settings: { ...patch, speakMode: 'interrupt' } });
     expect(onDisk()).toMatchObject({ ...patch, speakMode: 'interrupt' });
   });
 
@@ -150,7 +154,7 @@ describe('ipc handlers', () => {
     ['not an object', 'queue', { '': /.+/ }],
   ])('refuses %s with a message per field, saving nothing', async (_name, patch, fields) => {
     const before = onDisk();
-    const answer = (await call(IPC.setSettings, event(ours, frame('app://ui/index.html')), patch)) as { fields: Record<string, string> };
+    const answer = (await call(INVOKE_CHANNELS.setSettings, event(ours, frame('app://ui/index.html')), patch)) as { fields: Record<string, string> };
     expect(answer).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.any(String) });
     expect(Object.keys(answer.fields).sort()).toEqual(Object.keys(fields).sort());
     for (const [key, re] of Object.entries(fields)) expect(answer.fields[key]).toMatch(re);
@@ -159,8 +163,8 @@ describe('ipc handlers', () => {
 
   it('refuses settings from an untrusted sender before reading the patch', async () => {
     const before = onDisk();
-    await expect(call(IPC.setSettings, event(stranger, frame('app://ui/index.html')), { speakMode: 'interrupt' })).rejects.toThrow(/untrusted sender/);
-    await expect(call(IPC.getSettings, event(ours, frame('https://evil.example/')))).rejects.toThrow(/untrusted sender/);
+    await expect(call(INVOKE_CHANNELS.setSettings, event(stranger, frame('app://ui/index.html')), { speakMode: 'interrupt' })).rejects.toThrow(/untrusted sender/);
+    await expect(call(INVOKE_CHANNELS.getSettings, event(ours, frame('https://evil.example/')))).rejects.toThrow(/untrusted sender/);
     expect(onDisk()).toEqual(before);
   });
 
@@ -171,8 +175,8 @@ describe('ipc handlers', () => {
     pushSettings([ours as never, gone as never], repo.get());
     pushShowView([ours as never, gone as never], 'settings');
     expect(ours.sent).toEqual([
-      [IPC.settings, repo.get()],
-      [IPC.showView, 'settings'],
+      [PUSH_CHANNELS.onSettings, repo.get()],
+      [PUSH_CHANNELS.onShowView, 'settings'],
     ]);
     expect(gone.sent).toEqual([]);
   });
@@ -182,9 +186,49 @@ describe('ipc handlers', () => {
     const gone = new WebContentsMock();
     gone.destroyed = true;
     pushStatus([ours as never, gone as never], controller.status);
-    expect(ours.sent).toEqual([[IPC.status, controller.status]]);
+    expect(ours.sent).toEqual([[PUSH_CHANNELS.onStatus, controller.status]]);
     expect(gone.sent).toEqual([]);
     expect(isTrustedSender(event(ours, frame('app://ui/x')), [ours as never])).toBe(true);
+  });
+});
+
+describe('the contract table', () => {
+  const ev = () => event(ours, frame('app://ui/index.html'));
+
+  it.each([
+    ['an unknown field', { unexpected: true }],
+    ['a string', 'x'],
+    ['an array', []],
+    ['a number', 42],
+  ])('refuses %s on every channel of the table with E_INVALID, reaching no handler', async (_name, payload) => {
+    const before = onDisk();
+    for (const method of Object.keys(IPC_CONTRACT) as Array<keyof typeof IPC_CONTRACT>) {
+      const answer = await call(INVOKE_CHANNELS[method], ev(), payload);
+      expect(answer, method).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.any(String) });
+    }
+    expect(spoken).toEqual([]);
+    expect(requested).toEqual([]);
+    expect(dialogs).toBe(0);
+    expect(onDisk()).toEqual(before);
+  });
+
+  it('serves any table: a row (channel, schema, handler) is all a new method takes', async () => {
+    unregister();
+    const got: unknown[] = [];
+    const table = { ping: { payload: z.object({ n: z.number().int() }).strict() }, ring: { payload: z.undefined() } };
+    const off = serveContract(table, { ping: 'test:ping', ring: 'test:ring' }, { ping: async (p) => (got.push(p), { ok: true, n: p.n + 1 }), ring: async () => 'rang' }, (e) => isTrustedSender(e, [ours as never]));
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(['test:ping', 'test:ring']);
+    expect(await call('test:ping', ev(), { n: 1 })).toEqual({ ok: true, n: 2 });
+    expect(await call('test:ring', ev())).toBe('rang');
+    expect(await call('test:ping', ev(), { n: 1.5 })).toMatchObject({ ok: false, code: 'E_INVALID', fields: { n: expect.any(String) } });
+    expect(await call('test:ping', ev(), { n: 1, m: 2 })).toMatchObject({ ok: false, code: 'E_INVALID', message: /unknown field 'm'/ });
+    expect(await call('test:ring', ev(), 'x')).toMatchObject({ ok: false, code: 'E_INVALID' });
+    expect(await call('test:ping', ev(), { n: 1 }, { n: 2 })).toMatchObject({ ok: false, code: 'E_INVALID', message: /at most one argument/ });
+    await expect(call('test:ping', event(stranger, frame('app://ui/index.html')), { n: 1 })).rejects.toThrow(/untrusted sender/);
+    expect(got).toEqual([{ n: 1 }]);
+    off();
+    expect(ipcMain.handlers.size).toBe(0);
+    unregister = registerIpc({ controller, settings: repo, models, ourContents: () => [ours as never], chooseWavPath: async () => null });
   });
 });
 
@@ -192,7 +236,7 @@ describe('model manager channels', () => {
   const ev = () => event(ours, frame('app://ui/index.html'));
 
   it('never reach the daemon from an untrusted sender', async () => {
-    for (const channel of [IPC.listModels, IPC.pullModel, IPC.cancelPull, IPC.useModel, IPC.removeModel]) {
+    for (const channel of [INVOKE_CHANNELS.listModels, INVOKE_CHANNELS.pullModel, INVOKE_CHANNELS.cancelPull, INVOKE_CHANNELS.useModel, INVOKE_CHANNELS.removeModel]) {
       await expect(call(channel, event(stranger, frame('app://ui/index.html')), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
       await expect(call(channel, event(ours, frame('app://ui/index.html', {})), { name: 'm', precision: 'int4', activate: true })).rejects.toThrow(/untrusted sender/);
     }
@@ -200,10 +244,10 @@ describe('model manager channels', () => {
   });
 
   it('forward valid requests to the daemon as protocol actions', async () => {
-    expect(await call(IPC.listModels, ev())).toEqual({ ok: true, models: { root: '/nonexistent/models', active: null, override: null, models: [], pulls: [], freeBytes: 12_345 } });
-    expect(await call(IPC.pullModel, ev(), { name: 'qwen3-tts-1.7b-voicedesign', precision: 'fp32', activate: false })).toEqual({ ok: true, folder: 'qwen3-tts-1.7b-voicedesign-fp32', active: false, warning: null });
-    expect(await call(IPC.cancelPull, ev(), { name: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', precision: 'int4' })).toEqual({ ok: true, cancelled: 1 });
-    expect(await call(IPC.useModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: true, active: 'm-int4', warning: null });
+    expect(await call(INVOKE_CHANNELS.listModels, ev())).toEqual({ ok: true, models: { root: '/nonexistent/models', active: null, override: null, models: [], pulls: [], freeBytes: 12_345 } });
+    expect(await call(INVOKE_CHANNELS.pullModel, ev(), { name: 'qwen3-tts-1.7b-voicedesign', precision: 'fp32', activate: false })).toEqual({ ok: true, folder: 'qwen3-tts-1.7b-voicedesign-fp32', active: false, warning: null });
+    expect(await call(INVOKE_CHANNELS.cancelPull, ev(), { name: 'wavekat/Qwen3-TTS-1.7B-VoiceDesign-ONNX', precision: 'int4' })).toEqual({ ok: true, cancelled: 1 });
+    expect(await call(INVOKE_CHANNELS.useModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: true, active: 'm-int4', warning: null });
     expect(requested.map(({ id: _id, ...r }) => r)).toEqual([
       { action: 'models' },
       { action: 'models_pull', name: 'qwen3-tts-1.7b-voicedesign', precision: 'fp32', events: true },
@@ -212,26 +256,26 @@ describe('model manager channels', () => {
     ]);
     // Remove looks the model up in the daemon's listing first: not installed there, nothing deleted.
     requested.length = 0;
-    expect(await call(IPC.removeModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: false, code: 'E_NO_MODEL', message: 'my-export is not installed' });
+    expect(await call(INVOKE_CHANNELS.removeModel, ev(), { name: 'my-export', precision: null })).toEqual({ ok: false, code: 'E_NO_MODEL', message: 'my-export is not installed' });
     expect(requested.map((r) => r.action)).toEqual(['models']);
   });
 
   it.each([
-    ['pullModel without a payload', IPC.pullModel, [undefined], /request/],
-    ['pullModel without activate', IPC.pullModel, [{ name: 'm', precision: 'int4' }], /activate/],
-    ['pullModel with an unknown precision', IPC.pullModel, [{ name: 'm', precision: 'int8', activate: true }], /precision/],
-    ['pullModel with a path for a name', IPC.pullModel, [{ name: '../../etc', precision: 'int4', activate: true }], /not a model name/],
-    ['pullModel with a parent folder in a repo id', IPC.pullModel, [{ name: 'models/..', precision: 'int4', activate: true }], /not a model name/],
-    ['pullModel with a flag for a name', IPC.pullModel, [{ name: '--all', precision: 'int4', activate: true }], /not a model name/],
-    ['pullModel with an absolute path', IPC.pullModel, [{ name: '/home/ann/model', precision: 'int4', activate: true }], /not a model name/],
-    ['pullModel with an extra field (no endpoint from the window)', IPC.pullModel, [{ name: 'm', precision: 'int4', activate: true, endpoint: 'http://evil' }], /unknown field 'endpoint'/],
-    ['pullModel with too long a name', IPC.pullModel, [{ name: 'm'.repeat(201), precision: 'int4', activate: true }], /name/],
-    ['cancelPull without a precision', IPC.cancelPull, [{ name: 'm' }], /precision/],
-    ['useModel with a missing precision (null means none)', IPC.useModel, [{ name: 'm' }], /precision/],
-    ['listModels with an argument', IPC.listModels, [{ all: true }], /.+/],
-    ['two arguments', IPC.useModel, [{ name: 'm', precision: null }, {}], /at most one argument/],
-    ['removeModel with a path', IPC.removeModel, [{ name: '../models', precision: null }], /not a model name/],
-    ['removeModel without a precision', IPC.removeModel, [{ name: 'm' }], /precision/],
+    ['pullModel without a payload', INVOKE_CHANNELS.pullModel, [undefined], /request/],
+    ['pullModel without activate', INVOKE_CHANNELS.pullModel, [{ name: 'm', precision: 'int4' }], /activate/],
+    ['pullModel with an unknown precision', INVOKE_CHANNELS.pullModel, [{ name: 'm', precision: 'int8', activate: true }], /precision/],
+    ['pullModel with a path for a name', INVOKE_CHANNELS.pullModel, [{ name: '../../etc', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with a parent folder in a repo id', INVOKE_CHANNELS.pullModel, [{ name: 'models/..', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with a flag for a name', INVOKE_CHANNELS.pullModel, [{ name: '--all', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with an absolute path', INVOKE_CHANNELS.pullModel, [{ name: '/home/ann/model', precision: 'int4', activate: true }], /not a model name/],
+    ['pullModel with an extra field (no endpoint from the window)', INVOKE_CHANNELS.pullModel, [{ name: 'm', precision: 'int4', activate: true, endpoint: 'http://evil' }], /unknown field 'endpoint'/],
+    ['pullModel with too long a name', INVOKE_CHANNELS.pullModel, [{ name: 'm'.repeat(201), precision: 'int4', activate: true }], /name/],
+    ['cancelPull without a precision', INVOKE_CHANNELS.cancelPull, [{ name: 'm' }], /precision/],
+    ['useModel with a missing precision (null means none)', INVOKE_CHANNELS.useModel, [{ name: 'm' }], /precision/],
+    ['listModels with an argument', INVOKE_CHANNELS.listModels, [{ all: true }], /.+/],
+    ['two arguments', INVOKE_CHANNELS.useModel, [{ name: 'm', precision: null }, {}], /at most one argument/],
+    ['removeModel with a path', INVOKE_CHANNELS.removeModel, [{ name: '../models', precision: null }], /not a model name/],
+    ['removeModel without a precision', INVOKE_CHANNELS.removeModel, [{ name: 'm' }], /precision/],
   ])('refuse %s with E_INVALID, asking the daemon nothing', async (_name, channel, args, message) => {
     expect(await call(channel, ev(), ...args)).toMatchObject({ ok: false, code: 'E_INVALID', message: expect.stringMatching(message) });
     expect(requested).toEqual([]);
@@ -243,7 +287,7 @@ describe('model manager channels', () => {
     gone.destroyed = true;
     const progress = { type: 'progress', folder: 'm-int4', doneBytes: 1, totalBytes: 2, speedBps: 1, etaS: 1, filesDone: 0, filesTotal: 1 } as const;
     pushModelEvent([ours as never, gone as never], progress);
-    expect(ours.sent).toEqual([[IPC.modelEvent, progress]]);
+    expect(ours.sent).toEqual([[PUSH_CHANNELS.onModelEvent, progress]]);
     expect(gone.sent).toEqual([]);
   });
 });
