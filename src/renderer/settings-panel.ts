@@ -17,6 +17,7 @@ import {
   type SettingsForm,
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
+import { EXECUTION_PROVIDERS, EXECUTION_PROVIDER_LABELS, PRECISIONS, PRECISION_LABELS } from '../shared/engine-options.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -45,6 +46,9 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
   const modelDir = text('set-modelDir');
   const modelVariant = $<HTMLSelectElement>('set-modelVariant');
   const provider = $<HTMLSelectElement>('set-executionProvider');
+  // Offered from the shared lists, so the window has exactly the choices the engine accepts.
+  modelVariant.replaceChildren(...PRECISIONS.map((p) => new Option(PRECISION_LABELS[p], p)));
+  provider.replaceChildren(...EXECUTION_PROVIDERS.map((p) => new Option(EXECUTION_PROVIDER_LABELS[p], p)));
   const startAtLogin = text('set-startAtLogin');
   const saveButton = $<HTMLButtonElement>('settings-save');
   const cancelButton = $<HTMLButtonElement>('settings-cancel');

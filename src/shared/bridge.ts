@@ -1,6 +1,7 @@
 // The exact shape of `window.q3tts`, the only thing the sandboxed window can call. Plain data in and
 // out (it crosses the context bridge and IPC); failures come back as values, never as thrown errors,
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
+import type { Precision } from './engine-options.js';
 import type { Settings, SettingsPatch } from './settings.js';
 
 export type AppState = 'loading' | 'ready' | 'speaking' | 'error' | 'no-model';
@@ -64,7 +65,7 @@ export interface SettingsSnapshot {
 /** The window's views; main asks for one with onShowView (tray "Settings…", "Download a model…"). */
 export type WindowView = 'speak' | 'settings' | 'models';
 
-export type Precision = 'int4' | 'fp32';
+export type { Precision };
 
 /** One catalog model and precision, or a folder installed by hand (title null). */
 export interface ModelInfo {

@@ -1,5 +1,6 @@
 // The schemas main validates every renderer payload with, per invocable channel.
 import { z } from 'zod';
+import { PRECISIONS } from './engine-options.js';
 import { IPC } from './ipc.js';
 import { MAX_TEXT_CHARS } from './requests.js';
 import { SettingsPatchSchema } from './settings.js';
@@ -20,7 +21,7 @@ const modelName = z
   .max(200)
   .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name')
   .refine((n) => !n.split('/').some((part) => part === '.' || part === '..'), 'not a model name');
-const precision = z.enum(['int4', 'fp32']);
+const precision = z.enum(PRECISIONS);
 
 export const PullParamsSchema = z.object({ name: modelName, precision, activate: z.boolean() }).strict();
 export const CancelPullSchema = z.object({ name: modelName, precision }).strict();

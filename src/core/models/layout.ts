@@ -8,7 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir, type PathEnv } from '../../shared/paths.js';
-import type { Precision } from './catalog.js';
+import { PRECISIONS, type Precision } from '../../shared/engine-options.js';
 
 /** Where installed models live: <data dir>/models/<name>/. */
 export function modelsRoot(p: PathEnv): string {
@@ -21,7 +21,7 @@ export const STAGING_DIR = '.partial';
 export const ManifestSchema = z.object({
   format: z.literal(1),
   name: z.string(),
-  precision: z.enum(['int4', 'fp32']),
+  precision: z.enum(PRECISIONS),
   repo: z.string(),
   revision: z.string(),
   /** The commit the revision pointed at during the pull, when the Hub said. */

@@ -12,9 +12,9 @@ import { readNpy } from './npy.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
 import { VocoderThread } from './vocoder-thread.js';
+import { EXECUTION_PROVIDERS, isExecutionProvider, type Precision } from '../../../shared/engine-options.js';
 
-export type Precision = 'fp32' | 'int4';
-export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type { Precision } from '../../../shared/engine-options.js';
 
 export interface Qwen3ModelOptions {
   /** Which graph set to load; default: int4 when the directory has it, else fp32. */
@@ -149,8 +149,7 @@ export function sessionOptions(options: Qwen3ModelOptions): ort.InferenceSession
 /** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
 export function checkExecutionProvider(name: string | undefined): string {
   const ep = (name ?? 'cpu').toLowerCase();
-  const known = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
-  if (!known.includes(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${known.join(', ')})`);
+  if (!isExecutionProvider(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`);
   const { ok, names } = available(ep);
   if (!ok) {
     throw new ModelFileError(
