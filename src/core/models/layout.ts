@@ -4,10 +4,11 @@
 //   <data>/models/.partial/<name>-<precision>/   a pull in progress (never loaded: no config.json at the top)
 //   <data>/models/active                         the folder name of the active model (engine/config.ts reads it)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir, type PathEnv } from '../../shared/paths.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { PRECISIONS, type Precision } from '../../shared/engine-options.js';
 
 /** Where installed models live: <data dir>/models/<name>/. */
@@ -72,9 +73,7 @@ export class ModelsLayout {
 
   async setActive(folder: string): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    const tmp = `${this.activeFile}.tmp-${process.pid}`;
-    await writeFile(tmp, `${folder}\n`);
-    await rename(tmp, this.activeFile);
+    await writeFileAtomic(this.activeFile, `${folder}\n`);
   }
 
   async clearActive(): Promise<void> {

@@ -1,7 +1,7 @@
 // `pull`: plan (file list, total size, free space), download in parallel into the staging folder, verify
 // each file, then install atomically. Interrupted pulls resume from their .part files.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultCatalog, fileMatcher, findModel, parsePrecision, requiredFiles, type Catalog, type Precision } from './catalog.js';
@@ -12,6 +12,7 @@ import { acquireLock } from './lock.js';
 import { folderName, MANIFEST_FILE, ModelsLayout, type Manifest } from './layout.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
 import { errorMessage } from '../../shared/errors.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export type PullEvent =
   | {
@@ -282,8 +283,6 @@ async function readState(staging: string, commit: string | null, revision: strin
   return fresh;
 }
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, file);
+function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
