@@ -103,8 +103,9 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   }
   let text: string;
   if (opts.clipboard) {
-    const { readClipboard } = await import('./clipboard.js');
+    const { readClipboard } = await import('../core/clipboard.js');
     text = await readClipboard(opts.primary);
+    if (!text.trim()) throw new UsageError(`the clipboard holds no text`);
   } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
     if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
     text = await readStdin();
