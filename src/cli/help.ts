@@ -39,7 +39,8 @@ const table = (rows: ReadonlyArray<readonly [string, string]>, indent: string) =
   return rows.map(([name, meaning]) => `${indent}${name.padEnd(width)}  ${meaning}`).join('\n');
 };
 
-const exitLine = Object.entries(EXIT)
+/** "0 ok, 1 usage or invalid request, …": the help's line, and README's. */
+export const EXIT_LINE = Object.entries(EXIT)
   .map(([key, code]) => `${code} ${EXIT_MEANINGS[key as keyof typeof EXIT]}`)
   .join(', ');
 
@@ -89,7 +90,7 @@ General options:
 Environment:
 ${table(ENVIRONMENT, '  ')}
 
-Exit codes: ${exitLine}.
+Exit codes: ${EXIT_LINE}.
 `;
 
 export const MODELS_USAGE = `Usage:
@@ -102,7 +103,8 @@ export const MODELS_USAGE = `Usage:
 Options: --json (machine-readable), -q/--quiet, --socket PATH (for 'use').
 Environment: HF_ENDPOINT (a Hub mirror), HF_TOKEN or HUGGING_FACE_HUB_TOKEN (gated or private repositories),
 Q3TTS_DATA_DIR (where models are installed), Q3TTS_MODEL_DIR (loaded instead of the active model).
-Exit codes: 0 ok, 1 usage, unknown or not installed model, 3 download or verify failed, 130 interrupted (a pull resumes).
+Exit codes: 0 ok, 1 usage, unknown or not installed model, 3 a download, check or daemon reload failed,
+130 interrupted (the same pull resumes).
 `;
 
 /** The help a command's --help (or `q3tts help COMMAND`) prints. */
