@@ -172,8 +172,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.command === 'models') {
     const sub = words.shift() ?? 'list';
     if (sub === 'help') opts.help = true;
-    else if (!(MODELS_COMMANDS as readonly string[]).includes(sub)) throw new UsageError(`unknown models command '${sub}' (${oneOf(MODELS_COMMANDS)})`, 'models');
-    else opts.subcommand = sub as ModelsCommand;
+    else if ((MODELS_COMMANDS as readonly string[]).includes(sub)) opts.subcommand = sub as ModelsCommand;
+    else if (!opts.help) throw new UsageError(`unknown models command '${sub}' (${oneOf(MODELS_COMMANDS)})`, 'models');
   }
   if (opts.command === 'reload' && words[0] === 'model') {
     opts.reloadModel = true;

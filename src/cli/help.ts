@@ -6,7 +6,7 @@ import type { Command } from './args.js';
 
 export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5, interrupted: 130 } as const;
 
-const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
+export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   ok: 'ok',
   usage: 'usage or invalid request',
   unreachable: 'no daemon reachable',
@@ -22,7 +22,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_MODEL_DIR', 'the model directory to load, instead of the active model'],
   ['Q3TTS_DATA_DIR', 'where models are installed (default: the per-user data directory)'],
   ['Q3TTS_CONFIG_DIR', "where the tray app keeps its settings (default: the per-user config directory)"],
-  ['Q3TTS_ENGINE', `${ENGINES.join(' or ')} (the test engine: beeps, no model)`],
+  ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],
   ['Q3TTS_PRECISION', `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`],
   ['Q3TTS_EXECUTION_PROVIDER', `${EXECUTION_PROVIDERS.join(', ')} (default cpu)`],
   ['Q3TTS_THREADS', 'onnxruntime threads'],
@@ -39,10 +39,10 @@ const table = (rows: ReadonlyArray<readonly [string, string]>, indent: string) =
   return rows.map(([name, meaning]) => `${indent}${name.padEnd(width)}  ${meaning}`).join('\n');
 };
 
-/** "0 ok, 1 usage or invalid request, …": the help's line, and README's. */
-export const EXIT_LINE = Object.entries(EXIT)
-  .map(([key, code]) => `${code} ${EXIT_MEANINGS[key as keyof typeof EXIT]}`)
-  .join(', ');
+const exits = Object.entries(EXIT).map(([key, code]) => [String(code), EXIT_MEANINGS[key as keyof typeof EXIT]] as const);
+
+/** "0 ok, 1 usage or invalid request, …": README's line. */
+export const EXIT_LINE = exits.map(([code, meaning]) => `${code} ${meaning}`).join(', ');
 
 export const USAGE = `q3tts — local text-to-speech with Qwen3-TTS
 
@@ -90,7 +90,8 @@ General options:
 Environment:
 ${table(ENVIRONMENT, '  ')}
 
-Exit codes: ${EXIT_LINE}.
+Exit codes:
+${table(exits, '  ')}
 `;
 
 export const MODELS_USAGE = `Usage:

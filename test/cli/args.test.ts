@@ -36,6 +36,8 @@ describe('parseArgs', () => {
     [['models', '--help'], { help: true, command: 'models' }],
     [['models', 'pull', '-h'], { help: true, command: 'models' }],
     [['models', 'help'], { help: true, command: 'models' }],
+    [['models', 'frobnicate', '--help'], { help: true, command: 'models' }],
+    [['help', 'models', 'pull'], { help: true, command: 'models', subcommand: 'pull' }],
     [['models'], { command: 'models', subcommand: 'list', args: [] }],
     [['models', 'list', '--json'], { command: 'models', subcommand: 'list', json: true }],
     [['--json', '-q', 'models', 'list'], { command: 'models', subcommand: 'list', json: true, quiet: true }],

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT, EXIT, EXIT_LINE, MODELS_USAGE, USAGE, helpFor } from '../../src/cli/help.js';
+import { ENVIRONMENT, EXIT, EXIT_LINE, EXIT_MEANINGS, MODELS_USAGE, USAGE, helpFor } from '../../src/cli/help.js';
 import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS } from '../../src/shared/engine-options.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -41,9 +41,13 @@ describe('help and README agree with the code', () => {
   });
 
   it('--help and README list every exit code', () => {
-    for (const code of Object.values(EXIT)) expect(EXIT_LINE).toMatch(new RegExp(`(^|, )${code} \\w`));
-    expect(USAGE).toContain(`Exit codes: ${EXIT_LINE}.`);
-    expect(readme).toContain(EXIT_LINE);
+    for (const [key, code] of Object.entries(EXIT)) {
+      const meaning = EXIT_MEANINGS[key as keyof typeof EXIT];
+      expect(USAGE).toMatch(new RegExp(`^  ${code} +${meaning.replace(/[()]/g, '\\$&')}$`, 'm'));
+      expect(EXIT_LINE).toContain(`${code} ${meaning}`);
+    }
+    expect(Object.values(EXIT)).toEqual(expect.arrayContaining([0, 1, 2, 3, 4, 5, 130]));
+    expect(readme).toContain(`Exit codes: ${EXIT_LINE}.`);
   });
 
   it('every variable the code reads is in --help and in README, and nothing else is', () => {
