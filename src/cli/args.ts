@@ -1,11 +1,18 @@
-// Command-line parsing for q3tts: pure, so every form is table-tested (test/cli/args.test.ts).
+// Command-line parsing for the whole q3tts command, `q3tts models …` included: one table of options and one
+// parser, pure, so every form is table-tested (test/cli/args.test.ts). Why not util.parseArgs: decision 0010.
+import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'help'] as const;
+export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
+
+export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
+export type ModelsCommand = (typeof MODELS_COMMANDS)[number];
 
 export interface CliOptions {
   command: Command;
-  /** Words of text (speak) or the codes file (decode). */
+  /** models: which models command (list when none is given). */
+  subcommand?: ModelsCommand;
+  /** Words of text (speak), the codes file (decode) or the model name (models). */
   args: string[];
   output?: string;
   instruct?: string;
@@ -29,7 +36,8 @@ export interface CliOptions {
   engine?: string;
   model?: string;
   threads?: number;
-  provider?: string;
+  provider?: ExecutionProvider;
+  precision?: Precision;
   /** reload --model: reload the model too, not only the handlers. */
   reloadModel: boolean;
   help: boolean;
@@ -37,45 +45,61 @@ export interface CliOptions {
 }
 
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** Whose help to point at ('q3tts models --help' or 'q3tts --help'). */
+  readonly command: Command | undefined;
+
+  constructor(message: string, command?: Command) {
     super(message);
     this.name = 'UsageError';
+    this.command = command;
   }
 }
 
-type Spec = { key: keyof CliOptions; kind: 'string' | 'int' | 'number' | 'flag' | 'negflag' };
-const OPTIONS: Record<string, Spec> = {
-  '-o': { key: 'output', kind: 'string' },
-  '--output': { key: 'output', kind: 'string' },
-  '-i': { key: 'instruct', kind: 'string' },
-  '--instruct': { key: 'instruct', kind: 'string' },
-  '-l': { key: 'language', kind: 'string' },
-  '--language': { key: 'language', kind: 'string' },
-  '--speaker': { key: 'speaker', kind: 'string' },
-  '--seed': { key: 'seed', kind: 'int' },
-  '--temperature': { key: 'temperature', kind: 'number' },
-  '--top-k': { key: 'topK', kind: 'int' },
-  '--top-p': { key: 'topP', kind: 'number' },
-  '--repetition-penalty': { key: 'repetitionPenalty', kind: 'number' },
-  '--max-frames': { key: 'maxFrames', kind: 'int' },
-  '--greedy': { key: 'greedy', kind: 'flag' },
-  '--codes-out': { key: 'codesOut', kind: 'string' },
-  '--no-wait': { key: 'wait', kind: 'negflag' },
-  '--interrupt': { key: 'interrupt', kind: 'flag' },
-  '--clipboard': { key: 'clipboard', kind: 'flag' },
-  '--primary': { key: 'primary', kind: 'flag' },
-  '--json': { key: 'json', kind: 'flag' },
-  '-q': { key: 'quiet', kind: 'flag' },
-  '--quiet': { key: 'quiet', kind: 'flag' },
-  '--socket': { key: 'socket', kind: 'string' },
-  '--engine': { key: 'engine', kind: 'string' },
-  '--model': { key: 'model', kind: 'string' },
-  '--threads': { key: 'threads', kind: 'int' },
-  '--provider': { key: 'provider', kind: 'string' },
-  '-h': { key: 'help', kind: 'flag' },
-  '--help': { key: 'help', kind: 'flag' },
-  '-V': { key: 'version', kind: 'flag' },
-  '--version': { key: 'version', kind: 'flag' },
+type Kind = 'string' | 'int' | 'number' | 'flag' | 'negflag' | { choices: readonly string[]; what: string };
+
+interface OptionSpec {
+  key: keyof CliOptions;
+  kind: Kind;
+  /** false: only for the speech commands, not for `q3tts models`. */
+  models?: boolean;
+}
+
+const speech = (key: keyof CliOptions, kind: Kind): OptionSpec => ({ key, kind, models: false });
+const everywhere = (key: keyof CliOptions, kind: Kind): OptionSpec => ({ key, kind });
+
+const OPTIONS: Record<string, OptionSpec> = {
+  '-o': speech('output', 'string'),
+  '--output': speech('output', 'string'),
+  '-i': speech('instruct', 'string'),
+  '--instruct': speech('instruct', 'string'),
+  '-l': speech('language', 'string'),
+  '--language': speech('language', 'string'),
+  '--speaker': speech('speaker', 'string'),
+  '--seed': speech('seed', 'int'),
+  '--temperature': speech('temperature', 'number'),
+  '--top-k': speech('topK', 'int'),
+  '--top-p': speech('topP', 'number'),
+  '--repetition-penalty': speech('repetitionPenalty', 'number'),
+  '--max-frames': speech('maxFrames', 'int'),
+  '--greedy': speech('greedy', 'flag'),
+  '--codes-out': speech('codesOut', 'string'),
+  '--no-wait': speech('wait', 'negflag'),
+  '--interrupt': speech('interrupt', 'flag'),
+  '--clipboard': speech('clipboard', 'flag'),
+  '--primary': speech('primary', 'flag'),
+  '--engine': speech('engine', { choices: ENGINES, what: 'engine' }),
+  '--model': speech('model', 'string'),
+  '--threads': speech('threads', 'int'),
+  '--provider': speech('provider', { choices: EXECUTION_PROVIDERS, what: 'execution provider' }),
+  '--precision': everywhere('precision', { choices: PRECISIONS, what: 'precision' }),
+  '--json': everywhere('json', 'flag'),
+  '-q': everywhere('quiet', 'flag'),
+  '--quiet': everywhere('quiet', 'flag'),
+  '--socket': everywhere('socket', 'string'),
+  '-h': everywhere('help', 'flag'),
+  '--help': everywhere('help', 'flag'),
+  '-V': everywhere('version', 'flag'),
+  '--version': everywhere('version', 'flag'),
 };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -92,108 +116,108 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: false,
     version: false,
   };
-  const rest: string[] = [];
+  // Options may come anywhere, before or after the command word, so they are checked against the command at the
+  // end; the first problem is kept until then, so its error can point at that command's help.
+  const words: string[] = [];
+  let wordsBeforeDashes = 0;
+  const seen: string[] = [];
+  let problem: string | undefined;
   let onlyText = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (onlyText || arg === '-' || !arg.startsWith('-') || /^-\d/.test(arg)) {
-      rest.push(arg);
+      words.push(arg);
+      if (!onlyText) wordsBeforeDashes = words.length;
       continue;
     }
     if (arg === '--') {
       onlyText = true;
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = OPTIONS[name];
-    if (!spec) throw new UsageError(`unknown option '${name}'`);
-    if (spec.kind === 'flag' || spec.kind === 'negflag') {
-      if (eq > 0 && arg.startsWith('--')) throw new UsageError(`option '${name}' takes no value`);
-      (opts as unknown as Record<string, unknown>)[spec.key] = spec.kind === 'flag';
+    if (!spec) {
+      problem ??= `unknown option '${name}'`;
       continue;
     }
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
-    (opts as unknown as Record<string, unknown>)[spec.key] = convert(name, spec.kind, value);
+    seen.push(name);
+    if (spec.kind === 'flag' || spec.kind === 'negflag') {
+      if (eq > 0) problem ??= `option '${name}' takes no value`;
+      else (opts as unknown as Record<string, unknown>)[spec.key] = spec.kind === 'flag';
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    const converted = value === undefined ? new Problem(`option '${name}' needs a value`) : convert(name, spec.kind, value);
+    if (converted instanceof Problem) problem ??= converted.message;
+    else (opts as unknown as Record<string, unknown>)[spec.key] = converted;
   }
-  const first = rest[0];
-  if (first !== undefined && (COMMANDS as readonly string[]).includes(first) && first !== 'speak') {
+
+  // The command word is the first word, unless it came after `--` (then everything is text).
+  const first = words[0];
+  if (wordsBeforeDashes > 0 && first !== 'speak' && (COMMANDS as readonly string[]).includes(first!)) {
     opts.command = first as Command;
-    rest.shift();
+    words.shift();
   }
-  if (opts.command === 'reload' && rest[0] === 'model') {
-    opts.reloadModel = true;
-    rest.shift();
-  }
+  if (problem !== undefined) throw new UsageError(problem, opts.command);
   if (opts.command === 'help') {
     opts.help = true;
-    opts.command = (rest.shift() as Command | undefined) ?? 'speak';
+    const topic = words.shift() ?? 'speak';
+    if (!(COMMANDS as readonly string[]).includes(topic) || topic === 'help') throw new UsageError(`no help on '${topic}' (commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')})`);
+    opts.command = topic as Command;
   }
-  opts.args = rest;
+  for (const name of seen) {
+    if (opts.command === 'models' && OPTIONS[name]!.models === false) throw new UsageError(`option '${name}' does not apply to 'q3tts models'`, 'models');
+  }
+  if (opts.command === 'models') {
+    const sub = words.shift() ?? 'list';
+    if (sub === 'help') opts.help = true;
+    else if ((MODELS_COMMANDS as readonly string[]).includes(sub)) opts.subcommand = sub as ModelsCommand;
+    else if (!opts.help) throw new UsageError(`unknown models command '${sub}' (${oneOf(MODELS_COMMANDS)})`, 'models');
+  }
+  if (opts.command === 'reload' && words[0] === 'model') {
+    opts.reloadModel = true;
+    words.shift();
+  }
+  opts.args = words;
   validate(opts);
   return opts;
 }
 
-function convert(name: string, kind: Spec['kind'], value: string): string | number {
+class Problem {
+  constructor(readonly message: string) {}
+}
+
+function convert(name: string, kind: Exclude<Kind, 'flag' | 'negflag'>, value: string): string | number | Problem {
   if (kind === 'string') return value;
+  if (typeof kind === 'object') {
+    const choice = value.toLowerCase();
+    return kind.choices.includes(choice) ? choice : new Problem(`unknown ${kind.what} '${value}' for ${name} (${oneOf(kind.choices)})`);
+  }
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
-    throw new UsageError(`option '${name}' needs ${kind === 'int' ? 'a whole number' : 'a number'}, not '${value}'`);
+    return new Problem(`option '${name}' needs ${kind === 'int' ? 'a whole number' : 'a number'}, not '${value}'`);
   }
   return n;
 }
 
 function validate(o: CliOptions): void {
   if (o.help || o.version) return;
+  if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
   if (!takesText && o.command !== 'decode' && o.args.length > 0) {
-    throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`);
+    throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`, o.command);
   }
-  if (o.command === 'decode' && o.args.length !== 1) throw new UsageError(`'decode' needs exactly one codes file`);
+  if (o.command === 'decode' && o.args.length !== 1) throw new UsageError(`'decode' needs exactly one codes file`, o.command);
   if (o.clipboard && o.args.length > 0) throw new UsageError(`give text or --clipboard, not both`);
   if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff)) throw new UsageError(`--seed must be between 0 and 4294967295`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`--top-p must be in (0, 1]`);
   if (o.temperature !== undefined && !(o.temperature > 0)) throw new UsageError(`--temperature must be above 0`);
 }
 
-export const USAGE = `q3tts — local text-to-speech with Qwen3-TTS
-
-Usage:
-  q3tts [options] "text to say"     speak (text may also come on stdin)
-  q3tts -o out.wav "text"           save to a WAV file instead of playing
-  q3tts --clipboard                 read the clipboard aloud (bind this to a desktop shortcut)
-  q3tts serve                       run the daemon in the foreground (keeps the model loaded)
-  q3tts stop                        shut the daemon down
-  q3tts status                      daemon state, model, queue, last timings
-  q3tts cancel                      silence the current speech and clear the queue
-  q3tts pause | resume              hold playback (generation goes on) and carry on
-  q3tts queue                       list what is speaking and waiting
-  q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
-  q3tts voices                      languages and speakers of the loaded model
-  q3tts devices                     audio output devices (choose one with Q3TTS_AUDIO_DEVICE=NAME)
-  q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
-  q3tts models list|pull|verify|remove|use   manage models ('q3tts models --help')
-
-Speech options:
-  -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
-  -l, --language NAME     English, Chinese, ..., or auto (default)
-      --speaker NAME      preset speaker (CustomVoice models)
-  -o, --output FILE       write a 24 kHz 16-bit mono WAV file
-      --codes-out FILE    also save the codec frames as JSON
-      --seed N            same seed, same audio
-      --temperature X  --top-k N  --top-p X  --repetition-penalty X  --max-frames N
-      --greedy            deterministic decoding (no sampling)
-      --interrupt         speak now: cancel what is playing and queued
-      --no-wait           return once queued
-      --clipboard [--primary]   read the clipboard (or the X11/Wayland primary selection)
-
-General options:
-      --json              machine-readable output
-  -q, --quiet             no progress messages
-      --socket PATH       the daemon's socket (default: Q3TTS_SOCKET or the per-user path)
-      --engine NAME --model DIR --threads N --provider cpu|cuda|dml|coreml   (serve, and without a daemon)
-  -h, --help   -V, --version
-
-Exit codes: 0 ok, 1 usage or invalid request, 2 no daemon reachable, 3 engine/model/audio/output error, 4 cancelled.
-`;
+function validateModels(o: CliOptions): void {
+  const sub = o.subcommand!;
+  const needsName = sub === 'pull' || sub === 'remove' || sub === 'use';
+  if (needsName && o.args.length !== 1) throw new UsageError(`'models ${sub}' needs one model name`, 'models');
+  if (!needsName && o.args.length > (sub === 'verify' ? 1 : 0)) throw new UsageError(`too many arguments for 'models ${sub}' (got '${o.args.join(' ')}')`, 'models');
+}

@@ -11,7 +11,8 @@ import { formatEta } from '../core/models/progress.js';
 import { formatBytes } from '../shared/bytes.js';
 import { pullModel, type PullEvent } from '../core/models/pull.js';
 import { DaemonConnection } from '../core/client.js';
-import { errorMessage } from '../shared/errors.js';
+import type { CliOptions, ModelsCommand } from './args.js';
+import { EXIT } from './help.js';
 
 export interface ModelsIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -21,73 +22,14 @@ export interface ModelsIo {
   signal?: AbortSignal;
 }
 
-export const MODELS_USAGE = `Usage:
-  q3tts models list                          installed and available models, sizes, which is active
-  q3tts models pull NAME [--precision int4|fp32]   download from the Hugging Face Hub (resumable, verified)
-  q3tts models verify [NAME]                 check installed files against their sizes and sha256
-  q3tts models remove NAME [--precision P]   delete an installed model (or an interrupted pull)
-  q3tts models use NAME [--precision P]      make it the active model (a running daemon reloads)
-
-Options: --json (machine-readable), -q/--quiet, --socket PATH (for 'use').
-Environment: HF_ENDPOINT (a Hub mirror), HF_TOKEN (gated or private repositories), Q3TTS_DATA_DIR.
-`;
-
-const EXIT = { ok: 0, usage: 1, failed: 3, interrupted: 130 } as const;
-
-interface Parsed {
-  sub: string;
-  args: string[];
-  precision?: string;
-  socket?: string;
-  json: boolean;
-  quiet: boolean;
-  help: boolean;
-}
-
-function parse(argv: readonly string[]): Parsed {
-  const p: Parsed = { sub: 'list', args: [], json: false, quiet: false, help: false };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ModelError('usage', `option '${flag}' needs a value`);
-      return v;
-    };
-    if (flag === '--precision') p.precision = value();
-    else if (flag === '--socket') p.socket = value();
-    else if (flag === '--json') p.json = true;
-    else if (flag === '-q' || flag === '--quiet') p.quiet = true;
-    else if (flag === '-h' || flag === '--help') p.help = true;
-    else if (a.startsWith('-')) throw new ModelError('usage', `unknown option '${a}'`);
-    else rest.push(a);
-  }
-  if (rest.length) p.sub = rest.shift()!;
-  p.args = rest;
-  if (!['list', 'pull', 'verify', 'remove', 'use'].includes(p.sub)) throw new ModelError('usage', `unknown models command '${p.sub}' (list, pull, verify, remove, use)`);
-  const needsName = p.sub === 'pull' || p.sub === 'remove' || p.sub === 'use';
-  if (needsName && p.args.length !== 1) throw new ModelError('usage', `'models ${p.sub}' needs one model name`);
-  if (!needsName && p.args.length > (p.sub === 'verify' ? 1 : 0)) throw new ModelError('usage', `too many arguments for 'models ${p.sub}'`);
-  return p;
-}
+/** What `q3tts models` runs with, from the one parser (args.ts). */
+export type ModelsOptions = Pick<CliOptions, 'args' | 'precision' | 'socket' | 'json' | 'quiet'> & { sub: ModelsCommand };
 
 function exitFor(kind: ModelErrorKind): number {
   return kind === 'usage' || kind === 'unknown_model' || kind === 'not_installed' ? EXIT.usage : kind === 'cancelled' ? EXIT.interrupted : EXIT.failed;
 }
 
-export async function runModels(argv: readonly string[], io: ModelsIo): Promise<number> {
-  let p: Parsed;
-  try {
-    p = parse(argv);
-  } catch (e) {
-    io.stderr.write(`q3tts: ${errorMessage(e)}\n${MODELS_USAGE}`);
-    return EXIT.usage;
-  }
-  if (p.help) {
-    io.stdout.write(MODELS_USAGE);
-    return EXIT.ok;
-  }
+export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number> {
   const pathEnv = currentPathEnv(io.env);
   const layout = new ModelsLayout(modelsRoot(pathEnv));
   const catalog = defaultCatalog();
@@ -175,7 +117,7 @@ function renderList(l: ReturnType<typeof listModels>): string {
   return [line(header), ...rows.map(line), '', ...notes].join('\n');
 }
 
-async function pull(p: Parsed, io: ModelsIo, root: string): Promise<number> {
+async function pull(p: ModelsOptions, io: ModelsIo, root: string): Promise<number> {
   const tty = io.stderr.isTTY === true && !p.json;
   const controller = new AbortController();
   let interrupted = false;

@@ -5,11 +5,10 @@ import path from 'node:path';
 import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
-import { parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
+import { parseArgs, UsageError, type CliOptions } from './args.js';
+import { EXIT, helpFor, helpHint } from './help.js';
 import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
 import { errorDetail, errorMessage } from '../shared/errors.js';
-
-export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5 } as const;
 
 const err = (line: string) => process.stderr.write(`q3tts: ${line}\n`);
 
@@ -32,13 +31,12 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'models') return (await import('./models.js')).runModels(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`${e.message}\nTry 'q3tts --help'.`);
+      err(`${e.message}\n${helpHint(e.command)}`);
       return EXIT.usage;
     }
     throw e;
@@ -50,8 +48,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (opts.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(helpFor(opts.command));
     return EXIT.ok;
+  }
+  if (opts.command === 'models') {
+    const { runModels } = await import('./models.js');
+    return runModels({ ...opts, sub: opts.subcommand! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   }
   const pathEnv = currentPathEnv();
   const socket = opts.socket ?? defaultSocketPath(pathEnv);
@@ -103,8 +105,9 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   }
   let text: string;
   if (opts.clipboard) {
-    const { readClipboard } = await import('./clipboard.js');
+    const { readClipboard } = await import('../core/clipboard.js');
     text = await readClipboard(opts.primary);
+    if (!text.trim()) throw new UsageError(`the clipboard holds no text`);
   } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
     if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
     text = await readStdin();
@@ -167,7 +170,7 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
   const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../core/daemon/daemon.js'), import('../core/engine/config.js')]);
   let engine;
   try {
-    engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
+    engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
   } catch (e) {
     err(errorMessage(e));
     return EXIT.failed;
@@ -198,7 +201,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   let daemon;
   try {
-    const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
+    const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
     daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
   } catch (e) {
     err(errorMessage(e));

@@ -20,6 +20,7 @@ import {
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
+import { EXECUTION_PROVIDERS, EXECUTION_PROVIDER_LABELS, PRECISIONS, PRECISION_LABELS } from '../shared/engine-options.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -161,6 +162,9 @@ function recordHotkey(c: Controls, mac: boolean, errors: ReturnType<typeof field
 export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attached: () => boolean }): SettingsPanel {
   const { bridge } = deps;
   const c = findControls();
+  // Offered from the shared lists, so the window has exactly the choices the engine accepts.
+  c.modelVariant.replaceChildren(...PRECISIONS.map((p) => new Option(PRECISION_LABELS[p], p)));
+  c.provider.replaceChildren(...EXECUTION_PROVIDERS.map((p) => new Option(EXECUTION_PROVIDER_LABELS[p], p)));
   const errors = fieldErrors(c);
 
   let saved: Settings | null = null;

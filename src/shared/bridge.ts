@@ -5,7 +5,8 @@
 // types here are the data that crosses.
 import type { z } from 'zod';
 import type { PUSH_CHANNELS, Pushed } from './ipc.js';
-import type { IPC_CONTRACT, Invoker, PayloadIn, PrecisionSchema } from './ipc-schemas.js';
+import type { IPC_CONTRACT, Invoker, PayloadIn } from './ipc-schemas.js';
+import type { Precision } from './engine-options.js';
 import type { Settings } from './settings.js';
 
 export type AppState = 'loading' | 'ready' | 'speaking' | 'error' | 'no-model';
@@ -62,7 +63,7 @@ export interface SettingsSnapshot {
 /** The window's views; main asks for one with onShowView (tray "Settings…", "Download a model…"). */
 export type WindowView = 'speak' | 'settings' | 'models';
 
-export type Precision = z.infer<typeof PrecisionSchema>;
+export type { Precision };
 
 /** One catalog model and precision, or a folder installed by hand (title null). */
 export interface ModelInfo {

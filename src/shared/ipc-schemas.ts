@@ -14,6 +14,7 @@ import type {
   Voices,
   WindowDefaults,
 } from './bridge.js';
+import { PRECISIONS } from './engine-options.js';
 import type { InvokeMethod } from './ipc.js';
 import { MAX_TEXT_CHARS } from './limits.js';
 import { SettingsPatchSchema } from './settings.js';
@@ -36,7 +37,7 @@ const modelName = z
   .max(200)
   .regex(/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/, 'not a model name')
   .refine((n) => !n.split('/').some((part) => part === '.' || part === '..'), 'not a model name');
-export const PrecisionSchema = z.enum(['int4', 'fp32']);
+export const PrecisionSchema = z.enum(PRECISIONS);
 
 export const PullParamsSchema = z
   .object({

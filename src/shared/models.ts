@@ -1,11 +1,12 @@
 // The model-manager requests on the socket (docs/protocol.md, "Models"): shared so the daemon and every
 // front end agree on what is valid.
 import { z } from 'zod';
+import { PRECISIONS, type Precision } from './engine-options.js';
 
 const requestId = z.union([z.string().max(200), z.number().int()]);
 const base = { id: requestId.optional(), v: z.number().int().optional() };
 const name = z.string().min(1).max(200);
-const precision = z.enum(['int4', 'fp32']).optional();
+const precision = z.enum(PRECISIONS).optional();
 
 export const ModelsListRequestSchema = z.object({ action: z.literal('models'), ...base }).strict();
 
@@ -31,7 +32,7 @@ export type ModelsPullRequest = z.infer<typeof ModelsPullRequestSchema>;
 /** One running pull, as "models" lists it. */
 export interface PullStatus {
   name: string;
-  precision: 'int4' | 'fp32';
+  precision: Precision;
   folder: string;
   done_bytes: number;
   total_bytes: number | null;

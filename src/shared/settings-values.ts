@@ -2,8 +2,6 @@
 // this file, and the schema (settings.ts) builds on it, so both sides agree on what is valid.
 
 export const SPEAK_MODES = ['interrupt', 'queue'] as const;
-export const MODEL_VARIANTS = ['int4', 'fp32'] as const;
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'coreml', 'dml'] as const;
 
 /** Fields whose change needs a new engine (the composition root restarts it). */
 export const ENGINE_FIELDS = ['modelDir', 'modelVariant', 'executionProvider'] as const;

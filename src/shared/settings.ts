@@ -2,9 +2,10 @@
 // Stored files carry a version; older files are upgraded step by step by a ladder of pure functions
 // (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
 import { z } from 'zod';
-import { ACCELERATOR_HINT, EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator } from './settings-values.js';
+import { EXECUTION_PROVIDERS, PRECISIONS } from './engine-options.js';
+import { ACCELERATOR_HINT, SPEAK_MODES, isAccelerator } from './settings-values.js';
 
-export { EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator };
+export { SPEAK_MODES, isAccelerator };
 
 export const SETTINGS_VERSION = 2;
 
@@ -18,7 +19,7 @@ export const settingsFields = {
     .default('CommandOrControl+Alt+S'),
   /** null = the installed model the daemon finds by itself (data dir, Q3TTS_MODEL_DIR). */
   modelDir: z.string().min(1).max(4096, 'at most 4096 characters').nullable().default(null),
-  modelVariant: z.enum(MODEL_VARIANTS).default('int4'),
+  modelVariant: z.enum(PRECISIONS).default('int4'),
   /** The default voice, described in words (VoiceDesign). "" = the model's neutral voice. */
   instruct: z.string().max(4000, 'at most 4000 characters').default(''),
   language: z.string().min(1).max(40).default('auto'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { helpHint } from '../../src/cli/help.js';
 
 describe('parseArgs', () => {
   it.each([
@@ -26,6 +27,29 @@ describe('parseArgs', () => {
     [['stop', '--help'], { help: true, command: 'stop' }],
     [['--version'], { version: true }],
     [['--codes-out', 'c.json', 'x'], { codesOut: 'c.json' }],
+    [['--', 'stop'], { command: 'speak', args: ['stop'] }],
+    [['--', 'stop', 'extra'], { command: 'speak', args: ['stop', 'extra'] }],
+    [['reload'], { command: 'reload', reloadModel: false }],
+    [['help'], { help: true, command: 'speak' }],
+    [['help', 'speak'], { help: true, command: 'speak' }],
+    [['help', 'models'], { help: true, command: 'models' }],
+    [['models', '--help'], { help: true, command: 'models' }],
+    [['models', 'pull', '-h'], { help: true, command: 'models' }],
+    [['models', 'help'], { help: true, command: 'models' }],
+    [['models', 'frobnicate', '--help'], { help: true, command: 'models' }],
+    [['help', 'models', 'pull'], { help: true, command: 'models', subcommand: 'pull' }],
+    [['models'], { command: 'models', subcommand: 'list', args: [] }],
+    [['models', 'list', '--json'], { command: 'models', subcommand: 'list', json: true }],
+    [['--json', '-q', 'models', 'list'], { command: 'models', subcommand: 'list', json: true, quiet: true }],
+    [['models', 'pull', '--precision', 'fp32', 'NAME'], { command: 'models', subcommand: 'pull', precision: 'fp32', args: ['NAME'] }],
+    [['models', 'pull', 'NAME', '--precision=int4'], { subcommand: 'pull', precision: 'int4', args: ['NAME'] }],
+    [['models', 'verify'], { subcommand: 'verify', args: [] }],
+    [['models', 'verify', 'NAME'], { subcommand: 'verify', args: ['NAME'] }],
+    [['models', 'remove', 'NAME', '--precision', 'FP32'], { subcommand: 'remove', precision: 'fp32' }],
+    [['models', 'use', 'NAME', '--socket', '/run/q.sock'], { subcommand: 'use', args: ['NAME'], socket: '/run/q.sock' }],
+    [['serve', '--provider', 'webgpu', '--precision', 'fp32', '--engine', 'tone'], { command: 'serve', provider: 'webgpu', precision: 'fp32', engine: 'tone' }],
+    [['--provider', 'CUDA', 'Hi'], { command: 'speak', provider: 'cuda', args: ['Hi'] }],
+    [['models', '--version'], { version: true }],
   ])('%j', (argv, expected) => {
     expect(parseArgs(argv)).toMatchObject(expected);
   });
@@ -42,7 +66,40 @@ describe('parseArgs', () => {
     [['decode'], /exactly one/],
     [['--clipboard', 'text'], /not both/],
     [['--greedy=yes', 'x'], /takes no value/],
+    [['help', 'bogus'], /no help on 'bogus'/],
+    [['models', 'list', '--bogus'], /^unknown option '--bogus'$/],
+    [['--bogus', 'models', 'list'], /^unknown option '--bogus'$/],
+    [['models', 'pull', 'NAME', '--seed', '1'], /option '--seed' does not apply to 'q3tts models'/],
+    [['models', 'frobnicate'], /unknown models command 'frobnicate' \(list, pull, verify, remove or use\)/],
+    [['models', 'pull'], /'models pull' needs one model name/],
+    [['models', 'use', 'a', 'b'], /'models use' needs one model name/],
+    [['models', 'list', 'extra'], /too many arguments for 'models list'/],
+    [['models', 'verify', 'a', 'b'], /too many arguments for 'models verify'/],
+    [['models', 'pull', 'NAME', '--precision'], /option '--precision' needs a value/],
+    [['models', 'pull', 'NAME', '--precision', 'fp16'], /unknown precision 'fp16' for --precision \(int4 or fp32\)/],
+    [['serve', '--provider', 'tpu'], /unknown execution provider 'tpu' for --provider \(cpu, cuda, dml, coreml or webgpu\)/],
+    [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3 or tone\)/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  const usageError = (argv: string[]): UsageError => {
+    try {
+      parseArgs(argv);
+    } catch (e) {
+      if (e instanceof UsageError) return e;
+      throw e;
+    }
+    throw new Error(`${JSON.stringify(argv)} parsed`);
+  };
+
+  it('an unknown option reads the same in both command families, each pointing at its own help', () => {
+    for (const bad of ['--bogus', '--bogus=1', '-x']) {
+      const speech = usageError(['status', bad]);
+      const models = usageError(['models', 'list', bad]);
+      expect(models.message).toBe(speech.message);
+      expect(helpHint(speech.command)).toBe(`Try 'q3tts --help'.`);
+      expect(helpHint(models.command)).toBe(`Try 'q3tts help models'.`);
+    }
   });
 });

@@ -57,6 +57,24 @@ describe('without a daemon', () => {
     expect(q3tts(['stop', '--help']).code).toBe(0);
     expect(q3tts(['--version']).stdout).toMatch(/^q3tts \d+\.\d+\.\d+/);
   });
+
+  it('each family has its own help; usage errors look the same in both and point at the right help', () => {
+    for (const argv of [['help', 'models'], ['models', '--help'], ['models', 'pull', '-h']]) {
+      const r = q3tts(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/q3tts models pull NAME \[--precision int4\|fp32\]/);
+      expect(r.stdout).not.toMatch(/Speech options/);
+    }
+    const general = q3tts(['help', 'speak']);
+    expect(general.code).toBe(0);
+    expect(general.stdout).toMatch(/Speech options[\s\S]*--provider cpu\|cuda\|dml\|coreml\|webgpu[\s\S]*Q3TTS_CONFIG_DIR[\s\S]*\n {2}5 +a daemon is already running/);
+    const speech = q3tts(['status', '--bogus']);
+    const models = q3tts(['models', 'list', '--bogus']);
+    expect([speech.code, models.code]).toEqual([1, 1]);
+    expect(speech.stderr).toBe(`q3tts: unknown option '--bogus'\nTry 'q3tts --help'.\n`);
+    expect(models.stderr).toBe(`q3tts: unknown option '--bogus'\nTry 'q3tts help models'.\n`);
+    expect(q3tts(['models', 'pull', 'x', '--seed', '1']).stderr).toMatch(/'--seed' does not apply to 'q3tts models'/);
+  });
 });
 
 describe('with a daemon', () => {

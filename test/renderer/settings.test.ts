@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 vi.mock('electron', () => import('../mocks/electron.js'));
 const { artifacts, haveChromium, startHarness } = await import('./harness.js');
 const { pushShowView } = await import('../../src/main/electron/ipc.js');
-import { DEFAULT_SETTINGS, EXECUTION_PROVIDERS, MODEL_VARIANTS, SETTINGS_VERSION } from '../../src/shared/settings.js';
+import { EXECUTION_PROVIDERS, PRECISIONS } from '../../src/shared/engine-options.js';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../../src/shared/settings.js';
 import type { Harness } from './harness.js';
 
 let h: Harness;
@@ -55,7 +56,7 @@ describe.skipIf(!haveChromium)('settings view', () => {
     expect(await visible('#primary-row')).toBe(true);
     expect(await visible('#set-speaker-field')).toBe(false);
     // The choices are exactly the schema's.
-    expect(await page.locator('#set-modelVariant option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([...MODEL_VARIANTS]);
+    expect(await page.locator('#set-modelVariant option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([...PRECISIONS]);
     expect((await page.locator('#set-executionProvider option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual([...EXECUTION_PROVIDERS].sort());
     // Nothing changed yet: nothing to save or cancel.
     expect(await page.isDisabled('#settings-save')).toBe(true);

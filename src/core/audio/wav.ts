@@ -1,8 +1,7 @@
 // WAV output: 16-bit PCM, written to a hidden temp file beside the target and renamed into place on close,
 // so the target is never seen half-written; a stop or an error removes the temp file.
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { tempPathFor } from '../atomic-file.js';
 import { floatToInt16, int16Bytes } from './pcm.js';
 import type { AudioFormat, AudioSink } from './sink.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -48,7 +47,7 @@ export class WavFileSink implements AudioSink {
   private finished = false;
 
   constructor(readonly file: string) {
-    this.temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.temp = tempPathFor(file);
   }
 
   async open(format: AudioFormat): Promise<void> {

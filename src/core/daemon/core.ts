@@ -3,6 +3,7 @@
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import type { Precision } from '../../shared/engine-options.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
 import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
 import type { AudioSink } from '../audio/sink.js';
@@ -33,7 +34,7 @@ export interface CoreOptions {
   /** Called when `stop` is requested; the owner shuts down (answers first, then exits). */
   onStop?: () => void;
   /** Points the engine at another model folder (models_use); false when the engine takes no model (tone). */
-  selectModel?: (dir: string, precision: 'int4' | 'fp32' | null) => boolean;
+  selectModel?: (dir: string, precision: Precision | null) => boolean;
   /** Where models are installed (default: <data dir>/models). */
   modelsRoot?: string;
 }

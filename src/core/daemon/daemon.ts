@@ -8,7 +8,7 @@ import { WavFileSink } from '../audio/wav.js';
 import type { EngineConfig } from '../engine/config.js';
 import { loadEngine } from '../engine/load.js';
 import { spawnEngine, type HostLauncher } from '../engine/remote.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
 

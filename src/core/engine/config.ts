@@ -1,13 +1,14 @@
 // Which engine to run and with what model: decided once, from flags, environment and the data dir.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ENGINES, PRECISIONS, isPrecision, oneOf, type Precision } from '../../shared/engine-options.js';
 import type { PathEnv } from '../../shared/paths.js';
 import { ModelsLayout, modelsRoot } from '../models/layout.js';
 import { EngineError } from './errors.js';
 
 export type EngineConfig =
   | { kind: 'tone'; msPerFrame?: number }
-  | { kind: 'qwen3'; modelDir: string; precision?: 'int4' | 'fp32'; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number; vocoderThread?: boolean };
+  | { kind: 'qwen3'; modelDir: string; precision?: Precision; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number; vocoderThread?: boolean };
 
 export interface EngineChoice {
   engine?: string | undefined;
@@ -52,11 +53,11 @@ export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): Engi
     const ms = Number(p.env.Q3TTS_TONE_MS_PER_FRAME ?? 0);
     return ms > 0 ? { kind: 'tone', msPerFrame: ms } : { kind: 'tone' };
   }
-  if (kind !== 'qwen3') throw new EngineError('E_ENGINE', `unknown engine '${kind}' (known: qwen3, tone)`);
+  if (kind !== 'qwen3') throw new EngineError('E_ENGINE', `unknown engine '${kind}' (known: ${ENGINES.join(', ')})`);
   const config: EngineConfig = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
   const precision = choice.precision || p.env.Q3TTS_PRECISION;
   if (precision) {
-    if (precision !== 'int4' && precision !== 'fp32') throw new EngineError('E_ENGINE', `unknown precision '${precision}' (int4 or fp32)`);
+    if (!isPrecision(precision)) throw new EngineError('E_ENGINE', `unknown precision '${precision}' (${oneOf(PRECISIONS)})`);
     config.precision = precision;
   }
   const ep = choice.executionProvider || p.env.Q3TTS_EXECUTION_PROVIDER;

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import catalogJson from '../../../models/catalog.json' with { type: 'json' };
 import { ModelError } from './errors.js';
+import { PRECISIONS, isPrecision, oneOf, type Precision } from '../../shared/engine-options.js';
 
-export const PRECISIONS = ['int4', 'fp32'] as const;
-export type Precision = (typeof PRECISIONS)[number];
+export { PRECISIONS, type Precision } from '../../shared/engine-options.js';
 
 /** Hub paths: "*" matches within one path segment, "**" across segments. */
 const patterns = z.array(z.string().min(1)).min(1);
@@ -74,9 +74,9 @@ export function findModel(catalog: Catalog, name: string): CatalogModel {
 
 export function parsePrecision(value: string | undefined, model: CatalogModel): Precision {
   const p = value ?? model.default_precision;
-  if (!(PRECISIONS as readonly string[]).includes(p)) throw new ModelError('usage', `unknown precision '${p}' (int4 or fp32)`);
-  if (!model.precisions[p as Precision]) throw new ModelError('usage', `${model.name} has no ${p} set (it has ${Object.keys(model.precisions).join(', ')})`);
-  return p as Precision;
+  if (!isPrecision(p)) throw new ModelError('usage', `unknown precision '${p}' (${oneOf(PRECISIONS)})`);
+  if (!model.precisions[p]) throw new ModelError('usage', `${model.name} has no ${p} set (it has ${Object.keys(model.precisions).join(', ')})`);
+  return p;
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -4,11 +4,12 @@
 //   <data>/models/.partial/<name>-<precision>/   a pull in progress (never loaded: no config.json at the top)
 //   <data>/models/active                         the folder name of the active model (engine/config.ts reads it)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir, type PathEnv } from '../../shared/paths.js';
-import type { Precision } from './catalog.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { PRECISIONS, type Precision } from '../../shared/engine-options.js';
 
 /** Where installed models live: <data dir>/models/<name>/. */
 export function modelsRoot(p: PathEnv): string {
@@ -21,7 +22,7 @@ export const STAGING_DIR = '.partial';
 export const ManifestSchema = z.object({
   format: z.literal(1),
   name: z.string(),
-  precision: z.enum(['int4', 'fp32']),
+  precision: z.enum(PRECISIONS),
   repo: z.string(),
   revision: z.string(),
   /** The commit the revision pointed at during the pull, when the Hub said. */
@@ -72,9 +73,7 @@ export class ModelsLayout {
 
   async setActive(folder: string): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    const tmp = `${this.activeFile}.tmp-${process.pid}`;
-    await writeFile(tmp, `${folder}\n`);
-    await rename(tmp, this.activeFile);
+    await writeFileAtomic(this.activeFile, `${folder}\n`);
   }
 
   async clearActive(): Promise<void> {

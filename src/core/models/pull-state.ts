@@ -1,8 +1,9 @@
 // A pull's staging folder state: which files are complete and verified, for the commit being pulled, so an
 // interrupted pull resumes where it stopped; and the atomic JSON writes its state and manifest use.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 /** What a resumed pull already has: completed files (verified) of the same commit. */
 export interface StagingState {
@@ -31,8 +32,6 @@ export async function readState(staging: string, commit: string | null, revision
   return fresh;
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, file);
+export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -12,6 +12,7 @@ import { removeModel } from '../../core/models/inventory.js';
 import { ModelsLayout } from '../../core/models/layout.js';
 import { freeBytesAt } from '../../core/models/pull.js';
 import { errorMessage } from '../../shared/errors.js';
+import { isPrecision } from '../../shared/engine-options.js';
 
 /** Whatever answers protocol requests: the running daemon (SpeechService.request) or the local ModelsService. */
 export interface ModelsPort {
@@ -46,7 +47,7 @@ export function pullFailure(code: string, message: string): PullFailure {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const precisionOf = (v: unknown): Precision | null => (v === 'int4' || v === 'fp32' ? v : null);
+const precisionOf = (v: unknown): Precision | null => (isPrecision(v) ? v : null);
 const records = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
 
 /** Pure: the `models` answer as the window shows it. */

@@ -148,7 +148,7 @@ describe('q3tts models', () => {
     hub.faults.bytesPerSecond = 20_000_000;
     let stderr = '';
     let stdout = '';
-    const code = await runModels(['pull', NAME, '--precision', 'fp32'], {
+    const code = await runModels({ sub: 'pull', args: [NAME], precision: 'fp32', json: false, quiet: false }, {
       stdout: { write: (t: string) => (stdout += t) },
       stderr: { write: (t: string) => (stderr += t), isTTY: true },
       env: { Q3TTS_DATA_DIR: path.join(dir, 'tty-data'), HF_ENDPOINT: hub.url },

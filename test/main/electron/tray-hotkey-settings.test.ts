@@ -71,4 +71,17 @@ describe('settings store adapter (real electron-store)', () => {
     expect(repo.path).toBe(path.join(dir, 'settings.json'));
     expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 2, speakMode: 'queue' });
   });
+
+  it('Q3TTS_CONFIG_DIR moves settings.json', () => {
+    electron.app.paths.set('userData', path.join(dir, 'unused'));
+    vi.stubEnv('Q3TTS_CONFIG_DIR', path.join(dir, 'elsewhere'));
+    try {
+      const repo = openElectronSettings();
+      repo.update({ speakMode: 'queue' });
+      expect(repo.path).toBe(path.join(dir, 'elsewhere', 'settings.json'));
+      expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ speakMode: 'queue' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });

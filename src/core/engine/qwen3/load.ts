@@ -10,8 +10,9 @@ import { readNpy } from './npy.js';
 import { checkExecutionProvider, openGraphs, sessionOptions, type OpenGraphs, type SessionSettings } from './sessions.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
+import type { Precision } from '../../../shared/engine-options.js';
 
-export type Precision = 'fp32' | 'int4';
+export type { Precision } from '../../../shared/engine-options.js';
 
 export interface Qwen3ModelOptions extends SessionSettings {
   /** Which graph set to load; default: int4 when the directory has it, else fp32. */

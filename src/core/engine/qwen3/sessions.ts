@@ -7,8 +7,7 @@ import { DecodeGraphError, rewriteDecodeGraph } from './decode-graph.js';
 import { cleanOrtMessage, ModelFileError } from './errors.js';
 import { checkGraph, GRAPH_NAMES, type GraphName, type GraphSpec } from './graph-spec.js';
 import { VocoderThread } from './vocoder-thread.js';
-
-export type ExecutionProviderName = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+import { EXECUTION_PROVIDERS, isExecutionProvider } from '../../../shared/engine-options.js';
 
 /** How the sessions run; part of the model's load options. */
 export interface SessionSettings {
@@ -54,8 +53,7 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
 /** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
 export function checkExecutionProvider(name: string | undefined): string {
   const ep = (name ?? 'cpu').toLowerCase();
-  const known = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
-  if (!known.includes(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${known.join(', ')})`);
+  if (!isExecutionProvider(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`);
   const { ok, names } = available(ep);
   if (!ok) {
     throw new ModelFileError(

@@ -1,0 +1,119 @@
+// What `q3tts --help` and `q3tts models --help` print, and the exit codes they promise. The lists in it come
+// from the code (engine options, exit codes, environment), so the help cannot drift from what q3tts does;
+// test/cli/help.test.ts holds README and the sources to the same lists.
+import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS } from '../shared/engine-options.js';
+import type { Command } from './args.js';
+
+export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5, interrupted: 130 } as const;
+
+export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
+  ok: 'ok',
+  usage: 'usage or invalid request',
+  unreachable: 'no daemon reachable',
+  failed: 'engine/model/audio/output error',
+  cancelled: 'cancelled',
+  alreadyRunning: 'a daemon is already running (serve)',
+  interrupted: 'interrupted (Ctrl-C)',
+};
+
+/** The environment variables q3tts reads, and what for (README's table says the same). */
+export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]> = [
+  ['Q3TTS_SOCKET', "the daemon's socket (daemon and clients)"],
+  ['Q3TTS_MODEL_DIR', 'the model directory to load, instead of the active model'],
+  ['Q3TTS_DATA_DIR', 'where models are installed (default: the per-user data directory)'],
+  ['Q3TTS_CONFIG_DIR', "where the tray app keeps its settings (default: the per-user config directory)"],
+  ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],
+  ['Q3TTS_PRECISION', `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`],
+  ['Q3TTS_EXECUTION_PROVIDER', `${EXECUTION_PROVIDERS.join(', ')} (default cpu)`],
+  ['Q3TTS_THREADS', 'onnxruntime threads'],
+  ['Q3TTS_VOCODER_THREAD', '1: decode audio in a worker thread (for machines with cores to spare)'],
+  ['Q3TTS_AUDIO', 'auto (PortAudio, then a pw-cat/paplay/aplay pipe), portaudio, pipe or null'],
+  ['Q3TTS_AUDIO_DEVICE', "the output device, by name ('q3tts devices' lists them)"],
+  ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
+  ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
+  ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
+];
+
+const table = (rows: ReadonlyArray<readonly [string, string]>, indent: string) => {
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, meaning]) => `${indent}${name.padEnd(width)}  ${meaning}`).join('\n');
+};
+
+const exits = Object.entries(EXIT).map(([key, code]) => [String(code), EXIT_MEANINGS[key as keyof typeof EXIT]] as const);
+
+/** "0 ok, 1 usage or invalid request, …": README's line. */
+export const EXIT_LINE = exits.map(([code, meaning]) => `${code} ${meaning}`).join(', ');
+
+export const USAGE = `q3tts — local text-to-speech with Qwen3-TTS
+
+Usage:
+  q3tts [options] "text to say"     speak (text may also come on stdin)
+  q3tts -o out.wav "text"           save to a WAV file instead of playing
+  q3tts --clipboard                 read the clipboard aloud (bind this to a desktop shortcut)
+  q3tts serve                       run the daemon in the foreground (keeps the model loaded)
+  q3tts stop                        shut the daemon down
+  q3tts status                      daemon state, model, queue, last timings
+  q3tts cancel                      silence the current speech and clear the queue
+  q3tts pause | resume              hold playback (generation goes on) and carry on
+  q3tts queue                       list what is speaking and waiting
+  q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
+  q3tts voices                      languages and speakers of the loaded model
+  q3tts devices                     audio output devices (choose one with Q3TTS_AUDIO_DEVICE=NAME)
+  q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
+  q3tts models list|pull|verify|remove|use   manage models ('q3tts help models')
+  q3tts help [COMMAND]              this help, or a command's
+
+Speech options:
+  -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
+  -l, --language NAME     English, Chinese, ..., or auto (default)
+      --speaker NAME      preset speaker (CustomVoice models)
+  -o, --output FILE       write a 24 kHz 16-bit mono WAV file
+      --codes-out FILE    also save the codec frames as JSON
+      --seed N            same seed, same audio
+      --temperature X  --top-k N  --top-p X  --repetition-penalty X  --max-frames N
+      --greedy            deterministic decoding (no sampling)
+      --interrupt         speak now: cancel what is playing and queued
+      --no-wait           return once queued
+      --clipboard [--primary]   read the clipboard (or the X11/Wayland primary selection)
+
+Engine options (serve, and speaking without a daemon):
+      --engine ${ENGINES.join('|')}  --model DIR  --threads N
+      --provider ${EXECUTION_PROVIDERS.join('|')}
+      --precision ${PRECISIONS.join('|')}
+
+General options:
+      --json              machine-readable output
+  -q, --quiet             no progress messages
+      --socket PATH       the daemon's socket (default: Q3TTS_SOCKET or the per-user path)
+  -h, --help   -V, --version
+
+Environment:
+${table(ENVIRONMENT, '  ')}
+
+Exit codes:
+${table(exits, '  ')}
+`;
+
+export const MODELS_USAGE = `Usage:
+  q3tts models list                          installed and available models, sizes, which is active
+  q3tts models pull NAME [--precision ${PRECISIONS.join('|')}]   download from the Hugging Face Hub (resumable, verified)
+  q3tts models verify [NAME]                 check installed files against their sizes and sha256
+  q3tts models remove NAME [--precision P]   delete an installed model (or an interrupted pull)
+  q3tts models use NAME [--precision P]      make it the active model (a running daemon reloads)
+
+Options: --json (machine-readable), -q/--quiet, --socket PATH (for 'use').
+Environment: HF_ENDPOINT (a Hub mirror), HF_TOKEN or HUGGING_FACE_HUB_TOKEN (gated or private repositories),
+Q3TTS_DATA_DIR (where models are installed), Q3TTS_MODEL_DIR (loaded instead of the active model).
+Exit codes: 0 ok, 1 usage, unknown or not installed model, 3 a download, check or daemon reload failed,
+130 interrupted (the same pull resumes).
+`;
+
+/** The help a command's --help (or `q3tts help COMMAND`) prints. */
+export function helpFor(command: Command): string {
+  return command === 'models' ? MODELS_USAGE : USAGE;
+}
+
+/** Where a usage error points the user. */
+export function helpHint(command: Command | undefined): string {
+  return command === 'models' ? `Try 'q3tts help models'.` : `Try 'q3tts --help'.`;
+}
