@@ -3,7 +3,6 @@
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
 // The methods, their payloads and answers come from the IPC contract (ipc.ts, ipc-schemas.ts); the
 // types here are the data that crosses.
-import type { z } from 'zod';
 import type { PUSH_CHANNELS, Pushed } from './ipc.js';
 import type { IPC_CONTRACT, Invoker, PayloadIn } from './ipc-schemas.js';
 import type { Precision } from './engine-options.js';

@@ -57,7 +57,8 @@ describe('help and README agree with the code', () => {
     const documented = ENVIRONMENT.map(([name]) => name);
     for (const name of read) expect(USAGE, name).toContain(name);
     for (const name of documented) expect(read, `${name} is documented but never read`).toContain(name);
-    expect(readmeVariables()).toEqual(read);
+    // README may also name the test seams, in a row of their own.
+    expect(readmeVariables().filter((v) => !INTERNAL.includes(v))).toEqual(read);
   });
 
   it('each command family has its own help', () => {
