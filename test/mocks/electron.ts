@@ -102,17 +102,22 @@ export class TrayMock extends EventEmitter {
   static instances: TrayMock[] = [];
   tooltip = '';
   menu: MenuMock | undefined;
+  /** Every call, in order: a real Tray closes an open menu on each setContextMenu. */
+  calls: string[] = [];
   constructor(public image: NativeImageMock) {
     super();
     TrayMock.instances.push(this);
   }
   setImage(image: NativeImageMock) {
+    this.calls.push('setImage');
     this.image = image;
   }
   setToolTip(t: string) {
+    this.calls.push('setToolTip');
     this.tooltip = t;
   }
   setContextMenu(m: MenuMock) {
+    this.calls.push('setContextMenu');
     this.menu = m;
   }
   destroy() {}

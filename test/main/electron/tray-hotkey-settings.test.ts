@@ -32,6 +32,37 @@ describe('tray adapter', () => {
     expect(actions).toEqual(['stop', 'open-window']);
   });
 
+  it('sets the menu and tooltip again only when what they show changed (a new menu closes an open one)', () => {
+    const ctx = { hotkeyLine: 'Hotkey: Alt+S', voice: '' };
+    // Progress events while speaking: at least two a second, each a new status.
+    const tray = new AppTray('/icons', () => undefined, 'linux');
+    const speaking = electron.TrayMock.instances.at(-1)!;
+    for (const progressSeconds of [0.5, 1, 1.5, 2, 2.5]) tray.render(buildTrayModel({ ...status, progressSeconds }, ctx));
+    expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
+    const openMenu = speaking.menu;
+    tray.render(buildTrayModel({ ...status, progressSeconds: 9 }, ctx));
+    expect(speaking.menu).toBe(openMenu);
+    // A new hotkey line changes the menu, not the tooltip; a new state changes all three.
+    speaking.calls = [];
+    tray.render(buildTrayModel(status, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
+    expect(speaking.calls).toEqual(['setContextMenu']);
+    speaking.calls = [];
+    tray.render(buildTrayModel({ ...status, state: 'ready', progressSeconds: null }, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
+    expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
+    expect(speaking.menu!.template.find((i) => i.label === 'Stop speaking')).toMatchObject({ enabled: false });
+  });
+
+  it.each([
+    ['linux', ['open-window']],
+    ['win32', ['open-window']],
+    ['darwin', []],
+  ] as const)('a click on %s opens the window where the platform leaves clicks to the app', (platform, expected) => {
+    const actions: TrayAction[] = [];
+    new AppTray('/icons', (a) => actions.push(a), platform);
+    electron.TrayMock.instances.at(-1)!.emit('click');
+    expect(actions).toEqual(expected); // macOS: the click opens the menu, whose "Open window" is the way
+  });
+
   it('uses one template image on macOS', () => {
     new AppTray('/icons', () => undefined, 'darwin');
     const mock = electron.TrayMock.instances.at(-1)!;
