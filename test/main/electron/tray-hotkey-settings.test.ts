@@ -85,6 +85,17 @@ describe('hotkey adapter', () => {
     expect(applyHotkey(x11, '', () => undefined)).toEqual({ kind: 'disabled' });
   });
 
+  it("does not try the portal when no .desktop file names the app (it would say true and never fire)", () => {
+    const gnome = { platform: 'linux' as const, env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'GNOME' } };
+    electron.globalShortcut.registered.clear();
+    const status = applyHotkey(gnome, 'Alt+S', () => undefined, false);
+    expect(status).toMatchObject({ kind: 'failed', reason: /\.desktop file/, advice: /q3tts --clipboard/ });
+    expect(electron.globalShortcut.registered.size).toBe(0);
+    expect(applyHotkey(gnome, 'Alt+S', () => undefined, true)).toMatchObject({ kind: 'unconfirmed' });
+    expect(electron.globalShortcut.registered.has('Alt+S')).toBe(true);
+    expect(applyHotkey(x11, 'Alt+S', () => undefined, false)).toMatchObject({ kind: 'active' }); // X11 needs no app id
+  });
+
   it('does not even try where only the CLI binding can work', () => {
     const sway = { platform: 'linux' as const, env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'sway' } };
     expect(applyHotkey(sway, 'Alt+S', () => undefined)).toMatchObject({ kind: 'failed', advice: /q3tts --clipboard/ });
