@@ -2,7 +2,7 @@
 // native modules: they load in the engine's utilityProcess, and only lazily in this one. Checked on the
 // build output twice: its static import graph, and a real start where those modules fail to load.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,13 @@ describe('built main bundle', () => {
     for (const native of NATIVE) expect(eager, native).not.toContain(native);
     const lazy = packagesReached(inputs, ['import-statement', 'dynamic-import']);
     expect(lazy).toContain('onnxruntime-node'); // behind import(): the in-process engine, never used by the app
+  });
+
+  it('finds the engine host beside it: the code resolving ../engine/host.mjs sits directly in out/main, not in a chunk', () => {
+    const files = readdirSync(mainDir, { recursive: true }).map(String).filter((f) => f.endsWith('.mjs'));
+    const resolving = files.filter((f) => readFileSync(path.join(mainDir, f), 'utf8').includes('"../engine/host.mjs"'));
+    expect(resolving).toEqual(['index.mjs']); // from out/main/chunks/ it would name out/main/engine/host.mjs
+    expect(existsSync(path.resolve(mainDir, '../engine/host.mjs'))).toBe(true);
   });
 
   const run = (file: string) =>
