@@ -2,7 +2,7 @@
 // - node: the CLI, the daemon and the engine host, with shared chunks (the CLI loads no engine code
 //   unless it falls back to in-process synthesis).
 // - handlers: one self-contained file, so the daemon can re-import it (hot reload) and a user can copy it.
-// - electron: main (ESM) and preload (one CJS file, as sandboxed preloads require); renderer: browser bundle.
+// - electron: main (ESM, split like the node build) and preload (one CJS file, as sandboxed preloads require); renderer: browser bundle.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +44,9 @@ if (Object.keys(handlers).length) {
 
 const main = existing({ 'main/index': 'src/main/electron/index.ts' });
 if (Object.keys(main).length) {
-  await build({ ...common, entryPoints: main, outdir: out, format: 'esm', outExtension: { '.js': '.mjs' } });
+  // Split, so the engine's lazy import() stays a separate chunk: the main process must start (tray, error
+  // dialog) without loading onnxruntime's native library (test/main/electron/main-bundle.test.ts).
+  await build({ ...common, entryPoints: main, outdir: out, format: 'esm', splitting: true, chunkNames: 'main/chunks/[name]-[hash]', outExtension: { '.js': '.mjs' } });
 }
 const preload = existing({ 'preload/index': 'src/preload/index.ts' });
 if (Object.keys(preload).length) {

@@ -29,11 +29,25 @@ export class BrowserWindowMock extends EventEmitter {
     super();
     BrowserWindowMock.instances.push(this);
   }
+  shown = 0;
+  focused = 0;
   loadURL(url: string) {
     this.loadedURL = url;
     return Promise.resolve();
   }
-  show() {}
+  show() {
+    this.shown++;
+  }
+  focus() {
+    this.focused++;
+  }
+  isDestroyed() {
+    return false;
+  }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
   static getAllWindows() {
     return BrowserWindowMock.instances;
   }
@@ -83,9 +97,14 @@ export const contextBridge = {
 };
 
 export class MenuMock {
+  /** What Menu.setApplicationMenu got last (undefined: never called, so Electron's default menu). */
+  static applicationMenu: MenuMock | null | undefined;
   constructor(readonly template: Array<Record<string, unknown>>) {}
   static buildFromTemplate(template: Array<Record<string, unknown>>) {
     return new MenuMock(template);
+  }
+  static setApplicationMenu(menu: MenuMock | null) {
+    MenuMock.applicationMenu = menu;
   }
 }
 
@@ -102,17 +121,22 @@ export class TrayMock extends EventEmitter {
   static instances: TrayMock[] = [];
   tooltip = '';
   menu: MenuMock | undefined;
+  /** Every call, in order: a real Tray closes an open menu on each setContextMenu. */
+  calls: string[] = [];
   constructor(public image: NativeImageMock) {
     super();
     TrayMock.instances.push(this);
   }
   setImage(image: NativeImageMock) {
+    this.calls.push('setImage');
     this.image = image;
   }
   setToolTip(t: string) {
+    this.calls.push('setToolTip');
     this.tooltip = t;
   }
   setContextMenu(m: MenuMock) {
+    this.calls.push('setContextMenu');
     this.menu = m;
   }
   destroy() {}
@@ -133,12 +157,37 @@ export const globalShortcut = {
 
 export const app = {
   paths: new Map<string, string>(),
+  /** Calls that set up the app's identity and behaviour, in order, as [method, ...args]. */
+  calls: [] as unknown[][],
+  loginItem: { openAtLogin: false, wasOpenedAtLogin: false },
+  isPackaged: true,
   getPath(name: string) {
     const p = this.paths.get(name);
     if (!p) throw new Error(`no mock path for ${name}`);
     return p;
   },
   getVersion: () => '0.1.0',
+  getAppPath: () => '/app',
+  setDesktopName(name: string) {
+    app.calls.push(['setDesktopName', name]);
+  },
+  setAppUserModelId(id: string) {
+    app.calls.push(['setAppUserModelId', id]);
+  },
+  commandLine: {
+    appendSwitch(name: string, value?: string) {
+      app.calls.push(['appendSwitch', name, value]);
+    },
+  },
+  setLoginItemSettings(settings: Record<string, unknown>) {
+    app.calls.push(['setLoginItemSettings', settings]);
+  },
+  getLoginItemSettings() {
+    return { ...app.loginItem, status: 'enabled', executableWillLaunchAtLogin: false, launchItems: [] };
+  },
+  focus(options?: { steal: boolean }) {
+    app.calls.push(['focus', options]);
+  },
 };
 
 export const shell = {

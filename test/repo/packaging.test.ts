@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { APP_ID, DESKTOP_NAME } from '../../src/main/electron/identity.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const config = loadYaml(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & {
@@ -49,11 +50,12 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(false);
   });
 
-  it('packages out/ and package.json (whose main is in out/), and the desktop name the app sets', () => {
+  it('packages out/ and package.json (whose main is in out/), and the ids the app sets', () => {
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'out/**']));
     expect(pkg.main.startsWith('out/')).toBe(true);
     expect(pkg.desktopName).toBe('io.github.q3tts.desktop');
-    expect(readFileSync(path.join(root, 'src/main/electron/index.ts'), 'utf8')).toContain(`DESKTOP_NAME = '${pkg.desktopName}'`);
+    expect(DESKTOP_NAME).toBe(pkg.desktopName);
+    expect(APP_ID).toBe(config.appId); // Windows: the runtime AppUserModelID is the installer shortcut's
     expect(config.linux).toMatchObject({ syncDesktopName: true });
   });
 

@@ -29,7 +29,9 @@ export function hotkeyStrategy(session: SessionEnv): HotkeyStrategy {
 
 /** Chromium features to enable before `ready` (one --enable-features switch; Chromium honours only the last). */
 export function chromiumFeatures(strategy: HotkeyStrategy): string[] {
-  return strategy === 'portal' ? ['GlobalShortcutsPortal'] : [];
+  // PreferredTrigger: without it Chromium never listens on GNOME. On by default on Linux since
+  // electron/electron#52221; named here too, so the hotkey does not depend on which Electron build runs.
+  return strategy === 'portal' ? ['GlobalShortcutsPortal', 'GlobalShortcutsPortalPreferredTrigger'] : [];
 }
 
 export const CLI_BINDING = 'q3tts --clipboard';
@@ -55,13 +57,20 @@ export type HotkeyStatus =
   | { kind: 'unconfirmed'; accelerator: string; advice: string }
   | { kind: 'failed'; accelerator: string; reason: string; advice: string };
 
-/** Pure: what registering means for the user, given the strategy and what register() returned. */
-export function hotkeyOutcome(session: SessionEnv, accelerator: string, registered: boolean | null): HotkeyStatus {
+/**
+ * Pure: what registering means for the user, given the strategy and what register() returned.
+ * `appIdInstalled`: whether the app's .desktop file is installed, which the portal requires of an app id.
+ */
+export function hotkeyOutcome(session: SessionEnv, accelerator: string, registered: boolean | null, appIdInstalled = true): HotkeyStatus {
   const advice = fallbackAdvice(session);
   if (!accelerator) return { kind: 'disabled' };
   const strategy = hotkeyStrategy(session);
   if (strategy === 'cli-only') {
     return { kind: 'failed', accelerator, reason: 'this desktop offers apps no global shortcuts', advice };
+  }
+  if (strategy === 'portal' && !appIdInstalled) {
+    // The portal refuses an app id without a .desktop file, and register() would still say true.
+    return { kind: 'failed', accelerator, reason: "the desktop's shortcut portal needs the app's .desktop file, which is not installed", advice };
   }
   if (!registered) {
     return {

@@ -4,10 +4,12 @@ import { hotkeyOutcome, hotkeyStrategy, type HotkeyStatus, type SessionEnv } fro
 
 let registered: string | null = null;
 
-export function applyHotkey(session: SessionEnv, accelerator: string, onPress: () => void): HotkeyStatus {
+/** `appIdInstalled`: false when no .desktop file names the app (Wayland's portal then cannot bind anything). */
+export function applyHotkey(session: SessionEnv, accelerator: string, onPress: () => void, appIdInstalled = true): HotkeyStatus {
   if (registered) globalShortcut.unregister(registered);
   registered = null;
-  if (!accelerator || hotkeyStrategy(session) === 'cli-only') return hotkeyOutcome(session, accelerator, null);
+  const strategy = hotkeyStrategy(session);
+  if (!accelerator || strategy === 'cli-only' || (strategy === 'portal' && !appIdInstalled)) return hotkeyOutcome(session, accelerator, null, appIdInstalled);
   let ok: boolean;
   try {
     ok = globalShortcut.register(accelerator, onPress);
@@ -15,5 +17,5 @@ export function applyHotkey(session: SessionEnv, accelerator: string, onPress: (
     ok = false; // an accelerator Electron cannot parse
   }
   if (ok) registered = accelerator;
-  return hotkeyOutcome(session, accelerator, ok);
+  return hotkeyOutcome(session, accelerator, ok, appIdInstalled);
 }

@@ -1,47 +1,48 @@
-// Composition root of the tray app: the only place that wires Electron to the app logic.
-// ESM loads asynchronously, so everything Chromium must know before `ready` happens at top level here.
+// Composition root of the tray app: the only place that wires Electron to the app logic, in phases —
+// before `ready` (top level: ESM loads asynchronously), the core (settings, controller, daemon, models),
+// the front ends (window, tray, hotkey, IPC), then reactions to settings and the quit sequence.
 import { app, dialog, BrowserWindow, Notification, session } from 'electron';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAppArgs, secondInstanceAction } from '../app/argv.js';
-import { planDaemon } from '../app/attach.js';
 import { ClipboardReader } from '../app/clipboard.js';
 import { AppController } from '../app/controller.js';
-import { attachToDaemon, hostDaemon, probeDaemon } from '../app/daemon-link.js';
+import { ensureApplicationEntry } from '../app/desktop-entry.js';
 import { chromiumFeatures, hotkeyLine, hotkeyStrategy, isWayland, type HotkeyStatus } from '../app/hotkey.js';
 import { ModelManager } from '../app/models.js';
-import type { SpeechService } from '../app/speech.js';
-import { Supervisor, type Supervised } from '../app/supervisor.js';
+import type { SettingsRepo } from '../app/settings-repo.js';
 import { buildTrayModel, type TrayAction } from '../app/tray-model.js';
 import { currentPathEnv } from '../../core/paths.js';
-import { resolveEngineConfig } from '../../core/engine/config.js';
 import { modelsRoot } from '../../core/models/layout.js';
 import { ModelsService } from '../../core/models/service.js';
-import { utilityProcessHost } from './engine-process.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
-import type { WindowView } from '../../shared/bridge.js';
 import type { Settings } from '../../shared/settings.js';
 import { engineSettingsChanged } from '../../shared/settings-values.js';
-import { applyStartAtLogin } from './autostart.js';
+import { errorDetail } from '../../shared/errors.js';
+import { applyStartAtLogin, openedAtLogin } from './autostart.js';
 import { electronClipboardSources } from './clipboard.js';
+import { superviseDaemon } from './daemon.js';
 import { applyHotkey } from './hotkey.js';
+import { DESKTOP_NAME } from './identity.js';
 import { pushModelEvent, pushSettings, pushShowView, pushStatus, registerIpc } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { finishBeforeQuit } from './quit.js';
 import { openElectronSettings } from './settings-store.js';
+import { identifyApp, installApplicationMenu } from './startup.js';
 import { AppTray } from './tray.js';
-import { createSpeakWindow, denyPermissions, hardenContents } from './windows.js';
-import { errorDetail } from '../../shared/errors.js';
+import { denyPermissions, hardenContents, SpeakWindow } from './windows.js';
 
 const here = import.meta.dirname; // out/main
 const PRELOAD = path.join(here, '../preload/index.cjs');
 const RENDERER = path.join(here, '../renderer');
 const ICONS = path.join(here, '../../assets/tray');
-/** Must match the installed .desktop file (electron-builder linux.syncDesktopName): the portal's app id. */
-const DESKTOP_NAME = 'io.github.q3tts.desktop';
 
-const sessionEnv = { platform: process.platform, env: process.env };
-if (process.platform === 'linux') app.setDesktopName(DESKTOP_NAME);
-const features = chromiumFeatures(hotkeyStrategy(sessionEnv));
-if (features.length) app.commandLine.appendSwitch('enable-features', features.join(','));
+const platform = process.platform;
+const sessionEnv = { platform, env: process.env };
+const log = (m: string) => console.error(`[q3tts] ${m}`);
+
+// --- before `ready` ---
+identifyApp(platform, chromiumFeatures(hotkeyStrategy(sessionEnv)));
 registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {
@@ -53,71 +54,71 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
+/** Whether the portal can resolve our app id; an AppImage installs its own .desktop file here. */
+function desktopEntryInstalled(): boolean {
+  const entry = ensureApplicationEntry(DESKTOP_NAME, process.env, os.homedir());
+  if (entry.status === 'installed' || entry.status === 'updated') log(`${entry.status} ${entry.file} (the desktop's shortcut portal needs it)`);
+  if (entry.status === 'failed') log(`could not write ${entry.file}: ${entry.error}`);
+  return entry.status !== 'missing' && entry.status !== 'failed';
+}
+
 async function main(): Promise<void> {
   const args = parseAppArgs(process.argv);
-  let window: BrowserWindow | null = null;
-  let tray: AppTray | null = null;
-  let hotkey: HotkeyStatus = { kind: 'disabled' };
-  const log = (m: string) => console.error(`[q3tts] ${m}`);
+  const hidden = args.hidden || openedAtLogin(platform);
+  let frontEnds: FrontEnds | null = null;
 
   app.on('window-all-closed', () => undefined); // a tray app keeps running without windows
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
   app.on('second-instance', (_e, argv) => {
-    if (secondInstanceAction(argv) === 'speak-clipboard') void speakClipboard();
-    else showWindow();
+    if (secondInstanceAction(argv) === 'speak-clipboard') void frontEnds?.speakClipboard();
+    else frontEnds?.window.show();
   });
 
   await app.whenReady();
   app.dock?.hide();
+  installApplicationMenu(platform);
   denyPermissions(session.defaultSession);
   serveRenderer(RENDERER);
 
+  const core = startCore();
+  frontEnds = startFrontEnds(core, platform !== 'linux' || desktopEntryInstalled());
+  followSettings(core, frontEnds);
+  finishBeforeQuit(
+    app,
+    async () => {
+      core.localModels.cancelAll(); // its .part files stay for the next start to resume
+      await core.supervisor.stop(); // the daemon removes its socket and stops its engine process
+    },
+    { log },
+  );
+
+  frontEnds.renderTray();
+  core.supervisor.start();
+  if (!hidden) frontEnds.window.show();
+  if (args.speakClipboard) void frontEnds.speakClipboard();
+}
+
+type Core = ReturnType<typeof startCore>;
+
+/** Settings, the controller, the daemon it drives, and the model manager. */
+function startCore() {
   const settings = openElectronSettings();
-  const reader = new ClipboardReader(electronClipboardSources(isWayland(sessionEnv)), () => ({
-    wayland: isWayland(sessionEnv),
-    primarySelection: settings.get().primarySelection,
-  }));
+  const wayland = isWayland(sessionEnv);
+  const reader = new ClipboardReader(electronClipboardSources(wayland), () => ({ wayland, primarySelection: settings.get().primarySelection }));
   const controller = new AppController({
     settings: () => settings.get(),
     readClipboard: () => reader.read(),
     restartService: () => void supervisor.restart(),
     log,
   });
-
-  // --- the daemon: attach to `q3tts serve` if it runs, else host one, restarting it with backoff ---
-  const socketPath = defaultSocketPath(currentPathEnv());
-  type Running = Supervised & { speech: SpeechService };
-  const supervisor = new Supervisor<Running>({
-    spawn: async () => {
-      const plan = planDaemon(await probeDaemon(socketPath), socketPath);
-      if (plan.note) log(plan.note);
-      if (plan.mode === 'refuse') throw Object.assign(new Error(plan.note), { code: 'E_SOCKET_TAKEN' });
-      if (plan.mode === 'attach') {
-        const attached = await attachToDaemon(socketPath);
-        return { speech: attached.speech, ended: attached.ended, stop: () => attached.speech.close() };
-      }
-      const s = settings.get();
-      const engine = resolveEngineConfig(currentPathEnv(), {
-        ...(s.modelDir ? { modelDir: s.modelDir } : {}),
-        executionProvider: s.executionProvider,
-        precision: s.modelVariant,
-      });
-      // The engine runs in a utilityProcess: it works with the runAsNode fuse off (packaged builds).
-      const hosted = await hostDaemon({ socketPath, engine, log, launchHost: utilityProcessHost, audioDevice: () => settings.get().outputDevice });
-      const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));
-      void hosted.daemon.stopped.then(() => app.quit()); // `q3tts stop` stops the app that is the daemon
-      return { speech: hosted.speech, ended, stop: () => hosted.speech.close() };
-    },
-    isPermanent: (err) => ['E_NO_MODEL', 'E_SOCKET_TAKEN'].includes(String((err as { code?: unknown }).code)),
-    onState: (state, running) => {
-      if (state.state === 'starting') controller.setStarting(state.attempt > 1 ? `Restarting the engine (attempt ${state.attempt})…` : 'Loading the model…');
-      else if (state.state === 'running' && running) void controller.setService(running.speech);
-      else if (state.state === 'waiting') controller.setFailed('E_ENGINE', `${state.reason}; restarting in ${Math.round(state.delayMs / 1000)} s`);
-      else if (state.state === 'failed') controller.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
-    },
+  const supervisor = superviseDaemon({
+    socketPath: defaultSocketPath(currentPathEnv()),
+    settings,
+    controller,
+    log,
+    onStoppedByClient: () => app.quit(), // `q3tts stop` stops the app that is the daemon
   });
-
-  // --- models: through the daemon; while none runs (nothing installed yet), in this process ---
+  // Models go through the daemon; while none runs (nothing installed yet), through this process.
   const localModels = new ModelsService({
     root: modelsRoot(currentPathEnv()),
     log,
@@ -128,75 +129,52 @@ async function main(): Promise<void> {
     local: { request: (r, onEvent) => localModels.handle(r, onEvent ?? (() => undefined)) },
     settings,
     restartService: () => void supervisor.restart(),
-    onEvent: (event) => pushModelEvent(BrowserWindow.getAllWindows().map((w) => w.webContents), event),
+    onEvent: (event) => pushModelEvent(allContents(), event),
   });
+  return { settings, controller, supervisor, localModels, models };
+}
 
-  // --- front ends ---
-  /** Shows the window; with a view, switches to it (an open window keeps its unsaved edits). */
-  function showWindow(view?: WindowView): void {
-    if (window && !window.isDestroyed()) {
-      if (window.isMinimized()) window.restore();
-      window.show();
-      window.focus();
-      if (view) pushShowView([window.webContents], view);
-      return;
-    }
-    window = createSpeakWindow({ preload: PRELOAD, ...(view ? { view } : {}) });
-    window.on('closed', () => (window = null));
-  }
+interface FrontEnds {
+  window: SpeakWindow;
+  speakClipboard(): Promise<void>;
+  notify(message: string): void;
+  renderTray(): void;
+  applyHotkeySetting(settings: Settings): void;
+}
 
-  async function speakClipboard(): Promise<void> {
-    const result = await controller.speakClipboard();
-    if (!result.ok && result.code !== 'E_CANCELLED') notify(result.message);
-  }
+/** The window, the tray, the hotkey, notifications and the IPC the window talks through. */
+function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: boolean): FrontEnds {
+  const window = new SpeakWindow(PRELOAD, (contents, view) => pushShowView([contents], view), platform);
+  let hotkey: HotkeyStatus = { kind: 'disabled' };
 
-  function notify(message: string): void {
+  const notify = (message: string): void => {
     log(message);
     if (Notification.isSupported()) new Notification({ title: 'q3tts', body: message, silent: true }).show();
-  }
-
-  const onTrayAction = (action: TrayAction): void => {
-    switch (action) {
-      case 'speak-clipboard':
-        return void speakClipboard();
-      case 'stop':
-        return void controller.stop();
-      case 'open-window':
-        return showWindow();
-      case 'reload-handlers':
-        settings.reload();
-        return void controller.reload(false).then((r) => (r.ok ? undefined : notify(r.message)));
-      case 'reload-model':
-        return void controller.reload(true).then((r) => (r.ok ? undefined : notify(r.message)));
-      case 'settings':
-        return showWindow('settings');
-      case 'models':
-        return showWindow('models');
-      case 'quit':
-        return app.quit();
-    }
   };
-
-  const renderTray = () => {
+  const speakClipboard = async (): Promise<void> => {
+    const result = await controller.speakClipboard();
+    if (!result.ok && result.code !== 'E_CANCELLED') notify(result.message);
+  };
+  const tray = new AppTray(ICONS, trayActions({ settings, controller, window, speakClipboard, notify }), platform);
+  const renderTray = (): void => {
     const s = settings.get();
-    tray?.render(buildTrayModel(controller.status, { hotkeyLine: hotkeyLine(hotkey), voice: s.speaker ?? s.instruct }));
+    tray.render(buildTrayModel(controller.status, { hotkeyLine: hotkeyLine(hotkey), voice: s.speaker ?? s.instruct }));
   };
-  const applyHotkeySetting = (s: Settings) => {
-    hotkey = applyHotkey(sessionEnv, s.hotkey, () => void speakClipboard());
+  const applyHotkeySetting = (s: Settings): void => {
+    hotkey = applyHotkey(sessionEnv, s.hotkey, () => void speakClipboard(), appIdInstalled);
     if (hotkey.kind === 'failed') notify(`Shortcut ${hotkey.accelerator} unavailable: ${hotkey.reason}. ${hotkey.advice}`);
   };
 
-  tray = new AppTray(ICONS, onTrayAction);
   applyHotkeySetting(settings.get());
   controller.onStatus((status) => {
-    renderTray();
-    pushStatus(BrowserWindow.getAllWindows().map((w) => w.webContents), status);
+    renderTray(); // draws only what changed: a new menu would close an open one
+    pushStatus(allContents(), status);
   });
   registerIpc({
     controller,
     settings,
     models,
-    ourContents: () => (window && !window.isDestroyed() ? [window.webContents] : []),
+    ourContents: () => window.contents(),
     chooseWavPath: async (sender) => {
       const owner = BrowserWindow.fromWebContents(sender);
       const options = { title: 'Save speech as WAV', defaultPath: path.join(app.getPath('documents'), 'speech.wav'), filters: [{ name: 'WAV audio', extensions: ['wav'] }] };
@@ -204,28 +182,49 @@ async function main(): Promise<void> {
       return result.canceled || !result.filePath ? null : result.filePath;
     },
   });
+  return { window, speakClipboard, notify, renderTray, applyHotkeySetting };
+}
 
+function trayActions(deps: { settings: SettingsRepo; controller: AppController; window: SpeakWindow; speakClipboard(): Promise<void>; notify(m: string): void }) {
+  const { settings, controller, window, notify } = deps;
+  return (action: TrayAction): void => {
+    switch (action) {
+      case 'speak-clipboard':
+        return void deps.speakClipboard();
+      case 'stop':
+        return void controller.stop();
+      case 'open-window':
+        return window.show();
+      case 'reload-handlers':
+        settings.reload();
+        return void controller.reload(false).then((r) => (r.ok ? undefined : notify(r.message)));
+      case 'reload-model':
+        return void controller.reload(true).then((r) => (r.ok ? undefined : notify(r.message)));
+      case 'settings':
+        return window.show('settings');
+      case 'models':
+        return window.show('models');
+      case 'quit':
+        return app.quit();
+    }
+  };
+}
+
+/** Settings changes reach the hotkey, login item, daemon, tray and window; hand-edit notices become notifications. */
+function followSettings({ settings, controller, supervisor }: Core, ui: FrontEnds): void {
   settings.onChange((next, previous) => {
-    if (next.hotkey !== previous.hotkey) applyHotkeySetting(next);
-    if (next.startAtLogin !== previous.startAtLogin) applyStartAtLogin(next.startAtLogin);
+    if (next.hotkey !== previous.hotkey) ui.applyHotkeySetting(next);
+    if (next.startAtLogin !== previous.startAtLogin) applyStartAtLogin(next.startAtLogin, platform);
     if (engineSettingsChanged(next, previous) && controller.speech?.mode !== 'attached') void supervisor.restart();
-    renderTray();
-    pushSettings(BrowserWindow.getAllWindows().map((w) => w.webContents), next);
+    ui.renderTray();
+    pushSettings(allContents(), next);
   });
   const showNotices = () => {
-    for (const notice of settings.takeNotices()) notify(notice);
+    for (const notice of settings.takeNotices()) ui.notify(notice);
   };
   showNotices();
   setInterval(showNotices, 2000).unref(); // notices from hand edits picked up by the file watcher
-  if (settings.get().startAtLogin) applyStartAtLogin(true); // an AppImage may have moved since
-
-  app.on('will-quit', () => {
-    localModels.cancelAll(); // its .part files stay for the next start to resume
-    void supervisor.stop();
-  });
-
-  renderTray();
-  supervisor.start();
-  if (!args.hidden) showWindow();
-  if (args.speakClipboard) void speakClipboard();
+  if (settings.get().startAtLogin) applyStartAtLogin(true, platform); // an AppImage may have moved since
 }
+
+const allContents = () => BrowserWindow.getAllWindows().map((w) => w.webContents);

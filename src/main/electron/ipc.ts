@@ -32,7 +32,10 @@ export function isTrustedSender(event: IpcMainInvokeEvent, ours: WebContents[]):
   if (!frame || !ours.includes(event.sender)) return false;
   if (frame.parent) return false; // never subframes
   try {
-    return new URL(frame.url).origin === APP_ORIGIN || frame.url.startsWith(`${APP_ORIGIN}/`);
+    // app: is not a special scheme to the URL standard, so Node's URL gives it the origin "null":
+    // compare scheme and host (with any port) instead.
+    const url = new URL(frame.url);
+    return `${url.protocol}//${url.host}` === APP_ORIGIN;
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 // Renders a TrayModel (app/tray-model.ts) with Electron's Tray and Menu. Kept in a module variable by
-// the caller, or the icon is garbage-collected.
+// the caller, or the icon is garbage-collected. Clicks per platform: docs/decisions/0008-tray-per-platform.md.
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import path from 'node:path';
 import type { TrayAction, TrayModel } from '../app/tray-model.js';
@@ -22,9 +22,18 @@ export function menuTemplate(model: TrayModel, onAction: (action: TrayAction) =>
   });
 }
 
+/** What a click on the icon does: the window where the platform gives the click to the app, else the menu. */
+export function clickOpensWindow(platform: NodeJS.Platform): boolean {
+  // macOS shows the context menu on click and a menu-bar extra is expected to; Windows shows it on right
+  // click only; on Linux the host decides and reports an "activation" as click.
+  return platform !== 'darwin';
+}
+
 export class AppTray {
   private readonly tray: Tray;
   private icon = '';
+  private tooltip: string | null = null;
+  private menu: string | null = null;
 
   constructor(
     private readonly iconDir: string,
@@ -32,18 +41,25 @@ export class AppTray {
     private readonly platform: NodeJS.Platform = process.platform,
   ) {
     this.tray = new Tray(trayIcon(iconDir, 'tray-loading', platform));
-    // Windows and macOS: a click opens the window. Linux (StatusNotifierItem) decides itself what a click is.
-    this.tray.on('click', () => onAction('open-window'));
+    if (clickOpensWindow(platform)) this.tray.on('click', () => onAction('open-window'));
   }
 
+  /** Touches Electron only for what changed: a new context menu closes an open one (electron/electron#4801). */
   render(model: TrayModel): void {
     if (model.icon !== this.icon) {
       this.icon = model.icon;
       if (this.platform !== 'darwin') this.tray.setImage(trayIcon(this.iconDir, model.icon, this.platform));
     }
-    this.tray.setToolTip(model.tooltip);
-    // Linux needs the menu set again after any change.
-    this.tray.setContextMenu(Menu.buildFromTemplate(menuTemplate(model, this.onAction)));
+    if (model.tooltip !== this.tooltip) {
+      this.tooltip = model.tooltip;
+      this.tray.setToolTip(model.tooltip);
+    }
+    const menu = JSON.stringify(model.items);
+    if (menu !== this.menu) {
+      this.menu = menu;
+      // Linux shows changed items only when the menu is set again, so a change always sets a new one.
+      this.tray.setContextMenu(Menu.buildFromTemplate(menuTemplate(model, this.onAction)));
+    }
   }
 
   destroy(): void {

@@ -1,5 +1,5 @@
 // The speak window: sandboxed, isolated, no Node, and unable to navigate, open windows or get permissions.
-import { BrowserWindow, type Session, type WebContents, type WebPreferences } from 'electron';
+import { app, BrowserWindow, type Session, type WebContents, type WebPreferences } from 'electron';
 import type { WindowView } from '../../shared/bridge.js';
 
 export const APP_ORIGIN = 'app://ui';
@@ -57,4 +57,44 @@ export function createSpeakWindow(options: { preload: string; icon?: string; vie
   win.once('ready-to-show', () => win.show());
   void win.loadURL(windowUrl(options.view));
   return win;
+}
+
+/** The one speak window: created when first asked for, brought to the front when asked again. */
+export class SpeakWindow {
+  private window: BrowserWindow | null = null;
+
+  constructor(
+    private readonly preload: string,
+    /** Tells an open window to switch views (an IPC push). */
+    private readonly switchView: (contents: WebContents, view: WindowView) => void,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
+  /** Shows the window; with a view, switches to it (an open window keeps its unsaved edits). */
+  show(view?: WindowView): void {
+    const win = this.window;
+    if (win && !win.isDestroyed()) {
+      if (win.isMinimized()) win.restore();
+      this.activateApp();
+      win.show();
+      win.focus();
+      if (view) this.switchView(win.webContents, view);
+      return;
+    }
+    const created = createSpeakWindow({ preload: this.preload, ...(view ? { view } : {}) });
+    created.once('ready-to-show', () => this.activateApp());
+    created.on('closed', () => (this.window = null));
+    this.window = created;
+  }
+
+  /** The webContents the IPC layer trusts. */
+  contents(): WebContents[] {
+    return this.window && !this.window.isDestroyed() ? [this.window.webContents] : [];
+  }
+
+  private activateApp(): void {
+    // A tray-only (LSUIElement) app is never the active app on macOS: without this, its window opens
+    // behind the app in use. The user asked for the window, so taking focus is what they expect.
+    if (this.platform === 'darwin') app.focus({ steal: true });
+  }
 }

@@ -21,7 +21,7 @@ describe('hotkey strategy', () => {
   });
 
   it('asks Chromium for the portal only where it is used', () => {
-    expect(chromiumFeatures('portal')).toEqual(['GlobalShortcutsPortal']);
+    expect(chromiumFeatures('portal')).toEqual(['GlobalShortcutsPortal', 'GlobalShortcutsPortalPreferredTrigger']);
     expect(chromiumFeatures('native')).toEqual([]);
     expect(isWayland(s('darwin', { WAYLAND_DISPLAY: 'x' }))).toBe(false);
   });
@@ -44,6 +44,14 @@ describe('hotkey outcome', () => {
     expect(outcome.kind).toBe(kind);
     expect(hotkeyLine(outcome)).toBe(line);
     if (outcome.kind === 'failed' || outcome.kind === 'unconfirmed') expect(outcome.advice).toMatch(/q3tts --clipboard/);
+  });
+
+  it('reports the portal shortcut as failed, never unconfirmed, while no .desktop file names the app', () => {
+    const outcome = hotkeyOutcome(gnome, 'Ctrl+Alt+S', null, false);
+    expect(outcome).toMatchObject({ kind: 'failed', reason: /\.desktop file/, advice: /q3tts --clipboard/ });
+    expect(hotkeyLine(outcome)).toBe('Hotkey unavailable: bind "q3tts --clipboard" instead');
+    expect(hotkeyOutcome(x11, 'Ctrl+Alt+S', true, false).kind).toBe('active');
+    expect(hotkeyOutcome(gnome, '', null, false).kind).toBe('disabled');
   });
 
   it.each([

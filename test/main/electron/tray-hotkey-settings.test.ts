@@ -32,6 +32,37 @@ describe('tray adapter', () => {
     expect(actions).toEqual(['stop', 'open-window']);
   });
 
+  it('sets the menu and tooltip again only when what they show changed (a new menu closes an open one)', () => {
+    const ctx = { hotkeyLine: 'Hotkey: Alt+S', voice: '' };
+    // Progress events while speaking: at least two a second, each a new status.
+    const tray = new AppTray('/icons', () => undefined, 'linux');
+    const speaking = electron.TrayMock.instances.at(-1)!;
+    for (const progressSeconds of [0.5, 1, 1.5, 2, 2.5]) tray.render(buildTrayModel({ ...status, progressSeconds }, ctx));
+    expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
+    const openMenu = speaking.menu;
+    tray.render(buildTrayModel({ ...status, progressSeconds: 9 }, ctx));
+    expect(speaking.menu).toBe(openMenu);
+    // A new hotkey line changes the menu, not the tooltip; a new state changes all three.
+    speaking.calls = [];
+    tray.render(buildTrayModel(status, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
+    expect(speaking.calls).toEqual(['setContextMenu']);
+    speaking.calls = [];
+    tray.render(buildTrayModel({ ...status, state: 'ready', progressSeconds: null }, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
+    expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
+    expect(speaking.menu!.template.find((i) => i.label === 'Stop speaking')).toMatchObject({ enabled: false });
+  });
+
+  it.each([
+    ['linux', ['open-window']],
+    ['win32', ['open-window']],
+    ['darwin', []],
+  ] as const)('a click on %s opens the window where the platform leaves clicks to the app', (platform, expected) => {
+    const actions: TrayAction[] = [];
+    new AppTray('/icons', (a) => actions.push(a), platform);
+    electron.TrayMock.instances.at(-1)!.emit('click');
+    expect(actions).toEqual(expected); // macOS: the click opens the menu, whose "Open window" is the way
+  });
+
   it('uses one template image on macOS', () => {
     new AppTray('/icons', () => undefined, 'darwin');
     const mock = electron.TrayMock.instances.at(-1)!;
@@ -52,6 +83,17 @@ describe('hotkey adapter', () => {
     expect(applyHotkey(x11, 'Alt+T', () => undefined)).toMatchObject({ kind: 'failed', reason: /another application/ });
     expect(electron.globalShortcut.registered.has('Alt+S')).toBe(false);
     expect(applyHotkey(x11, '', () => undefined)).toEqual({ kind: 'disabled' });
+  });
+
+  it("does not try the portal when no .desktop file names the app (it would say true and never fire)", () => {
+    const gnome = { platform: 'linux' as const, env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'GNOME' } };
+    electron.globalShortcut.registered.clear();
+    const status = applyHotkey(gnome, 'Alt+S', () => undefined, false);
+    expect(status).toMatchObject({ kind: 'failed', reason: /\.desktop file/, advice: /q3tts --clipboard/ });
+    expect(electron.globalShortcut.registered.size).toBe(0);
+    expect(applyHotkey(gnome, 'Alt+S', () => undefined, true)).toMatchObject({ kind: 'unconfirmed' });
+    expect(electron.globalShortcut.registered.has('Alt+S')).toBe(true);
+    expect(applyHotkey(x11, 'Alt+S', () => undefined, false)).toMatchObject({ kind: 'active' }); // X11 needs no app id
   });
 
   it('does not even try where only the CLI binding can work', () => {

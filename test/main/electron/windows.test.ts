@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowMock } from '../../mocks/electron.js';
 vi.mock('electron', () => import('../../mocks/electron.js'));
-const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, WINDOW_URL } = await import('../../../src/main/electron/windows.js');
+const electron = await import('../../mocks/electron.js');
+const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, SpeakWindow, WINDOW_URL } = await import('../../../src/main/electron/windows.js');
 const { resolveAppFile } = await import('../../../src/main/electron/protocol.js');
 
 describe('speak window', () => {
@@ -58,6 +59,50 @@ describe('speak window', () => {
     for (const perm of ['media', 'notifications', 'clipboard-read', 'geolocation']) request!(null, perm, (ok) => answers.push(ok));
     expect(answers).toEqual([false, false, false, false]);
     expect(check!()).toBe(false);
+  });
+});
+
+describe('the one speak window', () => {
+  const open = (platform: NodeJS.Platform) => {
+    const views: string[] = [];
+    const before = electron.BrowserWindowMock.instances.length;
+    const window = new SpeakWindow('p', (_contents, view) => views.push(view), platform);
+    const created = () => electron.BrowserWindowMock.instances.slice(before);
+    return { window, views, created };
+  };
+
+  it('is created once, then shown again and switched to the view asked for', () => {
+    const { window, views, created } = open('linux');
+    expect(window.contents()).toEqual([]);
+    window.show();
+    window.show('settings');
+    expect(created()).toHaveLength(1);
+    const win = created()[0]!;
+    expect(win.loadedURL).toBe(WINDOW_URL);
+    expect(win.shown).toBe(1);
+    expect(win.focused).toBe(1);
+    expect(views).toEqual(['settings']);
+    expect(window.contents()).toEqual([win.webContents]);
+    win.emit('closed');
+    expect(window.contents()).toEqual([]);
+    window.show('models');
+    expect(created()).toHaveLength(2);
+    expect(created()[1]!.loadedURL).toBe(`${WINDOW_URL}#models`);
+  });
+
+  it.each([
+    ['darwin', [['focus', { steal: true }]]],
+    ['linux', []],
+    ['win32', []],
+  ] as const)('%s: brings the app to the front when the window opens only where a tray app is never active (macOS)', (platform, focus) => {
+    const { window, created } = open(platform);
+    electron.app.calls = [];
+    window.show();
+    created()[0]!.emit('ready-to-show');
+    expect(electron.app.calls).toEqual(focus);
+    electron.app.calls = [];
+    window.show(); // already open, perhaps behind another app
+    expect(electron.app.calls).toEqual(focus);
   });
 });
 
