@@ -1,7 +1,7 @@
 // The AppImage's application entry. The GlobalShortcuts portal (xdg-desktop-portal 1.21+, GNOME) accepts
 // only app ids that name an installed .desktop file; the .deb installs one, an AppImage installs nothing.
 // So the AppImage writes its own to the user's applications directory, and keeps its Exec current when
-// the file moves. docs/decisions/0009-app-identity-and-login.md.
+// the file moves. docs/decisions/0012-app-identity-and-login.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { quoteExecArg } from './autostart.js';

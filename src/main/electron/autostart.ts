@@ -1,5 +1,5 @@
 // Start at login: login items on macOS and Windows, an XDG autostart file on Linux; and whether this
-// launch is one of those (then the app starts in the tray). Rules: docs/decisions/0009-app-identity-and-login.md.
+// launch is one of those (then the app starts in the tray). Rules: docs/decisions/0012-app-identity-and-login.md.
 import { app } from 'electron';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

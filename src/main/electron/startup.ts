@@ -1,6 +1,6 @@
 // What the platform must know about the app before and right after `ready`: its identity, the Chromium
-// features it needs (docs/decisions/0009-app-identity-and-login.md), and an application menu without
-// developer tools (docs/decisions/0008-tray-per-platform.md).
+// features it needs (docs/decisions/0012-app-identity-and-login.md), and an application menu without
+// developer tools (docs/decisions/0011-tray-per-platform.md).
 import { app, Menu, type MenuItemConstructorOptions } from 'electron';
 import { APP_ID, DESKTOP_NAME } from './identity.js';
 

@@ -1,5 +1,5 @@
 // Renders a TrayModel (app/tray-model.ts) with Electron's Tray and Menu. Kept in a module variable by
-// the caller, or the icon is garbage-collected. Clicks per platform: docs/decisions/0008-tray-per-platform.md.
+// the caller, or the icon is garbage-collected. Clicks per platform: docs/decisions/0011-tray-per-platform.md.
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import path from 'node:path';
 import type { TrayAction, TrayModel } from '../app/tray-model.js';
