@@ -58,7 +58,7 @@ export type Answer = OkAnswer | ErrorAnswer;
 
 /** Sent before the answer on the requesting connection when a generate request asks for "events": true. */
 export interface EventMessage {
-  event: 'queued' | 'started' | 'progress' | 'done' | 'pull';
+  event: 'queued' | 'started' | 'progress' | 'done' | 'pull' | 'audio';
   id?: RequestId;
   [field: string]: unknown;
 }

@@ -17,7 +17,7 @@ export const GenerateRequestSchema = z
     language: optionalText(40),
     instruct: optionalText(4000),
     speaker: optionalText(64),
-    /** Save to this WAV file instead of playing. Relative paths need "cwd". */
+    /** Save to this file instead of playing; its extension picks the format (.wav, .mp3, .ogg/.opus, .flac). Relative paths need "cwd". */
     output: optionalText(4096),
     /** The client's working directory, to resolve a relative "output" or "codes_out". */
     cwd: optionalText(4096),
@@ -36,6 +36,8 @@ export const GenerateRequestSchema = z
     wait: z.boolean().optional(),
     /** true: send "queued"/"started"/"progress"/"done" events before the answer. */
     events: z.boolean().optional(),
+    /** true: send the audio back as "audio" events (base64 s16le) instead of playing it. */
+    stream: z.boolean().optional(),
     /** true: strip Markdown, code blocks and URLs before speaking (clipboard text). */
     clean: z.boolean().optional(),
   })

@@ -20,7 +20,7 @@ export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
 
 export interface AudioOutputs {
   openPlayback(): Promise<AudioSink>;
-  openWavFile(path: string): Promise<AudioSink>;
+  openFile(path: string): Promise<AudioSink>;
   writeFileAtomic(path: string, data: string): Promise<void>;
 }
 
@@ -297,7 +297,7 @@ export class DaemonCore {
       queue: this.queue,
       unpaused: (signal) => this.unpaused(signal),
       openPlayback: () => this.options.audio.openPlayback(),
-      openWavFile: (p) => this.options.audio.openWavFile(p),
+      openFile: (p) => this.options.audio.openFile(p),
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
       recordStats: (s) => {
         this.lastStats = s;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../shared/engine.js';
 import { openPlaybackSink } from '../audio/select.js';
-import { WavFileSink } from '../audio/wav.js';
+import { openOutputFile } from '../audio/output-file.js';
 import type { EngineConfig } from '../engine/config.js';
 import { loadEngine } from '../engine/load.js';
 import { spawnEngine, type HostLauncher } from '../engine/remote.js';
@@ -52,7 +52,7 @@ export function defaultAudio(device: () => string | null = () => null): AudioOut
       const chosen = device();
       return openPlaybackSink(chosen ? { device: chosen } : {});
     },
-    openWavFile: async (file) => new WavFileSink(file),
+    openFile: async (file) => openOutputFile(file),
     writeFileAtomic,
   };
 }

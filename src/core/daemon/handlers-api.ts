@@ -15,8 +15,8 @@ export interface HandlerContext {
   unpaused(signal: AbortSignal): Promise<void>;
   /** The speakers (throws AudioDeviceError when there is no usable device). */
   openPlayback(): Promise<AudioSink>;
-  /** A WAV file written atomically on close (temp file + rename). */
-  openWavFile(path: string): Promise<AudioSink>;
+  /** An audio file in the format its extension names, written atomically on close (temp file + rename). */
+  openFile(path: string): Promise<AudioSink>;
   /** Writes a small file atomically. */
   writeFileAtomic(path: string, data: string): Promise<void>;
   /** Remembers the last request's figures for `status`. */

@@ -9,6 +9,8 @@ import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseReques
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
+import { EventSink } from '../audio/event-sink.js';
+import { formatForFile } from '../../shared/audio-formats.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -47,6 +49,8 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
 
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return fail(output.code, output.error);
+  if (req.stream && output.path) return fail('E_INVALID', `"stream" and "output" do not go together: the audio goes to one place`);
+  if (req.stream && req.wait === false) return fail('E_INVALID', `"stream" needs the connection to stay until the end ("wait": false cannot stream)`);
   const codesOut = resolveOutput(req.codes_out, req.cwd, 'codes_out');
   if ('error' in codesOut) return fail(codesOut.code, codesOut.error);
 
@@ -62,7 +66,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const frames: number[][] = [];
   const run = async (signal: AbortSignal) => {
     emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
-    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
+    const sink = output.path ? await ctx.openFile(output.path) : req.stream ? streamTo(emitAny, req.id) : await ctx.openPlayback();
     await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       let reported = 0;
       let seconds = 0;
@@ -110,7 +114,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   if ('error' in output) return errorAnswer(output.code, output.error, req.id);
   const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
-    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
+    const sink = output.path ? await ctx.openFile(output.path) : await ctx.openPlayback();
     await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
@@ -221,6 +225,11 @@ function samplingOf(req: GenerateRequest): Partial<SamplingOptions> {
   return s;
 }
 
+/** A sink that sends the audio to the requesting client as "audio" events (the "stream" field). */
+function streamTo(emit: Emit, id: RequestId | undefined): AudioSink {
+  return new EventSink((pcm, sampleRate) => emit({ event: 'audio', ...(id === undefined ? {} : { id }), sample_rate: sampleRate, format: 's16le', pcm }));
+}
+
 type Resolved = { path?: string } | { error: string; code: ErrorCode };
 
 /**
@@ -230,6 +239,10 @@ type Resolved = { path?: string } | { error: string; code: ErrorCode };
  */
 function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
   if (!file) return {};
+  if (field === 'output') {
+    const chosen = formatForFile(file);
+    if ('error' in chosen) return { code: 'E_INVALID', error: `${field} '${file}': ${chosen.error}` };
+  }
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
   else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
