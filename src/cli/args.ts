@@ -1,6 +1,7 @@
 // Command-line parsing for the whole q3tts command, `q3tts models …` included: one table of options and one
 // parser, pure, so every form is table-tested (test/cli/args.test.ts). Why not util.parseArgs: decision 0010.
 import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
+import { formatForFile } from '../shared/audio-formats.js';
 
 export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -14,7 +15,10 @@ export interface CliOptions {
   subcommand?: ModelsCommand;
   /** Words of text (speak), the codes file (decode) or the model name (models). */
   args: string[];
+  /** A file to write (its extension picks the format), or '-' for a WAV on stdout. */
   output?: string;
+  /** Raw 24 kHz s16le mono PCM on stdout, as it is generated. */
+  raw: boolean;
   instruct?: string;
   language?: string;
   speaker?: string;
@@ -83,6 +87,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--max-frames': speech('maxFrames', 'int'),
   '--greedy': speech('greedy', 'flag'),
   '--codes-out': speech('codesOut', 'string'),
+  '--raw': speech('raw', 'flag'),
   '--no-wait': speech('wait', 'negflag'),
   '--interrupt': speech('interrupt', 'flag'),
   '--clipboard': speech('clipboard', 'flag'),
@@ -106,6 +111,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const opts: CliOptions = {
     command: 'speak',
     args: [],
+    raw: false,
     wait: true,
     interrupt: false,
     clipboard: false,
@@ -160,6 +166,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     words.shift();
   }
   if (problem !== undefined) throw new UsageError(problem, opts.command);
+  // One word that is a command mistyped (`q3tts stauts`) is far likelier a slip than text to say.
+  if (opts.command === 'speak' && words.length === 1 && wordsBeforeDashes === 1 && !opts.help) {
+    const near = nearestCommand(words[0]!);
+    if (near) throw new UsageError(`'${words[0]}' is not a command; did you mean 'q3tts ${near}'? (to say the word: q3tts -- ${words[0]})`);
+  }
   if (opts.command === 'help') {
     opts.help = true;
     const topic = words.shift() ?? 'speak';
@@ -210,6 +221,14 @@ function validate(o: CliOptions): void {
   }
   if (o.command === 'decode' && o.args.length !== 1) throw new UsageError(`'decode' needs exactly one codes file`, o.command);
   if (o.clipboard && o.args.length > 0) throw new UsageError(`give text or --clipboard, not both`);
+  if (o.raw && o.output !== undefined) throw new UsageError(`give --raw or -o, not both: the audio goes to one place`);
+  if (o.command === 'decode' && (o.raw || o.output === '-')) throw new UsageError(`'decode' writes a file: give -o FILE`, o.command);
+  const toStdout = o.raw || o.output === '-';
+  if (toStdout && !o.wait) throw new UsageError(`${o.raw ? '--raw' : '-o -'} streams the audio until the end: it cannot be used with --no-wait`);
+  if (o.output !== undefined && o.output !== '-') {
+    const chosen = formatForFile(o.output);
+    if ('error' in chosen) throw new UsageError(`-o ${o.output}: ${chosen.error}`);
+  }
   if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff)) throw new UsageError(`--seed must be between 0 and 4294967295`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`--top-p must be in (0, 1]`);
   if (o.temperature !== undefined && !(o.temperature > 0)) throw new UsageError(`--temperature must be above 0`);
@@ -220,4 +239,53 @@ function validateModels(o: CliOptions): void {
   const needsName = sub === 'pull' || sub === 'remove' || sub === 'use';
   if (needsName && o.args.length !== 1) throw new UsageError(`'models ${sub}' needs one model name`, 'models');
   if (!needsName && o.args.length > (sub === 'verify' ? 1 : 0)) throw new UsageError(`too many arguments for 'models ${sub}' (got '${o.args.join(' ')}')`, 'models');
+}
+
+/** The command one edit away from `word` (a letter added, dropped, changed or two swapped), if exactly one is. */
+export function nearestCommand(word: string): Command | undefined {
+  const w = word.toLowerCase();
+  if (w.length < 4 || (COMMANDS as readonly string[]).includes(w)) return undefined;
+  const near = COMMANDS.filter((c) => c !== 'speak' && editDistance(w, c) === 1);
+  return near.length === 1 ? near[0] : undefined;
+}
+
+/** Optimal string alignment distance: Levenshtein plus the swap of two neighbours as one edit. */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** Protocol fields and the options that set them, so a daemon's complaint names what the user typed. */
+export const FIELD_FLAGS: Readonly<Record<string, string>> = {
+  text: 'the text',
+  language: '--language',
+  instruct: '--instruct',
+  speaker: '--speaker',
+  output: '--output',
+  codes_out: '--codes-out',
+  seed: '--seed',
+  temperature: '--temperature',
+  top_k: '--top-k',
+  top_p: '--top-p',
+  repetition_penalty: '--repetition-penalty',
+  max_new_tokens: '--max-frames',
+  do_sample: '--greedy',
+};
+
+/** Rewrites "field 'max_new_tokens': …" (the daemon's wording) as "--max-frames: …". */
+export function withFlagNames(message: string): string {
+  return message.replace(/field '([a-z_]+)'|\b(output|codes_out) '/g, (whole, field: string | undefined, bare: string | undefined) => {
+    const name = field ?? bare!;
+    const flag = FIELD_FLAGS[name];
+    if (!flag) return whole;
+    return field ? flag : `${flag} '`;
+  });
 }

@@ -30,6 +30,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_AUDIO', 'auto (PortAudio, then a pw-cat/paplay/aplay pipe), portaudio, pipe or null'],
   ['Q3TTS_AUDIO_DEVICE', "the output device, by name ('q3tts devices' lists them)"],
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
+  ['Q3TTS_FFMPEG', "the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)"],
   ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
   ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
 ];
@@ -48,7 +49,9 @@ export const USAGE = `q3tts — local text-to-speech with Qwen3-TTS
 
 Usage:
   q3tts [options] "text to say"     speak (text may also come on stdin)
-  q3tts -o out.wav "text"           save to a WAV file instead of playing
+  q3tts -o out.wav "text"           save to a file instead of playing (.wav, .mp3, .ogg/.opus, .flac)
+  q3tts -o - "text" > out.wav       a WAV file on stdout
+  q3tts --raw "text" | aplay -r 24000 -f S16_LE   raw 24 kHz s16le PCM on stdout as it is generated
   q3tts --clipboard                 read the clipboard aloud (bind this to a desktop shortcut)
   q3tts serve                       run the daemon in the foreground (keeps the model loaded)
   q3tts stop                        shut the daemon down
@@ -67,7 +70,9 @@ Speech options:
   -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
   -l, --language NAME     English, Chinese, ..., or auto (default)
       --speaker NAME      preset speaker (CustomVoice models)
-  -o, --output FILE       write a 24 kHz 16-bit mono WAV file
+  -o, --output FILE       write a file; its extension picks the format: .wav, .mp3, .ogg/.opus, .flac
+                          (all but WAV need ffmpeg); '-o -' writes a WAV to stdout
+      --raw               write raw 24 kHz 16-bit mono PCM (s16le) to stdout as it is generated
       --codes-out FILE    also save the codec frames as JSON
       --seed N            same seed, same audio
       --temperature X  --top-k N  --top-p X  --repetition-penalty X  --max-frames N
@@ -108,12 +113,54 @@ Exit codes: 0 ok, 1 usage, unknown or not installed model, 3 a download, check o
 130 interrupted (the same pull resumes).
 `;
 
+/** Each control command's own help: what it does, and the options it takes beyond the general ones. */
+const COMMAND_HELP: Partial<Record<Command, string>> = {
+  serve: `Usage: q3tts serve [--engine ${ENGINES.join('|')}] [--model DIR] [--precision ${PRECISIONS.join('|')}] [--provider P] [--threads N]
+
+Runs the daemon in the foreground: loads the model once (it prints the model, its precision and the load
+time), then listens on the socket. Ctrl-C or 'q3tts stop' shuts it down. Exit 5 when a daemon already runs.`,
+  stop: `Usage: q3tts stop
+
+Shuts the daemon down (what is speaking is cancelled).`,
+  status: `Usage: q3tts status [--json]
+
+The daemon's state, model, queue length, socket, handlers version and the last request's timings.`,
+  cancel: `Usage: q3tts cancel
+
+Silences the current speech and clears the queue.`,
+  pause: `Usage: q3tts pause
+
+Holds playback (generation goes on); 'q3tts resume' carries on.`,
+  resume: `Usage: q3tts resume
+
+Carries on after 'q3tts pause'.`,
+  queue: `Usage: q3tts queue [--json]
+
+What is speaking and waiting: one line per job (job number, state, the start of its text).`,
+  reload: `Usage: q3tts reload [model]
+
+Re-imports the request handlers (see docs/handlers.md); with 'model', reloads the model too and says how long it took.`,
+  voices: `Usage: q3tts voices [--json]
+
+The languages and preset speakers of the loaded model.`,
+  devices: `Usage: q3tts devices [--json]
+
+Audio output devices; play on one with Q3TTS_AUDIO_DEVICE=NAME.`,
+  decode: `Usage: q3tts decode CODES.json -o FILE
+
+Turns codec frames saved with --codes-out back into audio (the extension of FILE picks the format).`,
+};
+
+const GENERAL = `\nGeneral options: --json (machine-readable output), -q/--quiet, --socket PATH. All of q3tts: 'q3tts --help'.\n`;
+
 /** The help a command's --help (or `q3tts help COMMAND`) prints. */
 export function helpFor(command: Command): string {
-  return command === 'models' ? MODELS_USAGE : USAGE;
+  if (command === 'models') return MODELS_USAGE;
+  const own = COMMAND_HELP[command];
+  return own ? `${own}\n${GENERAL}` : USAGE;
 }
 
 /** Where a usage error points the user. */
 export function helpHint(command: Command | undefined): string {
-  return command === 'models' ? `Try 'q3tts help models'.` : `Try 'q3tts --help'.`;
+  return command && command !== 'speak' && command !== 'help' ? `Try 'q3tts help ${command}'.` : `Try 'q3tts --help'.`;
 }

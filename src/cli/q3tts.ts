@@ -1,16 +1,30 @@
 // The q3tts command. Talks to the daemon over its socket; without one, speaks in-process (slower: the
 // model loads for each call). Engine code is imported only on that fallback path and by `serve`.
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
+import type { Answer, ErrorCode, EventMessage, Request } from '../shared/protocol.js';
+import { streamingWavHeader, wavHeader } from '../core/audio/wav-header.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
-import { parseArgs, UsageError, type CliOptions } from './args.js';
+import { parseArgs, UsageError, withFlagNames, type CliOptions } from './args.js';
 import { EXIT, helpFor, helpHint } from './help.js';
 import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
 import { errorDetail, errorMessage } from '../shared/errors.js';
 
 const err = (line: string) => process.stderr.write(`q3tts: ${line}\n`);
+
+/** Codes the CLI itself answers with, beside the protocol's (same shape: {status, code, message}). */
+type CliErrorCode = ErrorCode | 'E_USAGE' | 'E_UNREACHABLE';
+
+/**
+ * Reports a failure: with --json, one {"status":"error","code","message"} line on stdout (every failure, usage
+ * errors included); otherwise the message on stderr. Returns the exit code.
+ */
+function failure(json: boolean, code: CliErrorCode, message: string, exit: number, hint?: string): number {
+  if (json) process.stdout.write(`${JSON.stringify({ status: 'error', code, message })}\n`);
+  else err(hint ? `${message}\n${hint}` : message);
+  return exit;
+}
 
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
@@ -35,10 +49,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     opts = parseArgs(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`${e.message}\n${helpHint(e.command)}`);
-      return EXIT.usage;
-    }
+    if (e instanceof UsageError) return failure(argv.includes('--json'), 'E_USAGE', e.message, EXIT.usage, helpHint(e.command));
     throw e;
   }
   if (opts.version) {
@@ -66,8 +77,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       request = await buildRequest(opts);
     } catch (e) {
-      err(errorMessage(e));
-      return e instanceof UsageError ? EXIT.usage : EXIT.failed;
+      return e instanceof UsageError ? failure(opts.json, 'E_USAGE', e.message, EXIT.usage) : failure(opts.json, 'E_INTERNAL', errorMessage(e), EXIT.failed);
     }
     return speak(opts, socket, request);
   }
@@ -84,8 +94,7 @@ async function main(argv: string[]): Promise<number> {
     const answer = await connection.request(request);
     return report(opts, answer);
   } catch (e) {
-    err(errorMessage(e));
-    return EXIT.unreachable;
+    return failure(opts.json, 'E_UNREACHABLE', errorMessage(e), EXIT.unreachable);
   } finally {
     connection.close();
   }
@@ -119,9 +128,10 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
     text,
     language: opts.language ?? 'auto',
     instruct: opts.instruct ?? null,
-    output: opts.output ?? null,
+    output: toStdout(opts) ? null : (opts.output ?? null),
     cwd,
   };
+  if (toStdout(opts)) request.stream = true;
   if (opts.speaker !== undefined) request.speaker = opts.speaker;
   if (opts.codesOut !== undefined) request.codes_out = opts.codesOut;
   if (opts.seed !== undefined) request.seed = opts.seed;
@@ -137,6 +147,9 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   return request;
 }
 
+/** -o - and --raw: the audio comes back over the connection and goes to stdout. */
+const toStdout = (opts: CliOptions) => opts.raw || opts.output === '-';
+
 async function speak(opts: CliOptions, socket: string, request: Request): Promise<number> {
   let connection: DaemonConnection;
   try {
@@ -145,6 +158,7 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
     if (!(e instanceof DaemonUnreachable)) throw e;
     return speakInProcess(opts, request);
   }
+  const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
   // Ctrl-C while waiting cancels this request in the daemon, then exits.
   const id = `cli-${process.pid}`;
   let interrupted = false;
@@ -155,11 +169,11 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
   };
   process.on('SIGINT', onSigint);
   try {
-    const answer = await connection.request({ ...request, id });
+    const answer = await connection.request({ ...request, id }, audio?.onEvent);
+    if (answer.status === 'ok') await audio?.finish();
     return interrupted ? 130 : report(opts, answer);
   } catch (e) {
-    err(errorMessage(e));
-    return EXIT.unreachable;
+    return failure(opts.json, 'E_UNREACHABLE', errorMessage(e), EXIT.unreachable);
   } finally {
     process.off('SIGINT', onSigint);
     connection.close();
@@ -172,15 +186,17 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
   try {
     engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
   } catch (e) {
-    err(errorMessage(e));
-    return EXIT.failed;
+    const code = (e as { code?: unknown }).code;
+    return failure(opts.json, code === 'E_NO_MODEL' || code === 'E_ENGINE' ? code : 'E_ENGINE', errorMessage(e), EXIT.failed);
   }
   if (!opts.quiet) err(`no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`);
   const core = createCore({ engine, inProcessEngine: true, log: opts.quiet ? () => undefined : (m) => err(m) });
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
+  const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
   try {
-    const answer = await core.request({ ...request, wait: true });
+    const answer = await core.request({ ...request, wait: true }, audio?.onEvent);
+    if (answer.status === 'ok') await audio?.finish();
     return report(opts, answer);
   } finally {
     process.off('SIGINT', onSigint);
@@ -204,8 +220,8 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
     daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
   } catch (e) {
-    err(errorMessage(e));
-    return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
+    const code = (e as { code?: unknown }).code;
+    return failure(opts.json, e instanceof DaemonAlreadyRunning ? 'E_BUSY' : code === 'E_NO_MODEL' ? 'E_NO_MODEL' : 'E_ENGINE', errorMessage(e), e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed);
   }
   const running = daemon;
   const shutdown = shutdownRequested.then(async (signal) => {
@@ -224,27 +240,21 @@ async function devices(opts: CliOptions): Promise<number> {
   try {
     list = outputDevices();
   } catch (e) {
-    err(errorMessage(e));
-    return EXIT.failed;
+    return failure(opts.json, 'E_AUDIO_DEVICE', errorMessage(e), EXIT.failed);
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list })}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list.map((d) => ({ id: d.id, name: d.name, host_api: d.hostApi })) })}\n`);
   else process.stdout.write(list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n');
   return EXIT.ok;
 }
 
 function unreachable(opts: CliOptions, e: Error): number {
-  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'error', code: 'E_UNREACHABLE', message: e.message })}\n`);
-  else err(e.message);
-  return EXIT.unreachable;
+  return failure(opts.json, 'E_UNREACHABLE', e.message, EXIT.unreachable);
 }
 
 /** Prints an answer the way the user asked for, and returns the exit code it means. */
 function report(opts: CliOptions, answer: Answer): number {
+  if (answer.status === 'error') return failure(opts.json, answer.code, withFlagNames(answer.message), exitCodeFor(answer.code));
   if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
-  if (answer.status === 'error') {
-    if (!opts.json) err(answer.message);
-    return exitCodeFor(answer.code);
-  }
   if (!opts.json) {
     const text = describe(opts, answer);
     if (text) process.stdout.write(`${text}\n`);
@@ -278,10 +288,13 @@ function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
       return opts.quiet ? '' : String(a.state);
     case 'queue': {
       const jobs = a.jobs as Array<{ job: number; state: string; summary: string }>;
-      return jobs.length ? jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty';
+      return jobs.length ? jobs.map((j) => `${j.job}\t${j.state}\t${oneLine(j.summary)}`).join('\n') : 'queue empty';
     }
     case 'reload':
-      return opts.quiet ? '' : `handlers ${String(a.handlers_version)}`;
+      if (opts.quiet) return '';
+      return a.load_ms === undefined
+        ? `handlers ${String(a.handlers_version)}`
+        : `model reloaded: ${String(a.model)} in ${(Number(a.load_ms) / 1000).toFixed(1)} s (handlers ${String(a.handlers_version)})`;
     case 'voices':
       return [
         `model: ${String(a.model)}`,
@@ -293,6 +306,66 @@ function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
       if (a.queued) return `queued (job ${String(a.job)}, position ${String(a.position)})`;
       if (a.output) return `saved ${String(a.output)}${a.audio_seconds !== undefined ? ` (${String(a.audio_seconds)} s of audio)` : ''}`;
       return '';
+  }
+}
+
+/** Control characters (new lines, tabs, escapes) as spaces: one job stays one line, and a terminal stays sane. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+
+/**
+ * The "audio" events of a streamed request, to stdout: raw PCM as it comes (--raw), or a WAV (-o -). A WAV
+ * into a pipe streams with "unknown length" sizes (players start at once); into a file it is held and written
+ * whole at the end, with its real sizes.
+ */
+class StdoutAudio {
+  private readonly held: Buffer[] = [];
+  private sampleRate = 24000;
+  private started = false;
+  private readonly toFile: boolean;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly raw: boolean) {
+    let isFile = false;
+    try {
+      isFile = fstatSync(1).isFile();
+    } catch {
+      // no stdout to look at: treat as a pipe
+    }
+    this.toFile = !raw && isFile;
+  }
+
+  readonly onEvent = (event: EventMessage): void => {
+    if (event.event !== 'audio' || typeof event.pcm !== 'string') return;
+    if (typeof event.sample_rate === 'number') this.sampleRate = event.sample_rate;
+    const pcm = Buffer.from(event.pcm, 'base64');
+    if (this.toFile) {
+      this.held.push(pcm);
+      return;
+    }
+    if (!this.raw && !this.started) this.write(streamingWavHeader(this.sampleRate));
+    this.started = true;
+    this.write(pcm);
+  };
+
+  private write(bytes: Buffer): void {
+    this.pending = this.pending.then(
+      () =>
+        new Promise<void>((resolve) => {
+          process.stdout.write(bytes, () => resolve());
+        }),
+    );
+  }
+
+  /** Writes what is held (a WAV to a file; also an empty WAV when nothing was spoken) and waits for stdout. */
+  async finish(): Promise<void> {
+    if (this.toFile || (!this.raw && !this.started)) {
+      const data = Buffer.concat(this.held);
+      this.write(Buffer.concat([wavHeader(this.sampleRate, 1, data.length), data]));
+    }
+    await this.pending;
   }
 }
 

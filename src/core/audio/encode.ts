@@ -5,7 +5,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioFileFormat } from '../../shared/audio-formats.js';
 import { floatToS16le } from './pcm.js';
-import { WavFileSink, wavHeader } from './wav.js';
+import { WavFileSink } from './wav.js';
+import { streamingWavHeader } from './wav-header.js';
 
 export interface Encoder {
   readonly format: AudioFileFormat;
@@ -69,10 +70,7 @@ const wavEncoder: Encoder = {
       await sink.open({ sampleRate, channels: 1 });
       return { write: (pcm) => sink.write(pcm), end: () => sink.close(), abort: () => sink.stop() };
     }
-    const header = wavHeader(sampleRate, 1, 0);
-    header.writeUInt32LE(0xffffffff, 4);
-    header.writeUInt32LE(0xffffffff, 40);
-    await writeTo(to, header);
+    await writeTo(to, streamingWavHeader(sampleRate));
     return { write: (pcm) => writeTo(to, floatToS16le(pcm)), end: async () => undefined, abort: () => undefined };
   },
 };

@@ -3,8 +3,11 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { tempPathFor } from '../atomic-file.js';
 import { floatToInt16, int16Bytes } from './pcm.js';
+import { wavHeader } from './wav-header.js';
 import type { AudioFormat, AudioSink } from './sink.js';
 import { errorMessage } from '../../shared/errors.js';
+
+export { wavHeader } from './wav-header.js';
 
 /** A WAV file that cannot be written (path, permissions, disk full), with a user-facing reason. */
 export class OutputFileError extends Error {
@@ -18,24 +21,6 @@ export class OutputFileError extends Error {
     super(`cannot write ${file}: ${why}`);
     this.name = 'OutputFileError';
   }
-}
-
-export function wavHeader(sampleRate: number, channels: number, dataBytes: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + dataBytes, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(channels, 22);
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * channels * 2, 28);
-  h.writeUInt16LE(channels * 2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(dataBytes, 40);
-  return h;
 }
 
 export class WavFileSink implements AudioSink {

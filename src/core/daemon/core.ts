@@ -258,13 +258,16 @@ export class DaemonCore {
 
   private async reload(request: Request): Promise<Answer> {
     const ids = request.id === undefined ? {} : { id: request.id };
+    let modelFields = {};
     if (request.model === true) {
+      const start = performance.now();
       this.queue.cancel();
       const old = this.engine;
       this.engine = undefined;
       await old?.dispose();
       try {
-        await this.ensureEngine();
+        const engine = await this.ensureEngine();
+        modelFields = { model: engine.info.model, load_ms: Math.round(performance.now() - start) };
       } catch (err) {
         return errorAnswer(err instanceof EngineError ? err.code : 'E_ENGINE', errorMessage(err), request.id);
       }
@@ -274,7 +277,7 @@ export class DaemonCore {
     } catch (err) {
       return errorAnswer('E_HANDLERS', errorMessage(err), request.id);
     }
-    return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads };
+    return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads, ...modelFields };
   }
 
   /** The model manager (docs/protocol.md, "Models"): control actions, so they work without a model or handlers. */

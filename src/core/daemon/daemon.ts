@@ -100,13 +100,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return closing;
   }
 
+  const loadStart = performance.now();
+  let engine: Engine;
   try {
-    await core.ensureEngine();
+    engine = await core.ensureEngine();
   } catch (err) {
     await core.close();
     throw err;
   }
-  announce('model loaded');
+  announce(`model loaded: ${engine.info.model} in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
   await server.listen();
   announce(`listening on ${options.socketPath}`);
   return { core, socketPath: options.socketPath, close, stopped };
