@@ -4,7 +4,7 @@ import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { modelsRoot } from '../core/models/layout.js';
 import { defaultCatalog } from '../core/models/catalog.js';
-import { ModelError, type ModelErrorKind } from '../core/models/errors.js';
+import { answerCode, ModelError, type ModelErrorKind } from '../core/models/errors.js';
 import { listModels, removeModel, resolveInstalled, useModel, verifyModel, type VerifyResult } from '../core/models/inventory.js';
 import { ModelsLayout } from '../core/models/layout.js';
 import { formatEta } from '../core/models/progress.js';
@@ -78,7 +78,7 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
             const answer = await connection.request({ action: 'models_use', name: used.folder });
             daemon = answer.status === 'ok' ? 'the daemon reloaded it' : `the daemon could not load it: ${answer.message}`;
             if (answer.status === 'error') {
-              if (p.json) out({ status: 'error', active: used.folder, message: answer.message });
+              if (p.json) out({ status: 'error', code: answer.code, message: answer.message, active: used.folder });
               else err(`${used.folder} is active, but ${daemon}`);
               return EXIT.failed;
             }
@@ -97,7 +97,7 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
     return EXIT.usage;
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
-    if (p.json) out({ status: 'error', kind: e.kind, message: e.message });
+    if (p.json) out({ status: 'error', code: answerCode(e.kind), message: e.message });
     else err(e.message);
     return exitFor(e.kind);
   }
@@ -143,7 +143,7 @@ async function pull(p: ModelsOptions, io: ModelsIo, root: string): Promise<numbe
   } catch (e) {
     bar.clear();
     if (e instanceof ModelError && e.kind === 'cancelled') {
-      if (p.json) io.stdout.write(`${JSON.stringify({ status: 'error', kind: 'cancelled', message: e.message })}\n`);
+      if (p.json) io.stdout.write(`${JSON.stringify({ status: 'error', code: answerCode(e.kind), message: e.message })}\n`);
       else io.stderr.write(`q3tts: interrupted: the downloaded part is kept; run the same command to resume\n`);
       return EXIT.interrupted;
     }

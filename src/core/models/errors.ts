@@ -1,6 +1,8 @@
 // Model-manager failures, each with a kind the CLI maps to an exit code and the daemon to a protocol code,
 // and a message written for the person who has to act on it.
 
+import type { ErrorCode } from '../../shared/protocol.js';
+
 export type ModelErrorKind =
   | 'unknown_model' // not in the catalog, not installed
   | 'not_installed'
@@ -29,4 +31,21 @@ export class ModelError extends Error {
 
 export function cancelledError(): ModelError {
   return new ModelError('cancelled', 'cancelled; the partial download is kept, run the same pull again to resume');
+}
+
+/** The protocol code a failure of this kind is answered with (the daemon's answers and the CLI's --json). */
+export function answerCode(kind: ModelErrorKind): ErrorCode {
+  switch (kind) {
+    case 'unknown_model':
+    case 'usage':
+      return 'E_INVALID';
+    case 'not_installed':
+      return 'E_NO_MODEL';
+    case 'busy':
+      return 'E_BUSY';
+    case 'cancelled':
+      return 'E_CANCELLED';
+    default:
+      return 'E_DOWNLOAD';
+  }
 }

@@ -46,7 +46,7 @@ export class Hub {
   readonly stallTimeoutMs: number;
 
   constructor(options: HubOptions = {}) {
-    this.endpoint = new URL((options.endpoint || DEFAULT_ENDPOINT).replace(/\/+$/, '') + '/');
+    this.endpoint = endpointUrl(options.endpoint || DEFAULT_ENDPOINT);
     this.token = options.token;
     this.stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
   }
@@ -204,4 +204,18 @@ export function networkError(err: Error, url: URL): ModelError {
 /** Worth trying again: resets, timeouts, stalls, 5xx and 429. Not: 401/403/404, bad layout, full disk. */
 export function isRetryable(err: unknown): boolean {
   return err instanceof ModelError && err.kind === 'network';
+}
+
+/** The Hub's base URL, or a usage error naming HF_ENDPOINT (its only source) when it is not an http(s) URL. */
+function endpointUrl(endpoint: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint.replace(/\/+$/, '') + '/');
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ModelError('usage', `HF_ENDPOINT '${endpoint}' is not an http(s) URL (a Hugging Face Hub mirror, e.g. https://hub.example.org)`);
+  }
+  return url;
 }

@@ -1,12 +1,12 @@
 // The daemon's side of the model manager: the "models", "models_pull", "models_cancel" and "models_use"
 // actions (docs/protocol.md, "Models"). Pulls run in the daemon, not per connection: a second request for
 // the same model joins the running pull, and a client that goes away does not stop it.
-import type { Answer, ErrorCode, EventMessage, Request } from '../../shared/protocol.js';
+import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import { errorAnswer } from '../../shared/protocol.js';
 import { parseRequest } from '../../shared/requests.js';
 import { ModelsCancelRequestSchema, ModelsListRequestSchema, ModelsPullRequestSchema, ModelsUseRequestSchema, type PullStatus } from '../../shared/models.js';
 import { defaultCatalog, findModel, parsePrecision, type Catalog, type Precision } from './catalog.js';
-import { ModelError, type ModelErrorKind } from './errors.js';
+import { answerCode, ModelError } from './errors.js';
 import { listModels, useModel } from './inventory.js';
 import { folderName, ModelsLayout } from './layout.js';
 import { pullModel, type PullEvent, type PullOptions, type PullResult } from './pull.js';
@@ -27,22 +27,6 @@ interface RunningPull {
   controller: AbortController;
   listeners: Set<(event: PullEvent) => void>;
   done: Promise<PullResult>;
-}
-
-export function answerCode(kind: ModelErrorKind): ErrorCode {
-  switch (kind) {
-    case 'unknown_model':
-    case 'usage':
-      return 'E_INVALID';
-    case 'not_installed':
-      return 'E_NO_MODEL';
-    case 'busy':
-      return 'E_BUSY';
-    case 'cancelled':
-      return 'E_CANCELLED';
-    default:
-      return 'E_DOWNLOAD';
-  }
 }
 
 export class ModelsService {
