@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { editDistance, nearestCommand, parseArgs, UsageError, withFlagNames } from '../../src/cli/args.js';
 import { helpHint } from '../../src/cli/help.js';
 
 describe('parseArgs', () => {
@@ -79,6 +79,15 @@ describe('parseArgs', () => {
     [['models', 'pull', 'NAME', '--precision', 'fp16'], /unknown precision 'fp16' for --precision \(int4 or fp32\)/],
     [['serve', '--provider', 'tpu'], /unknown execution provider 'tpu' for --provider \(cpu, cuda, dml, coreml or webgpu\)/],
     [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3 or tone\)/],
+    [['-o', 'x.mp4', 'Hi'], /-o x\.mp4: cannot write '\.mp4' files \(\.wav, \.mp3, \.ogg, \.opus, \.flac/],
+    [['-o', 'notes.TXT', 'Hi'], /cannot write '\.txt' files/],
+    [['--raw', '-o', 'a.wav', 'Hi'], /--raw or -o, not both/],
+    [['--raw', '--no-wait', 'Hi'], /--raw streams the audio until the end/],
+    [['-o', '-', '--no-wait', 'Hi'], /-o - streams the audio until the end/],
+    [['decode', 'c.json', '--raw'], /'decode' writes a file/],
+    [['stauts'], /'stauts' is not a command; did you mean 'q3tts status'\? \(to say the word: q3tts -- stauts\)/],
+    [['Stop.'], /not a command; did you mean 'q3tts stop'/],
+    [['modles'], /did you mean 'q3tts models'/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
@@ -98,8 +107,52 @@ describe('parseArgs', () => {
       const speech = usageError(['status', bad]);
       const models = usageError(['models', 'list', bad]);
       expect(models.message).toBe(speech.message);
-      expect(helpHint(speech.command)).toBe(`Try 'q3tts --help'.`);
+      expect(helpHint(speech.command)).toBe(`Try 'q3tts help status'.`);
       expect(helpHint(models.command)).toBe(`Try 'q3tts help models'.`);
     }
+  });
+});
+
+describe('output choices', () => {
+  it.each([
+    [['-o', 'a.mp3', 'Hi'], { output: 'a.mp3', raw: false }],
+    [['-o', 'dir.v2/a.OGG', 'Hi'], { output: 'dir.v2/a.OGG' }],
+    [['-o', 'noextension', 'Hi'], { output: 'noextension' }],
+    [['-o', '-', 'Hi'], { output: '-' }],
+    [['--raw', 'Hi'], { raw: true }],
+  ])('%j', (argv, expected) => {
+    expect(parseArgs(argv)).toMatchObject(expected);
+  });
+});
+
+describe('a mistyped command', () => {
+  it('is one edit away: a letter added, dropped, changed, or two neighbours swapped', () => {
+    expect(editDistance('stauts', 'status')).toBe(1);
+    expect(editDistance('stats', 'status')).toBe(1);
+    expect(editDistance('pasue', 'pause')).toBe(1);
+    expect(editDistance('hello', 'help')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('gets a hint only when it is a single word near exactly one command; text is spoken as before', () => {
+    expect(nearestCommand('stauts')).toBe('status');
+    expect(nearestCommand('voice')).toBe('voices');
+    expect(nearestCommand('Hello')).toBeUndefined();
+    expect(nearestCommand('stp')).toBeUndefined(); // too short to guess at
+    expect(parseArgs(['Hello'])).toMatchObject({ command: 'speak', args: ['Hello'] });
+    expect(parseArgs(['stauts', 'report', 'ready'])).toMatchObject({ command: 'speak', args: ['stauts', 'report', 'ready'] });
+    expect(parseArgs(['--', 'stauts'])).toMatchObject({ command: 'speak', args: ['stauts'] });
+  });
+});
+
+describe('the daemon\'s validation messages name the flag the user typed', () => {
+  it.each([
+    ["field 'max_new_tokens': Too big: expected number to be <=8192", '--max-frames: Too big: expected number to be <=8192'],
+    ["field 'top_k': Too small; field 'repetition_penalty': Too big", '--top-k: Too small; --repetition-penalty: Too big'],
+    ["output 'x.txt': cannot write '.txt' files", "--output 'x.txt': cannot write '.txt' files"],
+    ["unknown language 'Klingon'", "unknown language 'Klingon'"],
+    ["field 'whatever': odd", "field 'whatever': odd"],
+  ])('%s', (daemon, cli) => {
+    expect(withFlagNames(daemon)).toBe(cli);
   });
 });

@@ -71,7 +71,7 @@ describe('without a daemon', () => {
     const speech = q3tts(['status', '--bogus']);
     const models = q3tts(['models', 'list', '--bogus']);
     expect([speech.code, models.code]).toEqual([1, 1]);
-    expect(speech.stderr).toBe(`q3tts: unknown option '--bogus'\nTry 'q3tts --help'.\n`);
+    expect(speech.stderr).toBe(`q3tts: unknown option '--bogus'\nTry 'q3tts help status'.\n`);
     expect(models.stderr).toBe(`q3tts: unknown option '--bogus'\nTry 'q3tts help models'.\n`);
     expect(q3tts(['models', 'pull', 'x', '--seed', '1']).stderr).toMatch(/'--seed' does not apply to 'q3tts models'/);
   });
@@ -86,8 +86,9 @@ describe('with a daemon', () => {
     daemon.child.kill('SIGKILL');
   });
 
-  it('serve prints "model loaded" then "listening on <socket>"', () => {
-    expect(daemon.stdout.slice(0, 2)).toEqual(['model loaded', `listening on ${env.Q3TTS_SOCKET}`]);
+  it('serve prints the model it loaded and how long it took, then "listening on <socket>"', () => {
+    expect(daemon.stdout[0]).toMatch(/^model loaded: tone \(deterministic test engine\) in \d+\.\d s$/);
+    expect(daemon.stdout[1]).toBe(`listening on ${env.Q3TTS_SOCKET}`);
   });
 
   it('a second serve refuses to start while one is live (exit 5)', () => {

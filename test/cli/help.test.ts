@@ -64,6 +64,15 @@ describe('help and README agree with the code', () => {
   it('each command family has its own help', () => {
     expect(helpFor('models')).toBe(MODELS_USAGE);
     expect(helpFor('speak')).toBe(USAGE);
-    expect(helpFor('status')).toBe(USAGE);
+    expect(helpFor('help' as never)).toBe(USAGE);
+  });
+
+  it('every control command has help of its own that names it, and points at the whole help', () => {
+    for (const command of ['serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode'] as const) {
+      const text = helpFor(command);
+      expect(text, command).toMatch(new RegExp(`^Usage: q3tts ${command}\\b`));
+      expect(text).toContain(`'q3tts --help'`);
+      expect(text).not.toBe(USAGE);
+    }
   });
 });

@@ -284,7 +284,8 @@ function statsFields(stats: SynthesisStats) {
 }
 
 function summarize(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const flat = text.replace(/\s+/g, ' '); // one line: queue listings show one job per line
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

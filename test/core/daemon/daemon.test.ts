@@ -46,8 +46,10 @@ function expectedPcm(text: string): Int16Array {
 }
 
 describe('start-up', () => {
-  it('announces "model loaded" then "listening on <socket>"', () => {
-    expect(announced).toEqual(['model loaded', `listening on ${socketPath}`]);
+  it('announces the model loaded (name and load time), then "listening on <socket>"', () => {
+    expect(announced).toHaveLength(2);
+    expect(announced[0]).toMatch(/^model loaded: tone \(deterministic test engine\) in \d+\.\d s$/);
+    expect(announced[1]).toBe(`listening on ${socketPath}`);
   });
 
   it('makes the socket reachable by its owner only (dir 0700, socket 0600)', () => {
