@@ -221,6 +221,7 @@ describe('CLI fixes', () => {
     q3tts(['resume']);
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(3);
+    // eslint-disable-next-line no-control-regex -- no escape character may reach the terminal
     for (const l of lines) expect(l).toMatch(/^\d+\t\w+\t[^\t\n\x1b\u2028]*$/);
     expect(lines[1]).toMatch(/one line two.*red$/);
   });

@@ -50,7 +50,8 @@ describe('encoderFor', () => {
     const samples = decode(Buffer.concat(chunks));
     // A streamed MP3 has no seekable header to record the encoder's delay: ~60 ms of padding stay in.
     expect(Math.abs(samples.length - tone.length)).toBeLessThan(0.1 * RATE);
-    expect(Math.abs(frequency(samples) - 440) / 440).toBeLessThan(0.03);
+    // The middle second: codec padding at the ends is near-silence whose noise crosses zero at random.
+    expect(Math.abs(frequency(samples.subarray(0.25 * RATE, 1.25 * RATE)) - 440) / 440).toBeLessThan(0.03);
   });
 
   it('names a content type for each format (what an HTTP answer carries)', () => {
