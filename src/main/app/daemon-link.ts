@@ -13,8 +13,7 @@ export async function probeDaemon(socketPath: string, timeoutMs = 1500): Promise
   try {
     connection = await DaemonConnection.connect(socketPath, timeoutMs);
   } catch (err) {
-    const reason = err instanceof DaemonUnreachable ? err.reason : '';
-    return classifyProbe({ error: reason === 'connection refused' ? 'ECONNREFUSED' : reason === 'timed out' ? 'ETIMEDOUT' : 'ENOENT' });
+    return classifyProbe({ error: err instanceof DaemonUnreachable ? err.code : 'OTHER' });
   }
   try {
     const answer = await Promise.race([
