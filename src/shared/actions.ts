@@ -2,7 +2,7 @@
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
 import type { ModelsCancelRequest, ModelsListRequest, ModelsPullRequest, ModelsUseRequest, PullStatus } from './models.js';
-import type { ErrorAnswer, RequestId } from './protocol.js';
+import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
 
 /** What the daemon is doing, as `status`, `pause` and `resume` report it. */
@@ -113,3 +113,12 @@ export type OkAnswerOf<A extends TypedAction> = Ok<ActionTypes[A]['answer']>;
 
 /** Every answer to an action's request: success, or an error with its code. */
 export type AnswerOf<A extends TypedAction> = OkAnswerOf<A> | ErrorAnswer;
+
+/**
+ * Anything that answers protocol requests: a DaemonConnection, the DaemonCore. A well-formed request gets
+ * its action's answer type; any other request (forwarded, or deliberately invalid) gets the untyped Answer.
+ */
+export interface Requester {
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
+}

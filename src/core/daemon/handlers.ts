@@ -3,7 +3,7 @@
 // everything lasting (engine, queue, audio) comes in through the HandlerContext.
 import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import type { AnswerOf, Ok, OkAnswerOf, Queued, RunFigures, Spoken } from '../../shared/actions.js';
+import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
 import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';

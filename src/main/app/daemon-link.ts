@@ -48,7 +48,7 @@ export async function attachToDaemon(socketPath: string, options: { pingMs?: num
   });
   const speech = daemonSpeechService(
     {
-      request: (r, e) => connection.request(r, e),
+      request: connection.request.bind(connection),
       close: () => {
         clearInterval(timer);
         connection.close();
@@ -85,7 +85,7 @@ export async function hostDaemon(options: {
   const { core } = daemon;
   const speech = daemonSpeechService(
     {
-      request: (r, e) => core.request(r, e),
+      request: core.request.bind(core),
       onState: (listener) => core.onState(() => listener()),
       close: () => daemon.close(),
     },
