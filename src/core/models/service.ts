@@ -2,7 +2,7 @@
 // actions (docs/protocol.md, "Models"). Pulls run in the daemon, not per connection: a second request for
 // the same model joins the running pull, and a client that goes away does not stop it.
 import type { AnswerOf, Ok } from '../../shared/actions.js';
-import type { Answer, ErrorAnswer, ErrorCode, EventMessage, Request } from '../../shared/protocol.js';
+import type { Answer, ErrorAnswer, EventMessage, Request } from '../../shared/protocol.js';
 import { errorAnswer } from '../../shared/protocol.js';
 import { parseRequest } from '../../shared/requests.js';
 import { ModelsCancelRequestSchema, ModelsListRequestSchema, ModelsPullRequestSchema, ModelsUseRequestSchema, type PullStatus } from '../../shared/models.js';
