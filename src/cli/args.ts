@@ -33,6 +33,8 @@ export interface CliOptions {
   wait: boolean;
   interrupt: boolean;
   clipboard: boolean;
+  /** -f: read the text from this file ('-' = stdin): plain text, Markdown or HTML. */
+  file?: string;
   primary: boolean;
   json: boolean;
   quiet: boolean;
@@ -91,6 +93,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--no-wait': speech('wait', 'negflag'),
   '--interrupt': speech('interrupt', 'flag'),
   '--clipboard': speech('clipboard', 'flag'),
+  '-f': speech('file', 'string'),
+  '--file': speech('file', 'string'),
   '--primary': speech('primary', 'flag'),
   '--engine': speech('engine', { choices: ENGINES, what: 'engine' }),
   '--model': speech('model', 'string'),
@@ -221,6 +225,8 @@ function validate(o: CliOptions): void {
   }
   if (o.command === 'decode' && o.args.length !== 1) throw new UsageError(`'decode' needs exactly one codes file`, o.command);
   if (o.clipboard && o.args.length > 0) throw new UsageError(`give text or --clipboard, not both`);
+  if (o.file !== undefined && (o.args.length > 0 || o.clipboard)) throw new UsageError(`give text, -f FILE or --clipboard: one of them`);
+  if (o.file !== undefined && o.command === 'decode') throw new UsageError(`'decode' reads codes, not -f`, o.command);
   if (o.raw && o.output !== undefined) throw new UsageError(`give --raw or -o, not both: the audio goes to one place`);
   if (o.command === 'decode' && (o.raw || o.output === '-')) throw new UsageError(`'decode' writes a file: give -o FILE`, o.command);
   const toStdout = o.raw || o.output === '-';

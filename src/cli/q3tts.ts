@@ -2,7 +2,9 @@
 // model loads for each call). Engine code is imported only on that fallback path and by `serve`.
 import { fstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { OkAnswerOf, RequestOf } from '../shared/actions.js';
+import type { AnswerOf, OkAnswerOf, Requester, RequestOf } from '../shared/actions.js';
+import { MAX_TEXT_CHARS } from '../shared/limits.js';
+import { needsSplitting, speakDocument } from './document-job.js';
 import type { ErrorAnswer, ErrorCode, EventMessage } from '../shared/protocol.js';
 import { streamingWavHeader, wavHeader } from '../core/audio/wav-header.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
@@ -128,9 +130,14 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
     const { readClipboard } = await import('../core/clipboard.js');
     text = await readClipboard(opts.primary);
     if (!text.trim()) throw new UsageError(`the clipboard holds no text`);
+  } else if (opts.file !== undefined) {
+    text = await readDocument(opts.file, cwd);
   } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
     if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
-    text = await readStdin();
+    // Markdown or HTML piped in is read as it would be heard, like -f: never its markup.
+    const { documentToSpeech, sniffKind } = await import('../core/text/document.js');
+    const piped = await readStdin();
+    text = documentToSpeech(piped, sniffKind(piped));
   } else {
     text = opts.args.join(' ');
   }
@@ -158,6 +165,47 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   return request;
 }
 
+/** -f FILE (or -f - for stdin): plain text, Markdown or HTML (by extension; stdin by its content), as heard. */
+async function readDocument(file: string, cwd: string): Promise<string> {
+  const { documentToSpeech, kindForFile, sniffKind } = await import('../core/text/document.js');
+  if (file === '-' && process.stdin.isTTY) throw new UsageError(`-f - reads stdin, but nothing is piped in`);
+  const kind = file === '-' ? undefined : kindForFile(file);
+  if (kind && typeof kind === 'object') throw new UsageError(`-f ${file}: ${kind.error}`);
+  let source: string;
+  try {
+    source = file === '-' ? await readStdin() : readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : errorMessage(e)}`);
+  }
+  const text = documentToSpeech(source, kind ?? sniffKind(source));
+  if (!text.trim()) throw new UsageError(`${file === '-' ? 'stdin' : file} holds no text to say`);
+  return text;
+}
+
+/** The most characters one request carries; longer texts become a document job (Q3TTS_SPLIT_CHARS: tests). */
+function requestLimit(): number {
+  const n = Number(process.env.Q3TTS_SPLIT_CHARS);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_TEXT_CHARS) : MAX_TEXT_CHARS;
+}
+
+/** Sends one request, or a long text as a document job; `ids` are what Ctrl-C cancels. */
+function send(opts: CliOptions, requester: Requester, request: SpeakRequest, id: string, audio: StdoutAudio | undefined): { ids: string[]; answer: Promise<AnswerOf<'generate'> | AnswerOf<'decode'>> } {
+  if (request.action !== 'generate' || !needsSplitting(request, requestLimit())) {
+    return { ids: [id], answer: requester.request({ ...request, id }, audio?.onEvent) };
+  }
+  const progress = process.stderr.isTTY && !opts.quiet && !opts.json;
+  const job = speakDocument(requester, request, {
+    maxChars: requestLimit(),
+    idPrefix: id,
+    onAudio: audio?.onEvent,
+    onPart: (k, n) => {
+      if (progress) process.stderr.write(`\r\x1b[Kpart ${k} of ${n}${k === n ? '\n' : ''}`);
+    },
+  });
+  return { ids: job.ids, answer: job.done };
+}
+
 /** -o - and --raw: the audio comes back over the connection and goes to stdout. */
 const toStdout = (opts: CliOptions) => opts.raw || opts.output === '-';
 
@@ -170,17 +218,17 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
     return speakInProcess(opts, request);
   }
   const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
-  // Ctrl-C while waiting cancels this request in the daemon, then exits.
-  const id = `cli-${process.pid}`;
+  // Ctrl-C while waiting cancels this request (every part of a long text) in the daemon, then exits.
+  const sent = send(opts, connection, request, `cli-${process.pid}`, audio);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    void connection.request({ action: 'cancel', target: id }).catch(() => undefined);
+    for (const target of sent.ids) void connection.request({ action: 'cancel', target }).catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
   try {
-    const answer = await connection.request({ ...request, id }, audio?.onEvent);
+    const answer = await sent.answer;
     if (answer.status === 'ok') await audio?.finish();
     return interrupted ? 130 : report(opts, answer, (a) => describeSpeech(opts, a));
   } catch (e) {
@@ -207,7 +255,7 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
   const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
   try {
     // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
-    const answer = await core.request(request.action === 'generate' ? { ...request, wait: true } : request, audio?.onEvent);
+    const answer = await send(opts, core, request.action === 'generate' ? { ...request, wait: true } : request, `cli-${process.pid}`, audio).answer;
     if (answer.status === 'ok') await audio?.finish();
     return report(opts, answer, (a) => describeSpeech(opts, a));
   } finally {
@@ -276,10 +324,11 @@ function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | Erro
 }
 
 /** What `q3tts "text"` and `q3tts decode` print: the fields both answers may carry. */
-function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number }): string {
+function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number; parts?: number }): string {
   if (opts.quiet) return '';
-  if (a.queued) return `queued (job ${a.job}, position ${a.position})`;
-  if (a.output) return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${a.audio_seconds} s of audio)` : ''}`;
+  const parts = a.parts ? `${a.parts} parts, ` : '';
+  if (a.queued) return `queued (${parts}job ${a.job}, position ${a.position})`;
+  if (a.output) return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${parts}${a.audio_seconds} s of audio)` : ''}`;
   return '';
 }
 

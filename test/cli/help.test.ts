@@ -9,7 +9,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** Test seams, not settings: they point the code at test doubles. */
-const INTERNAL = ['Q3TTS_ENGINE_HOST', 'Q3TTS_TONE_MS_PER_FRAME'];
+const INTERNAL = ['Q3TTS_ENGINE_HOST', 'Q3TTS_TONE_MS_PER_FRAME', 'Q3TTS_SPLIT_CHARS'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
