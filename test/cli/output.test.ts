@@ -241,3 +241,73 @@ describe('CLI fixes', () => {
     expect(r.stderr).not.toMatch(/\bat /);
   });
 });
+
+describe('documents: -f FILE, stdin, long texts', () => {
+  beforeAll(async () => {
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+  });
+
+  const MARKDOWN = '# Title\n\nSome **bold** text.\n\n```sh\nrm -rf /\n```\n\n- one\n- two\n';
+  // What a person hears, as the tone engine counts it: one frame per character of the tidied text.
+  const HEARD = 'Title.\n\nSome bold text.\n\none.\n\ntwo.';
+
+  it('-f notes.md speaks the words, not the markup or the code', () => {
+    spawnSync('sh', ['-c', `printf '%s' "$0" > notes.md`, MARKDOWN], { cwd: dir });
+    const r = q3tts(['-f', 'notes.md', '-o', 'notes.wav']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readWav(path.join(dir, 'notes.wav')).samples.length).toBe(HEARD.length * 1920);
+  });
+
+  it('Markdown on stdin is read the same way, with or without -f -', () => {
+    for (const args of [['-o', 'piped.wav'], ['-f', '-', '-o', 'piped.wav']]) {
+      const r = q3tts(args, { input: MARKDOWN });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readWav(path.join(dir, 'piped.wav')).samples.length).toBe(HEARD.length * 1920);
+    }
+  });
+
+  it('HTML files skip scripts and styles; missing files and PDFs are clear usage errors', () => {
+    spawnSync('sh', ['-c', `printf '%s' '<html><head><style>p{}</style></head><body><p>Hi &amp; bye</p><script>x()</script></body></html>' > page.html`], { cwd: dir });
+    expect(q3tts(['-f', 'page.html', '-o', 'page.wav']).code).toBe(0);
+    expect(readWav(path.join(dir, 'page.wav')).samples.length).toBe('Hi & bye'.length * 1920);
+    const missing = q3tts(['-f', 'nope.md']);
+    expect([missing.code, missing.stderr]).toEqual([1, 'q3tts: cannot read nope.md: no such file\n']);
+    expect(q3tts(['-f', 'book.pdf']).stderr).toMatch(/cannot read \.pdf files yet/);
+    expect(q3tts(['-f', 'notes.md', 'and text']).stderr).toMatch(/one of them/);
+  });
+
+  it('a text over the request limit is one job of parts: one file with all the audio, parts in order', () => {
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `Paragraph ${i} is here.`);
+    const text = paragraphs.join('\n\n');
+    const split = { ...env, Q3TTS_SPLIT_CHARS: '50' };
+    const r = q3tts(['-f', '-', '-o', 'long.wav'], { input: text, env: split });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.out).toMatch(/saved .*long\.wav \(3 parts, /);
+    // All the words: the paragraph break inside each part is two characters (frames) of it; those between
+    // parts are where it was cut.
+    const parts = readWav(path.join(dir, 'long.wav')).samples;
+    expect(parts.length).toBe((paragraphs.join('').length + 3 * 2) * 1920);
+    // In order: the last part's audio is the last two paragraphs said on their own.
+    expect(q3tts(['-o', 'last.wav', '--', paragraphs.slice(4).join('\n\n')]).code).toBe(0);
+    const last = readWav(path.join(dir, 'last.wav')).samples;
+    expect(Array.from(parts.subarray(parts.length - last.length))).toEqual(Array.from(last));
+    const raw = spawnSync(process.execPath, [cli, '-f', '-', '--raw'], { env: split, cwd: dir, input: text });
+    expect(raw.status).toBe(0);
+    expect(raw.stdout.length).toBe(parts.length * 2);
+  });
+
+  it('Ctrl-C cancels every part of a long text', async () => {
+    const slowEnv = { ...env, Q3TTS_SPLIT_CHARS: '40' };
+    expect(q3tts(['pause']).code).toBe(0);
+    const child = spawn(process.execPath, [cli, '-f', '-'], { env: slowEnv, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(Array.from({ length: 5 }, (_, i) => `Part ${i} of a long text to read.`).join('\n\n'));
+    for (let i = 0; i < 50 && !/\t/.test(q3tts(['queue']).out); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(q3tts(['queue']).out.trim().split('\n')).toHaveLength(5);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    q3tts(['resume']);
+    expect(code).toBe(130);
+    for (let i = 0; i < 50 && q3tts(['queue']).out.trim() !== 'queue empty'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(q3tts(['queue']).out.trim()).toBe('queue empty');
+  });
+});
