@@ -21,6 +21,10 @@ export interface CliOptions {
   raw: boolean;
   instruct?: string;
   language?: string;
+  /** Speaking rate, 0.5–2 (pitch kept). */
+  rate?: number;
+  /** Volume in percent, 0–100. */
+  volume?: number;
   speaker?: string;
   seed?: number;
   temperature?: number;
@@ -81,6 +85,9 @@ const OPTIONS: Record<string, OptionSpec> = {
   '-l': speech('language', 'string'),
   '--language': speech('language', 'string'),
   '--speaker': speech('speaker', 'string'),
+  '-r': speech('rate', 'number'),
+  '--rate': speech('rate', 'number'),
+  '--volume': speech('volume', 'number'),
   '--seed': speech('seed', 'int'),
   '--temperature': speech('temperature', 'number'),
   '--top-k': speech('topK', 'int'),
@@ -238,6 +245,8 @@ function validate(o: CliOptions): void {
   if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff)) throw new UsageError(`--seed must be between 0 and 4294967295`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`--top-p must be in (0, 1]`);
   if (o.temperature !== undefined && !(o.temperature > 0)) throw new UsageError(`--temperature must be above 0`);
+  if (o.rate !== undefined && !(o.rate >= 0.5 && o.rate <= 2)) throw new UsageError(`--rate must be between 0.5 and 2 (1 = normal speed), not ${o.rate}`);
+  if (o.volume !== undefined && !(o.volume >= 0 && o.volume <= 100)) throw new UsageError(`--volume must be between 0 and 100 (percent), not ${o.volume}`);
 }
 
 function validateModels(o: CliOptions): void {
@@ -278,6 +287,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   output: '--output',
   codes_out: '--codes-out',
   seed: '--seed',
+  rate: '--rate',
+  volume: '--volume',
   temperature: '--temperature',
   top_k: '--top-k',
   top_p: '--top-p',

@@ -71,6 +71,8 @@ Speech options:
   -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
   -l, --language NAME     English, Chinese, ..., or auto (default)
       --speaker NAME      preset speaker (CustomVoice models)
+  -r, --rate X            speaking rate, 0.5 to 2 (1 = normal; the pitch is kept)
+      --volume N          volume in percent, 0 to 100 (default 100)
   -o, --output FILE       write a file; its extension picks the format: .wav, .mp3, .ogg/.opus, .flac
                           (all but WAV need ffmpeg); '-o -' writes a WAV to stdout
       --raw               write raw 24 kHz 16-bit mono PCM (s16le) to stdout as it is generated

@@ -153,6 +153,8 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   if (opts.speaker !== undefined) request.speaker = opts.speaker;
   if (opts.codesOut !== undefined) request.codes_out = opts.codesOut;
   if (opts.seed !== undefined) request.seed = opts.seed;
+  if (opts.rate !== undefined) request.rate = opts.rate;
+  if (opts.volume !== undefined) request.volume = opts.volume;
   if (opts.temperature !== undefined) request.temperature = opts.temperature;
   if (opts.topK !== undefined) request.top_k = opts.topK;
   if (opts.topP !== undefined) request.top_p = opts.topP;

@@ -36,6 +36,10 @@ export const GenerateRequestSchema = z
     wait: z.boolean().optional(),
     /** true: send "queued"/"started"/"progress"/"done" events before the answer. */
     events: z.boolean().optional(),
+    /** Speaking rate: 0.5 (half speed) to 2 (double), the pitch kept. */
+    rate: z.number().min(0.5).max(2).optional(),
+    /** Volume in percent, 0 to 100. */
+    volume: z.number().min(0).max(100).optional(),
     /** true: send the audio back as "audio" events (base64 s16le) instead of playing it. */
     stream: z.boolean().optional(),
     /** true: strip Markdown, code blocks and URLs before speaking (clipboard text). */

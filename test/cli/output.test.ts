@@ -311,3 +311,57 @@ describe('documents: -f FILE, stdin, long texts', () => {
     expect(q3tts(['queue']).out.trim()).toBe('queue empty');
   });
 });
+
+describe('rate and volume', () => {
+  beforeAll(async () => {
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+  });
+
+  /** The dominant frequency of 16-bit samples, by zero crossings over the middle. */
+  const pitch = (s: Int16Array) => {
+    const mid = s.subarray(Math.floor(s.length * 0.2), Math.floor(s.length * 0.8));
+    let crossings = 0;
+    for (let i = 1; i < mid.length; i++) if (mid[i - 1]! < 0 !== mid[i]! < 0) crossings++;
+    return crossings / 2 / (mid.length / 24000);
+  };
+  const TONE = 'a'.repeat(40); // one steady tone: 40 frames of the same pitch, 3.2 s
+
+  it('--rate 2 halves the duration (within 5 percent) and keeps the pitch (within 3 percent), in every format', () => {
+    expect(q3tts(['-o', 'normal.wav', TONE]).code).toBe(0);
+    const normal = readWav(path.join(dir, 'normal.wav')).samples;
+    const r = q3tts(['-r', '2', '-o', 'fast.wav', TONE]);
+    expect(r.code, r.stderr).toBe(0);
+    const fast = readWav(path.join(dir, 'fast.wav')).samples;
+    expect(Math.abs(fast.length / (normal.length / 2) - 1)).toBeLessThan(0.05);
+    expect(Math.abs(pitch(fast) / pitch(normal) - 1)).toBeLessThan(0.03);
+    expect(q3tts(['--rate=0.5', '-o', 'slow.flac', TONE]).code).toBe(0);
+    expect(Math.abs(probeSeconds(path.join(dir, 'slow.flac')) / (normal.length / 24000 / 0.5) - 1)).toBeLessThan(0.05);
+  });
+
+  it('--rate applies to streamed audio too (--raw)', () => {
+    const raw = spawnSync(process.execPath, [cli, '--raw', '-r', '2', TONE], { env, cwd: dir });
+    expect(raw.status).toBe(0);
+    expect(Math.abs(raw.stdout.length / 2 / ((TONE.length * 1920) / 2) - 1)).toBeLessThan(0.05);
+  });
+
+  it('--volume 50 halves every sample; 0 is silence', () => {
+    expect(q3tts(['-o', 'full.wav', 'Hi']).code).toBe(0);
+    expect(q3tts(['--volume', '50', '-o', 'half.wav', 'Hi']).code).toBe(0);
+    expect(q3tts(['--volume', '0', '-o', 'mute.wav', 'Hi']).code).toBe(0);
+    const full = readWav(path.join(dir, 'full.wav')).samples;
+    const half = readWav(path.join(dir, 'half.wav')).samples;
+    expect(half.length).toBe(full.length);
+    for (let i = 0; i < full.length; i += 97) expect(Math.abs(half[i]! - full[i]! / 2)).toBeLessThanOrEqual(1);
+    expect(readWav(path.join(dir, 'mute.wav')).samples.every((x) => x === 0)).toBe(true);
+  });
+
+  it('out-of-range values are refused by the CLI (naming the flag) and by the protocol', async () => {
+    expect(q3tts(['-r', '3', 'Hi']).stderr).toMatch(/--rate must be between 0.5 and 2/);
+    expect(q3tts(['--volume', '120', 'Hi']).stderr).toMatch(/--volume must be between 0 and 100/);
+    const c = await connectRaw(env.Q3TTS_SOCKET!);
+    c.socket.write(encodeFrame({ action: 'generate', id: 1, text: 'Hi', rate: 0.2 }));
+    const [answer] = await c.next(1);
+    c.socket.destroy();
+    expect(answer).toMatchObject({ status: 'error', code: 'E_INVALID', message: expect.stringMatching(/field 'rate'/) });
+  });
+});

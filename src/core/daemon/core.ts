@@ -13,6 +13,7 @@ import { EngineError } from '../engine/errors.js';
 import { ModelsService } from '../models/service.js';
 import { currentPathEnv } from '../paths.js';
 import type { HandlerContext } from './handlers-api.js';
+import { SpeechShaper } from '../audio/stretch.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
@@ -305,6 +306,7 @@ export class DaemonCore {
       openPlayback: () => this.options.audio.openPlayback(),
       openFile: (p) => this.options.audio.openFile(p),
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
+      shaper: (sampleRate, rate, gain) => SpeechShaper.create(sampleRate, rate, gain),
       recordStats: (s) => {
         this.lastStats = s;
         this.log(`spoke ${s.audioSeconds.toFixed(2)} s: first audio ${Math.round(s.timeToFirstAudioMs)} ms, real-time factor ${s.realTimeFactor.toFixed(2)}${s.truncated ? ' (cut by the frame budget)' : ''}`);

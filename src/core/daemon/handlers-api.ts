@@ -17,6 +17,11 @@ export interface HandlerContext {
   openPlayback(): Promise<AudioSink>;
   /** An audio file in the format its extension names, written atomically on close (temp file + rename). */
   openFile(path: string): Promise<AudioSink>;
+  /**
+   * Rate (0.5–2, pitch kept) and gain (0–1) for one utterance's audio stream. The time-stretcher is WASM the
+   * shell loads once (handlers are re-imported on every edit).
+   */
+  shaper(sampleRate: number, rate: number, gain: number): Promise<AudioShaper>;
   /** Writes a small file atomically. */
   writeFileAtomic(path: string, data: string): Promise<void>;
   /** Remembers the last request's figures for `status`. */
@@ -25,6 +30,14 @@ export interface HandlerContext {
 }
 
 export type Emit = (event: EventMessage) => void;
+
+/** A stream of audio chunks in, the same audio at another rate and volume out (src/core/audio/stretch.ts). */
+export interface AudioShaper {
+  process(samples: Float32Array): Float32Array;
+  /** What is still held at the end; releases the stream. */
+  finish(): Float32Array;
+  dispose(): void;
+}
 
 export interface HandlersModule {
   /** Answers one request. May emit events first (on the requesting connection). Should not throw. */

@@ -67,13 +67,15 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const frames: number[][] = [];
   const run = async (signal: AbortSignal) => {
     emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
+    // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
+    const shaper = await ctx.shaper(engine.info.sampleRate, req.rate ?? 1, (req.volume ?? 100) / 100);
     const sink = output.path ? await ctx.openFile(output.path) : req.stream ? streamTo(emitAny, req.id) : await ctx.openPlayback();
     await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       let reported = 0;
       let seconds = 0;
       for await (const event of engine.synthesize(synthesis, signal)) {
         if (event.type === 'audio') {
-          await write(event.samples);
+          await write(shaper.process(event.samples));
           seconds += event.samples.length / engine.info.sampleRate;
           if (seconds - reported >= 0.5) {
             reported = seconds;
@@ -85,7 +87,8 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           stats = event.stats;
         }
       }
-    });
+      await write(shaper.finish());
+    }).finally(() => shaper.dispose());
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);
   };
