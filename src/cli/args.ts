@@ -227,6 +227,10 @@ function validate(o: CliOptions): void {
   if (o.help || o.version) return;
   if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
+  if (o.command === 'cancel' && o.args.length > 0) {
+    if (o.args.length > 1 || !/^\d+$/.test(o.args[0]!)) throw new UsageError(`'cancel' takes one job number, as 'q3tts queue' lists them (got '${o.args.join(' ')}')`, o.command);
+    return;
+  }
   if (!takesText && o.command !== 'decode' && o.args.length > 0) {
     throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`, o.command);
   }

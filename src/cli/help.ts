@@ -57,7 +57,7 @@ Usage:
   q3tts serve                       run the daemon in the foreground (keeps the model loaded)
   q3tts stop                        shut the daemon down
   q3tts status                      daemon state, model, queue, last timings
-  q3tts cancel                      silence the current speech and clear the queue
+  q3tts cancel [N]                  silence the current speech and clear the queue (or cancel job N only)
   q3tts pause | resume              hold playback (generation goes on) and carry on
   q3tts queue                       list what is speaking and waiting
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
@@ -131,9 +131,9 @@ Shuts the daemon down (what is speaking is cancelled).`,
   status: `Usage: q3tts status [--json]
 
 The daemon's state, model, queue length, socket, handlers version and the last request's timings.`,
-  cancel: `Usage: q3tts cancel
+  cancel: `Usage: q3tts cancel [N]
 
-Silences the current speech and clears the queue.`,
+Silences the current speech and clears the queue; with N, cancels only job N ('q3tts queue' lists them).`,
   pause: `Usage: q3tts pause
 
 Holds playback (generation goes on); 'q3tts resume' carries on.`,

@@ -353,7 +353,10 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
     },
   },
   stop: { request: () => ({ action: 'stop' }), describe: (_a, opts) => (opts.quiet ? '' : 'daemon stopping') },
-  cancel: { request: () => ({ action: 'cancel' }), describe: (a, opts) => (opts.quiet ? '' : `cancelled ${a.cancelled}`) },
+  cancel: {
+    request: (opts) => ({ action: 'cancel', ...(opts.args[0] ? { target: Number(opts.args[0]) } : {}) }),
+    describe: (a, opts) => (opts.quiet ? '' : opts.args[0] && a.cancelled === 0 ? `no job ${opts.args[0]} (finished already, or never queued)` : `cancelled ${a.cancelled}`),
+  },
   pause: { request: () => ({ action: 'pause' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   resume: { request: () => ({ action: 'resume' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   queue: {

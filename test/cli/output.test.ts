@@ -365,3 +365,25 @@ describe('rate and volume', () => {
     expect(answer).toMatchObject({ status: 'error', code: 'E_INVALID', message: expect.stringMatching(/field 'rate'/) });
   });
 });
+
+describe('cancel N', () => {
+  beforeAll(async () => {
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+  });
+
+  it('cancels that job only; the others stay queued; an unknown job says so', () => {
+    expect(q3tts(['pause']).code).toBe(0);
+    for (const text of ['first job', 'second job', 'third job']) expect(q3tts(['--no-wait', text]).code).toBe(0);
+    const jobs = q3tts(['queue']).out.trim().split('\n').map((l) => l.split('\t'));
+    expect(jobs).toHaveLength(3);
+    const second = jobs[1]![0]!;
+    const r = q3tts(['cancel', second]);
+    expect([r.code, r.out]).toEqual([0, 'cancelled 1\n']);
+    const left = q3tts(['queue']).out.trim().split('\n').map((l) => l.split('\t')[2]);
+    expect(left).toEqual(['first job', 'third job']);
+    expect(q3tts(['cancel', '99999']).out).toMatch(/no job 99999/);
+    expect(q3tts(['cancel', 'two']).stderr).toMatch(/takes one job number/);
+    q3tts(['cancel']);
+    q3tts(['resume']);
+  });
+});
