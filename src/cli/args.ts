@@ -241,6 +241,7 @@ function validate(o: CliOptions): void {
   if (o.raw && o.output !== undefined) throw new UsageError(`give --raw or -o, not both: the audio goes to one place`);
   if (o.command === 'decode' && (o.raw || o.output === '-')) throw new UsageError(`'decode' writes a file: give -o FILE`, o.command);
   const toStdout = o.raw || o.output === '-';
+  if (toStdout && o.json) throw new UsageError(`${o.raw ? '--raw' : '-o -'} writes audio to stdout: --json would mix text into it`);
   if (toStdout && !o.wait) throw new UsageError(`${o.raw ? '--raw' : '-o -'} streams the audio until the end: it cannot be used with --no-wait`);
   if (o.output !== undefined && o.output !== '-') {
     const chosen = formatForFile(o.output);

@@ -88,6 +88,7 @@ describe('parseArgs', () => {
     [['--raw', '--no-wait', 'Hi'], /--raw streams the audio until the end/],
     [['-o', '-', '--no-wait', 'Hi'], /-o - streams the audio until the end/],
     [['decode', 'c.json', '--raw'], /'decode' writes a file/],
+    [['--raw', '--json', 'Hi'], /--json would mix text into it/],
     [['cancel', 'two'], /'cancel' takes one job number/],
     [['cancel', '1', '2'], /'cancel' takes one job number/],
     [['--rate', '2.5', 'x'], /--rate must be between 0.5 and 2/],
