@@ -404,6 +404,11 @@ class StdoutAudio {
       // no stdout to look at: treat as a pipe
     }
     this.toFile = !raw && isFile;
+    // The reader went away (`| head -c …`, a player closed): stop like any pipeline member, without a trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(EXIT.ok);
+      throw e;
+    });
   }
 
   readonly onEvent = (event: EventMessage): void => {
