@@ -40,8 +40,14 @@ export interface SynthesisStats {
   truncated: boolean;
 }
 
-/** What synthesize() yields, in order: audio (and codes) as they are made, then one stats event. */
+/**
+ * What synthesize() yields, in order: audio (and codes) as they are made, then one stats event. Engines that
+ * speak long text in segments frame each segment's audio with `segment` and `segment_end` (playback holds
+ * back only between segments: docs/decisions/0009-playback-start-rule.md).
+ */
 export type SynthesisEvent =
+  | { type: 'segment'; index: number; count: number; tokens: number }
+  | { type: 'segment_end'; index: number }
   | { type: 'audio'; samples: Float32Array }
   | { type: 'codes'; frames: number[][] }
   | { type: 'stats'; stats: SynthesisStats };
