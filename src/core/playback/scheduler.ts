@@ -13,7 +13,6 @@ export interface SegmentTiming {
 }
 
 export interface SchedulerOptions {
-  sink: AudioSink;
   sampleRate: number;
   policy: StartPolicy;
   signal: AbortSignal;
@@ -91,7 +90,7 @@ export class PlaybackScheduler {
   }
 
   /** Writes every segment into the sink as the policy allows; resolves when all is written (or aborted). */
-  async run(): Promise<void> {
+  async run(sink: AudioSink): Promise<void> {
     const { signal } = this.o;
     for (let k = 0; !signal.aborted; k++) {
       while (!signal.aborted && k >= this.segments.length && !this.finished) await this.next();
@@ -111,7 +110,7 @@ export class PlaybackScheduler {
           seg.chunks[i++] = EMPTY; // played: let it go
           await this.o.unpaused(signal);
           if (signal.aborted) return;
-          await this.o.sink.write(chunk);
+          await sink.write(chunk);
           this.aheadUntil = Math.max(this.now(), this.aheadUntil) + (chunk.length / this.o.sampleRate) * 1000;
         } else if (seg.ended) break;
         else await this.next();
