@@ -48,7 +48,8 @@ export interface SynthesisStats {
 export type SynthesisEvent =
   | { type: 'segment'; index: number; count: number; tokens: number }
   | { type: 'segment_end'; index: number }
-  | { type: 'audio'; samples: Float32Array }
+  /** `next`: samples in the engine's next audio chunk, when it knows (playback plans with it). */
+  | { type: 'audio'; samples: Float32Array; next?: number }
   | { type: 'codes'; frames: number[][] }
   | { type: 'stats'; stats: SynthesisStats };
 

@@ -40,7 +40,7 @@ interface Segment {
   startedAt: number;
 }
 
-/** Chunk size assumed before the first one arrives (the engine's first chunk: 4 frames). */
+/** Chunk size assumed when the engine does not announce its next one (Qwen3-TTS's first chunk: 4 frames). */
 const FIRST_CHUNK_SECONDS = 0.32;
 
 export class PlaybackScheduler {
@@ -48,6 +48,8 @@ export class PlaybackScheduler {
   private count = 1;
   private finished = false;
   private largestChunk = FIRST_CHUNK_SECONDS;
+  /** The engine's next chunk as it announced it (seconds), else the largest seen. */
+  private nextChunk: number | undefined;
   /** performance.now() (ms) at which everything written so far will have played (a real-time device). */
   private aheadUntil = 0;
   private wake: (() => void) | undefined;
@@ -66,13 +68,15 @@ export class PlaybackScheduler {
     this.changed();
   }
 
-  audio(samples: Float32Array): void {
+  /** Audio as generated; `next` = samples in the engine's next chunk, if it said. */
+  audio(samples: Float32Array, next?: number): void {
     if (this.segments.length === 0 || this.segments.at(-1)!.ended) this.segment(this.segments.length, Math.max(this.count, this.segments.length + 1), null);
     const seg = this.segments.at(-1)!;
     const seconds = samples.length / this.o.sampleRate;
     seg.chunks.push(samples);
     seg.generated += seconds;
     this.largestChunk = Math.max(this.largestChunk, seconds);
+    this.nextChunk = next === undefined ? undefined : next / this.o.sampleRate;
     this.changed();
   }
 
@@ -127,7 +131,7 @@ export class PlaybackScheduler {
       predicted: seg.predicted,
       ahead: Math.max(0, this.aheadUntil - this.now()) / 1000,
       rtf: this.rtf(seg),
-      chunk: this.largestChunk,
+      chunk: this.nextChunk ?? this.largestChunk,
     });
   }
 

@@ -52,7 +52,7 @@ export async function speakScheduled(o: SpeakOptions): Promise<void> {
       for await (const event of engine.synthesize(o.request, inner.signal)) {
         if (event.type === 'segment') scheduler.segment(event.index, event.count, event.tokens);
         else if (event.type === 'segment_end') scheduler.segmentEnd();
-        else if (event.type === 'audio') scheduler.audio(event.samples);
+        else if (event.type === 'audio') scheduler.audio(event.samples, event.next);
         o.onEvent(event);
       }
     } catch (err) {

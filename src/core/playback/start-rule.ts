@@ -18,12 +18,12 @@ export interface StartInput {
   ahead: number;
   /** Real-time factor: generation wall seconds per second of audio. */
   rtf: number;
-  /** Seconds of audio in the largest chunk the engine delivers at once (audio arrives in lumps). */
+  /** Seconds of audio in the engine's next chunk (audio arrives in lumps, each when all of it is made). */
   chunk: number;
 }
 
 /** Safety margins: the prediction and the speed are estimates, the device and the event loop jitter. */
-export const MARGINS = { length: 0.15, rtf: 0.15, seconds: 0.15 } as const;
+export const MARGINS = { length: 0.15, rtf: 0.15, seconds: 0.1 } as const;
 
 /**
  * Whether playback of the segment may start now without running dry before its end. Audio up to position x
@@ -35,10 +35,13 @@ export function mayStart(s: StartInput): boolean {
   if (s.generated <= 0) return false;
   if (s.ended || s.policy === 'asap') return true;
   if (s.policy === 'sentence') return false;
+  // Longer than predicted: how much is left is unknown, so wait for the end, where a pause falls between sentences.
+  if (s.generated > s.predicted * (1 + MARGINS.length)) return false;
   const rtf = s.rtf * (1 + MARGINS.rtf);
   const length = Math.max(s.predicted * (1 + MARGINS.length), s.generated + s.chunk);
-  const next = s.ahead + s.generated >= s.chunk * rtf + MARGINS.seconds;
-  const last = s.ahead + length - s.chunk >= (length - s.generated) * rtf + MARGINS.seconds;
+  const chunk = Math.min(s.chunk, length - s.generated); // the segment's last chunk is what is left
+  const next = s.ahead + s.generated >= chunk * rtf + MARGINS.seconds;
+  const last = s.ahead + length - chunk >= (length - s.generated) * rtf + MARGINS.seconds;
   return next && last;
 }
 
@@ -50,6 +53,7 @@ export function startDelay(length: number, rtf: number, chunk: number): number {
   const r = rtf * (1 + MARGINS.rtf);
   const l = length * (1 + MARGINS.length);
   // next chunk: g ≥ c·r + margin; last chunk: L − c ≥ (L − g)·r + margin ⇔ g ≥ L − (L − c − margin)/r
-  const mustHave = Math.min(l, Math.max(chunk * r + MARGINS.seconds, l - (l - chunk - MARGINS.seconds) / r));
+  const c = Math.min(chunk, l);
+  const mustHave = Math.min(l, Math.max(c * r + MARGINS.seconds, l - (l - c - MARGINS.seconds) / r));
   return mustHave * rtf;
 }

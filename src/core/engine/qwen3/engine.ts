@@ -98,7 +98,7 @@ export class Qwen3Engine implements Engine {
       yield { type: 'codes', frames: chunk.frames.map((f) => [...f]) };
       if (firstAudioMs < 0) firstAudioMs = performance.now() - started;
       samples += chunk.samples.length;
-      yield { type: 'audio', samples: chunk.samples };
+      yield { type: 'audio', samples: chunk.samples, next: stream.nextChunkFrames * SAMPLES_PER_FRAME };
     };
     // With the vocoder in a worker, a chunk decodes while the next frames are generated (one in flight,
     // so chunks stay in order and memory stays bounded). The first chunk is awaited at once: first audio

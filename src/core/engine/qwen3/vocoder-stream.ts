@@ -74,6 +74,11 @@ export class VocoderStream {
     return this.frames.length - this.decoded;
   }
 
+  /** Frames in the next planned chunk. */
+  get nextChunkFrames(): number {
+    return chunkSize(this.plan, this.chunkIndex);
+  }
+
   /** Whether enough frames wait for the next planned chunk. */
   get ready(): boolean {
     return this.pending >= chunkSize(this.plan, this.chunkIndex);
