@@ -102,8 +102,11 @@ export class PlaybackScheduler {
       if (!seg || signal.aborted) return;
       let held = false;
       while (!signal.aborted && !this.ready(seg)) {
-        if (!held) this.o.onPhase?.('preparing', { index: seg.index, count: this.count });
-        held = true;
+        // generated but held back: say so once (not while nothing is generated yet)
+        if (!held && seg.generated > 0) {
+          held = true;
+          this.o.onPhase?.('preparing', { index: seg.index, count: this.count });
+        }
         await this.next();
       }
       if (signal.aborted) return;

@@ -23,7 +23,7 @@ export interface StartInput {
 }
 
 /** Safety margins: the prediction and the speed are estimates, the device and the event loop jitter. */
-export const MARGINS = { length: 0.15, rtf: 0.15, seconds: 0.1 } as const;
+export const MARGINS = { length: 0.15, rtf: 0.1, seconds: 0.05 } as const;
 
 /**
  * Whether playback of the segment may start now without running dry before its end. Audio up to position x
