@@ -21,6 +21,8 @@ export interface CliOptions {
   codesOut?: string;
   wait: boolean;
   interrupt: boolean;
+  /** Start speaking at the first audio, even if that may pause inside a sentence (request start: "asap"). */
+  asap: boolean;
   clipboard: boolean;
   primary: boolean;
   json: boolean;
@@ -62,6 +64,7 @@ const OPTIONS: Record<string, Spec> = {
   '--codes-out': { key: 'codesOut', kind: 'string' },
   '--no-wait': { key: 'wait', kind: 'negflag' },
   '--interrupt': { key: 'interrupt', kind: 'flag' },
+  '--asap': { key: 'asap', kind: 'flag' },
   '--clipboard': { key: 'clipboard', kind: 'flag' },
   '--primary': { key: 'primary', kind: 'flag' },
   '--json': { key: 'json', kind: 'flag' },
@@ -84,6 +87,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     args: [],
     wait: true,
     interrupt: false,
+    asap: false,
     clipboard: false,
     primary: false,
     json: false,
@@ -185,6 +189,7 @@ Speech options:
       --temperature X  --top-k N  --top-p X  --repetition-penalty X  --max-frames N
       --greedy            deterministic decoding (no sampling)
       --interrupt         speak now: cancel what is playing and queued
+      --asap              start at the first audio, even if slow machines then pause inside sentences
       --no-wait           return once queued
       --clipboard [--primary]   read the clipboard (or the X11/Wayland primary selection)
 

@@ -2,7 +2,7 @@
 // model loads for each call). Engine code is imported only on that fallback path and by `serve`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
+import type { Answer, ErrorCode, EventMessage, Request } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
@@ -129,6 +129,7 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   if (opts.maxFrames !== undefined) request.max_new_tokens = opts.maxFrames;
   if (opts.greedy) request.do_sample = false;
   if (opts.interrupt) request.interrupt = true;
+  if (opts.asap) request.start = 'asap';
   if (!opts.wait) request.wait = false;
   if (opts.clipboard) request.clean = true;
   return request;
@@ -151,8 +152,10 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
     void connection.request({ action: 'cancel', target: id }).catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
+  const progress = speechProgress(opts, request);
   try {
-    const answer = await connection.request({ ...request, id });
+    const answer = await connection.request({ ...request, id, ...(progress ? { events: true } : {}) }, progress?.event);
+    progress?.done();
     return interrupted ? 130 : report(opts, answer);
   } catch (e) {
     err(errorMessage(e));
@@ -177,7 +180,9 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
   try {
-    const answer = await core.request({ ...request, wait: true });
+    const progress = speechProgress(opts, request);
+    const answer = await core.request({ ...request, wait: true, ...(progress ? { events: true } : {}) }, progress?.event);
+    progress?.done();
     return report(opts, answer);
   } finally {
     process.off('SIGINT', onSigint);
@@ -212,6 +217,44 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
   return EXIT.ok;
+}
+
+/**
+ * What the user sees while speech is prepared and spoken (stderr, not with -q or --json): on a terminal one
+ * line kept up to date ("preparing sentence 1 of 3…", "speaking sentence 2 of 3, 4.1 s"); piped, nothing but
+ * the one notice that the machine is slower than real time.
+ */
+function speechProgress(opts: CliOptions, request: Request): { event(e: EventMessage): void; done(): void } | undefined {
+  if (opts.quiet || opts.json || request.output || request.wait === false) return undefined;
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  let segment = '';
+  const show = (line: string) => {
+    if (!tty) return;
+    process.stderr.write(`\r\x1b[2K${line}`);
+    shown = true;
+  };
+  return {
+    event: (e) => {
+      const of = typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
+      if (e.event === 'slow') {
+        if (shown) process.stderr.write('\n');
+        shown = false;
+        err(String(e.advice));
+      } else if (e.event === 'preparing') {
+        segment = `sentence${of}`;
+        show(`preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`);
+      } else if (e.event === 'speaking') {
+        segment = `sentence${of}`;
+        show(`speaking ${segment}`);
+      } else if (e.event === 'progress' && segment) {
+        show(`speaking ${segment}, ${Number(e.audio_seconds).toFixed(1)} s generated`);
+      }
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 /** Lists PortAudio's output devices (this process loads the audio addon; no daemon needed). */
@@ -263,6 +306,9 @@ function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
       ];
       const last = a.last as { ttfa_ms: number; rtf: number; audio_seconds: number } | undefined;
       if (last) lines.push(`  last: ${last.audio_seconds} s of audio, first audio after ${last.ttfa_ms} ms, real-time factor ${last.rtf}`);
+      if (a.playback && a.playback !== 'idle') lines.push(`  playback ${String(a.playback)}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);
+      const speed = a.speed as { rtf: number | null; slow: boolean; advice?: string } | undefined;
+      if (speed?.rtf) lines.push(`  speed: real-time factor ${speed.rtf}${speed.slow ? ` (slower than real time: ${speed.advice ?? ''})` : ''}`);
       if (a.error) lines.push(`  error: ${String(a.error)}`);
       return lines.join('\n');
     }

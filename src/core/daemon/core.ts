@@ -338,6 +338,10 @@ export class DaemonCore {
       speed: this.speed,
       startPolicy: () => this.options.startPolicy ?? 'smooth',
       expectedWait: (engine) => this.expectedWait(engine),
+      slowNotice: (engine) => {
+        const report = this.speedReport(engine);
+        return report.slow ? (report as { rtf: number; wait_s: number; advice: string }) : undefined;
+      },
       playbackPhase: (job, phase) => {
         const before = this.playbackPhase();
         if (phase === 'idle') this.phases.delete(job);

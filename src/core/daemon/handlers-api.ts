@@ -27,6 +27,8 @@ export interface HandlerContext {
   startPolicy(): StartPolicy;
   /** Seconds a listener waits before a typical sentence starts on this machine (for messages), if known. */
   expectedWait(engine: Engine): number | undefined;
+  /** When the machine is persistently slower than real time: the figures and what helps, for the user. */
+  slowNotice(engine: Engine): { rtf: number; wait_s: number; advice: string } | undefined;
   /** A job's playback phase: preparing (generated, held back), speaking, or idle (done). */
   playbackPhase(job: object, phase: 'preparing' | 'speaking' | 'idle'): void;
   /** Remembers the last request's figures for `status`. */

@@ -80,6 +80,8 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   const run = async (signal: AbortSignal, lane: Lane) => {
     emit({ event: 'started', ...ids });
+    const slow = output.path ? undefined : ctx.slowNotice(engine);
+    if (slow) emit({ event: 'slow', ...ids, ...slow });
     if (output.path) {
       const sink = await ctx.openWavFile(output.path);
       await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
