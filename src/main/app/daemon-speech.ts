@@ -1,7 +1,7 @@
 // SpeechService over the daemon's request/answer protocol. The same adapter serves the in-process
 // DaemonCore (host mode) and a socket connection to `q3tts serve` (attached mode): both answer
 // `request(req, onEvent)` with protocol answers.
-import type { RunStats, Voices } from '../../shared/bridge.js';
+import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import { SpeechError, type EngineState, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -107,6 +107,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         model: typeof a.model === 'string' ? a.model : null,
         error: typeof a.error === 'string' ? a.error : null,
         last: last ? statsOf(last) : null,
+        slow: slowOf(a.speed),
       };
     },
     onChange(listener) {
@@ -125,6 +126,13 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
       await client.close();
     },
   };
+}
+
+/** status.speed → a notice, when the daemon measured its model slower than real time. */
+export function slowOf(speed: unknown): SlowNotice | null {
+  const s = speed as { slow?: unknown; rtf?: unknown; wait_s?: unknown; advice?: unknown } | undefined;
+  if (s?.slow !== true || typeof s.rtf !== 'number' || typeof s.advice !== 'string') return null;
+  return { rtf: s.rtf, waitSeconds: typeof s.wait_s === 'number' ? s.wait_s : 0, advice: s.advice };
 }
 
 function statsOf(a: Record<string, unknown>): RunStats | null {
