@@ -3,7 +3,7 @@
 // logs every underrun: test/core/playback/fixtures/paced-player.py). For each start policy: underruns inside
 // sentences (count, total), silence between sentences, time to first audio, wall time.
 //
-//   npm run bench:playback [-- --model DIR] [--models-dir DIR] [--no-write]
+//   npm run bench:playback [-- --model DIR] [--models-dir DIR] [--cases one,three] [--no-write]
 //
 // The model is built once by `gen:synthetic` (~30 s, 1.8 GB). Random weights babble, so segment lengths are
 // fixed the way real speech is: 4 codec frames per text token, no early end.
@@ -25,11 +25,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 const RATE = 24_000;
 /** ~4.7 s of speech at 4 frames per token. */
 const SENTENCE = 'The quick brown fox jumps over the lazy dog by the river.';
-const STORY = [SENTENCE, 'A second sentence follows the first one right here.', 'And then a third one ends the little story for us.'];
+/** Three short sentences (~1.5 s each). */
+const STORY = ['The fox ran home.', 'The rain came down.', 'Then all was quiet.'];
 const POLICIES = ['asap', 'sentence', 'smooth'] as const;
 
 const { values: args } = parseArgs({
-  options: { model: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-write': { type: 'boolean' } },
+  options: { model: { type: 'string' }, 'models-dir': { type: 'string' }, cases: { type: 'string', default: 'one,three' }, 'no-write': { type: 'boolean' } },
 });
 
 interface Generation {
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
     // warm: onnxruntime's first runs, and the speed book (as after a first request on this machine)
     await run(engine, work, 'warm', 'smooth', 'Seven bright kites drifted over the harbour.', speedFile);
     const rows: string[] = [];
-    for (const [label, text] of [['one sentence', SENTENCE], ['three sentences', STORY.join(' ')]] as const) {
+    const cases = [['one', 'one sentence', SENTENCE], ['three', 'three sentences', STORY.join(' ')]] as const;
+    for (const [, label, text] of cases.filter(([key]) => args.cases!.split(',').includes(key))) {
       for (const policy of POLICIES) {
         const r = await run(engine, work, `${label}-${policy}`, policy, text, speedFile);
         const line = `| ${label} (${r.audio.toFixed(1)} s) | ${policy}${policy === 'asap' ? ' (before)' : policy === 'smooth' ? ' (after, default)' : ''} | ${r.rtf.toFixed(2)} | ${r.inside.count} / ${r.inside.seconds.toFixed(1)} s | ${r.between.toFixed(1)} s | ${r.ttfa.toFixed(1)} s | ${r.wall.toFixed(1)} s | ${r.generation.toFixed(1)} s |`;
