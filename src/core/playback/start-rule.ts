@@ -32,8 +32,9 @@ export const MARGINS = { length: 0.15, rtf: 0.1, seconds: 0.05 } as const;
  * and the last full chunk (x = length − chunk).
  */
 export function mayStart(s: StartInput): boolean {
+  if (s.ended) return true; // (even empty: nothing is left to wait for)
   if (s.generated <= 0) return false;
-  if (s.ended || s.policy === 'asap') return true;
+  if (s.policy === 'asap') return true;
   if (s.policy === 'sentence') return false;
   // Longer than predicted: how much is left is unknown, so wait for the end, where a pause falls between sentences.
   if (s.generated > s.predicted * (1 + MARGINS.length)) return false;

@@ -43,6 +43,7 @@ describe('start rule', () => {
   it.each([
     // [case, input change, may start]
     ['nothing generated yet', { generated: 0 }, false],
+    ['an empty segment that ended (nothing to wait for)', { generated: 0, ended: true }, true],
     ['faster than real time: the first chunk starts playback', {}, true],
     ['the segment is complete', { ended: true, rtf: 5 }, true],
     ['asap starts at any audio, however slow', { policy: 'asap' as const, rtf: 5 }, true],
