@@ -177,10 +177,12 @@ describe('playback scheduling against a real-time device', () => {
       expect(insideSegments(run)).toEqual([]);
     }
     expect(multi.generations[0]!.boundaries).toHaveLength(3);
-    console.log(`RTF 0.5 first audio: smooth ${Math.round(firstAudio(single))} ms, asap ${Math.round(firstAudio(asap))} ms`);
-    expect(firstAudio(single)).toBeLessThanOrEqual(firstAudio(asap) + 100);
-    expect(single.events.some((e) => e.event === 'preparing')).toBe(false); // nothing held back
+    // Nothing held back: the first chunk played at once, as with asap ("preparing" is said for any audio held)
+    expect(single.events.some((e) => e.event === 'preparing')).toBe(false);
     expect(asap.events.some((e) => e.event === 'preparing')).toBe(false);
+    // and on the clock (the player is a fresh python process per request: its start-up jitters under load)
+    console.log(`RTF 0.5 first audio: smooth ${Math.round(firstAudio(single))} ms, asap ${Math.round(firstAudio(asap))} ms`);
+    expect(firstAudio(single)).toBeLessThanOrEqual(firstAudio(asap) + 250);
   }, 120_000);
 
   it.each([1.5, 3])('RTF %f: no underrun inside a segment; done within 10 %% of generation plus the last segment', async (rtf) => {
