@@ -2,7 +2,7 @@
 // Stored files carry a version; older files are upgraded step by step by a ladder of pure functions
 // (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
 import { z } from 'zod';
-import { ACCELERATOR_HINT, EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator } from './settings-values.js';
+import { ACCELERATOR_HINT, EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, SPEECH_STARTS, isAccelerator } from './settings-values.js';
 
 export { EXECUTION_PROVIDERS, MODEL_VARIANTS, SPEAK_MODES, isAccelerator };
 
@@ -30,6 +30,8 @@ export const settingsFields = {
   startAtLogin: z.boolean().default(false),
   /** interrupt: new speech cuts off what is playing; queue: it waits its turn. */
   speakMode: z.enum(SPEAK_MODES).default('interrupt'),
+  /** smooth: no pauses inside a sentence; asap: start at the first audio, even if it then pauses (docs/decisions/0009). */
+  speechStart: z.enum(SPEECH_STARTS).default('smooth'),
   /** Linux: the hotkey reads the highlighted text (primary selection) before the clipboard. */
   primarySelection: z.boolean().default(false),
 };

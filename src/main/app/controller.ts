@@ -115,6 +115,7 @@ export class AppController {
           language: params.language,
           speaker: params.speaker,
           interrupt: settings.speakMode === 'interrupt',
+          asap: settings.speechStart === 'asap',
           clean: options.clean ?? false,
           ...(options.output ? { output: options.output } : {}),
         },

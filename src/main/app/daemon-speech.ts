@@ -69,6 +69,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         speaker: command.speaker,
         interrupt: command.interrupt,
         clean: command.clean,
+        ...(command.asap ? { start: 'asap' } : {}),
         events: true,
         ...(command.output ? { output: command.output } : {}),
       };

@@ -11,6 +11,8 @@ export interface SpeakCommand {
   speaker: string | null;
   /** Cut off what is playing (settings: speakMode) instead of queueing. */
   interrupt: boolean;
+  /** Start at the first audio even if a slow machine then pauses mid-sentence (settings: speechStart). */
+  asap?: boolean;
   /** Strip Markdown, code and URLs first (clipboard text). */
   clean: boolean;
   /** Write a WAV file here instead of playing. */

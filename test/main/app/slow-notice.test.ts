@@ -1,8 +1,17 @@
 // A machine slower than real time, said where the user looks: the daemon's status.speed becomes the app's
 // status, a second line of the tray tooltip, and the window's status line (with what helps).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NullSink } from '../../../src/core/audio/select.js';
+import { writeFileAtomic } from '../../../src/core/daemon/atomic-file.js';
+import { DaemonCore } from '../../../src/core/daemon/core.js';
+import { createToneEngine } from '../../../src/core/engine/tone.js';
 import { deriveStatus } from '../../../src/main/app/controller.js';
-import { slowOf } from '../../../src/main/app/daemon-speech.js';
+import { daemonSpeechService, slowOf } from '../../../src/main/app/daemon-speech.js';
+import type { Request } from '../../../src/shared/protocol.js';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings.js';
 import type { SpeechSnapshot } from '../../../src/main/app/speech.js';
 import { buildTrayModel } from '../../../src/main/app/tray-model.js';
 import { statusLine } from '../../../src/renderer/view.js';
@@ -37,5 +46,32 @@ describe('slow machine notice', () => {
     expect(line).toMatch(/^Speaking… — this machine generates speech 2\.4× slower than real time/);
     expect(line).toMatch(/GPU/);
     expect(statusLine(deriveStatus({ phase: 'up' }, snap('idle', null), extra), null)).not.toMatch(/slower/);
+  });
+});
+
+describe('speech start setting', () => {
+  it('defaults to smooth; "asap" goes to the daemon as start: "asap" and is accepted', async () => {
+    expect(DEFAULT_SETTINGS.speechStart).toBe('smooth');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-start-'));
+    const core = new DaemonCore({
+      handlersFile: path.resolve(import.meta.dirname, '../../../out/daemon/handlers.mjs'),
+      speedFile: path.join(dir, 'speed.json'),
+      log: () => undefined,
+      audio: { openPlayback: async () => new NullSink(), openWavFile: async () => new NullSink(), writeFileAtomic },
+      loadEngine: async () => createToneEngine(),
+    });
+    const sent: Request[] = [];
+    const speech = daemonSpeechService({ request: (r, e) => (sent.push(r), core.request(r, e)), close: () => undefined }, { mode: 'host' });
+    try {
+      const command = { text: 'Hi.', instruct: null, language: 'auto', speaker: null, interrupt: false, clean: false };
+      await speech.speak({ ...command, asap: true });
+      await speech.speak(command);
+      const generates = sent.filter((r) => r.action === 'generate');
+      expect(generates.map((r) => r.start ?? 'default')).toEqual(['asap', 'default']);
+    } finally {
+      await speech.close();
+      await core.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
