@@ -115,7 +115,7 @@ export class AppController {
           language: params.language,
           speaker: params.speaker,
           interrupt: settings.speakMode === 'interrupt',
-          asap: settings.speechStart === 'asap',
+          ...(settings.speechStart === 'asap' ? { asap: true } : {}),
           clean: options.clean ?? false,
           ...(options.output ? { output: options.output } : {}),
         },
