@@ -78,6 +78,25 @@ describe('a machine slower than real time', () => {
     expect(json.stderr).toBe('');
   });
 
+  it('Q3TTS_START sets the daemon default (asap: nothing held back); a bad value is said and ignored', async () => {
+    for (const [start, phases] of [['asap', ['slow', 'speaking']], ['later', ['slow', 'preparing', 'speaking']]] as const) {
+      const data = mkdtempSync(path.join(dir, 'start-'));
+      writeFileSync(path.join(data, 'speed.json'), JSON.stringify({ rtf: { [MODEL_KEY]: { value: 2.5, samples: 6 } }, framesPerToken: {} }));
+      const denv = { ...env, Q3TTS_SOCKET: path.join(data, 'd.sock'), Q3TTS_DATA_DIR: data, Q3TTS_START: start };
+      const d = await startServe(denv, ['--engine', 'tone']);
+      const client = await DaemonConnection.connect(denv.Q3TTS_SOCKET);
+      try {
+        const got: string[] = [];
+        await client.request({ action: 'generate', text: 'One sentence here.', events: true }, (e) => got.push(String(e.event)));
+        expect(got.filter((e) => ['slow', 'preparing', 'speaking'].includes(e))).toEqual(phases);
+        if (start === 'later') expect(d.log()).toMatch(/Q3TTS_START='later' is not one of smooth, sentence, asap; using smooth/);
+      } finally {
+        client.close();
+        d.child.kill('SIGKILL');
+      }
+    }
+  });
+
   it('--asap is a flag of the speak command', () => {
     expect(parseArgs(['--asap', 'hi'])).toMatchObject({ asap: true, args: ['hi'] });
     expect(parseArgs(['hi']).asap).toBe(false);
