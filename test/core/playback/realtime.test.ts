@@ -185,7 +185,7 @@ describe('playback scheduling against a real-time device', () => {
     expect(firstAudio(single)).toBeLessThanOrEqual(firstAudio(asap) + 250);
   }, 120_000);
 
-  it.each([1.5, 3])('RTF %f: no underrun inside a segment; done within 10 %% of generation plus the last segment', async (rtf) => {
+  it.each([1.5, 3])('RTF %f: no underrun inside a segment; done within 10 percent of generation plus the last segment', async (rtf) => {
     const single = await speak(`slow${rtf}-single`, rtf, [SENTENCES[0]!]);
     const multi = await speak(`slow${rtf}-multi`, rtf, [SENTENCES.join(' ')]);
     const queued = await speak(`slow${rtf}-queued`, rtf, [SENTENCES[0]!, SENTENCES[1]!]);
