@@ -36,6 +36,8 @@ export interface CliOptions {
   codesOut?: string;
   wait: boolean;
   interrupt: boolean;
+  /** Start speaking at the first audio, even if that may pause inside a sentence (request start: "asap"). */
+  asap: boolean;
   clipboard: boolean;
   /** -f: read the text from this file ('-' = stdin): plain text, Markdown or HTML. */
   file?: string;
@@ -99,6 +101,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--raw': speech('raw', 'flag'),
   '--no-wait': speech('wait', 'negflag'),
   '--interrupt': speech('interrupt', 'flag'),
+  '--asap': speech('asap', 'flag'),
   '--clipboard': speech('clipboard', 'flag'),
   '-f': speech('file', 'string'),
   '--file': speech('file', 'string'),
@@ -125,6 +128,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     raw: false,
     wait: true,
     interrupt: false,
+    asap: false,
     clipboard: false,
     primary: false,
     json: false,

@@ -162,6 +162,7 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   if (opts.maxFrames !== undefined) request.max_new_tokens = opts.maxFrames;
   if (opts.greedy) request.do_sample = false;
   if (opts.interrupt) request.interrupt = true;
+  if (opts.asap) request.start = 'asap';
   if (!opts.wait) request.wait = false;
   if (opts.clipboard) request.clean = true;
   return request;
@@ -192,17 +193,29 @@ function requestLimit(): number {
 }
 
 /** Sends one request, or a long text as a document job; `ids` are what Ctrl-C cancels. */
-function send(opts: CliOptions, requester: Requester, request: SpeakRequest, id: string, audio: StdoutAudio | undefined): { ids: string[]; answer: Promise<AnswerOf<'generate'> | AnswerOf<'decode'>> } {
+function send(
+  opts: CliOptions,
+  requester: Requester,
+  request: SpeakRequest,
+  id: string,
+  audio: StdoutAudio | undefined,
+  progress: { event(e: EventMessage): void } | undefined,
+): { ids: string[]; answer: Promise<AnswerOf<'generate'> | AnswerOf<'decode'>> } {
   if (request.action !== 'generate' || !needsSplitting(request, requestLimit())) {
-    return { ids: [id], answer: requester.request({ ...request, id }, audio?.onEvent) };
+    const onEvent = (e: EventMessage) => {
+      audio?.onEvent(e);
+      progress?.event(e);
+    };
+    return { ids: [id], answer: requester.request({ ...request, id }, onEvent) };
   }
-  const progress = process.stderr.isTTY && !opts.quiet && !opts.json;
+  // A document shows its own progress (part k of n) instead of the sentence line.
+  const partsLine = process.stderr.isTTY && !opts.quiet && !opts.json;
   const job = speakDocument(requester, request, {
     maxChars: requestLimit(),
     idPrefix: id,
     onAudio: audio?.onEvent,
     onPart: (k, n) => {
-      if (progress) process.stderr.write(`\r\x1b[Kpart ${k} of ${n}${k === n ? '\n' : ''}`);
+      if (partsLine) process.stderr.write(`\r\x1b[Kpart ${k} of ${n}${k === n ? '\n' : ''}`);
     },
   });
   return { ids: job.ids, answer: job.done };
@@ -221,7 +234,9 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
   }
   const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
   // Ctrl-C while waiting cancels this request (every part of a long text) in the daemon, then exits.
-  const sent = send(opts, connection, request, `cli-${process.pid}`, audio);
+  const progress = speechProgress(opts, request);
+  const events = progress ? { events: true } : {};
+  const sent = send(opts, connection, { ...request, ...events }, `cli-${process.pid}`, audio, progress);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -231,6 +246,7 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
   process.on('SIGINT', onSigint);
   try {
     const answer = await sent.answer;
+    progress?.done();
     if (answer.status === 'ok') await audio?.finish();
     return interrupted ? 130 : report(opts, answer, (a) => describeSpeech(opts, a));
   } catch (e) {
@@ -256,8 +272,11 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
   process.on('SIGINT', onSigint);
   const audio = toStdout(opts) ? new StdoutAudio(opts.raw) : undefined;
   try {
+    const progress = speechProgress(opts, request);
+    const events = progress ? { events: true } : {};
     // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
-    const answer = await send(opts, core, request.action === 'generate' ? { ...request, wait: true } : request, `cli-${process.pid}`, audio).answer;
+    const answer = await send(opts, core, request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events }, `cli-${process.pid}`, audio, progress).answer;
+    progress?.done();
     if (answer.status === 'ok') await audio?.finish();
     return report(opts, answer, (a) => describeSpeech(opts, a));
   } finally {
@@ -293,6 +312,44 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
   return EXIT.ok;
+}
+
+/**
+ * What the user sees while speech is prepared and spoken (stderr, not with -q or --json): on a terminal one
+ * line kept up to date ("preparing sentence 1 of 3…", "speaking sentence 2 of 3, 4.1 s"); piped, nothing but
+ * the one notice that the machine is slower than real time.
+ */
+function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: EventMessage): void; done(): void } | undefined {
+  if (opts.quiet || opts.json || request.output || ('wait' in request && request.wait === false)) return undefined;
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  let segment = '';
+  const show = (line: string) => {
+    if (!tty) return;
+    process.stderr.write(`\r\x1b[2K${line}`);
+    shown = true;
+  };
+  return {
+    event: (e) => {
+      const of = typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
+      if (e.event === 'slow') {
+        if (shown) process.stderr.write('\n');
+        shown = false;
+        err(String(e.advice));
+      } else if (e.event === 'preparing') {
+        segment = `sentence${of}`;
+        show(`preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`);
+      } else if (e.event === 'speaking') {
+        segment = `sentence${of}`;
+        show(`speaking ${segment}`);
+      } else if (e.event === 'progress' && segment) {
+        show(`speaking ${segment}, ${Number(e.audio_seconds).toFixed(1)} s generated`);
+      }
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 /** Lists PortAudio's output devices (this process loads the audio addon; no daemon needed). */
@@ -348,6 +405,8 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
         `  handlers ${a.handlers_version}`,
       ];
       if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
+      if (a.playback !== 'idle') lines.push(`  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);
+      if (a.speed?.rtf) lines.push(`  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`);
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');
     },

@@ -1,5 +1,5 @@
 // Speaking rate and volume: Sonic (the speech time-stretcher behind espeak-ng and speech-dispatcher's rate;
-// @echogarden/sonic-wasm, decision 0015) changes the tempo and keeps the pitch. It runs as a stream over the
+// @echogarden/sonic-wasm, decision 0016) changes the tempo and keeps the pitch. It runs as a stream over the
 // engine's chunks, so there is no seam where two chunks meet; `finish()` flushes what it still holds.
 import Sonic from '@echogarden/sonic-wasm';
 
@@ -55,11 +55,16 @@ export class SpeechShaper {
     return this.read();
   }
 
-  /** What Sonic still holds, then the stream is released. */
-  finish(): Float32Array {
+  /** What Sonic still holds (a segment's end: no delay added); the stream goes on. */
+  flush(): Float32Array {
     if (!this.m || !this.stream) return new Float32Array(0);
     this.m._sonicFlushStream(this.stream);
-    const rest = this.read();
+    return this.read();
+  }
+
+  /** What Sonic still holds, then the stream is released. */
+  finish(): Float32Array {
+    const rest = this.flush();
     this.dispose();
     return rest;
   }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
-import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
+import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
@@ -12,7 +12,9 @@ import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import { EventSink } from '../audio/event-sink.js';
 import { formatForFile } from '../../shared/audio-formats.js';
-import type { Emit, HandlerContext } from './handlers-api.js';
+import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
+import type { Lane } from './queue.js';
+import { speakScheduled } from '../playback/speak.js';
 import { errorMessage } from '../../shared/errors.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
@@ -65,30 +67,67 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   let stats: SynthesisStats | undefined;
   const frames: number[][] = [];
-  const run = async (signal: AbortSignal) => {
-    emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
+  const ids = req.id === undefined ? {} : { id: req.id };
+  let reported = 0;
+  let seconds = 0;
+  const onEvent = (event: SynthesisEvent) => {
+    if (event.type === 'audio') {
+      seconds += event.samples.length / engine.info.sampleRate;
+      if (seconds - reported >= 0.5) {
+        reported = seconds;
+        emit({ event: 'progress', ...ids, audio_seconds: round(seconds) });
+      }
+    } else if (event.type === 'codes') {
+      frames.push(...event.frames);
+    } else if (event.type === 'stats') {
+      stats = event.stats;
+    }
+  };
+  const run = async (signal: AbortSignal, lane: Lane) => {
+    emit({ event: 'started', ...ids });
+    const toSpeakers = !output.path && !req.stream;
+    const slow = toSpeakers ? ctx.slowNotice(engine) : undefined;
+    if (slow) emit({ event: 'slow', ...ids, ...slow });
     // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
-    const shaper = await ctx.shaper(engine.info.sampleRate, req.rate ?? 1, (req.volume ?? 100) / 100);
-    const sink = output.path ? await ctx.openFile(output.path) : req.stream ? streamTo(emitAny, req.id) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
-      let reported = 0;
-      let seconds = 0;
-      for await (const event of engine.synthesize(synthesis, signal)) {
-        if (event.type === 'audio') {
-          await write(shaper.process(event.samples));
-          seconds += event.samples.length / engine.info.sampleRate;
-          if (seconds - reported >= 0.5) {
-            reported = seconds;
-            emit({ event: 'progress', ...(req.id === undefined ? {} : { id: req.id }), audio_seconds: round(seconds) });
+    const rate = req.rate ?? 1;
+    const shaper = await ctx.shaper(engine.info.sampleRate, rate, (req.volume ?? 100) / 100);
+    const shapedEngine: Engine = { info: engine.info, synthesize: (r, s) => shaped(engine.synthesize(r, s), shaper, rate), dispose: () => engine.dispose() };
+    try {
+      if (!toSpeakers) {
+        const sink = output.path ? await ctx.openFile(output.path) : streamTo(emitAny, req.id);
+        await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+          for await (const event of shapedEngine.synthesize(synthesis, signal)) {
+            if (event.type === 'audio') await write(event.samples);
+            onEvent(event);
           }
-        } else if (event.type === 'codes') {
-          frames.push(...event.frames);
-        } else {
-          stats = event.stats;
+        });
+      } else {
+        // Speakers: generation runs ahead into a buffer; playback starts when it will not pause mid-segment.
+        const key = {};
+        try {
+          await speakScheduled({
+            engine: shapedEngine,
+            request: synthesis,
+            signal,
+            lane,
+            policy: req.start ?? ctx.startPolicy(),
+            speed: ctx.speed,
+            openSink: () => ctx.openPlayback(),
+            unpaused: (s) => ctx.unpaused(s),
+            onEvent,
+            onPhase: (phase, segment) => {
+              ctx.playbackPhase(key, phase);
+              const wait = phase === 'preparing' ? ctx.expectedWait(engine) : undefined;
+              emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
+            },
+          });
+        } finally {
+          ctx.playbackPhase(key, 'idle');
         }
       }
-      await write(shaper.finish());
-    }).finally(() => shaper.dispose());
+    } finally {
+      shaper.dispose();
+    }
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);
   };
@@ -145,7 +184,7 @@ async function enqueue(
   ctx: HandlerContext,
   id: RequestId | undefined,
   summary: string,
-  run: (signal: AbortSignal) => Promise<void>,
+  run: (signal: AbortSignal, lane: Lane) => Promise<void>,
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
 ): Promise<Ok<Queued> | Ok<Record<never, never>> | ErrorAnswer> {
@@ -231,6 +270,27 @@ function samplingOf(req: GenerateRequest): Partial<SamplingOptions> {
 /** A sink that sends the audio to the requesting client as "audio" events (the "stream" field). */
 function streamTo(emit: Emit, id: RequestId | undefined): AudioSink {
   return new EventSink((pcm, sampleRate) => emit({ event: 'audio', ...(id === undefined ? {} : { id }), sample_rate: sampleRate, format: 's16le', pcm }));
+}
+
+/**
+ * The engine's events with the audio at another rate and volume. The shaper holds a few milliseconds back; they
+ * are flushed where a segment (a sentence) ends and at the end, so each segment's audio stays inside it.
+ */
+async function* shaped(events: AsyncIterable<SynthesisEvent>, shaper: AudioShaper, rate: number): AsyncIterable<SynthesisEvent> {
+  for await (const event of events) {
+    if (event.type === 'audio') {
+      const samples = shaper.process(event.samples);
+      if (samples.length) yield { type: 'audio', samples, ...(event.next === undefined ? {} : { next: Math.round(event.next / rate) }) };
+      continue;
+    }
+    if (event.type === 'segment_end' || event.type === 'stats') {
+      const rest = shaper.flush();
+      if (rest.length) yield { type: 'audio', samples: rest };
+    }
+    yield event;
+  }
+  const rest = shaper.flush();
+  if (rest.length) yield { type: 'audio', samples: rest };
 }
 
 type Resolved = { path?: string } | { error: string; code: ErrorCode };
