@@ -7,6 +7,7 @@ import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
 import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
+import { UntrustedSocketPath } from '../core/socket-trust.js';
 import { errorDetail, errorMessage } from '../shared/errors.js';
 
 export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5 } as const;
@@ -139,6 +140,7 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
   try {
     connection = await DaemonConnection.connect(socket);
   } catch (e) {
+    if (e instanceof UntrustedSocketPath) return unreachable(opts, e); // never fall back silently past a squatter
     if (!(e instanceof DaemonUnreachable)) throw e;
     return speakInProcess(opts, request);
   }
