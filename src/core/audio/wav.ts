@@ -1,8 +1,9 @@
 // WAV output: 16-bit PCM, written to a hidden temp file beside the target and renamed into place on close,
-// so the target is never seen half-written; a stop or an error removes the temp file.
-import { randomBytes } from 'node:crypto';
+// so the target is never seen half-written; a stop or an error removes the temp file. Only a regular file
+// (or nothing) is replaced (output-target.ts).
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { assertReplaceable, sweepOnce, temporaryPath } from './output-target.js';
 import { floatToInt16, int16Bytes } from './pcm.js';
 import type { AudioFormat, AudioSink } from './sink.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -48,12 +49,14 @@ export class WavFileSink implements AudioSink {
   private finished = false;
 
   constructor(readonly file: string) {
-    this.temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.temp = temporaryPath(file);
   }
 
   async open(format: AudioFormat): Promise<void> {
     this.format = format;
     try {
+      assertReplaceable(this.file);
+      sweepOnce(path.dirname(this.file));
       this.handle = await open(this.temp, 'wx', 0o644);
       await this.handle.write(wavHeader(format.sampleRate, format.channels, 0), 0, 44, 0);
     } catch (err) {
@@ -92,6 +95,7 @@ export class WavFileSink implements AudioSink {
       await this.handle.sync();
       await this.handle.close();
       this.handle = undefined;
+      assertReplaceable(this.file); // something else may have been put there meanwhile
       await rename(this.temp, this.file);
     } catch (err) {
       await this.discard();

@@ -1,15 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assertReplaceable, sweepOnce, temporaryPath } from '../audio/output-target.js';
+import { OutputFileError } from '../audio/wav.js';
 
-/** Writes a file so that readers see either the old one or the whole new one, never a part. */
+/** Writes a file so that readers see either the old one or the whole new one, never a part; only a regular file is replaced. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = temporaryPath(file);
   try {
-    await writeFile(temp, data);
+    assertReplaceable(file);
+    sweepOnce(path.dirname(file));
+    await writeFile(temp, data, { flag: 'wx' });
+    assertReplaceable(file);
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw new OutputFileError(file, err);
   }
 }

@@ -9,6 +9,7 @@ import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseReques
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
+import { notReplaceable } from '../audio/output-target.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -242,11 +243,8 @@ function resolveOutput(file: string | null | undefined, cwd: string | null | und
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
     return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   }
-  try {
-    if (statSync(absolute).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
-  } catch {
-    // does not exist yet: fine
-  }
+  const why = notReplaceable(absolute); // a FIFO, a device, a symlink: never replaced by our file
+  if (why) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   return { path: absolute };
 }
 

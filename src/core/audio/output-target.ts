@@ -1,0 +1,85 @@
+// What an output path may name, and the temporaries written beside it. Output is written to a hidden
+// temporary and renamed over the target, which would silently replace a FIFO, a device node, a socket or a
+// symlink with a regular file (a copy of /dev/full became a WAV): only a regular file, or nothing, is replaced.
+// A daemon killed mid-save leaves its temporary behind; the next write to that directory removes those of
+// ours whose writer is gone.
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, rmSync, type Stats } from 'node:fs';
+import path from 'node:path';
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Why `file` must not be replaced, or null when it is a regular file or does not exist. */
+export function notReplaceable(file: string): string | null {
+  let st: Stats;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return null; // missing (or unreadable: creating it will say why)
+  }
+  return st.isFile() ? null : `it is ${kindOf(st)}; only a regular file is replaced`;
+}
+
+/** Throws (with the reason as message) when `file` exists and is not a regular file. */
+export function assertReplaceable(file: string): void {
+  const why = notReplaceable(file);
+  if (why) throw new Error(why);
+}
+
+/** `.NAME.tmp-PID-RANDOM` beside `file`: hidden, and naming the process that writes it. */
+export function temporaryPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+const TEMPORARY = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // someone else's live process
+  }
+}
+
+const swept = new Set<string>();
+
+/** Before this process's first write to `dir`: removes stale temporaries there (once per directory). */
+export function sweepOnce(dir: string): void {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  removeStaleTemporaries(dir);
+}
+
+/** Removes temporaries of our naming in `dir` whose writing process no longer exists; returns their names. */
+export function removeStaleTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!lstatSync(file).isFile()) continue;
+      rmSync(file, { force: true });
+      removed.push(name);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
