@@ -188,10 +188,11 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
 }
 
 async function serve(opts: CliOptions, socket: string): Promise<number> {
-  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }] = await Promise.all([
+  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] = await Promise.all([
     import('../core/daemon/daemon.js'),
     import('../core/engine/config.js'),
     import('../core/daemon/server.js'),
+    import('../core/daemon/watchdog.js'),
   ]);
   // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
   const shutdownRequested = new Promise<string>((resolve) => {
@@ -201,7 +202,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   let daemon;
   try {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, threads: opts.threads });
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
+    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS });
   } catch (e) {
     err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;

@@ -2,9 +2,12 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
+import type { z } from 'zod';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
 import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
+import { CONTROL_REQUEST_SCHEMAS, validRequestId } from '../../shared/control-requests.js';
+import { answerInTime, checkedAnswer, DEFAULT_HANDLER_TIMEOUT_MS } from './handler-guard.js';
 import type { AudioSink } from '../audio/sink.js';
 import { modelsRoot } from '../models/layout.js';
 import { EngineError } from '../engine/errors.js';
@@ -36,6 +39,8 @@ export interface CoreOptions {
   selectModel?: (dir: string, precision: 'int4' | 'fp32' | null) => boolean;
   /** Where models are installed (default: <data dir>/models). */
   modelsRoot?: string;
+  /** How long handlers may take to answer, not counting the time their jobs wait and run in the queue. */
+  handlerTimeoutMs?: number;
 }
 
 export class DaemonCore {
@@ -56,8 +61,11 @@ export class DaemonCore {
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
   private modelsService: ModelsService | undefined;
 
+  private readonly handlerTimeoutMs: number;
+
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
     this.queue = new SpeechQueue({
       started: () => this.emitState(),
@@ -136,10 +144,17 @@ export class DaemonCore {
 
   /** Answers one request. Never throws: every failure becomes an error answer. */
   async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
-    const id = request.id;
+    // an id of the wrong type is not echoed (one nested 10,000 deep could not even be sent back)
+    const id = validRequestId(request.id) ? request.id : undefined;
     try {
+      if (request.id !== undefined && id === undefined) return errorAnswer('E_INVALID', "field 'id' must be a string (up to 200 characters) or an integer");
       if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
       if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
+      if (Object.hasOwn(CONTROL_REQUEST_SCHEMAS, request.action)) {
+        const schema: z.ZodType = CONTROL_REQUEST_SCHEMAS[request.action as keyof typeof CONTROL_REQUEST_SCHEMAS];
+        const parsed = parseRequest(schema, request);
+        if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, id);
+      }
       switch (request.action) {
         case 'ping':
           return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION };
@@ -178,7 +193,7 @@ export class DaemonCore {
         return errorAnswer('E_HANDLERS', errorMessage(err), id);
       }
       try {
-        return await handlers.handle(this.context(), request, emit);
+        return checkedAnswer(await answerInTime(handlers, this.context(), request, emit, this.handlerTimeoutMs), id);
       } catch (err) {
         this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
         return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);

@@ -77,6 +77,7 @@ export class SocketServer {
   private readonly partialFrameTimeoutMs: number;
   private readonly maxInFlight: number;
   private readonly log: (message: string) => void;
+  private inode = -1;
 
   constructor(
     readonly socketPath: string,
@@ -109,7 +110,20 @@ export class SocketServer {
     } finally {
       if (!windows) process.umask(oldMask);
     }
-    if (!windows) chmodSync(this.socketPath, 0o600);
+    if (!windows) {
+      chmodSync(this.socketPath, 0o600);
+      this.inode = lstatSync(this.socketPath).ino;
+    }
+  }
+
+  /** Whether the socket file is still the one this server created (false: deleted or replaced). */
+  socketFileIsOurs(): boolean {
+    if (isWindowsPipe(this.socketPath)) return true;
+    try {
+      return lstatSync(this.socketPath).ino === this.inode;
+    } catch {
+      return false;
+    }
   }
 
   /** Stops accepting, ends every connection and removes the socket file. */
@@ -120,7 +134,8 @@ export class SocketServer {
       for (const s of this.sockets) s.destroy();
     }, 500).unref();
     await closed;
-    if (!isWindowsPipe(this.socketPath)) {
+    // only our own socket: another daemon's, put there after ours was deleted, stays
+    if (!isWindowsPipe(this.socketPath) && this.socketFileIsOurs()) {
       try {
         unlinkSync(this.socketPath);
       } catch {

@@ -44,7 +44,14 @@ export const forkHost: HostLauncher = (hostPath) => {
       if (child.connected) child.send(m);
     },
     onMessage: (l) => child.on('message', (m) => l(m as FromHost)),
-    onExit: (l) => child.once('exit', l),
+    // 'exit' can come before the last messages the host sent (they are still in the IPC pipe): a request
+    // whose audio and 'end' were on their way was failed E_ENGINE though its file was complete. Exit is
+    // reported once the channel is drained ('disconnect' follows the last 'message').
+    onExit: (l) =>
+      child.once('exit', (code, signal) => {
+        if (!child.connected) l(code, signal);
+        else child.once('disconnect', () => l(code, signal));
+      }),
     kill: () => child.kill('SIGKILL'),
   };
 };
