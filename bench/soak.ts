@@ -59,6 +59,7 @@ interface Tally {
 }
 const tally: Tally = { sent: 0, answers: new Map(), codes: new Map(), okFiles: [], problems: [] };
 const expected = new Map<string, string>(); // id → action
+const engineErrors = new Map<string, number>(); // E_ENGINE messages (without their details) → count
 
 /** One client connection: requests by id, answers counted (a second answer for an id is a failure). */
 class Client {
@@ -76,6 +77,10 @@ class Client {
         if (n > 1) tally.problems.push(`request ${id} answered ${n} times`);
         const code = m.status === 'ok' ? 'ok' : String(m.code);
         tally.codes.set(code, (tally.codes.get(code) ?? 0) + 1);
+        if (code === 'E_ENGINE') {
+          const why = String(m.message).replace(/\(.*$/, '').trim();
+          engineErrors.set(why, (engineErrors.get(why) ?? 0) + 1);
+        }
         this.waiting.get(id)?.(m);
         this.waiting.delete(id);
       }
@@ -306,6 +311,7 @@ times (${counts.broken} of them broken for a moment, then restored).
 | requests sent / answered exactly once | ${expected.size} / ${[...tally.answers.values()].filter((n) => n === 1).length} |
 | malformed frames sent / answered with one error | ${tally.sent - expected.size} / ${[...tally.codes.entries()].filter(([c]) => /^malformed:E_/.test(c)).reduce((n, [, k]) => n + k, 0)} |
 | answers by code | ${codeList} |
+| E_ENGINE answers by message | ${[...engineErrors.entries()].map(([m, n]) => `${m} ${n}`).join('; ') || 'none'} |
 | ok WAV files valid | ${tally.okFiles.length - badFiles} of ${tally.okFiles.length} |
 | temporaries left | ${temporaries.length} |
 | daemon RSS (start → end, bound +${RSS_BOUND_MB} MB) | ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB |

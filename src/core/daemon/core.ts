@@ -10,7 +10,7 @@ import { CONTROL_REQUEST_SCHEMAS, validRequestId } from '../../shared/control-re
 import { answerInTime, checkedAnswer, DEFAULT_HANDLER_TIMEOUT_MS } from './handler-guard.js';
 import type { AudioSink } from '../audio/sink.js';
 import { modelsRoot } from '../models/layout.js';
-import { EngineError } from '../engine/errors.js';
+import { EngineError, EngineHostDiedWhileLoading } from '../engine/errors.js';
 import { ModelsService } from '../models/service.js';
 import { currentPathEnv } from '../paths.js';
 import type { HandlerContext } from './handlers-api.js';
@@ -119,8 +119,13 @@ export class DaemonCore {
       this.log('engine process is gone; loading it again');
       this.engine = undefined;
     }
-    this.engineLoading ??= this.options
-      .loadEngine()
+    // A host that dies while loading (killed, crashed) gets one more try before the requests waiting on it fail.
+    const load = () => this.options.loadEngine().catch((err: unknown) => {
+      if (!(err instanceof EngineHostDiedWhileLoading) || this.stopping) throw err;
+      this.log(`${errorMessage(err)}; loading it once more`);
+      return this.options.loadEngine();
+    });
+    this.engineLoading ??= load()
       .then((engine) => {
         this.engine = engine;
         this.engineLoads++;

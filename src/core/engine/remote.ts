@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest } from '../../shared/engine.js';
 import type { EngineConfig } from './config.js';
-import { EngineError, abortError } from './errors.js';
+import { EngineError, EngineHostDiedWhileLoading, abortError } from './errors.js';
 import type { FromHost, ToHost } from './host-messages.js';
 
 export interface RemoteEngine extends Engine {
@@ -97,7 +97,7 @@ export async function spawnEngine(config: EngineConfig, options: SpawnOptions = 
       else if (msg.type === 'load-error') reject(new EngineError(msg.code, msg.message));
     };
     child.onMessage(onMessage);
-    void exited.then(() => reject(new EngineError('E_ENGINE', `the engine process exited while loading (${exitReason})`)));
+    void exited.then(() => reject(new EngineHostDiedWhileLoading(exitReason)));
     send({ type: 'load', config });
   }).catch((err: unknown) => {
     child.kill();

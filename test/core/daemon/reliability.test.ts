@@ -66,6 +66,41 @@ describe('item 4: an engine crash fails only the running request', () => {
   });
 });
 
+describe('item 4: a host that dies while the engine loads', () => {
+  it('is loaded once more, and the requests waiting on it are served', async () => {
+    let killNext = 0;
+    const sock = path.join(dir, 'q3tts-load', 'd.sock');
+    const own: string[] = [];
+    const d = await startDaemon({
+      socketPath: sock,
+      engine: { kind: 'tone' },
+      handlersFile,
+      announce: () => undefined,
+      log: (l) => own.push(l),
+      launchHost: (hostPath) => {
+        const host = forkHost(hostPath);
+        if (killNext > 0) {
+          killNext--;
+          host.kill(); // dies before it has loaded
+        }
+        return host;
+      },
+    });
+    try {
+      const engine = (await d.core.ensureEngine()) as { pid?: number };
+      killNext = 1;
+      process.kill(engine.pid!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      const output = path.join(dir, 'after-load.wav');
+      expect(await ask(sock, { action: 'generate', text: 'after a failed load', output })).toMatchObject({ status: 'ok' });
+      expect(own.join('\n')).toMatch(/exited while loading .*; loading it once more/);
+      expect(readWav(output).samples.length).toBeGreaterThan(0);
+    } finally {
+      await d.close();
+    }
+  });
+});
+
 describe('item 12: the host exiting right after its last message', () => {
   it('every message sent before the exit is delivered before the exit is reported', async () => {
     const script = path.join(dir, 'burst.cjs');
