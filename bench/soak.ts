@@ -240,6 +240,13 @@ async function main(): Promise<number> {
     daemon.once('exit', (code) => reject(new Error(`q3tts serve exited (${code}): ${log}`)));
   });
   const pid = daemon.pid!;
+  let died = '';
+  let stopping = false;
+  daemon.once('exit', (code, signal) => {
+    if (stopping) return;
+    died = `q3tts serve exited during the soak (code ${code}, signal ${signal}); its last log lines: ${log.trim().split('\n').slice(-5).join(' | ')}`;
+    console.error(died);
+  });
 
   // warm-up: every path once, so the start figures include what any daemon holds after its first requests
   const warm = await Client.connect();
@@ -255,7 +262,9 @@ async function main(): Promise<number> {
   const began = Date.now();
   const until = began + SECONDS * 1000;
   const counts = { kills: 0, edits: 0, broken: 0 };
-  const sampler = setInterval(() => samples.push({ t: Math.round((Date.now() - began) / 1000), rssMb: procStatus(pid).rssMb }), 10_000);
+  const sampler = setInterval(() => {
+    if (!died) samples.push({ t: Math.round((Date.now() - began) / 1000), rssMb: procStatus(pid).rssMb });
+  }, 10_000);
   // a request never answered must not hang the soak: after a generous grace the checks run and name it
   const running = Promise.all([...Array.from({ length: CLIENTS }, (_, i) => clientLoop(i, until)), chaos(pid, until, counts)]);
   await Promise.race([running, sleep(SECONDS * 1000 + 120_000)]);
@@ -268,7 +277,7 @@ async function main(): Promise<number> {
   await last.ask({ action: 'generate', id: 'final', text: 'final check', max_new_tokens: 8 });
   last.close();
   await sleep(1500);
-  const end = procStatus(pid);
+  const end = died ? { rssMb: NaN, fds: NaN } : procStatus(pid);
   const enginePidEnd = enginePid(pid);
   const engineEnd = enginePidEnd ? procStatus(enginePidEnd) : { rssMb: NaN, fds: NaN };
 
@@ -290,8 +299,10 @@ async function main(): Promise<number> {
   if (end.fds !== start.fds) tally.problems.push(`daemon fd count ${start.fds} → ${end.fds}`);
   if ((tally.codes.get('E_INTERNAL') ?? 0) > 0) tally.problems.push(`${tally.codes.get('E_INTERNAL')} E_INTERNAL answers`);
 
+  if (died) tally.problems.push(died);
+  stopping = true;
   daemon.kill('SIGTERM');
-  await new Promise((r) => daemon.once('exit', r));
+  if (daemon.exitCode === null && daemon.signalCode === null) await new Promise((r) => daemon.once('exit', r));
   const socketLeft = existsSync(socketPath);
   if (socketLeft) tally.problems.push('socket left behind after SIGTERM');
 
