@@ -31,7 +31,10 @@ beforeAll(async () => {
   daemon = await startDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 5 }, handlersFile, announce: () => undefined, log: (l) => logs.push(l), handlerTimeoutMs: 1000 });
 });
 
+let spinning: import('node:child_process').ChildProcess | undefined;
+
 afterAll(async () => {
+  spinning?.kill('SIGKILL');
   await daemon?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -162,6 +165,7 @@ describe('item 6: handlers that misbehave', () => {
     writeFileSync(file, `export async function handle(ctx, request) { for (;;) {} }`);
     const sock = path.join(loopDir, 'd.sock');
     const served = await startServe({ ...process.env, Q3TTS_SOCKET: sock, Q3TTS_HANDLERS: file, Q3TTS_ENGINE: 'tone', Q3TTS_AUDIO: 'null', Q3TTS_WATCHDOG_MS: '1500' });
+    spinning = served.child; // killed in afterAll even if this test times out (without the fix it spins forever)
     try {
       const c = await connectRaw(sock);
       c.socket.write(encodeFrame({ action: 'voices' }));
