@@ -23,6 +23,7 @@ const nodeEntries = existing({
   'bench/engine': 'bench/engine.ts',
   'bench/audio': 'bench/audio.ts',
   'bench/playback': 'bench/playback.ts',
+  'bench/soak': 'bench/soak.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

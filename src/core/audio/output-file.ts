@@ -3,7 +3,8 @@
 // so the target is never seen half-written, and a stop or a failure leaves nothing behind.
 import { rename, rm } from 'node:fs/promises';
 import { formatForFile, type AudioFileFormat } from '../../shared/audio-formats.js';
-import { tempPathFor } from '../atomic-file.js';
+import path from 'node:path';
+import { assertReplaceable, sweepOnce, tempPathFor } from '../atomic-file.js';
 import { encoderFor, type Encoding } from './encode.js';
 import type { AudioFormat, AudioSink } from './sink.js';
 import { OutputFileError, WavFileSink } from './wav.js';
@@ -30,6 +31,9 @@ export class EncodedFileSink implements AudioSink {
 
   async open(format: AudioFormat): Promise<void> {
     try {
+      // Only a regular file (or nothing) is replaced, as for WAV (src/core/atomic-file.ts).
+      assertReplaceable(this.file);
+      sweepOnce(path.dirname(this.file));
       this.encoding = await encoderFor(this.format).start(format.sampleRate, this.temp);
     } catch (err) {
       await this.discard();
@@ -61,6 +65,7 @@ export class EncodedFileSink implements AudioSink {
     this.finished = true;
     try {
       await this.encoding.end();
+      assertReplaceable(this.file); // something else may have been put there meanwhile
       await rename(this.temp, this.file);
     } catch (err) {
       await this.discard();

@@ -8,8 +8,9 @@ import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, Synthes
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
-import { normalizeText } from '../../shared/text/normalize.js';
+import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
+import { notReplaceable } from '../atomic-file.js';
 import { EventSink } from '../audio/event-sink.js';
 import { formatForFile } from '../../shared/audio-formats.js';
 import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
@@ -38,7 +39,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
   const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
-  if (!text) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace and markup)');
+  if (!hasSpeakableText(text)) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace, invisible characters and markup)');
   if (text.length > MAX_TEXT_CHARS) return fail('E_TEXT_TOO_LONG', `text has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`);
 
   let engine: Engine;
@@ -85,17 +86,20 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   const run = async (signal: AbortSignal, lane: Lane) => {
     emit({ event: 'started', ...ids });
+    // The engine as it is now, not as it was when the request arrived: one that crashed meanwhile has been
+    // (or is being) restarted, and a request that waited in the queue runs on the new one.
+    const live = await ctx.engine();
     const toSpeakers = !output.path && !req.stream;
-    const slow = toSpeakers ? ctx.slowNotice(engine) : undefined;
+    const slow = toSpeakers ? ctx.slowNotice(live) : undefined;
     if (slow) emit({ event: 'slow', ...ids, ...slow });
     // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
     const rate = req.rate ?? 1;
-    const shaper = await ctx.shaper(engine.info.sampleRate, rate, (req.volume ?? 100) / 100);
-    const shapedEngine: Engine = { info: engine.info, synthesize: (r, s) => shaped(engine.synthesize(r, s), shaper, rate), dispose: () => engine.dispose() };
+    const shaper = await ctx.shaper(live.info.sampleRate, rate, (req.volume ?? 100) / 100);
+    const shapedEngine: Engine = { info: live.info, synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, rate), dispose: () => live.dispose() };
     try {
       if (!toSpeakers) {
         const sink = output.path ? await ctx.openFile(output.path) : streamTo(emitAny, req.id);
-        await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+        await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
           for await (const event of shapedEngine.synthesize(synthesis, signal)) {
             if (event.type === 'audio') await write(event.samples);
             onEvent(event);
@@ -117,7 +121,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
             onEvent,
             onPhase: (phase, segment) => {
               ctx.playbackPhase(key, phase);
-              const wait = phase === 'preparing' ? ctx.expectedWait(engine) : undefined;
+              const wait = phase === 'preparing' ? ctx.expectedWait(live) : undefined;
               emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
             },
           });
@@ -154,10 +158,12 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   if (!engine.decode) return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return errorAnswer(output.code, output.error, req.id);
-  const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
+    const live = await ctx.engine(); // restarted if it crashed while this waited
+    if (!live.decode) throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
+    const decodeFrames = live.decode.bind(live);
     const sink = output.path ? await ctx.openFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -301,7 +307,10 @@ type Resolved = { path?: string } | { error: string; code: ErrorCode };
  * take microseconds).
  */
 function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
-  if (!file) return {};
+  if (file === null || file === undefined) return {};
+  if (file === '') return { code: 'E_INVALID', error: `${field} is empty: give a file path, or null (or leave it out) to play aloud` };
+  if (file.includes('\0')) return { code: 'E_INVALID', error: `${field} contains a NUL character` };
+  if (cwd?.includes('\0')) return { code: 'E_INVALID', error: `cwd contains a NUL character` };
   if (field === 'output') {
     const chosen = formatForFile(file);
     if ('error' in chosen) return { code: 'E_INVALID', error: `${field} '${file}': ${chosen.error}` };
@@ -309,6 +318,7 @@ function resolveOutput(file: string | null | undefined, cwd: string | null | und
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
   else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
+  else if (cwd) return { code: 'E_INVALID', error: `cwd '${cwd}' is not an absolute path (it is used to resolve the relative ${field} '${file}')` };
   else return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
   const dir = path.dirname(absolute);
   try {
@@ -318,11 +328,8 @@ function resolveOutput(file: string | null | undefined, cwd: string | null | und
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
     return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   }
-  try {
-    if (statSync(absolute).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
-  } catch {
-    // does not exist yet: fine
-  }
+  const why = notReplaceable(absolute); // a FIFO, a device, a symlink: never replaced by our file
+  if (why) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   return { path: absolute };
 }
 
