@@ -18,6 +18,21 @@ import { errorDetail, errorMessage } from '../../shared/errors.js';
 
 export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
 
+/** An open front door (docs/doors.md): shown by `status` and the tray. */
+export interface DoorInfo {
+  door: 'openai-http' | 'wyoming';
+  /** Where clients reach it, e.g. "http://127.0.0.1:8880" or "tcp://127.0.0.1:10200". */
+  address: string;
+  /** Whether requests need the bearer token. */
+  auth: boolean;
+}
+
+/** What a front door passes along with a request. */
+export interface RequestExtras {
+  /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0013). */
+  stream?: AudioSink;
+}
+
 export interface AudioOutputs {
   openPlayback(): Promise<AudioSink>;
   openWavFile(path: string): Promise<AudioSink>;
@@ -56,6 +71,7 @@ export class DaemonCore {
   /** Set while paused: playback waits on it (generation runs on and is buffered). */
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
   private modelsService: ModelsService | undefined;
+  private readonly openDoors = new Set<DoorInfo>();
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -135,8 +151,18 @@ export class DaemonCore {
     return this.engineLoading;
   }
 
+  /** Records an open front door for `status`; returns the call that forgets it again. */
+  addDoor(door: DoorInfo): () => void {
+    this.openDoors.add(door);
+    return () => this.openDoors.delete(door);
+  }
+
+  get doors(): DoorInfo[] {
+    return [...this.openDoors];
+  }
+
   /** Answers one request. Never throws: every failure becomes an error answer. */
-  async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
+  async request(request: Request, emit: (event: EventMessage) => void = () => undefined, extras: RequestExtras = {}): Promise<Answer> {
     const id = request.id;
     try {
       if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
@@ -179,7 +205,7 @@ export class DaemonCore {
         return errorAnswer('E_HANDLERS', errorMessage(err), id);
       }
       try {
-        return await handlers.handle(this.context(), request, emit);
+        return await handlers.handle(this.context(extras), request, emit);
       } catch (err) {
         this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
         return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);
@@ -205,6 +231,7 @@ export class DaemonCore {
       socket: this.options.socketPath ?? null,
       handlers_version: this.handlers.version,
       engine_loads: this.engineLoads,
+      doors: this.doors,
     };
     if (this.engineError) answer.error = this.engineError;
     if (this.lastStats) {
@@ -290,8 +317,9 @@ export class DaemonCore {
     return this.modelsService;
   }
 
-  private context(): HandlerContext {
+  private context(extras: RequestExtras = {}): HandlerContext {
     return {
+      ...(extras.stream ? { stream: extras.stream } : {}),
       engine: () => this.ensureEngine(),
       engineInfo: () => this.engine?.info,
       queue: this.queue,

@@ -62,7 +62,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const frames: number[][] = [];
   const run = async (signal: AbortSignal) => {
     emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
-    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
+    const sink = output.path ? await ctx.openWavFile(output.path) : (ctx.stream ?? (await ctx.openPlayback()));
     await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
       let reported = 0;
       let seconds = 0;
@@ -172,11 +172,12 @@ async function play(
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const silence = () => sink.stop();
+  const held = sink !== ctx.stream; // a pause holds the speakers and files, not a client's own stream
   signal.addEventListener('abort', silence, { once: true });
   try {
     await sink.open({ sampleRate, channels: 1 });
     await produce(async (samples) => {
-      await ctx.unpaused(signal);
+      if (held) await ctx.unpaused(signal);
       if (!signal.aborted) await sink.write(samples);
     });
     if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
