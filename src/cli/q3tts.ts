@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
-import { socketPath as defaultSocketPath } from '../shared/paths.js';
+import { configDir, socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { EXIT, helpFor, helpHint } from './help.js';
@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return runModels({ ...opts, sub: opts.subcommand! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   }
   const pathEnv = currentPathEnv();
+  if (opts.command === 'http') return httpToken(pathEnv);
   const socket = opts.socket ?? defaultSocketPath(pathEnv);
 
   if (opts.command === 'serve') return serve(opts, socket);
@@ -202,7 +203,8 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   let daemon;
   try {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
+    const doors = opts.http || opts.wyoming ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } } : {};
+    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), ...doors });
   } catch (e) {
     err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
@@ -214,6 +216,18 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
+  return EXIT.ok;
+}
+
+/** Prints the HTTP door's bearer token (making it on first use), for clients beyond loopback. */
+async function httpToken(pathEnv: ReturnType<typeof currentPathEnv>): Promise<number> {
+  const { loadOrCreateToken } = await import('../core/doors/token.js');
+  try {
+    process.stdout.write(`${loadOrCreateToken(configDir(pathEnv))}\n`);
+  } catch (e) {
+    err(errorMessage(e));
+    return EXIT.failed;
+  }
   return EXIT.ok;
 }
 
@@ -265,6 +279,9 @@ function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
         `  handlers ${String(a.handlers_version)}`,
       ];
       const last = a.last as { ttfa_ms: number; rtf: number; audio_seconds: number } | undefined;
+      for (const d of (a.doors as { door: string; address: string; auth: boolean }[] | undefined) ?? []) {
+        lines.push(`  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`);
+      }
       if (last) lines.push(`  last: ${last.audio_seconds} s of audio, first audio after ${last.ttfa_ms} ms, real-time factor ${last.rtf}`);
       if (a.error) lines.push(`  error: ${String(a.error)}`);
       return lines.join('\n');

@@ -9,6 +9,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { loadEngine } from '../engine/load.js';
 import { spawnEngine, type HostLauncher } from '../engine/remote.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { openDoors, type DoorsConfig, type OpenDoors } from '../doors/open.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
 
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   audioDevice?: () => string | null;
   /** How the engine host process is started (default: Node's fork; the Electron app passes utilityProcess). */
   launchHost?: HostLauncher;
+  /** Front doors to open once the socket listens (docs/doors.md); none by default. */
+  doors?: DoorsConfig;
 }
 
 export interface RunningDaemon {
@@ -88,11 +91,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let signalStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (signalStopped = resolve));
   let closing: Promise<void> | undefined;
+  let doors: OpenDoors | undefined;
   const core = createCore({ ...options, onStop: () => void close().then(signalStopped) });
   const server = new SocketServer(options.socketPath, (request, emit) => core.request(request, emit), options.log ? { log: options.log } : {});
 
   async function close(): Promise<void> {
     closing ??= (async () => {
+      await doors?.close();
       await core.close();
       await new Promise((r) => setImmediate(r)); // let the cancelled clients' answers go out first
       await server.close();
@@ -109,5 +114,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   announce('model loaded');
   await server.listen();
   announce(`listening on ${options.socketPath}`);
+  if (options.doors) {
+    try {
+      doors = await openDoors(core, options.doors, options.log ?? ((m) => console.error(m)));
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    for (const line of doors.lines) announce(line);
+  }
   return { core, socketPath: options.socketPath, close, stopped };
 }
