@@ -2,6 +2,7 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
+import type { AnswerOf, DaemonState, DoorInfo, OkAnswerOf, RequestOf, TypedAction } from '../../shared/actions.js';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
@@ -16,20 +17,11 @@ import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
 
-export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
-
-/** An open front door (docs/doors.md): shown by `status` and the tray. */
-export interface DoorInfo {
-  door: 'openai-http' | 'wyoming';
-  /** Where clients reach it, e.g. "http://127.0.0.1:8880" or "tcp://127.0.0.1:10200". */
-  address: string;
-  /** Whether requests need the bearer token. */
-  auth: boolean;
-}
+export type { DaemonState, DoorInfo };
 
 /** What a front door passes along with a request. */
 export interface RequestExtras {
-  /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0013). */
+  /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0014). */
   stream?: AudioSink;
 }
 
@@ -162,6 +154,8 @@ export class DaemonCore {
   }
 
   /** Answers one request. Never throws: every failure becomes an error answer. */
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<AnswerOf<A>>;
+  request(request: Request, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<Answer>;
   async request(request: Request, emit: (event: EventMessage) => void = () => undefined, extras: RequestExtras = {}): Promise<Answer> {
     const id = request.id;
     try {
@@ -169,13 +163,13 @@ export class DaemonCore {
       if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
       switch (request.action) {
         case 'ping':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION };
+          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION } satisfies OkAnswerOf<'ping'>;
         case 'status':
           return this.status(request);
         case 'cancel':
           return this.cancel(request);
         case 'queue':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() };
+          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() } satisfies OkAnswerOf<'queue'>;
         case 'pause':
           return this.setPaused(true, request);
         case 'resume':
@@ -190,7 +184,7 @@ export class DaemonCore {
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
-          return { status: 'ok', ...(id === undefined ? {} : { id }) };
+          return { status: 'ok', ...(id === undefined ? {} : { id }) } satisfies OkAnswerOf<'stop'>;
       }
       if (!(ACTIONS as readonly string[]).includes(request.action)) {
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
@@ -216,9 +210,9 @@ export class DaemonCore {
     }
   }
 
-  status(request: Request = { action: 'status' }): Answer {
+  status(request: Request = { action: 'status' }): OkAnswerOf<'status'> {
     const info: EngineInfo | undefined = this.engine?.info;
-    const answer: Answer = {
+    const answer: OkAnswerOf<'status'> = {
       status: 'ok',
       ...(request.id === undefined ? {} : { id: request.id }),
       v: PROTOCOL_VERSION,
@@ -254,7 +248,7 @@ export class DaemonCore {
     await engine?.dispose();
   }
 
-  private setPaused(paused: boolean, request: Request): Answer {
+  private setPaused(paused: boolean, request: Request): OkAnswerOf<'pause' | 'resume'> {
     if (paused && !this.pauseGate) {
       let open!: () => void;
       const promise = new Promise<void>((resolve) => (open = resolve));
@@ -276,14 +270,14 @@ export class DaemonCore {
     });
   }
 
-  private cancel(request: Request): Answer {
+  private cancel(request: Request): AnswerOf<'cancel'> {
     const parsed = parseRequest(CancelRequestSchema, request);
     if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
     const cancelled = this.queue.cancel(parsed.value.target);
     return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), cancelled };
   }
 
-  private async reload(request: Request): Promise<Answer> {
+  private async reload(request: Request): Promise<AnswerOf<'reload'>> {
     const ids = request.id === undefined ? {} : { id: request.id };
     if (request.model === true) {
       this.queue.cancel();

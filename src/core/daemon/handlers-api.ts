@@ -17,7 +17,7 @@ export interface HandlerContext {
   openPlayback(): Promise<AudioSink>;
   /**
    * Set when a front door (HTTP, Wyoming) asked for the speech back: audio goes into this per-request stream
-   * instead of the speakers, through the same queue, cancel and error paths. Not held by a pause (decision 0013).
+   * instead of the speakers, through the same queue, cancel and error paths. Not held by a pause (decision 0014).
    */
   stream?: AudioSink;
   /** A WAV file written atomically on close (temp file + rename). */

@@ -1,9 +1,10 @@
 // The Wyoming door (docs/doors.md): Home Assistant and other Wyoming clients reach the daemon's model over TCP.
 // describe → info; synthesize → audio-start, audio-chunk…, audio-stop; the streaming form (synthesize-start,
 // synthesize-chunk…, synthesize-stop) speaks sentence by sentence as text arrives. A thin adapter: each
-// sentence is one `generate` request whose audio streams back as audio-chunk events (decision 0013).
+// sentence is one `generate` request whose audio streams back as audio-chunk events (decision 0014).
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { OkAnswerOf } from '../../shared/actions.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Answer, Request } from '../../shared/protocol.js';
 import type { DaemonCore } from '../daemon/core.js';
@@ -93,13 +94,13 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
       return core.request(request, undefined, { stream: sink }).finally(() => mine.delete(id));
     };
 
-    async function info(): Promise<{ languages: string[]; speakers: string[]; model: string } | undefined> {
+    async function info(): Promise<OkAnswerOf<'voices'> | undefined> {
       const answer = await core.request({ action: 'voices' });
       if (answer.status === 'error') {
         fail(core.state === 'loading' ? 'the model is loading; try again in a moment' : answer.message, core.state === 'loading' ? 'model-loading' : answer.code);
         return undefined;
       }
-      return answer as unknown as { languages: string[]; speakers: string[]; model: string };
+      return answer;
     }
 
     async function handle(event: WyomingEvent): Promise<void> {

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonCore } from '../../../src/core/daemon/core.js';
+import { DaemonCore, type RequestExtras } from '../../../src/core/daemon/core.js';
 import { startDaemon, type RunningDaemon } from '../../../src/core/daemon/daemon.js';
 import { openOpenAiDoor, type OpenDoor } from '../../../src/core/doors/http/openai.js';
 import { loadOrCreateToken } from '../../../src/core/doors/token.js';
 import { toneCodes, toneFrame } from '../../../src/core/engine/tone.js';
-import type { Answer, Request } from '../../../src/shared/protocol.js';
+import type { Answer, EventMessage, Request } from '../../../src/shared/protocol.js';
 import { maxAbsDiff, toInt16 } from '../../support/wav.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -33,8 +33,8 @@ beforeAll(async () => {
     announce: () => undefined,
     log: () => undefined,
   });
-  const request = daemon.core.request.bind(daemon.core);
-  daemon.core.request = async (req, emit, extras) => {
+  const request = daemon.core.request.bind(daemon.core) as (req: Request, emit?: (e: EventMessage) => void, extras?: RequestExtras) => Promise<Answer>;
+  (daemon.core as { request: typeof request }).request = async (req, emit, extras) => {
     const answer = await request(req, emit, extras);
     answers.push({ request: req, answer });
     return answer;

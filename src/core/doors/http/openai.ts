@@ -1,10 +1,11 @@
 // The OpenAI-compatible HTTP door (docs/doors.md): POST /v1/audio/speech and friends, as a thin adapter over
 // the daemon core. Each speech request becomes one `generate` request whose audio streams back in the
-// response body (decision 0013): same queue, same cancel (a client that hangs up cancels its job), same errors.
+// response body (decision 0014): same queue, same cancel (a client that hangs up cancels its job), same errors.
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { OkAnswerOf } from '../../../shared/actions.js';
 import { errorMessage } from '../../../shared/errors.js';
 import type { Answer, ErrorCode, Request } from '../../../shared/protocol.js';
 import { describeIssues } from '../../../shared/requests.js';
@@ -155,11 +156,11 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   }
 
   /** The model's voices and identity, or the 503 that says it is not ready. */
-  async function engineInfo(): Promise<{ model: string; languages: string[]; speakers: string[]; supports_instruct: boolean }> {
+  async function engineInfo(): Promise<OkAnswerOf<'voices'>> {
     if (core.state === 'loading') throw new HttpError(503, 'the model is loading; try again in a moment', 'server_error', 'model_loading');
     const answer = await core.request({ action: 'voices' });
     if (answer.status === 'error') throw new HttpError(503, answer.message, 'server_error', 'model_unavailable');
-    return answer as unknown as { model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };
+    return answer;
   }
 
   async function models() {
