@@ -4,7 +4,7 @@ import { parseListenAddress } from '../core/doors/address.js';
 import { errorMessage } from '../shared/errors.js';
 import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'http', 'help'] as const;
+export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'http', 'speechd', 'speechd-module', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
@@ -212,6 +212,14 @@ function validate(o: CliOptions): void {
   if (o.help || o.version) return;
   if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
+  if (o.command === 'speechd') {
+    if (o.args.length !== 1 || !['install', 'uninstall'].includes(o.args[0]!)) throw new UsageError(`'speechd' takes 'install' or 'uninstall'`, o.command);
+    return;
+  }
+  if (o.command === 'speechd-module') {
+    if (o.args.length > 1) throw new UsageError(`'speechd-module' takes at most its configuration file (speech-dispatcher passes it)`, o.command);
+    return;
+  }
   if (o.command === 'http') {
     if (o.args.length !== 1 || o.args[0] !== 'token') throw new UsageError(`'http' takes one word: 'q3tts http token' prints the HTTP door's bearer token`, o.command);
     return;

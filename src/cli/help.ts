@@ -54,6 +54,7 @@ Usage:
   q3tts serve --http [HOST:]PORT    … and open the OpenAI-compatible HTTP API (loopback unless HOST says otherwise)
   q3tts serve --wyoming [HOST:]PORT … and open a Wyoming TTS server (Home Assistant)
   q3tts http token                  the HTTP API's bearer token (required beyond loopback; made on first use)
+  q3tts speechd install|uninstall   add (remove) the 'q3tts' speech-dispatcher module for this user (Orca, spd-say)
   q3tts stop                        shut the daemon down
   q3tts status                      daemon state, model, queue, last timings
   q3tts cancel                      silence the current speech and clear the queue

@@ -59,6 +59,13 @@ async function main(argv: string[]): Promise<number> {
   const pathEnv = currentPathEnv();
   if (opts.command === 'http') return httpToken(pathEnv);
   const socket = opts.socket ?? defaultSocketPath(pathEnv);
+  if (opts.command === 'speechd' || opts.command === 'speechd-module') {
+    const speechd = await import('./speechd.js');
+    if (opts.command === 'speechd-module') return speechd.runSpeechdModule(socket);
+    const print = (line: string) => process.stdout.write(`${line}\n`);
+    (opts.args[0] === 'install' ? speechd.installSpeechd : speechd.uninstallSpeechd)(pathEnv, print);
+    return EXIT.ok;
+  }
 
   if (opts.command === 'serve') return serve(opts, socket);
   if (opts.command === 'devices') return devices(opts);
@@ -94,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
 
 /** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
-type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http'>;
+type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'>;
 
 async function control<C extends ControlCommand>(opts: CliOptions, connection: DaemonConnection, command: C): Promise<number> {
   const { request, describe } = CONTROL[command];
