@@ -214,6 +214,41 @@ describe('errors in OpenAI\'s shape', () => {
     expect((await client.models.list()).data.length).toBeGreaterThan(0);
   });
 
+  it('fuzz: mangled bodies, headers and raw bytes get 4xx answers (or a closed connection), never a crash', async () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const valid = JSON.stringify({ model: 'tts-1', input: 'fuzz', voice: 'alloy', response_format: 'pcm' });
+    for (let round = 0; round < 60; round++) {
+      const bytes = Buffer.from(valid);
+      for (let k = 0; k < 3; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      const r = await fetch(`${door.address}/v1/audio/speech`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/json' } });
+      expect(r.status === 200 || (r.status >= 400 && r.status < 500), `status ${r.status}`).toBe(true);
+      await r.arrayBuffer();
+    }
+    // raw requests a fetch client would never send: broken request lines, a lying Content-Length, no headers at all
+    const { connect } = await import('node:net');
+    const raw = [
+      'GARBAGE\r\n\r\n',
+      'POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n{}',
+      'POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"input":',
+      'POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ];
+    for (const text of raw) {
+      const socket = connect(door.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      socket.end(text); // the client has said all it will say: the server answers (or closes), it does not wait
+      const closed = await Promise.race([new Promise((r) => socket.once('close', () => r(true))), new Promise((r) => setTimeout(() => r(false), 3000))]);
+      socket.destroy();
+      expect(closed, `${JSON.stringify(text.slice(0, 60))} left hanging`).toBe(true);
+      if (answer) expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+    }
+    expect((await client.models.list()).data.length).toBeGreaterThan(0);
+    expect(daemon.core.queue.length).toBe(0);
+  });
+
   it('a full queue → 429', async () => {
     // fill the daemon's queue (1000 waiting jobs) from the socket side, then ask over HTTP
     // (the first is long, so none of them finishes while the others are added)
