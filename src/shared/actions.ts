@@ -1,24 +1,18 @@
 // Per action: the request a client sends and the answer it gets back (docs/protocol.md is the contract).
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
+import type { DoorInfo } from './doors.js';
 import type { ModelsCancelRequest, ModelsListRequest, ModelsPullRequest, ModelsUseRequest, PullStatus } from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+
+export type { DoorInfo };
 
 /** What the daemon is doing, as `status`, `pause` and `resume` report it. */
 export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
 
 /** How one request went: in a `generate` answer, its `done` event and `status.last`. */
 export type RunFigures = { audio_seconds: number; frames: number; ttfa_ms: number; rtf: number; truncated: boolean };
-
-/** An open front door of the daemon (docs/doors.md), as `status` lists it. */
-export type DoorInfo = {
-  door: 'openai-http' | 'wyoming';
-  /** Where clients reach it, e.g. "http://127.0.0.1:8880" or "tcp://127.0.0.1:10200". */
-  address: string;
-  /** Whether requests need the bearer token. */
-  auth: boolean;
-};
 
 /** One entry of the `queue` answer. */
 export type QueuedJob = { job: number; id?: RequestId; summary: string; state: 'speaking' | 'waiting'; queuedMs: number };
