@@ -10,6 +10,7 @@ import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseReques
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
+import { TempoStretcher } from '../audio/tempo.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -64,9 +65,15 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const run = async (signal: AbortSignal) => {
     emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
     const sink = output.path ? await ctx.openWavFile(output.path) : (ctx.stream ?? (await ctx.openPlayback()));
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, engine.info.sampleRate, signal, ctx, async (writeOut) => {
       let reported = 0;
       let seconds = 0;
+      // A speed other than 1 stretches the audio on its way out (the pitch is kept; figures stay the engine's).
+      const tempo = req.speed !== undefined && req.speed !== 1 ? new TempoStretcher(req.speed) : undefined;
+      const write = async (samples: Float32Array) => {
+        const out = tempo ? tempo.push(samples) : samples;
+        if (out.length) await writeOut(out);
+      };
       for await (const event of engine.synthesize(synthesis, signal)) {
         if (event.type === 'audio') {
           await write(event.samples);
@@ -81,6 +88,8 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           stats = event.stats;
         }
       }
+      const rest = tempo?.flush();
+      if (rest?.length) await writeOut(rest);
     });
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);

@@ -30,7 +30,7 @@ type Block = { kind: 'speak' | 'char' | 'key' | 'icon' | 'params'; lines: string
 
 export class SpeechdModule {
   private block: Block | undefined;
-  private settings: { language?: string; voice?: string | undefined } = {};
+  private settings: { language?: string; voice?: string | undefined; rate?: number } = {};
   private current: { id: string; stopping: 'stop' | 'pause' | undefined } | undefined;
   private nextId = 1;
   private closed = false;
@@ -134,7 +134,8 @@ export class SpeechdModule {
       if (block.reply.includes('SETTINGS RECEIVED')) {
         if (key === 'language') this.settings.language = value;
         else if (key === 'synthesis_voice') this.settings.voice = value === 'NULL' ? undefined : value;
-        // rate, pitch, volume, punctuation…: the model has no controls for them yet; accepted and ignored.
+        else if (key === 'rate' && Number.isFinite(Number(value))) this.settings.rate = Math.max(-100, Math.min(100, Number(value)));
+        // pitch, volume, punctuation…: the model has no controls for them; accepted and ignored.
       }
     }
     this.out(bad ? '302 ERROR BAD SYNTAX\n' : `${block.reply}\n`);
@@ -204,8 +205,10 @@ export class SpeechdModule {
   }
 
   /** The language and speaker fields for the daemon, from speech-dispatcher's settings. */
-  private voiceFields(model: { languages: string[]; speakers: string[] }): Record<string, string> {
-    const fields: Record<string, string> = {};
+  private voiceFields(model: { languages: string[]; speakers: string[] }): Record<string, string | number> {
+    const fields: Record<string, string | number> = {};
+    // speech-dispatcher's rate -100..100 → speed 0.25..4 (0 = 1, each 50 doubles or halves it)
+    if (this.settings.rate) fields.speed = Math.round(2 ** (this.settings.rate / 50) * 1000) / 1000;
     const code = this.settings.language?.toLowerCase().split(/[-_]/)[0];
     const name = code ? LANGUAGE_CODES[code] : undefined;
     if (name && model.languages.some((l) => l.toLowerCase() === name.toLowerCase())) fields.language = name;
@@ -242,6 +245,7 @@ export function plainText(text: string): string {
     .replace(/&apos;/g, "'")
     .replace(/&amp;/g, '&')
     .replace(/[ \t]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
     .trim();
 }
 

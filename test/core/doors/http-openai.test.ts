@@ -111,6 +111,14 @@ describe('speech through the official openai client', () => {
     expect(maxAbsDiff(s16(Buffer.concat(chunks)), expectedPcm(text))).toBeLessThanOrEqual(1);
   });
 
+  it('speed: 2 gives half the samples, 0.5 twice as many (pitch kept; test/core/audio/tempo.test.ts)', async () => {
+    const text = 'Speed test.';
+    const samples = async (speed: number) => (await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'pcm', speed })).arrayBuffer()).byteLength / 2;
+    const normal = expectedPcm(text).length;
+    expect(Math.abs((await samples(2)) - normal / 2)).toBeLessThanOrEqual(1);
+    expect(Math.abs((await samples(0.5)) - normal * 2)).toBeLessThanOrEqual(1);
+  });
+
   it('sse: speech.audio.delta events carry the audio in base64, then speech.audio.done', async () => {
     const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Events.', response_format: 'pcm', stream_format: 'sse' });
     expect(response.headers.get('content-type')).toBe('text/event-stream');

@@ -120,11 +120,17 @@ describe.runIf(hasSpeechd)('through the real speech-dispatcher', () => {
 });
 
 describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemon', () => {
-  async function moduleWith(): Promise<{ send(line: string): Promise<void>; out: string[]; waitFor(re: RegExp): Promise<string> }> {
+  async function moduleWith(): Promise<{ send(line: string): Promise<void>; out: string[]; sent: Record<string, unknown>[]; waitFor(re: RegExp): Promise<string> }> {
     const out: string[] = [];
-    const m = new SpeechdModule(() => DaemonConnection.connect(env.Q3TTS_SOCKET!), (t) => out.push(...t.split('\n').filter(Boolean)));
+    const sent: Record<string, unknown>[] = [];
+    const connect = async () => {
+      const c = await DaemonConnection.connect(env.Q3TTS_SOCKET!);
+      return { request: (r: Parameters<typeof c.request>[0], e?: Parameters<typeof c.request>[1]) => (sent.push(r), c.request(r, e)) };
+    };
+    const m = new SpeechdModule(connect, (t) => out.push(...t.split('\n').filter(Boolean)));
     return {
       out,
+      sent,
       send: (line) => m.line(line),
       waitFor: async (re) => {
         for (let i = 0; i < 400; i++) {
@@ -146,6 +152,8 @@ describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemo
     for (const l of ['SPEAK', '<speak>Hi <mark name="x"/>there</speak>', '..dot', '.']) await m.send(l);
     await m.waitFor(/^702 END$/);
     expect(m.out.slice(4)).toEqual(['202 OK RECEIVING MESSAGE', '200 OK SPEAKING', '701 BEGIN', '702 END']);
+    // SSML reduced to words, the escaped dot restored, language and rate (20 → speed 2^0.4) passed on
+    expect(m.sent.find((r) => r.action === 'generate')).toMatchObject({ text: 'Hi there\n.dot', language: 'English', speed: 1.32 });
   });
 
   it('STOP during speech → 703 STOP; PAUSE → 704 PAUSE', async () => {

@@ -184,9 +184,6 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
     if (!PRODUCED.includes(format)) {
       throw new HttpError(400, `response_format '${format}' is not available: q3tts produces ${PRODUCED.join(' and ')} (pcm = raw 24 kHz 16-bit mono little-endian)`, 'invalid_request_error', 'unsupported_format', 'response_format');
     }
-    if (b.speed !== undefined && b.speed !== 1) {
-      throw new HttpError(400, `speed ${b.speed} is not supported yet: only 1.0`, 'invalid_request_error', 'unsupported_speed', 'speed');
-    }
     if (b.task_type === 'Base') throw new HttpError(400, `task_type 'Base' (voice cloning) is not supported: use CustomVoice or VoiceDesign`, 'invalid_request_error', 'unsupported_task', 'task_type');
     const info = await engineInfo();
     const modelOk = b.model === info.model || MODEL_ALIASES.includes(b.model) || /qwen3-tts/i.test(b.model);
@@ -206,6 +203,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       ...(voice.speaker ? { speaker: voice.speaker } : {}),
       ...(b.seed !== undefined ? { seed: b.seed } : {}),
       ...(b.max_new_tokens !== undefined ? { max_new_tokens: b.max_new_tokens } : {}),
+      ...(b.speed !== undefined && b.speed !== 1 ? { speed: b.speed } : {}),
     };
     // A client that hangs up before the end cancels its job (queued or speaking), through the daemon's cancel.
     const hungUp = () => {
