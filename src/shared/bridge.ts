@@ -33,6 +33,17 @@ export interface AppStatus {
   progressSeconds: number | null;
   /** The daemon's open front doors (HTTP, Wyoming) and their addresses; absent or empty when none. */
   doors?: DoorInfo[];
+  /** Set when the machine speaks persistently slower than real time: the figures and what helps. */
+  slow?: SlowNotice | null;
+}
+
+export interface SlowNotice {
+  /** Measured real-time factor (generation seconds per second of speech). */
+  rtf: number;
+  /** Seconds a typical sentence is prepared before it plays. */
+  waitSeconds: number;
+  /** One sentence for the user: why speech waits, and what would make it faster. */
+  advice: string;
 }
 
 export interface Voices {

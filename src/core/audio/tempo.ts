@@ -2,6 +2,7 @@
 // the input frame near its nominal place (input advances `speed` times faster than output) whose start best
 // continues the previous frame, found by cross-correlation, so periods line up and nothing chirps or echoes.
 // Pure and incremental: push() what the engine makes, get what is final, flush() at the end.
+import type { AudioSink } from './sink.js';
 
 /** 40 ms frames at 24 kHz, overlapped by half with a Hann window (which then sums to exactly 1). */
 const FRAME = 960;
@@ -112,4 +113,24 @@ export class TempoStretcher {
     this.input = this.input.slice(drop);
     this.inputBase += drop;
   }
+}
+
+/** A sink that plays at `speed` (pitch kept): the stretch happens on the way in, the rest is flushed at drain. */
+export function withSpeed(sink: AudioSink, speed: number | undefined): AudioSink {
+  if (speed === undefined || speed === 1) return sink;
+  const tempo = new TempoStretcher(speed);
+  return {
+    open: (format) => sink.open(format),
+    write: async (pcm) => {
+      const out = tempo.push(pcm);
+      if (out.length) await sink.write(out);
+    },
+    drain: async () => {
+      const rest = tempo.flush();
+      if (rest.length) await sink.write(rest);
+      await sink.drain();
+    },
+    stop: () => sink.stop(),
+    close: () => sink.close(),
+  };
 }

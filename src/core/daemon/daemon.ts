@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { openDoors, type DoorsConfig, type OpenDoors } from '../doors/open.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
+import { START_POLICIES, type StartPolicy } from '../playback/start-rule.js';
 
 export interface DaemonOptions {
   socketPath: string;
@@ -73,6 +74,7 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.onStop ? { onStop: options.onStop } : {}),
+    ...startPolicyFromEnv(options.log ?? ((m) => console.error(m))),
     selectModel: (modelDir, precision) => {
       if (engineConfig.kind !== 'qwen3') return false;
       const { precision: _old, ...rest } = engineConfig;
@@ -124,4 +126,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (const line of doors.lines) announce(line);
   }
   return { core, socketPath: options.socketPath, close, stopped };
+}
+
+/** Q3TTS_START: the daemon's default start policy (docs/decisions/0014-playback-start-rule.md). */
+function startPolicyFromEnv(log: (message: string) => void): { startPolicy?: StartPolicy } {
+  const value = process.env.Q3TTS_START;
+  if (!value) return {};
+  if (START_POLICIES.includes(value as StartPolicy)) return { startPolicy: value as StartPolicy };
+  log(`Q3TTS_START='${value}' is not one of ${START_POLICIES.join(', ')}; using smooth`);
+  return {};
 }

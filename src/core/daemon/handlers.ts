@@ -4,14 +4,16 @@
 import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
-import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
+import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
-import { TempoStretcher } from '../audio/tempo.js';
+import { withSpeed } from '../audio/tempo.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
+import type { Lane } from './queue.js';
+import { speakScheduled } from '../playback/speak.js';
 import { errorMessage } from '../../shared/errors.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
@@ -62,35 +64,61 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   let stats: SynthesisStats | undefined;
   const frames: number[][] = [];
-  const run = async (signal: AbortSignal) => {
-    emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
-    const sink = output.path ? await ctx.openWavFile(output.path) : (ctx.stream ?? (await ctx.openPlayback()));
-    await play(sink, engine.info.sampleRate, signal, ctx, async (writeOut) => {
-      let reported = 0;
-      let seconds = 0;
-      // A speed other than 1 stretches the audio on its way out (the pitch is kept; figures stay the engine's).
-      const tempo = req.speed !== undefined && req.speed !== 1 ? new TempoStretcher(req.speed) : undefined;
-      const write = async (samples: Float32Array) => {
-        const out = tempo ? tempo.push(samples) : samples;
-        if (out.length) await writeOut(out);
-      };
-      for await (const event of engine.synthesize(synthesis, signal)) {
-        if (event.type === 'audio') {
-          await write(event.samples);
-          seconds += event.samples.length / engine.info.sampleRate;
-          if (seconds - reported >= 0.5) {
-            reported = seconds;
-            emit({ event: 'progress', ...(req.id === undefined ? {} : { id: req.id }), audio_seconds: round(seconds) });
-          }
-        } else if (event.type === 'codes') {
-          frames.push(...event.frames);
-        } else {
-          stats = event.stats;
-        }
+  const ids = req.id === undefined ? {} : { id: req.id };
+  let reported = 0;
+  let seconds = 0;
+  const onEvent = (event: SynthesisEvent) => {
+    if (event.type === 'audio') {
+      seconds += event.samples.length / engine.info.sampleRate;
+      if (seconds - reported >= 0.5) {
+        reported = seconds;
+        emit({ event: 'progress', ...ids, audio_seconds: round(seconds) });
       }
-      const rest = tempo?.flush();
-      if (rest?.length) await writeOut(rest);
-    });
+    } else if (event.type === 'codes') {
+      frames.push(...event.frames);
+    } else if (event.type === 'stats') {
+      stats = event.stats;
+    }
+  };
+  const run = async (signal: AbortSignal, lane: Lane) => {
+    emit({ event: 'started', ...ids });
+    // A file, or a front door's stream (decision 0015), takes the audio as it is made; the speakers are scheduled.
+    const direct = output.path ? () => ctx.openWavFile(output.path!) : ctx.stream ? async () => ctx.stream! : undefined;
+    const slow = direct ? undefined : ctx.slowNotice(engine);
+    if (slow) emit({ event: 'slow', ...ids, ...slow });
+    if (direct) {
+      // a pause holds the speakers and files, not a client's own stream
+      const sink = withSpeed(await direct(), req.speed);
+      await play(sink, engine.info.sampleRate, signal, ctx, !ctx.stream, async (write) => {
+        for await (const event of engine.synthesize(synthesis, signal)) {
+          if (event.type === 'audio') await write(event.samples);
+          onEvent(event);
+        }
+      });
+    } else {
+      // Speakers: generation runs ahead into a buffer; playback starts when it will not pause mid-segment.
+      const key = {};
+      try {
+        await speakScheduled({
+          engine,
+          request: synthesis,
+          signal,
+          lane,
+          policy: req.start ?? ctx.startPolicy(),
+          speed: ctx.speed,
+          openSink: async () => withSpeed(await ctx.openPlayback(), req.speed),
+          unpaused: (s) => ctx.unpaused(s),
+          onEvent,
+          onPhase: (phase, segment) => {
+            ctx.playbackPhase(key, phase);
+            const wait = phase === 'preparing' ? ctx.expectedWait(engine) : undefined;
+            emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
+          },
+        });
+      } finally {
+        ctx.playbackPhase(key, 'idle');
+      }
+    }
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);
   };
@@ -120,7 +148,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, engine.info.sampleRate, signal, ctx, true, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -147,7 +175,7 @@ async function enqueue(
   ctx: HandlerContext,
   id: RequestId | undefined,
   summary: string,
-  run: (signal: AbortSignal) => Promise<void>,
+  run: (signal: AbortSignal, lane: Lane) => Promise<void>,
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
 ): Promise<Ok<Queued> | Ok<Record<never, never>> | ErrorAnswer> {
@@ -178,10 +206,11 @@ async function play(
   sampleRate: number,
   signal: AbortSignal,
   ctx: HandlerContext,
+  /** Whether a daemon pause holds this output (files yes; a door's stream no: its client paces it). */
+  held: boolean,
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const silence = () => sink.stop();
-  const held = sink !== ctx.stream; // a pause holds the speakers and files, not a client's own stream
   signal.addEventListener('abort', silence, { once: true });
   try {
     await sink.open({ sampleRate, channels: 1 });

@@ -1,5 +1,5 @@
 // The audio sink a front door hands to the daemon for one request: speech comes back to that door's client
-// as 16-bit PCM pieces instead of going to the speakers (decision 0014). Same queue, cancel and error paths.
+// as 16-bit PCM pieces instead of going to the speakers (decision 0015). Same queue, cancel and error paths.
 import { floatToS16le } from '../audio/pcm.js';
 import type { AudioFormat, AudioSink } from '../audio/sink.js';
 

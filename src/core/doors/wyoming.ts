@@ -1,7 +1,7 @@
 // The Wyoming door (docs/doors.md): Home Assistant and other Wyoming clients reach the daemon's model over TCP.
 // describe → info; synthesize → audio-start, audio-chunk…, audio-stop; the streaming form (synthesize-start,
 // synthesize-chunk…, synthesize-stop) speaks sentence by sentence as text arrives. A thin adapter: each
-// sentence is one `generate` request whose audio streams back as audio-chunk events (decision 0014).
+// sentence is one `generate` request whose audio streams back as audio-chunk events (decision 0015).
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { OkAnswerOf } from '../../shared/actions.js';

@@ -25,6 +25,7 @@ export function deriveStatus(phase: ServicePhase, snapshot: SpeechSnapshot | nul
     model: snapshot?.model ?? null,
     last: snapshot?.last ?? extra.last,
     progressSeconds: null,
+    slow: snapshot?.slow ?? null,
     ...(snapshot?.doors?.length ? { doors: snapshot.doors } : {}),
   };
   if (phase.phase === 'starting') return { ...base, state: 'loading', message: phase.message };
@@ -122,6 +123,7 @@ export class AppController {
           language: params.language,
           speaker: params.speaker,
           interrupt: settings.speakMode === 'interrupt',
+          ...(settings.speechStart === 'asap' ? { asap: true } : {}),
           clean: options.clean ?? false,
           ...(options.output ? { output: options.output } : {}),
         },

@@ -16,7 +16,10 @@ function stretch(input: Float32Array, speed: number): Float32Array {
   parts.push(t.flush());
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let k = 0;
-  for (const p of parts) (out.set(p, k), (k += p.length));
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
   return out;
 }
 

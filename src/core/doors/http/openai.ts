@@ -1,6 +1,6 @@
 // The OpenAI-compatible HTTP door (docs/doors.md): POST /v1/audio/speech and friends, as a thin adapter over
 // the daemon core. Each speech request becomes one `generate` request whose audio streams back in the
-// response body (decision 0014): same queue, same cancel (a client that hangs up cancels its job), same errors.
+// response body (decision 0015): same queue, same cancel (a client that hangs up cancels its job), same errors.
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
