@@ -11,6 +11,7 @@ import { cleanForSpeech } from '../../shared/text/clean.js';
 import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import { notReplaceable } from '../atomic-file.js';
+import { withSpeed } from '../audio/tempo.js';
 import { EventSink } from '../audio/event-sink.js';
 import { formatForFile } from '../../shared/audio-formats.js';
 import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
@@ -89,17 +90,21 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     // The engine as it is now, not as it was when the request arrived: one that crashed meanwhile has been
     // (or is being) restarted, and a request that waited in the queue runs on the new one.
     const live = await ctx.engine();
-    const toSpeakers = !output.path && !req.stream;
-    const slow = toSpeakers ? ctx.slowNotice(live) : undefined;
+    // A file, a front door's stream (decision 0017) or the client's own ("stream": true) takes the audio as it is
+    // made; the speakers are scheduled.
+    const ownStream = ctx.stream ?? (req.stream ? streamTo(emitAny, req.id) : undefined);
+    const direct = output.path ? () => ctx.openFile(output.path!) : ownStream ? async () => ownStream : undefined;
+    const slow = direct ? undefined : ctx.slowNotice(live);
     if (slow) emit({ event: 'slow', ...ids, ...slow });
     // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
     const rate = req.rate ?? 1;
     const shaper = await ctx.shaper(live.info.sampleRate, rate, (req.volume ?? 100) / 100);
     const shapedEngine: Engine = { info: live.info, synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, rate), dispose: () => live.dispose() };
     try {
-      if (!toSpeakers) {
-        const sink = output.path ? await ctx.openFile(output.path) : streamTo(emitAny, req.id);
-        await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
+      if (direct) {
+        // a pause holds the speakers and files, not a client's own stream
+        const sink = withSpeed(await direct(), req.speed);
+        await play(sink, live.info.sampleRate, signal, ctx, !ownStream, async (write) => {
           for await (const event of shapedEngine.synthesize(synthesis, signal)) {
             if (event.type === 'audio') await write(event.samples);
             onEvent(event);
@@ -116,7 +121,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
             lane,
             policy: req.start ?? ctx.startPolicy(),
             speed: ctx.speed,
-            openSink: () => ctx.openPlayback(),
+            openSink: async () => withSpeed(await ctx.openPlayback(), req.speed),
             unpaused: (s) => ctx.unpaused(s),
             onEvent,
             onPhase: (phase, segment) => {
@@ -163,7 +168,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
     if (!live.decode) throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
     const decodeFrames = live.decode.bind(live);
     const sink = output.path ? await ctx.openFile(output.path) : await ctx.openPlayback();
-    await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, live.info.sampleRate, signal, ctx, true, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -221,6 +226,8 @@ async function play(
   sampleRate: number,
   signal: AbortSignal,
   ctx: HandlerContext,
+  /** Whether a daemon pause holds this output (files yes; a door's stream no: its client paces it). */
+  held: boolean,
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const silence = () => sink.stop();
@@ -228,7 +235,7 @@ async function play(
   try {
     await sink.open({ sampleRate, channels: 1 });
     await produce(async (samples) => {
-      await ctx.unpaused(signal);
+      if (held) await ctx.unpaused(signal);
       if (!signal.aborted) await sink.write(samples);
     });
     if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
