@@ -51,7 +51,8 @@ function child<T>(job: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) =>
     p.once('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`${job} ${args.join(' ')} failed (exit ${code}): ${out.slice(-2000)}`));
+      if (code !== 0 || !line.startsWith('{'))
+        reject(new Error(`${job} ${args.join(' ')} failed (exit ${code}): ${out.slice(-2000)}`));
       else resolve(JSON.parse(line) as T);
     }),
   );
@@ -76,14 +77,21 @@ async function main(): Promise<void> {
   if (values.job) {
     const job = JOBS[values.job];
     if (!job) throw new Error(`unknown job ${values.job}`);
-    const result: unknown = await job({ dir: values.dir!, precision: values.precision ?? 'int4', nFrames, prefill: Number(values.prefill) });
+    const result: unknown = await job({
+      dir: values.dir!,
+      precision: values.precision ?? 'int4',
+      nFrames,
+      prefill: Number(values.prefill),
+    });
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
   }
 
   const targets = benchTargets(values);
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
-  const chunks = targets[0] ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision]) : {};
+  const chunks = targets[0]
+    ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
+    : {};
   const results: TargetResult[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
@@ -91,12 +99,31 @@ async function main(): Promise<void> {
     console.log(`${t.label}: KV cache …`);
     const kv = await child<Record<string, KvResult>>('kv', ['--dir', t.dir, '--precision', t.precision]);
     console.log(`${t.label}: floor loop …`);
-    const floor = await child<FloorResult>('floor', ['--dir', t.dir, '--precision', t.precision, '--frames', String(nFrames), '--prefill', String(engine.typical.prefillLength)]);
+    const floor = await child<FloorResult>('floor', [
+      '--dir',
+      t.dir,
+      '--precision',
+      t.precision,
+      '--frames',
+      String(nFrames),
+      '--prefill',
+      String(engine.typical.prefillLength),
+    ]);
     console.log(`${t.label}: vocoder thread A/B …`);
     const threadAb = await child<ThreadAbResult>('thread-ab', ['--dir', t.dir, '--frames', String(nFrames)]);
     console.log(`${t.label}: daemon while speaking …`);
     const daemon = await child<DaemonResult>('daemon', ['--dir', t.dir]);
-    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor, threadAb, daemon });
+    results.push({
+      label: t.label,
+      files: modelBytes(t.dir, t.precision),
+      precision: t.precision,
+      dir: t.dir,
+      engine,
+      kv,
+      floor,
+      threadAb,
+      daemon,
+    });
     console.log(JSON.stringify({ label: t.label, engine, kv, floor, threadAb, daemon }));
   }
 

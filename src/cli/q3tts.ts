@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.version) {
     // Read only when asked: out/cli/ sits two levels below the package root, in a checkout and installed.
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     process.stdout.write(`q3tts ${version}\n`);
     return EXIT.ok;
   }
@@ -68,7 +70,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.command === 'models') {
     const { runModels } = await import('./models.js');
-    return runModels({ ...opts, sub: opts.subcommand! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    return runModels(
+      { ...opts, sub: opts.subcommand! },
+      { stdout: process.stdout, stderr: process.stderr, env: process.env },
+    );
   }
   const pathEnv = currentPathEnv();
   if (opts.command === 'http') return httpToken(pathEnv);
@@ -113,9 +118,16 @@ async function main(argv: string[]): Promise<number> {
 type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
 
 /** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
-type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'>;
+type ControlCommand = Exclude<
+  Command,
+  'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'
+>;
 
-async function control<C extends ControlCommand>(opts: CliOptions, connection: DaemonConnection, command: C): Promise<number> {
+async function control<C extends ControlCommand>(
+  opts: CliOptions,
+  connection: DaemonConnection,
+  command: C,
+): Promise<number> {
   const { request, describe } = CONTROL[command];
   const answer = await connection.request<C>(request(opts));
   return report(opts, answer, (a) => describe(a, opts));
@@ -268,15 +280,27 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
 }
 
 async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<number> {
-  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../core/daemon/daemon.js'), import('../core/engine/config.js')]);
+  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([
+    import('../core/daemon/daemon.js'),
+    import('../core/engine/config.js'),
+  ]);
   let engine;
   try {
-    engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
+    engine = resolveEngineConfig(currentPathEnv(), {
+      engine: opts.engine,
+      modelDir: opts.model,
+      executionProvider: opts.provider,
+      precision: opts.precision,
+      threads: opts.threads,
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     return failure(opts.json, code === 'E_NO_MODEL' ? 'E_NO_MODEL' : 'E_ENGINE', errorMessage(e), EXIT.failed);
   }
-  if (!opts.quiet) err(`no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`);
+  if (!opts.quiet)
+    err(
+      `no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`,
+    );
   const core = createCore({ engine, inProcessEngine: true, log: opts.quiet ? () => undefined : (m) => err(m) });
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
@@ -296,12 +320,13 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
 }
 
 async function serve(opts: CliOptions, socket: string): Promise<number> {
-  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] = await Promise.all([
-    import('../core/daemon/daemon.js'),
-    import('../core/engine/config.js'),
-    import('../core/daemon/server.js'),
-    import('../core/daemon/watchdog.js'),
-  ]);
+  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] =
+    await Promise.all([
+      import('../core/daemon/daemon.js'),
+      import('../core/engine/config.js'),
+      import('../core/daemon/server.js'),
+      import('../core/daemon/watchdog.js'),
+    ]);
   // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
   const shutdownRequested = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -309,9 +334,24 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   let daemon;
   try {
-    const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
-    const doors = opts.http || opts.wyoming ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } } : {};
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS, ...doors });
+    const engine = resolveEngineConfig(currentPathEnv(), {
+      engine: opts.engine,
+      modelDir: opts.model,
+      executionProvider: opts.provider,
+      precision: opts.precision,
+      threads: opts.threads,
+    });
+    const doors =
+      opts.http || opts.wyoming
+        ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } }
+        : {};
+    daemon = await startDaemon({
+      socketPath: socket,
+      engine,
+      log: (m) => process.stderr.write(`${m}\n`),
+      watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS,
+      ...doors,
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     return failure(opts.json, e instanceof DaemonAlreadyRunning ? 'E_BUSY' : code === 'E_NO_MODEL' ? 'E_NO_MODEL' : 'E_ENGINE', errorMessage(e), e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed);
@@ -343,7 +383,10 @@ async function httpToken(pathEnv: ReturnType<typeof currentPathEnv>): Promise<nu
  * line kept up to date ("preparing sentence 1 of 3…", "speaking sentence 2 of 3, 4.1 s"); piped, nothing but
  * the one notice that the machine is slower than real time.
  */
-function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: EventMessage): void; done(): void } | undefined {
+function speechProgress(
+  opts: CliOptions,
+  request: SpeakRequest,
+): { event(e: EventMessage): void; done(): void } | undefined {
   if (opts.quiet || opts.json || request.output || ('wait' in request && request.wait === false)) return undefined;
   const tty = process.stderr.isTTY === true;
   let shown = false;
@@ -355,14 +398,17 @@ function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: Eve
   };
   return {
     event: (e) => {
-      const of = typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
+      const of =
+        typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
       if (e.event === 'slow') {
         if (shown) process.stderr.write('\n');
         shown = false;
         err(String(e.advice));
       } else if (e.event === 'preparing') {
         segment = `sentence${of}`;
-        show(`preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`);
+        show(
+          `preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`,
+        );
       } else if (e.event === 'speaking') {
         segment = `sentence${of}`;
         show(`speaking ${segment}`);
@@ -416,7 +462,12 @@ function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; posi
 }
 
 /** Each control command's request, and its answer as a person reads it ('' = nothing to print). */
-const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C> & { action: C }; describe(a: OkAnswerOf<C>, opts: CliOptions): string } } = {
+const CONTROL: {
+  [C in ControlCommand]: {
+    request(opts: CliOptions): RequestOf<C> & { action: C };
+    describe(a: OkAnswerOf<C>, opts: CliOptions): string;
+  };
+} = {
   status: {
     request: () => ({ action: 'status' }),
     describe: (a) => {
@@ -427,11 +478,23 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
         `  queue ${a.queue_length}`,
         `  socket ${String(a.socket)}`,
         `  handlers ${a.handlers_version}`,
-        ...(a.doors ?? []).map((d) => `  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`),
+        ...(a.doors ?? []).map(
+          (d) =>
+            `  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`,
+        ),
       ];
-      if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
-      if (a.playback !== 'idle') lines.push(`  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);
-      if (a.speed?.rtf) lines.push(`  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`);
+      if (a.last)
+        lines.push(
+          `  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`,
+        );
+      if (a.playback !== 'idle')
+        lines.push(
+          `  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`,
+        );
+      if (a.speed?.rtf)
+        lines.push(
+          `  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`,
+        );
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');
     },
@@ -458,7 +521,12 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
   },
   voices: {
     request: () => ({ action: 'voices' }),
-    describe: (a) => [`model: ${a.model}`, `languages: ${a.languages.join(', ')}`, `speakers: ${a.speakers.join(', ') || '(none: describe a voice with --instruct)'}`].join('\n'),
+    describe: (a) =>
+      [
+        `model: ${a.model}`,
+        `languages: ${a.languages.join(', ')}`,
+        `speakers: ${a.speakers.join(', ') || '(none: describe a voice with --instruct)'}`,
+      ].join('\n'),
   },
 };
 

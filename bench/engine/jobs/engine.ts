@@ -5,11 +5,30 @@ import path from 'node:path';
 import { loadQwen3Engine, resolveSampling } from '../../../src/core/engine/qwen3/engine.js';
 import { generateFrames, type GenerationResult } from '../../../src/core/engine/qwen3/generate.js';
 import { readNpy } from '../../../src/core/engine/qwen3/npy.js';
-import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
+import {
+  assistantTemplate,
+  instructTemplate,
+  planPrefill,
+  resolveVoice,
+  splitTargetIds,
+} from '../../../src/core/engine/qwen3/prompt.js';
 import { Rng } from '../../../src/core/engine/qwen3/sampler.js';
 import { TextProjection } from '../../../src/core/engine/qwen3/text-projection.js';
 import { DEFAULT_CHUNK_PLAN } from '../../../src/core/engine/qwen3/vocoder-stream.js';
-import { CONTEXTS, frames, INSTRUCT, options, peakRssBytes, rawConfig, request, spread, TEXT, WARM_TEXT, type RunRecord, type Spread } from '../common.js';
+import {
+  CONTEXTS,
+  frames,
+  INSTRUCT,
+  options,
+  peakRssBytes,
+  rawConfig,
+  request,
+  spread,
+  TEXT,
+  WARM_TEXT,
+  type RunRecord,
+  type Spread,
+} from '../common.js';
 
 interface ContextResult {
   prefillLength: number;
@@ -23,7 +42,11 @@ interface ContextResult {
 /** The engine as the daemon runs it: a typical request, then a prompt long enough for context ~1000. */
 export async function jobEngine(dir: string, nFrames: number) {
   const loadStart = performance.now();
-  const engine = await loadQwen3Engine(dir, { minNewTokens: 1 << 20, budget: { minFrames: 1 << 20 }, log: () => undefined });
+  const engine = await loadQwen3Engine(dir, {
+    minNewTokens: 1 << 20,
+    budget: { minFrames: 1 << 20 },
+    log: () => undefined,
+  });
   const loadMs = performance.now() - loadStart;
   const model = engine.model;
   const rssLoaded = process.memoryUsage().rss;
@@ -35,8 +58,13 @@ export async function jobEngine(dir: string, nFrames: number) {
     runs.length = 0;
     let stats: unknown;
     const started = performance.now();
-    for await (const ev of engine.synthesize(request({ text, sampling: { maxNewTokens: n } }), abort.signal)) if (ev.type === 'stats') stats = ev.stats;
-    return { started, wall: performance.now() - started, stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number } };
+    for await (const ev of engine.synthesize(request({ text, sampling: { maxNewTokens: n } }), abort.signal))
+      if (ev.type === 'stats') stats = ev.stats;
+    return {
+      started,
+      wall: performance.now() - started,
+      stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number },
+    };
   };
   await speak(6, WARM_TEXT); // warm-up: first-run allocations
   const typical = await speak(nFrames);
@@ -56,21 +84,42 @@ export async function jobEngine(dir: string, nFrames: number) {
   // The text projection as it ran before this change (a JS loop per token) against the batched ORT graph,
   // over the typical prompt's text ids.
   const cfg = model.config;
-  const promptIds = planPrefill(cfg, splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), cfg.ids.imStart, cfg.ids.imEnd), model.tokenizer.encode(instructTemplate(INSTRUCT)), resolveVoice(cfg, 'English', null))
-    .rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
+  const promptIds = planPrefill(
+    cfg,
+    splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), cfg.ids.imStart, cfg.ids.imEnd),
+    model.tokenizer.encode(instructTemplate(INSTRUCT)),
+    resolveVoice(cfg, 'English', null),
+  ).rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
   const tpOrt = await timeTextProjection(dir, promptIds);
 
   // Context ~1000: a prompt of ~1000 positions, then frames through the same loop (no vocoder).
   const c = model.config;
   const instructIds = model.tokenizer.encode(instructTemplate(INSTRUCT));
-  const typicalPlan = planPrefill(c, splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), c.ids.imStart, c.ids.imEnd), instructIds, resolveVoice(c, 'English', null));
+  const typicalPlan = planPrefill(
+    c,
+    splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), c.ids.imStart, c.ids.imEnd),
+    instructIds,
+    resolveVoice(c, 'English', null),
+  );
   let text = TEXT;
   const contexts: Record<number, ContextResult> = {};
   for (const ctx of CONTEXTS) {
-    while (planPrefill(c, splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd), instructIds, resolveVoice(c, 'English', null)).rows.length < ctx) text += ` ${TEXT}`;
+    while (
+      planPrefill(
+        c,
+        splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd),
+        instructIds,
+        resolveVoice(c, 'English', null),
+      ).rows.length < ctx
+    )
+      text += ` ${TEXT}`;
     const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd);
     const plan = planPrefill(c, target, instructIds, resolveVoice(c, 'English', null));
-    const settings = { ...resolveSampling(c.generation, { maxNewTokens: 10 }), frameBudget: Infinity, minNewTokens: 1 << 20 };
+    const settings = {
+      ...resolveSampling(c.generation, { maxNewTokens: 10 }),
+      frameBudget: Infinity,
+      minNewTokens: 1 << 20,
+    };
     runs.length = 0;
     const decodeJs: number[] = [];
     const decodeStep = model.decodeStep.bind(model);
@@ -125,7 +174,10 @@ export async function jobEngine(dir: string, nFrames: number) {
 }
 
 /** TP of `ids`: the batched ORT graph (fresh, nothing cached) and the per-token JS loop it replaced. */
-async function timeTextProjection(dir: string, ids: number[]): Promise<{ ids: number; ortMs: number; jsLoopMs: number }> {
+async function timeTextProjection(
+  dir: string,
+  ids: number[],
+): Promise<{ ids: number; ortMs: number; jsLoopMs: number }> {
   const emb = path.join(dir, 'embeddings');
   const config = rawConfig(dir);
   const dims = { textVocab: 151936, textHidden: config.talker_text_hidden_size!, hidden: config.talker_hidden_size! };

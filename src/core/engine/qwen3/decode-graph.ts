@@ -37,7 +37,11 @@ function dims(v: OnnxTypes.IValueInfoProto): OnnxTypes.TensorShapeProto.IDimensi
   return v.type?.tensorType?.shape?.dim ?? [];
 }
 
-function withDims(v: OnnxTypes.IValueInfoProto, name: string, d: OnnxTypes.TensorShapeProto.IDimension[]): OnnxTypes.IValueInfoProto {
+function withDims(
+  v: OnnxTypes.IValueInfoProto,
+  name: string,
+  d: OnnxTypes.TensorShapeProto.IDimension[],
+): OnnxTypes.IValueInfoProto {
   return { name, type: { tensorType: { elemType: v.type?.tensorType?.elemType ?? null, shape: { dim: d } } } };
 }
 
@@ -57,7 +61,10 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
   };
   const i64 = (values: number[]): string => {
     const name = fresh('const');
-    graph.initializer = [...(graph.initializer ?? []), { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values }];
+    graph.initializer = [
+      ...(graph.initializer ?? []),
+      { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values },
+    ];
     return name;
   };
 
@@ -71,15 +78,27 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
     const past = inputs[at]!;
     const pastDims = dims(past);
     if (pastDims.length !== 5) throw new DecodeGraphError(`input '${r.past}' has rank ${pastDims.length}, expected 5`);
-    if (taken.has(r.input) || taken.has(r.output)) throw new DecodeGraphError(`graph already uses the name '${r.input}' or '${r.output}'`);
-    inputs[at] = withDims(past, r.input, TO_TIME_MAJOR.map((i) => pastDims[i]!));
-    front.push({ opType: 'Transpose', input: [r.input], output: [r.past], name: fresh(`to_${r.past}`), attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: FROM_TIME_MAJOR }] });
+    if (taken.has(r.input) || taken.has(r.output))
+      throw new DecodeGraphError(`graph already uses the name '${r.input}' or '${r.output}'`);
+    inputs[at] = withDims(
+      past,
+      r.input,
+      TO_TIME_MAJOR.map((i) => pastDims[i]!),
+    );
+    front.push({
+      opType: 'Transpose',
+      input: [r.input],
+      output: [r.past],
+      name: fresh(`to_${r.past}`),
+      attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: FROM_TIME_MAJOR }],
+    });
 
     const outputs = graph.output ?? [];
     const out = outputs.findIndex((v) => v.name === r.present);
     if (out < 0) throw new DecodeGraphError(`graph has no output '${r.present}'`);
     const presentDims = dims(outputs[out]!);
-    if (presentDims.length !== 5) throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
+    if (presentDims.length !== 5)
+      throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
     const stepDims = presentDims.map((d, i) => (i === TIME_AXIS ? { dimValue: 1 } : d));
     outputs[out] = withDims(outputs[out]!, r.output, stepDims);
     const step = lastPosition(graph, r.present, r.output, fresh, i64);
@@ -103,13 +122,25 @@ function lastPosition(
   i64: (values: number[]) => string,
 ): { nodes: OnnxTypes.INodeProto[]; replaces?: OnnxTypes.INodeProto } {
   // Slice ends past any real length (positions stay below 32768); ORT clamps it.
-  const last = (x: string, out: string): OnnxTypes.INodeProto => ({ opType: 'Slice', input: [x, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])], output: [out], name: fresh(`last_${x}`) });
+  const last = (x: string, out: string): OnnxTypes.INodeProto => ({
+    opType: 'Slice',
+    input: [x, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])],
+    output: [out],
+    name: fresh(`last_${x}`),
+  });
   const nodes = graph.node ?? [];
   const producer = nodes.find((n) => n.output?.includes(present));
   const readers = nodes.filter((n) => n.input?.includes(present));
   const rawAxis = producer?.attribute?.find((a) => a.name === 'axis')?.i;
   const axis = rawAxis === undefined || rawAxis === null ? undefined : (Number(rawAxis) + 5) % 5;
-  if (!producer || producer.opType !== 'Concat' || (producer.domain ?? '') !== '' || axis === undefined || axis === TIME_AXIS || readers.length > 0) {
+  if (
+    !producer ||
+    producer.opType !== 'Concat' ||
+    (producer.domain ?? '') !== '' ||
+    axis === undefined ||
+    axis === TIME_AXIS ||
+    readers.length > 0
+  ) {
     return { nodes: [last(present, output)] };
   }
   const parts = (producer.input ?? []).map((x) => {

@@ -49,13 +49,15 @@ export class TalkerKvCache {
    */
   fill(layerKeys: readonly Float32Array[], layerValues: readonly Float32Array[], P: number): void {
     const { layers: L, kvHeads: KV, headDim: D } = this.shape;
-    if (layerKeys.length !== L || layerValues.length !== L) throw new Error(`expected ${L} layers of presents, got ${layerKeys.length}/${layerValues.length}`);
+    if (layerKeys.length !== L || layerValues.length !== L)
+      throw new Error(`expected ${L} layers of presents, got ${layerKeys.length}/${layerValues.length}`);
     this.length = 0;
     this.reserve(P);
     for (let l = 0; l < L; l++) {
       const k = layerKeys[l]!;
       const v = layerValues[l]!;
-      if (k.length !== KV * P * D || v.length !== KV * P * D) throw new Error(`layer ${l} presents hold ${k.length}/${v.length} floats, expected ${KV * P * D}`);
+      if (k.length !== KV * P * D || v.length !== KV * P * D)
+        throw new Error(`layer ${l} presents hold ${k.length}/${v.length} floats, expected ${KV * P * D}`);
       for (let h = 0; h < KV; h++) {
         for (let t = 0; t < P; t++) {
           const from = (h * P + t) * D;
@@ -71,7 +73,8 @@ export class TalkerKvCache {
   /** Appends one position: a decode step's [L,1,KV,1,D] keys and values. */
   append(stepKeys: Float32Array, stepValues: Float32Array): void {
     const n = this.positionSize;
-    if (stepKeys.length !== n || stepValues.length !== n) throw new Error(`a step holds ${stepKeys.length}/${stepValues.length} floats, expected ${n}`);
+    if (stepKeys.length !== n || stepValues.length !== n)
+      throw new Error(`a step holds ${stepKeys.length}/${stepValues.length} floats, expected ${n}`);
     this.reserve(this.length + 1);
     this.keys.set(stepKeys, this.length * n);
     this.values.set(stepValues, this.length * n);
@@ -83,7 +86,10 @@ export class TalkerKvCache {
     const { layers: L, kvHeads: KV, headDim: D } = this.shape;
     const used = this.length * this.positionSize;
     const dims = [this.length, L, 1, KV, D];
-    return { keys: new ort.Tensor('float32', this.keys.subarray(0, used), dims), values: new ort.Tensor('float32', this.values.subarray(0, used), dims) };
+    return {
+      keys: new ort.Tensor('float32', this.keys.subarray(0, used), dims),
+      values: new ort.Tensor('float32', this.values.subarray(0, used), dims),
+    };
   }
 }
 

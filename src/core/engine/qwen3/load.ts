@@ -7,7 +7,13 @@ import { readQwen3Config, TEXT_VOCAB_SIZE, type Qwen3Config } from './config.js'
 import { ModelFileError } from './errors.js';
 import { GRAPH_NAMES, graphSpecs, type GraphName } from './graph-spec.js';
 import { readNpy } from './npy.js';
-import { checkExecutionProvider, openGraphs, sessionOptions, type OpenGraphs, type SessionSettings } from './sessions.js';
+import {
+  checkExecutionProvider,
+  openGraphs,
+  sessionOptions,
+  type OpenGraphs,
+  type SessionSettings,
+} from './sessions.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
 import type { Precision } from '../../../shared/engine-options.js';
@@ -51,23 +57,36 @@ function loadTable(file: string, rows: number, cols: number): Float32Array {
 
 export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3ModelParts> {
   const config = readQwen3Config(path.join(dir, 'config.json'));
-  if (config.type === 'base') throw new ModelFileError(path.join(dir, 'config.json'), `field 'tts_model_type' is 'base': voice cloning is not supported yet`);
+  if (config.type === 'base')
+    throw new ModelFileError(
+      path.join(dir, 'config.json'),
+      `field 'tts_model_type' is 'base': voice cloning is not supported yet`,
+    );
   const executionProvider = checkExecutionProvider(options.executionProvider);
   const precision = pickPrecision(dir, options.precision);
   const H = config.talker.hidden;
   const emb = (name: string) => path.join(dir, 'embeddings', `${name}.npy`);
 
   // Check every graph file first so a partial download names what is missing before the slow loads.
-  const files = Object.fromEntries(GRAPH_NAMES.map((g) => [g, path.join(dir, precision, `${g}.onnx`)])) as Record<GraphName, string>;
+  const files = Object.fromEntries(GRAPH_NAMES.map((g) => [g, path.join(dir, precision, `${g}.onnx`)])) as Record<
+    GraphName,
+    string
+  >;
   for (const g of GRAPH_NAMES) {
-    if (!existsSync(files[g])) throw new ModelFileError(files[g], `file is missing (no ${precision} graph set in ${dir})`);
+    if (!existsSync(files[g]))
+      throw new ModelFileError(files[g], `file is missing (no ${precision} graph set in ${dir})`);
   }
   const tokenizer = Qwen2Tokenizer.fromDir(path.join(dir, 'tokenizer'));
   const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
   const cpEmbeddings: Float32Array[] = [];
-  for (let k = 0; k < config.cp.codeGroups - 1; k++) cpEmbeddings.push(loadTable(emb(`cp_codec_embedding_${k}`), config.cp.vocab, H));
+  for (let k = 0; k < config.cp.codeGroups - 1; k++)
+    cpEmbeddings.push(loadTable(emb(`cp_codec_embedding_${k}`), config.cp.vocab, H));
   // Two small Gemms per prompt: the CPU does them at once, without a device round trip.
-  const textProjection = await TextProjection.open(path.join(dir, 'embeddings'), { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H }, sessionOptions({ ...options, executionProvider: 'cpu' }));
+  const textProjection = await TextProjection.open(
+    path.join(dir, 'embeddings'),
+    { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H },
+    sessionOptions({ ...options, executionProvider: 'cpu' }),
+  );
 
   let graphs: OpenGraphs;
   try {
@@ -76,6 +95,12 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     await textProjection.close();
     throw err;
   }
-  await textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
+  await textProjection.remember([
+    config.ids.ttsPad,
+    config.ids.ttsBos,
+    config.ids.ttsEos,
+    config.ids.imStart,
+    config.ids.imEnd,
+  ]);
   return { dir, config, precision, executionProvider, tokenizer, textProjection, codecEmbedding, cpEmbeddings, graphs };
 }

@@ -23,7 +23,9 @@ export interface SessionSettings {
 }
 
 /** The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker. */
-export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & { vocoder?: ort.InferenceSession };
+export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & {
+  vocoder?: ort.InferenceSession;
+};
 
 /** The four graphs, open: the sessions, the input names each one takes, and the vocoder's worker if it has one. */
 export interface OpenGraphs {
@@ -53,7 +55,11 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
 /** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
 export function checkExecutionProvider(name: string | undefined): string {
   const ep = (name ?? 'cpu').toLowerCase();
-  if (!isExecutionProvider(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`);
+  if (!isExecutionProvider(ep))
+    throw new ModelFileError(
+      'executionProvider',
+      `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`,
+    );
   const { ok, names } = available(ep);
   if (!ok) {
     throw new ModelFileError(
@@ -83,7 +89,12 @@ async function startVocoderThread(file: string, settings: SessionSettings): Prom
   }
 }
 
-async function createSession(file: string, settings: SessionSettings, ep: string, graph: GraphName): Promise<ort.InferenceSession> {
+async function createSession(
+  file: string,
+  settings: SessionSettings,
+  ep: string,
+  graph: GraphName,
+): Promise<ort.InferenceSession> {
   if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
   try {
     const so = sessionOptions({ ...settings, executionProvider: ep });
@@ -94,7 +105,10 @@ async function createSession(file: string, settings: SessionSettings, ep: string
     if (err instanceof ModelFileError) throw err;
     const msg = cleanOrtMessage(err);
     if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
-      throw new ModelFileError(file, `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`);
+      throw new ModelFileError(
+        file,
+        `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`,
+      );
     }
     throw new ModelFileError(file, `onnxruntime cannot load this graph: ${msg}`);
   }
@@ -104,7 +118,12 @@ async function createSession(file: string, settings: SessionSettings, ep: string
  * Opens the four graphs of `files` on `ep` and checks each against `specs`; on any failure, whatever was opened
  * is closed again before the error is rethrown.
  */
-export async function openGraphs(files: Record<GraphName, string>, specs: Record<GraphName, GraphSpec>, settings: SessionSettings, ep: string): Promise<OpenGraphs> {
+export async function openGraphs(
+  files: Record<GraphName, string>,
+  specs: Record<GraphName, GraphSpec>,
+  settings: SessionSettings,
+  ep: string,
+): Promise<OpenGraphs> {
   const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
   const feeds: Partial<Record<GraphName, Set<string>>> = {};
   let thread: VocoderThread | undefined;
