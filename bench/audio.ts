@@ -11,7 +11,10 @@ const RATE = 24000;
 const SECONDS = 60;
 const CHUNK = 1920; // what the engine hands over: one 80 ms frame
 // A voiced, slowly varying signal (a tone with vibrato and a swell), closer to speech than a flat tone.
-const audio = Float32Array.from({ length: RATE * SECONDS }, (_, i) => 0.4 * Math.sin((2 * Math.PI * (180 + 20 * Math.sin(i / 4000)) * i) / RATE) * (1 + 0.4 * Math.sin(i / 2500)));
+const audio = Float32Array.from(
+  { length: RATE * SECONDS },
+  (_, i) => 0.4 * Math.sin((2 * Math.PI * (180 + 20 * Math.sin(i / 4000)) * i) / RATE) * (1 + 0.4 * Math.sin(i / 2500)),
+);
 
 const rows: string[] = [];
 for (const rate of [0.5, 1, 1.5, 2]) {
@@ -19,7 +22,9 @@ for (const rate of [0.5, 1, 1.5, 2]) {
   const start = performance.now();
   for (let i = 0; i < audio.length; i += CHUNK) shaper.process(audio.subarray(i, i + CHUNK));
   shaper.finish();
-  rows.push(`| rate ${rate}, volume 80 % (Sonic${rate === 1 ? ' not used: gain only' : ''}) | ${((performance.now() - start) / SECONDS).toFixed(2)} ms |`);
+  rows.push(
+    `| rate ${rate}, volume 80 % (Sonic${rate === 1 ? ' not used: gain only' : ''}) | ${((performance.now() - start) / SECONDS).toFixed(2)} ms |`,
+  );
 }
 const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-audio-'));
 try {
@@ -28,9 +33,13 @@ try {
     const encoding = await encoderFor(format).start(RATE, path.join(dir, `bench.${format}`));
     for (let i = 0; i < audio.length; i += CHUNK) await encoding.write(audio.subarray(i, i + CHUNK));
     await encoding.end();
-    rows.push(`| encode ${format} to a file (${format === 'wav' ? 'our writer' : 'ffmpeg child, start-up included'}) | ${((performance.now() - start) / SECONDS).toFixed(2)} ms |`);
+    rows.push(
+      `| encode ${format} to a file (${format === 'wav' ? 'our writer' : 'ffmpeg child, start-up included'}) | ${((performance.now() - start) / SECONDS).toFixed(2)} ms |`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-process.stdout.write(`| ${SECONDS} s of 24 kHz audio in 80 ms chunks | per second of audio |\n|---|---|\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `| ${SECONDS} s of 24 kHz audio in 80 ms chunks | per second of audio |\n|---|---|\n${rows.join('\n')}\n`,
+);

@@ -2,7 +2,14 @@
 // parser, pure, so every form is table-tested (test/cli/args.test.ts). Why not util.parseArgs: decision 0010.
 import { parseListenAddress } from '../core/doors/address.js';
 import { errorMessage } from '../shared/errors.js';
-import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
+import {
+  ENGINES,
+  EXECUTION_PROVIDERS,
+  PRECISIONS,
+  oneOf,
+  type ExecutionProvider,
+  type Precision,
+} from '../shared/engine-options.js';
 import { formatForFile } from '../shared/audio-formats.js';
 
 export const COMMANDS = [
@@ -210,7 +217,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   // One word that is a command mistyped (`q3tts stauts`) is far likelier a slip than text to say.
   if (opts.command === 'speak' && words.length === 1 && wordsBeforeDashes === 1 && !opts.help) {
     const near = nearestCommand(words[0]!);
-    if (near) throw new UsageError(`'${words[0]}' is not a command; did you mean 'q3tts ${near}'? (to say the word: q3tts -- ${words[0]})`);
+    if (near)
+      throw new UsageError(
+        `'${words[0]}' is not a command; did you mean 'q3tts ${near}'? (to say the word: q3tts -- ${words[0]})`,
+      );
   }
   if (opts.command === 'help') {
     opts.help = true;
@@ -262,7 +272,11 @@ function validate(o: CliOptions): void {
   if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
   if (o.command === 'cancel' && o.args.length > 0) {
-    if (o.args.length > 1 || !/^\d+$/.test(o.args[0]!)) throw new UsageError(`'cancel' takes one job number, as 'q3tts queue' lists them (got '${o.args.join(' ')}')`, o.command);
+    if (o.args.length > 1 || !/^\d+$/.test(o.args[0]!))
+      throw new UsageError(
+        `'cancel' takes one job number, as 'q3tts queue' lists them (got '${o.args.join(' ')}')`,
+        o.command,
+      );
     return;
   }
   if (o.command === 'speechd') {
@@ -302,22 +316,31 @@ function validate(o: CliOptions): void {
   if (o.command === 'decode' && o.args.length !== 1)
     throw new UsageError(`'decode' needs exactly one codes file`, o.command);
   if (o.clipboard && o.args.length > 0) throw new UsageError(`give text or --clipboard, not both`);
-  if (o.file !== undefined && (o.args.length > 0 || o.clipboard)) throw new UsageError(`give text, -f FILE or --clipboard: one of them`);
+  if (o.file !== undefined && (o.args.length > 0 || o.clipboard))
+    throw new UsageError(`give text, -f FILE or --clipboard: one of them`);
   if (o.file !== undefined && o.command === 'decode') throw new UsageError(`'decode' reads codes, not -f`, o.command);
   if (o.raw && o.output !== undefined) throw new UsageError(`give --raw or -o, not both: the audio goes to one place`);
-  if (o.command === 'decode' && (o.raw || o.output === '-')) throw new UsageError(`'decode' writes a file: give -o FILE`, o.command);
+  if (o.command === 'decode' && (o.raw || o.output === '-'))
+    throw new UsageError(`'decode' writes a file: give -o FILE`, o.command);
   const toStdout = o.raw || o.output === '-';
-  if (toStdout && o.json) throw new UsageError(`${o.raw ? '--raw' : '-o -'} writes audio to stdout: --json would mix text into it`);
-  if (toStdout && !o.wait) throw new UsageError(`${o.raw ? '--raw' : '-o -'} streams the audio until the end: it cannot be used with --no-wait`);
+  if (toStdout && o.json)
+    throw new UsageError(`${o.raw ? '--raw' : '-o -'} writes audio to stdout: --json would mix text into it`);
+  if (toStdout && !o.wait)
+    throw new UsageError(
+      `${o.raw ? '--raw' : '-o -'} streams the audio until the end: it cannot be used with --no-wait`,
+    );
   if (o.output !== undefined && o.output !== '-') {
     const chosen = formatForFile(o.output);
     if ('error' in chosen) throw new UsageError(`-o ${o.output}: ${chosen.error}`);
   }
-  if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff)) throw new UsageError(`--seed must be between 0 and 4294967295`);
+  if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff))
+    throw new UsageError(`--seed must be between 0 and 4294967295`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`--top-p must be in (0, 1]`);
   if (o.temperature !== undefined && !(o.temperature > 0)) throw new UsageError(`--temperature must be above 0`);
-  if (o.rate !== undefined && !(o.rate >= 0.5 && o.rate <= 2)) throw new UsageError(`--rate must be between 0.5 and 2 (1 = normal speed), not ${o.rate}`);
-  if (o.volume !== undefined && !(o.volume >= 0 && o.volume <= 100)) throw new UsageError(`--volume must be between 0 and 100 (percent), not ${o.volume}`);
+  if (o.rate !== undefined && !(o.rate >= 0.5 && o.rate <= 2))
+    throw new UsageError(`--rate must be between 0.5 and 2 (1 = normal speed), not ${o.rate}`);
+  if (o.volume !== undefined && !(o.volume >= 0 && o.volume <= 100))
+    throw new UsageError(`--volume must be between 0 and 100 (percent), not ${o.volume}`);
 }
 
 function validateModels(o: CliOptions): void {
@@ -338,12 +361,15 @@ export function nearestCommand(word: string): Command | undefined {
 
 /** Optimal string alignment distance: Levenshtein plus the swap of two neighbours as one edit. */
 export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
       d[i]![j] = best;
     }
   }
@@ -371,10 +397,13 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
 
 /** Rewrites "field 'max_new_tokens': …" (the daemon's wording) as "--max-frames: …". */
 export function withFlagNames(message: string): string {
-  return message.replace(/field '([a-z_]+)'|\b(output|codes_out) '/g, (whole, field: string | undefined, bare: string | undefined) => {
-    const name = field ?? bare!;
-    const flag = FIELD_FLAGS[name];
-    if (!flag) return whole;
-    return field ? flag : `${flag} '`;
-  });
+  return message.replace(
+    /field '([a-z_]+)'|\b(output|codes_out) '/g,
+    (whole, field: string | undefined, bare: string | undefined) => {
+      const name = field ?? bare!;
+      const flag = FIELD_FLAGS[name];
+      if (!flag) return whole;
+      return field ? flag : `${flag} '`;
+    },
+  );
 }

@@ -34,7 +34,12 @@ export function speakDocument(requester: Requester, request: Generate, options: 
   const done = (async (): Promise<AnswerOf<'generate'>> => {
     // A file is written here from the parts' streamed audio; the daemon writes nothing.
     const file = request.output ? path.resolve(request.cwd ?? process.cwd(), request.output) : undefined;
-    if (file && request.wait === false) return { status: 'error', code: 'E_INVALID', message: `a text this long is saved part by part by q3tts itself: -o cannot be used with --no-wait` };
+    if (file && request.wait === false)
+      return {
+        status: 'error',
+        code: 'E_INVALID',
+        message: `a text this long is saved part by part by q3tts itself: -o cannot be used with --no-wait`,
+      };
     const sink = file ? await openFile(file) : undefined;
     let writing = Promise.resolve(); // the file's writes, in order; closed after the last
     const onEvent = (k: number) => (event: EventMessage) => {
@@ -43,20 +48,29 @@ export function speakDocument(requester: Requester, request: Generate, options: 
       if (sink && typeof event.pcm === 'string') {
         const samples = int16ToFloat(Buffer.from(event.pcm, 'base64'));
         writing = writing.then(() => sink.write(samples));
-      }
-      else options.onAudio?.(event);
+      } else options.onAudio?.(event);
     };
-    const base: Generate = { ...request, output: null, codes_out: null, events: true, ...(sink ? { stream: true } : {}) };
+    const base: Generate = {
+      ...request,
+      output: null,
+      codes_out: null,
+      events: true,
+      ...(sink ? { stream: true } : {}),
+    };
     const answers = await Promise.all(
       parts.map((text, k) =>
         requester.request({ ...base, text, id: ids[k]! }, onEvent(k)).then((answer) => {
           // The first failure ends the job: the parts behind it are cancelled, not spoken.
-          if (answer.status === 'error') for (const id of ids.slice(k + 1)) void requester.request({ action: 'cancel', target: id }).catch(() => undefined);
+          if (answer.status === 'error')
+            for (const id of ids.slice(k + 1))
+              void requester.request({ action: 'cancel', target: id }).catch(() => undefined);
           return answer;
         }),
       ),
     );
-    const failed = answers.find((a) => a.status === 'error' && a.code !== 'E_CANCELLED') ?? answers.find((a) => a.status === 'error');
+    const failed =
+      answers.find((a) => a.status === 'error' && a.code !== 'E_CANCELLED') ??
+      answers.find((a) => a.status === 'error');
     if (failed) {
       sink?.stop();
       return failed;
@@ -68,8 +82,17 @@ export function speakDocument(requester: Requester, request: Generate, options: 
       await writing;
       await sink.close();
     }
-    const seconds = answers.reduce((n, a) => n + (a.status === 'ok' && 'audio_seconds' in a && typeof a.audio_seconds === 'number' ? a.audio_seconds : 0), 0);
-    const whole: AnswerOf<'generate'> = { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), audio_seconds: Math.round(seconds * 1000) / 1000, ...(file ? { output: file } : {}) };
+    const seconds = answers.reduce(
+      (n, a) =>
+        n + (a.status === 'ok' && 'audio_seconds' in a && typeof a.audio_seconds === 'number' ? a.audio_seconds : 0),
+      0,
+    );
+    const whole: AnswerOf<'generate'> = {
+      status: 'ok',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      audio_seconds: Math.round(seconds * 1000) / 1000,
+      ...(file ? { output: file } : {}),
+    };
     return Object.assign(whole, { parts: parts.length });
   })();
   return { ids, done };

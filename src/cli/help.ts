@@ -49,7 +49,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_AUDIO', 'auto (PortAudio, then a pw-cat/paplay/aplay pipe), portaudio, pipe or null'],
   ['Q3TTS_AUDIO_DEVICE', "the output device, by name ('q3tts devices' lists them)"],
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
-  ['Q3TTS_FFMPEG', "the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)"],
+  ['Q3TTS_FFMPEG', 'the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)'],
   ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
   ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
 ];

@@ -5,7 +5,14 @@ import { currentPathEnv } from '../core/paths.js';
 import { modelsRoot } from '../core/models/layout.js';
 import { defaultCatalog } from '../core/models/catalog.js';
 import { answerCode, ModelError, type ModelErrorKind } from '../core/models/errors.js';
-import { listModels, removeModel, resolveInstalled, useModel, verifyModel, type VerifyResult } from '../core/models/inventory.js';
+import {
+  listModels,
+  removeModel,
+  resolveInstalled,
+  useModel,
+  verifyModel,
+  type VerifyResult,
+} from '../core/models/inventory.js';
 import { ModelsLayout } from '../core/models/layout.js';
 import { formatEta } from '../core/models/progress.js';
 import { formatBytes } from '../shared/bytes.js';
@@ -174,7 +181,8 @@ async function pull(p: ModelsOptions, io: ModelsIo, root: string): Promise<numbe
   } catch (e) {
     bar.clear();
     if (e instanceof ModelError && e.kind === 'cancelled') {
-      if (p.json) io.stdout.write(`${JSON.stringify({ status: 'error', code: answerCode(e.kind), message: e.message })}\n`);
+      if (p.json)
+        io.stdout.write(`${JSON.stringify({ status: 'error', code: answerCode(e.kind), message: e.message })}\n`);
       else io.stderr.write(`q3tts: interrupted: the downloaded part is kept; run the same command to resume\n`);
       return EXIT.interrupted;
     }

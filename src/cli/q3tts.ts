@@ -53,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     opts = parseArgs(argv);
   } catch (e) {
-    if (e instanceof UsageError) return failure(argv.includes('--json'), 'E_USAGE', e.message, EXIT.usage, helpHint(e.command));
+    if (e instanceof UsageError)
+      return failure(argv.includes('--json'), 'E_USAGE', e.message, EXIT.usage, helpHint(e.command));
     throw e;
   }
   if (opts.version) {
@@ -94,7 +95,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       request = await buildRequest(opts);
     } catch (e) {
-      return e instanceof UsageError ? failure(opts.json, 'E_USAGE', e.message, EXIT.usage) : failure(opts.json, 'E_INTERNAL', errorMessage(e), EXIT.failed);
+      return e instanceof UsageError
+        ? failure(opts.json, 'E_USAGE', e.message, EXIT.usage)
+        : failure(opts.json, 'E_INTERNAL', errorMessage(e), EXIT.failed);
     }
     return speak(opts, socket, request);
   }
@@ -200,7 +203,9 @@ async function readDocument(file: string, cwd: string): Promise<string> {
     source = file === '-' ? await readStdin() : readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : errorMessage(e)}`);
+    throw new UsageError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : errorMessage(e)}`,
+    );
   }
   const text = documentToSpeech(source, kind ?? sniffKind(source));
   if (!text.trim()) throw new UsageError(`${file === '-' ? 'stdin' : file} holds no text to say`);
@@ -309,7 +314,14 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
     const progress = speechProgress(opts, request);
     const events = progress ? { events: true } : {};
     // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
-    const answer = await send(opts, core, request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events }, `cli-${process.pid}`, audio, progress).answer;
+    const answer = await send(
+      opts,
+      core,
+      request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events },
+      `cli-${process.pid}`,
+      audio,
+      progress,
+    ).answer;
     progress?.done();
     if (answer.status === 'ok') await audio?.finish();
     return report(opts, answer, (a) => describeSpeech(opts, a));
@@ -354,7 +366,12 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
     });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    return failure(opts.json, e instanceof DaemonAlreadyRunning ? 'E_BUSY' : code === 'E_NO_MODEL' ? 'E_NO_MODEL' : 'E_ENGINE', errorMessage(e), e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed);
+    return failure(
+      opts.json,
+      e instanceof DaemonAlreadyRunning ? 'E_BUSY' : code === 'E_NO_MODEL' ? 'E_NO_MODEL' : 'E_ENGINE',
+      errorMessage(e),
+      e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed,
+    );
   }
   const running = daemon;
   const shutdown = shutdownRequested.then(async (signal) => {
@@ -431,8 +448,14 @@ async function devices(opts: CliOptions): Promise<number> {
   } catch (e) {
     return failure(opts.json, 'E_AUDIO_DEVICE', errorMessage(e), EXIT.failed);
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list.map((d) => ({ id: d.id, name: d.name, host_api: d.hostApi })) })}\n`);
-  else process.stdout.write(list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n');
+  if (opts.json)
+    process.stdout.write(
+      `${JSON.stringify({ status: 'ok', devices: list.map((d) => ({ id: d.id, name: d.name, host_api: d.hostApi })) })}\n`,
+    );
+  else
+    process.stdout.write(
+      list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n',
+    );
   return EXIT.ok;
 }
 
@@ -441,8 +464,13 @@ function unreachable(opts: CliOptions, e: Error): number {
 }
 
 /** Prints an answer the way the user asked for, and returns the exit code it means. */
-function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | ErrorAnswer, describe: (a: Ok) => string): number {
-  if (answer.status === 'error') return failure(opts.json, answer.code, withFlagNames(answer.message), exitCodeFor(answer.code));
+function report<Ok extends { status: 'ok' }>(
+  opts: CliOptions,
+  answer: Ok | ErrorAnswer,
+  describe: (a: Ok) => string,
+): number {
+  if (answer.status === 'error')
+    return failure(opts.json, answer.code, withFlagNames(answer.message), exitCodeFor(answer.code));
   if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
   if (!opts.json) {
     const text = describe(answer);
@@ -453,11 +481,15 @@ function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | Erro
 }
 
 /** What `q3tts "text"` and `q3tts decode` print: the fields both answers may carry. */
-function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number; parts?: number }): string {
+function describeSpeech(
+  opts: CliOptions,
+  a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number; parts?: number },
+): string {
   if (opts.quiet) return '';
   const parts = a.parts ? `${a.parts} parts, ` : '';
   if (a.queued) return `queued (${parts}job ${a.job}, position ${a.position})`;
-  if (a.output) return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${parts}${a.audio_seconds} s of audio)` : ''}`;
+  if (a.output)
+    return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${parts}${a.audio_seconds} s of audio)` : ''}`;
   return '';
 }
 
@@ -502,13 +534,19 @@ const CONTROL: {
   stop: { request: () => ({ action: 'stop' }), describe: (_a, opts) => (opts.quiet ? '' : 'daemon stopping') },
   cancel: {
     request: (opts) => ({ action: 'cancel', ...(opts.args[0] ? { target: Number(opts.args[0]) } : {}) }),
-    describe: (a, opts) => (opts.quiet ? '' : opts.args[0] && a.cancelled === 0 ? `no job ${opts.args[0]} (finished already, or never queued)` : `cancelled ${a.cancelled}`),
+    describe: (a, opts) =>
+      opts.quiet
+        ? ''
+        : opts.args[0] && a.cancelled === 0
+          ? `no job ${opts.args[0]} (finished already, or never queued)`
+          : `cancelled ${a.cancelled}`,
   },
   pause: { request: () => ({ action: 'pause' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   resume: { request: () => ({ action: 'resume' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   queue: {
     request: () => ({ action: 'queue' }),
-    describe: (a) => (a.jobs.length ? a.jobs.map((j) => `${j.job}\t${j.state}\t${oneLine(j.summary)}`).join('\n') : 'queue empty'),
+    describe: (a) =>
+      a.jobs.length ? a.jobs.map((j) => `${j.job}\t${j.state}\t${oneLine(j.summary)}`).join('\n') : 'queue empty',
   },
   reload: {
     request: (opts) => ({ action: 'reload', ...(opts.reloadModel ? { model: true } : {}) }),

@@ -114,7 +114,10 @@ export interface ActionTypes {
   resume: { request: { action: 'resume' } & Common; answer: { state: DaemonState } };
   queue: { request: { action: 'queue' } & Common; answer: { jobs: QueuedJob[] } };
   stop: { request: { action: 'stop' } & Common; answer: Record<never, never> };
-  reload: { request: { action: 'reload'; model?: boolean | undefined } & Common; answer: { handlers_version: string; engine_loads: number; model?: string; load_ms?: number } };
+  reload: {
+    request: { action: 'reload'; model?: boolean | undefined } & Common;
+    answer: { handlers_version: string; engine_loads: number; model?: string; load_ms?: number };
+  };
   voices: {
     request: { action: 'voices' } & Common;
     answer: { engine: string; model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };

@@ -27,5 +27,7 @@ export function formatForFile(file: string): { format: AudioFileFormat } | { err
   const ext = base.slice(dot).toLowerCase();
   const format = EXTENSION_FORMATS[ext];
   if (format) return { format };
-  return { error: `cannot write '${ext}' files (${Object.keys(EXTENSION_FORMATS).join(', ')}; the extension picks the format)` };
+  return {
+    error: `cannot write '${ext}' files (${Object.keys(EXTENSION_FORMATS).join(', ')}; the extension picks the format)`,
+  };
 }

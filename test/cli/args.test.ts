@@ -179,15 +179,24 @@ describe('a mistyped command', () => {
     expect(nearestCommand('Hello')).toBeUndefined();
     expect(nearestCommand('stp')).toBeUndefined(); // too short to guess at
     expect(parseArgs(['Hello'])).toMatchObject({ command: 'speak', args: ['Hello'] });
-    expect(parseArgs(['stauts', 'report', 'ready'])).toMatchObject({ command: 'speak', args: ['stauts', 'report', 'ready'] });
+    expect(parseArgs(['stauts', 'report', 'ready'])).toMatchObject({
+      command: 'speak',
+      args: ['stauts', 'report', 'ready'],
+    });
     expect(parseArgs(['--', 'stauts'])).toMatchObject({ command: 'speak', args: ['stauts'] });
   });
 });
 
-describe('the daemon\'s validation messages name the flag the user typed', () => {
+describe("the daemon's validation messages name the flag the user typed", () => {
   it.each([
-    ["field 'max_new_tokens': Too big: expected number to be <=8192", '--max-frames: Too big: expected number to be <=8192'],
-    ["field 'top_k': Too small; field 'repetition_penalty': Too big", '--top-k: Too small; --repetition-penalty: Too big'],
+    [
+      "field 'max_new_tokens': Too big: expected number to be <=8192",
+      '--max-frames: Too big: expected number to be <=8192',
+    ],
+    [
+      "field 'top_k': Too small; field 'repetition_penalty': Too big",
+      '--top-k: Too small; --repetition-penalty: Too big',
+    ],
     ["output 'x.txt': cannot write '.txt' files", "--output 'x.txt': cannot write '.txt' files"],
     ["unknown language 'Klingon'", "unknown language 'Klingon'"],
     ["field 'whatever': odd", "field 'whatever': odd"],

@@ -71,7 +71,19 @@ describe('help and README agree with the code', () => {
   });
 
   it('every control command has help of its own that names it, and points at the whole help', () => {
-    for (const command of ['serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode'] as const) {
+    for (const command of [
+      'serve',
+      'stop',
+      'status',
+      'cancel',
+      'pause',
+      'resume',
+      'queue',
+      'reload',
+      'voices',
+      'devices',
+      'decode',
+    ] as const) {
       const text = helpFor(command);
       expect(text, command).toMatch(new RegExp(`^Usage: q3tts ${command}\\b`));
       expect(text).toContain(`'q3tts --help'`);

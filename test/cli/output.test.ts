@@ -16,20 +16,29 @@ let env: NodeJS.ProcessEnv;
 let daemon: Served;
 
 function q3tts(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: options.env ?? env, cwd: dir, input: options.input, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    env: options.env ?? env,
+    cwd: dir,
+    input: options.input,
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, out: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
 /** Seconds of audio in a file, as ffprobe reads its container. */
 function probeSeconds(file: string): number {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ffprobe ${file}: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
 
 /** Samples a file decodes to (ffmpeg decodes it whole: the count, not the container's claim). */
 function decodedSamples(file: string): number {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '1', '-ar', '24000', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '1', '-ar', '24000', 'pipe:1'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`ffmpeg ${file}: ${r.stderr.toString()}`);
   return r.stdout.length / 2;
 }
@@ -39,7 +48,12 @@ const SECONDS = (TEXT.length * 1920) / 24000;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-output-'));
-  env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'), Q3TTS_AUDIO: 'null', Q3TTS_DATA_DIR: path.join(dir, 'data') };
+  env = {
+    ...process.env,
+    Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'),
+    Q3TTS_AUDIO: 'null',
+    Q3TTS_DATA_DIR: path.join(dir, 'data'),
+  };
   delete env.Q3TTS_MODEL_DIR;
   delete env.Q3TTS_ENGINE;
   delete env.Q3TTS_FFMPEG;
@@ -62,7 +76,11 @@ describe('-o FILE: the extension picks the format', () => {
     const r = q3tts(['-o', file, TEXT]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.out).toMatch(new RegExp(`saved .*${file.replace('.', '\\.')}`));
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'csv=p=0', path.join(dir, file)], { encoding: 'utf8' });
+    const probe = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'format=format_name', '-of', 'csv=p=0', path.join(dir, file)],
+      { encoding: 'utf8' },
+    );
     expect(probe.stdout.trim().split(',')).toContain(container);
     // Lossy codecs add encoder delay/padding (MP3 ~1 frame of 1152 samples at 24 kHz): within 60 ms.
     expect(Math.abs(probeSeconds(path.join(dir, file)) - SECONDS)).toBeLessThan(0.06);
@@ -97,14 +115,18 @@ describe('-o FILE: the extension picks the format', () => {
 
 describe('stdout', () => {
   beforeAll(async () => {
-    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0)
+      daemon = await startServe(env, ['--engine', 'tone']);
   });
 
   it('-o - into a file is a whole WAV with its real sizes (and no file named "-")', () => {
     const r = q3tts(['-o', '-', TEXT]);
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(dir, 'stdout.wav');
-    const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" -o - "${TEXT}" > "${file}"`], { env, cwd: dir });
+    const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" -o - "${TEXT}" > "${file}"`], {
+      env,
+      cwd: dir,
+    });
     expect(shell.status, shell.stderr.toString()).toBe(0);
     const wav = readWav(file);
     expect(wav.sampleRate).toBe(24000);
@@ -114,7 +136,10 @@ describe('stdout', () => {
   });
 
   it('-o - into a pipe streams a WAV a reader takes to its end', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" -o - "${TEXT}" | cat > piped.wav`], { env, cwd: dir });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" -o - "${TEXT}" | cat > piped.wav`], {
+      env,
+      cwd: dir,
+    });
     expect(r.status).toBe(0);
     expect(decodedSamples(path.join(dir, 'piped.wav'))).toBe(TEXT.length * 1920);
   });
@@ -123,7 +148,11 @@ describe('stdout', () => {
     q3tts(['-o', 'same.wav', TEXT]);
     const wav = readWav(path.join(dir, 'same.wav'));
     // Read the pipe while the CLI runs: the first bytes come before the request has finished.
-    const child = spawn(process.execPath, [cli, '--raw', 'Hello there, a longer sentence to stream'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--raw', 'Hello there, a longer sentence to stream'], {
+      env,
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     let firstAt: number | undefined;
     child.stdout.on('data', (b: Buffer) => {
@@ -156,7 +185,9 @@ describe('stdout', () => {
 
   it('"stream" with "output" or "wait": false is refused', async () => {
     const c = await connectRaw(env.Q3TTS_SOCKET!);
-    c.socket.write(encodeFrame({ action: 'generate', id: 1, text: 'Hi', stream: true, output: path.join(dir, 'x.wav') }));
+    c.socket.write(
+      encodeFrame({ action: 'generate', id: 1, text: 'Hi', stream: true, output: path.join(dir, 'x.wav') }),
+    );
     c.socket.write(encodeFrame({ action: 'generate', id: 2, text: 'Hi', stream: true, wait: false }));
     const answers = await c.next(2);
     c.socket.destroy();
@@ -165,7 +196,11 @@ describe('stdout', () => {
 });
 
 describe('CLI fixes', () => {
-  const json = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const json = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('--json prints one error object on stdout for every kind of failure', () => {
     const cases: Array<[string[], NodeJS.ProcessEnv | undefined, string, number]> = [
@@ -187,7 +222,7 @@ describe('CLI fixes', () => {
     }
   });
 
-  it('q3tts help CMD prints that command\'s help; an unknown one says so', () => {
+  it("q3tts help CMD prints that command's help; an unknown one says so", () => {
     const queue = q3tts(['help', 'queue']);
     expect(queue.code).toBe(0);
     expect(queue.out).toMatch(/^Usage: q3tts queue/);
@@ -215,7 +250,8 @@ describe('CLI fixes', () => {
   it('queue shows one line per job whatever the text holds', () => {
     // Paused, the first job holds its place while the others wait behind it.
     expect(q3tts(['pause']).code).toBe(0);
-    for (const text of ['first', 'one\nline\ttwo\x1b[31m red', 'three\r\nfour\u2028five']) expect(q3tts(['--no-wait', text]).code).toBe(0);
+    for (const text of ['first', 'one\nline\ttwo\x1b[31m red', 'three\r\nfour\u2028five'])
+      expect(q3tts(['--no-wait', text]).code).toBe(0);
     const r = q3tts(['queue']);
     q3tts(['cancel']);
     q3tts(['resume']);
@@ -231,7 +267,11 @@ describe('CLI fixes', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.out).toMatch(/^model reloaded: tone \(deterministic test engine\) in \d+\.\d s \(handlers .+\)$/m);
     const j = q3tts(['reload', 'model', '--json']);
-    expect(JSON.parse(j.out)).toMatchObject({ status: 'ok', model: 'tone (deterministic test engine)', load_ms: expect.any(Number) });
+    expect(JSON.parse(j.out)).toMatchObject({
+      status: 'ok',
+      model: 'tone (deterministic test engine)',
+      load_ms: expect.any(Number),
+    });
   });
 
   it('HF_ENDPOINT that is not a URL is a usage error, not a stack trace', () => {
@@ -244,7 +284,8 @@ describe('CLI fixes', () => {
 
 describe('documents: -f FILE, stdin, long texts', () => {
   beforeAll(async () => {
-    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0)
+      daemon = await startServe(env, ['--engine', 'tone']);
   });
 
   const MARKDOWN = '# Title\n\nSome **bold** text.\n\n```sh\nrm -rf /\n```\n\n- one\n- two\n';
@@ -259,7 +300,10 @@ describe('documents: -f FILE, stdin, long texts', () => {
   });
 
   it('Markdown on stdin is read the same way, with or without -f -', () => {
-    for (const args of [['-o', 'piped.wav'], ['-f', '-', '-o', 'piped.wav']]) {
+    for (const args of [
+      ['-o', 'piped.wav'],
+      ['-f', '-', '-o', 'piped.wav'],
+    ]) {
       const r = q3tts(args, { input: MARKDOWN });
       expect(r.code, r.stderr).toBe(0);
       expect(readWav(path.join(dir, 'piped.wav')).samples.length).toBe(HEARD.length * 1920);
@@ -267,7 +311,14 @@ describe('documents: -f FILE, stdin, long texts', () => {
   });
 
   it('HTML files skip scripts and styles; missing files and PDFs are clear usage errors', () => {
-    spawnSync('sh', ['-c', `printf '%s' '<html><head><style>p{}</style></head><body><p>Hi &amp; bye</p><script>x()</script></body></html>' > page.html`], { cwd: dir });
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        `printf '%s' '<html><head><style>p{}</style></head><body><p>Hi &amp; bye</p><script>x()</script></body></html>' > page.html`,
+      ],
+      { cwd: dir },
+    );
     expect(q3tts(['-f', 'page.html', '-o', 'page.wav']).code).toBe(0);
     expect(readWav(path.join(dir, 'page.wav')).samples.length).toBe('Hi & bye'.length * 1920);
     const missing = q3tts(['-f', 'nope.md']);
@@ -299,7 +350,11 @@ describe('documents: -f FILE, stdin, long texts', () => {
   it('Ctrl-C cancels every part of a long text', async () => {
     const slowEnv = { ...env, Q3TTS_SPLIT_CHARS: '40' };
     expect(q3tts(['pause']).code).toBe(0);
-    const child = spawn(process.execPath, [cli, '-f', '-'], { env: slowEnv, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '-f', '-'], {
+      env: slowEnv,
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdin.end(Array.from({ length: 5 }, (_, i) => `Part ${i} of a long text to read.`).join('\n\n'));
     for (let i = 0; i < 50 && !/\t/.test(q3tts(['queue']).out); i++) await new Promise((r) => setTimeout(r, 100));
     expect(q3tts(['queue']).out.trim().split('\n')).toHaveLength(5);
@@ -307,14 +362,16 @@ describe('documents: -f FILE, stdin, long texts', () => {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     q3tts(['resume']);
     expect(code).toBe(130);
-    for (let i = 0; i < 50 && q3tts(['queue']).out.trim() !== 'queue empty'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && q3tts(['queue']).out.trim() !== 'queue empty'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(q3tts(['queue']).out.trim()).toBe('queue empty');
   });
 });
 
 describe('rate and volume', () => {
   beforeAll(async () => {
-    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0)
+      daemon = await startServe(env, ['--engine', 'tone']);
   });
 
   /** The dominant frequency of 16-bit samples, by zero crossings over the middle. */
@@ -362,24 +419,35 @@ describe('rate and volume', () => {
     c.socket.write(encodeFrame({ action: 'generate', id: 1, text: 'Hi', rate: 0.2 }));
     const [answer] = await c.next(1);
     c.socket.destroy();
-    expect(answer).toMatchObject({ status: 'error', code: 'E_INVALID', message: expect.stringMatching(/field 'rate'/) });
+    expect(answer).toMatchObject({
+      status: 'error',
+      code: 'E_INVALID',
+      message: expect.stringMatching(/field 'rate'/),
+    });
   });
 });
 
 describe('cancel N', () => {
   beforeAll(async () => {
-    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0) daemon = await startServe(env, ['--engine', 'tone']);
+    if (spawnSync(process.execPath, [cli, 'status'], { env }).status !== 0)
+      daemon = await startServe(env, ['--engine', 'tone']);
   });
 
   it('cancels that job only; the others stay queued; an unknown job says so', () => {
     expect(q3tts(['pause']).code).toBe(0);
     for (const text of ['first job', 'second job', 'third job']) expect(q3tts(['--no-wait', text]).code).toBe(0);
-    const jobs = q3tts(['queue']).out.trim().split('\n').map((l) => l.split('\t'));
+    const jobs = q3tts(['queue'])
+      .out.trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(jobs).toHaveLength(3);
     const second = jobs[1]![0]!;
     const r = q3tts(['cancel', second]);
     expect([r.code, r.out]).toEqual([0, 'cancelled 1\n']);
-    const left = q3tts(['queue']).out.trim().split('\n').map((l) => l.split('\t')[2]);
+    const left = q3tts(['queue'])
+      .out.trim()
+      .split('\n')
+      .map((l) => l.split('\t')[2]);
     expect(left).toEqual(['first job', 'third job']);
     expect(q3tts(['cancel', '99999']).out).toMatch(/no job 99999/);
     expect(q3tts(['cancel', 'two']).stderr).toMatch(/takes one job number/);

@@ -34,7 +34,10 @@ describe('splitText', () => {
   });
 
   it('keeps every word of a 250,000-character document in order, each part within the daemon limit', () => {
-    const doc = Array.from({ length: 2500 }, (_, i) => `Paragraph ${i}. ${'Words and more words. '.repeat(4).trim()}`).join('\n\n');
+    const doc = Array.from(
+      { length: 2500 },
+      (_, i) => `Paragraph ${i}. ${'Words and more words. '.repeat(4).trim()}`,
+    ).join('\n\n');
     const parts = splitText(doc, 100_000);
     expect(parts.length).toBe(3);
     expect(parts.every((p) => p.length <= 100_000)).toBe(true);

@@ -82,12 +82,37 @@ function writeTo(stream: Writable, bytes: Buffer): Promise<void> {
   });
 }
 
-async function startFfmpeg(format: AudioFileFormat, codecArgs: string[], muxer: string, sampleRate: number, to: string | Writable): Promise<Encoding> {
+async function startFfmpeg(
+  format: AudioFileFormat,
+  codecArgs: string[],
+  muxer: string,
+  sampleRate: number,
+  to: string | Writable,
+): Promise<Encoding> {
   const command = ffmpegCommand();
   const target = typeof to === 'string' ? to : 'pipe:1';
   // -y: the caller owns `to` (a fresh temp file); -nostdin is not used: stdin is our PCM.
-  const args = ['-hide_banner', '-loglevel', 'error', '-f', 's16le', '-ar', String(sampleRate), '-ac', '1', '-i', 'pipe:0', ...codecArgs, '-f', muxer, '-y', target];
-  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    's16le',
+    '-ar',
+    String(sampleRate),
+    '-ac',
+    '1',
+    '-i',
+    'pipe:0',
+    ...codecArgs,
+    '-f',
+    muxer,
+    '-y',
+    target,
+  ];
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(command, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s: string) => {
@@ -97,11 +122,22 @@ async function startFfmpeg(format: AudioFileFormat, codecArgs: string[], muxer: 
   else child.stdout.resume();
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new EncoderError(err.code === 'ENOENT' ? `writing ${format} needs ffmpeg, which is not installed (or set Q3TTS_FFMPEG); WAV needs nothing` : `cannot run ${command}: ${err.message}`)),
+      reject(
+        new EncoderError(
+          err.code === 'ENOENT'
+            ? `writing ${format} needs ffmpeg, which is not installed (or set Q3TTS_FFMPEG); WAV needs nothing`
+            : `cannot run ${command}: ${err.message}`,
+        ),
+      ),
     );
     child.once('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new EncoderError(`ffmpeg could not encode ${format}${signal ? ` (${signal})` : ` (exit ${String(code)})`}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}`));
+      else
+        reject(
+          new EncoderError(
+            `ffmpeg could not encode ${format}${signal ? ` (${signal})` : ` (exit ${String(code)})`}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}`,
+          ),
+        );
     });
   });
   exited.catch(() => undefined); // observed by end(); an early failure also surfaces through write()

@@ -32,7 +32,8 @@ export class SpeechShaper {
 
   /** Rate 1 needs no Sonic at all: only the gain is applied. */
   static async create(sampleRate: number, rate: number, gain: number): Promise<SpeechShaper> {
-    if (!(rate >= MIN_RATE && rate <= MAX_RATE)) throw new RangeError(`rate must be between ${MIN_RATE} and ${MAX_RATE}, got ${rate}`);
+    if (!(rate >= MIN_RATE && rate <= MAX_RATE))
+      throw new RangeError(`rate must be between ${MIN_RATE} and ${MAX_RATE}, got ${rate}`);
     if (rate === 1) return new SpeechShaper(undefined, 0, gain);
     const m = await sonic();
     const stream = m._sonicCreateStream(sampleRate, 1);

@@ -374,7 +374,13 @@ export class DaemonCore {
     } catch (err) {
       return errorAnswer('E_HANDLERS', errorMessage(err), request.id);
     }
-    return { status: 'ok', ...ids, handlers_version: this.handlers.version, engine_loads: this.engineLoads, ...modelFields };
+    return {
+      status: 'ok',
+      ...ids,
+      handlers_version: this.handlers.version,
+      engine_loads: this.engineLoads,
+      ...modelFields,
+    };
   }
 
   /** The model manager (docs/protocol.md, "Models"): control actions, so they work without a model or handlers. */

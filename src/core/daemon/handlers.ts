@@ -73,8 +73,10 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
 
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return fail(output.code, output.error);
-  if (req.stream && output.path) return fail('E_INVALID', `"stream" and "output" do not go together: the audio goes to one place`);
-  if (req.stream && req.wait === false) return fail('E_INVALID', `"stream" needs the connection to stay until the end ("wait": false cannot stream)`);
+  if (req.stream && output.path)
+    return fail('E_INVALID', `"stream" and "output" do not go together: the audio goes to one place`);
+  if (req.stream && req.wait === false)
+    return fail('E_INVALID', `"stream" needs the connection to stay until the end ("wait": false cannot stream)`);
   const codesOut = resolveOutput(req.codes_out, req.cwd, 'codes_out');
   if ('error' in codesOut) return fail(codesOut.code, codesOut.error);
 
@@ -118,7 +120,11 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
     const rate = req.rate ?? 1;
     const shaper = await ctx.shaper(live.info.sampleRate, rate, (req.volume ?? 100) / 100);
-    const shapedEngine: Engine = { info: live.info, synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, rate), dispose: () => live.dispose() };
+    const shapedEngine: Engine = {
+      info: live.info,
+      synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, rate),
+      dispose: () => live.dispose(),
+    };
     try {
       if (direct) {
         // a pause holds the speakers and files, not a client's own stream
@@ -146,7 +152,13 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
             onPhase: (phase, segment) => {
               ctx.playbackPhase(key, phase);
               const wait = phase === 'preparing' ? ctx.expectedWait(live) : undefined;
-              emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
+              emit({
+                event: phase,
+                ...ids,
+                segment: segment.index + 1,
+                segments: segment.count,
+                ...(wait === undefined ? {} : { wait_s: round(wait) }),
+              });
             },
           });
         } finally {
@@ -314,18 +326,25 @@ function samplingOf(req: GenerateRequest): Partial<SamplingOptions> {
 
 /** A sink that sends the audio to the requesting client as "audio" events (the "stream" field). */
 function streamTo(emit: Emit, id: RequestId | undefined): AudioSink {
-  return new EventSink((pcm, sampleRate) => emit({ event: 'audio', ...(id === undefined ? {} : { id }), sample_rate: sampleRate, format: 's16le', pcm }));
+  return new EventSink((pcm, sampleRate) =>
+    emit({ event: 'audio', ...(id === undefined ? {} : { id }), sample_rate: sampleRate, format: 's16le', pcm }),
+  );
 }
 
 /**
  * The engine's events with the audio at another rate and volume. The shaper holds a few milliseconds back; they
  * are flushed where a segment (a sentence) ends and at the end, so each segment's audio stays inside it.
  */
-async function* shaped(events: AsyncIterable<SynthesisEvent>, shaper: AudioShaper, rate: number): AsyncIterable<SynthesisEvent> {
+async function* shaped(
+  events: AsyncIterable<SynthesisEvent>,
+  shaper: AudioShaper,
+  rate: number,
+): AsyncIterable<SynthesisEvent> {
   for await (const event of events) {
     if (event.type === 'audio') {
       const samples = shaper.process(event.samples);
-      if (samples.length) yield { type: 'audio', samples, ...(event.next === undefined ? {} : { next: Math.round(event.next / rate) }) };
+      if (samples.length)
+        yield { type: 'audio', samples, ...(event.next === undefined ? {} : { next: Math.round(event.next / rate) }) };
       continue;
     }
     if (event.type === 'segment_end' || event.type === 'stats') {

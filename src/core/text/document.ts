@@ -24,7 +24,8 @@ export function kindForFile(file: string): DocumentKind | { error: string } {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
   const ext = dot > 0 ? base.slice(dot).toLowerCase() : '';
-  if (ext === '.pdf' || ext === '.epub') return { error: `cannot read ${ext} files yet (plain text, Markdown and HTML): convert it first, e.g. pdftotext` };
+  if (ext === '.pdf' || ext === '.epub')
+    return { error: `cannot read ${ext} files yet (plain text, Markdown and HTML): convert it first, e.g. pdftotext` };
   return KINDS[ext] ?? 'text';
 }
 
@@ -32,7 +33,11 @@ export function kindForFile(file: string): DocumentKind | { error: string } {
 export function sniffKind(text: string): DocumentKind {
   const head = text.trimStart().slice(0, 1000).toLowerCase();
   if (/^(<!doctype html|<html[\s>]|<body[\s>]|<(p|div|h[1-6]|article|section)[\s>])/.test(head)) return 'html';
-  if (/^ {0,3}(#{1,6} |```|~~~|[-*+] |\d{1,3}[.)] |> )/m.test(text) || /\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|`[^`\n]+`/.test(text)) return 'markdown';
+  if (
+    /^ {0,3}(#{1,6} |```|~~~|[-*+] |\d{1,3}[.)] |> )/m.test(text) ||
+    /\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|`[^`\n]+`/.test(text)
+  )
+    return 'markdown';
   return 'text';
 }
 
@@ -44,11 +49,52 @@ export function documentToSpeech(source: string, kind: DocumentKind): string {
 }
 
 /** Elements that end a block of speech (a paragraph for the splitter). */
-const BLOCKS = new Set(['p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'blockquote', 'figure', 'figcaption', 'table', 'thead', 'tbody', 'tr', 'ul', 'ol', 'dl', 'dt', 'dd', 'hr', 'body', 'html', 'details', 'summary']);
+const BLOCKS = new Set([
+  'p',
+  'div',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'aside',
+  'nav',
+  'blockquote',
+  'figure',
+  'figcaption',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'hr',
+  'body',
+  'html',
+  'details',
+  'summary',
+]);
 /** Blocks read as one short line each: a full stop is added when they end without punctuation, for the pause. */
 const LINES = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'caption', 'figcaption', 'summary']);
 /** Never read: code blocks, scripts, styles, the document head, embedded media. */
-const SILENT = new Set(['pre', 'script', 'style', 'head', 'template', 'noscript', 'svg', 'math', 'iframe', 'object', 'video', 'audio', 'canvas']);
+const SILENT = new Set([
+  'pre',
+  'script',
+  'style',
+  'head',
+  'template',
+  'noscript',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'video',
+  'audio',
+  'canvas',
+]);
 
 const TERMINAL = /[.!?:;…。！？]["'”’)\]]*$/u;
 
@@ -87,7 +133,8 @@ export function htmlToSpeech(html: string): string {
         if (name === 'a') {
           const link = links.pop();
           // A link whose words are its address is read as "link to host", not spelled out.
-          if (link && /^\s*(https?:\/\/|www\.)\S+\s*$/i.test(current.slice(link.start))) current = `${current.slice(0, link.start)}${speakUrl(current.slice(link.start).trim())}`;
+          if (link && /^\s*(https?:\/\/|www\.)\S+\s*$/i.test(current.slice(link.start)))
+            current = `${current.slice(0, link.start)}${speakUrl(current.slice(link.start).trim())}`;
         }
         if (LINES.has(name)) endBlock(true);
         else if (BLOCKS.has(name)) endBlock(false);
@@ -98,5 +145,9 @@ export function htmlToSpeech(html: string): string {
   parser.write(html);
   parser.end();
   endBlock(false);
-  return blocks.map((b) => b.replace(/(^|\s)(https?:\/\/\S+|www\.\S+)/g, (_m, pre: string, url: string) => `${pre}${speakUrl(url)}`)).join('\n\n');
+  return blocks
+    .map((b) =>
+      b.replace(/(^|\s)(https?:\/\/\S+|www\.\S+)/g, (_m, pre: string, url: string) => `${pre}${speakUrl(url)}`),
+    )
+    .join('\n\n');
 }

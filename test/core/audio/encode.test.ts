@@ -19,15 +19,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const RATE = 24000;
 /** 1.5 s of a 440 Hz tone, in pieces of 1920 samples as the engine sends them. */
-const tone = Float32Array.from({ length: Math.round(1.5 * RATE) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / RATE));
+const tone = Float32Array.from(
+  { length: Math.round(1.5 * RATE) },
+  (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / RATE),
+);
 const pieces = Array.from({ length: Math.ceil(tone.length / 1920) }, (_, k) => tone.subarray(k * 1920, (k + 1) * 1920));
 
 function decode(bytesOrFile: Buffer | string): Int16Array {
   const input = typeof bytesOrFile === 'string' ? bytesOrFile : 'pipe:0';
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', input, '-f', 's16le', '-ac', '1', '-ar', String(RATE), 'pipe:1'], {
-    input: typeof bytesOrFile === 'string' ? undefined : bytesOrFile,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', input, '-f', 's16le', '-ac', '1', '-ar', String(RATE), 'pipe:1'],
+    {
+      input: typeof bytesOrFile === 'string' ? undefined : bytesOrFile,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (r.status !== 0) throw new Error(r.stderr.toString());
   return new Int16Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length / 2);
 }
@@ -35,7 +42,7 @@ function decode(bytesOrFile: Buffer | string): Int16Array {
 /** Zero crossings per second / 2: the tone's frequency, robust to codec delay. */
 function frequency(samples: Int16Array): number {
   let crossings = 0;
-  for (let i = 1; i < samples.length; i++) if ((samples[i - 1]! < 0) !== (samples[i]! < 0)) crossings++;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 !== samples[i]! < 0) crossings++;
   return crossings / 2 / (samples.length / RATE);
 }
 
@@ -55,7 +62,12 @@ describe('encoderFor', () => {
   });
 
   it('names a content type for each format (what an HTTP answer carries)', () => {
-    expect(AUDIO_FORMATS.map((f) => encoderFor(f).contentType)).toEqual(['audio/wav', 'audio/mpeg', 'audio/ogg', 'audio/flac']);
+    expect(AUDIO_FORMATS.map((f) => encoderFor(f).contentType)).toEqual([
+      'audio/wav',
+      'audio/mpeg',
+      'audio/ogg',
+      'audio/flac',
+    ]);
   });
 
   it('a missing ffmpeg is an EncoderError before any audio is made', async () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SpeechShaper } from '../../../src/core/audio/stretch.js';
 
 const RATE = 24000;
-const tone = (seconds: number, hz: number) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / RATE));
+const tone = (seconds: number, hz: number) =>
+  Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / RATE));
 
 async function shape(input: Float32Array, rate: number, gain = 1, chunk = 1920): Promise<Float32Array> {
   const s = await SpeechShaper.create(RATE, rate, gain);
@@ -29,12 +30,15 @@ function pitch(samples: Float32Array): number {
 }
 
 describe('SpeechShaper', () => {
-  it.each([2, 0.5, 1.5])('rate %s changes the duration by that factor (within 5 percent) and keeps the pitch (within 3 percent)', async (rate) => {
-    const input = tone(3, 220);
-    const out = await shape(input, rate);
-    expect(Math.abs(out.length / (input.length / rate) - 1)).toBeLessThan(0.05);
-    expect(Math.abs(pitch(out) / 220 - 1)).toBeLessThan(0.03);
-  });
+  it.each([2, 0.5, 1.5])(
+    'rate %s changes the duration by that factor (within 5 percent) and keeps the pitch (within 3 percent)',
+    async (rate) => {
+      const input = tone(3, 220);
+      const out = await shape(input, rate);
+      expect(Math.abs(out.length / (input.length / rate) - 1)).toBeLessThan(0.05);
+      expect(Math.abs(pitch(out) / 220 - 1)).toBeLessThan(0.03);
+    },
+  );
 
   it('no click where chunks meet: no jump between neighbouring samples beyond what the tone itself has', async () => {
     const input = tone(2, 220);

@@ -357,7 +357,11 @@ describe("errors in OpenAI's shape", () => {
     let finish!: () => void;
     const loading = new DaemonCore({
       handlersFile,
-      audio: { openPlayback: () => Promise.reject(new Error('unused')), openFile: () => Promise.reject(new Error('unused')), writeFileAtomic: async () => undefined },
+      audio: {
+        openPlayback: () => Promise.reject(new Error('unused')),
+        openFile: () => Promise.reject(new Error('unused')),
+        writeFileAtomic: async () => undefined,
+      },
       loadEngine: () => new Promise((_resolve, reject) => (finish = () => reject(new Error('gave up')))),
       log: () => undefined,
     });

@@ -37,18 +37,23 @@ describe('Markdown', () => {
   });
 
   it('nested emphasis, block quotes and setext headings', () => {
-    expect(documentToSpeech('Title\n=====\n\n> quoted *words* here\n\n1. one\n2. two!', 'markdown').split('\n\n')).toEqual(['Title.', 'quoted words here', 'one.', 'two!']);
+    expect(
+      documentToSpeech('Title\n=====\n\n> quoted *words* here\n\n1. one\n2. two!', 'markdown').split('\n\n'),
+    ).toEqual(['Title.', 'quoted words here', 'one.', 'two!']);
   });
 });
 
 describe('HTML', () => {
   it('skips the head, scripts and styles; line breaks become spaces; a link that is its address is "link to host"', () => {
-    const html = '<!doctype html><html><head><title>T</title><style>p{color:red}</style></head><body><h2>Hi</h2><p>One<br>two <a href="http://foo.org/bar">http://foo.org/bar</a></p><script>alert(1)</script><img alt="a cat"><pre>code()</pre></body></html>';
+    const html =
+      '<!doctype html><html><head><title>T</title><style>p{color:red}</style></head><body><h2>Hi</h2><p>One<br>two <a href="http://foo.org/bar">http://foo.org/bar</a></p><script>alert(1)</script><img alt="a cat"><pre>code()</pre></body></html>';
     expect(htmlToSpeech(html).split('\n\n')).toEqual(['Hi.', 'One two link to foo.org', 'a cat']);
   });
 
   it('entities are decoded once', () => {
-    expect(htmlToSpeech('<p>Fish &amp; chips &lt;3 &nbsp;&eacute;t&eacute; &amp;amp;</p>')).toBe('Fish & chips <3 été &amp;');
+    expect(htmlToSpeech('<p>Fish &amp; chips &lt;3 &nbsp;&eacute;t&eacute; &amp;amp;</p>')).toBe(
+      'Fish & chips <3 été &amp;',
+    );
   });
 });
 
