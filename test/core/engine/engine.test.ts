@@ -437,7 +437,8 @@ describe('synthesis', () => {
   });
 
   it('speaks long text segment by segment, deterministically, one prefill per segment', async () => {
-    const e = await open({ maxSegmentUnits: 40, budget: { framesPerTextToken: 1, minFrames: 6 } });
+    // without the prefix cache, which would prefill later segments' text only (prefix-cache.test.ts)
+    const e = await open({ maxSegmentUnits: 40, budget: { framesPerTextToken: 1, minFrames: 6 }, prefixCacheBytes: 0 });
     const text = 'The first sentence is here. The second sentence follows it.\n\nA new paragraph starts now.';
     const rec = record(e.model);
     const a = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 1000 } }));

@@ -10,6 +10,7 @@ import { invalidRequest } from './errors.js';
 import { frameBudget, generateFrames, type BudgetOptions, type GenerationResult, type GenerationSettings } from './generate.js';
 import type { Qwen3ModelOptions } from './load.js';
 import { Qwen3Model, SAMPLES_PER_FRAME } from './model.js';
+import { DEFAULT_PREFIX_CACHE_BYTES, PrefixCache } from './prefix-cache.js';
 import { assistantTemplate, instructSupported, instructTemplate, planPrefill, resolveVoice, splitTargetIds, supportedLanguages } from './prompt.js';
 import { deriveSeed, Rng } from './sampler.js';
 import { splitText } from './segment.js';
@@ -26,6 +27,8 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
   log?: (message: string) => void;
   /** Frames before EOS may end a segment (default 2, as the official config); benchmarks set it high to run a fixed length. */
   minNewTokens?: number;
+  /** Byte budget of the per-voice prefix cache (prefix-cache.ts); 0 turns it off. Default 64 MiB. */
+  prefixCacheBytes?: number;
 }
 
 /** Frames per call when decoding saved codes (the official chunked_decode size). */
@@ -57,6 +60,8 @@ export class Qwen3Engine implements Engine {
   readonly info: EngineInfo;
   private readonly plan: ChunkPlan;
   private readonly log: (message: string) => void;
+  /** The talker cache over each recent voice's prompt prefix; absent when turned off. */
+  readonly prefixes: PrefixCache | undefined;
 
   constructor(
     readonly model: Qwen3Model,
@@ -73,6 +78,8 @@ export class Qwen3Engine implements Engine {
     };
     this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
+    const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
+    this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;
   }
 
   async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
@@ -133,7 +140,7 @@ export class Qwen3Engine implements Engine {
       };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
       try {
-        for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {
+        for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result, this.prefixes)) {
           stream.push(frame);
           frames++;
           if (flight.current?.done) yield* settle();
@@ -179,6 +186,7 @@ export class Qwen3Engine implements Engine {
   }
 
   async dispose(): Promise<void> {
+    this.prefixes?.clear();
     await this.model.dispose();
   }
 }

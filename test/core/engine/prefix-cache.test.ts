@@ -1,0 +1,192 @@
+// The per-voice prefix cache (decision 0013) on real sessions over the synthetic tiny models: a voice used
+// before prefills only its text, and what is spoken is bit-identical to the engine without the cache.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import onnxProto from 'onnx-proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SynthesisRequest } from '../../../src/shared/engine.js';
+import { loadQwen3Engine, type Qwen3Engine, type Qwen3EngineOptions } from '../../../src/core/engine/qwen3/engine.js';
+import type { GraphName } from '../../../src/core/engine/qwen3/graph-spec.js';
+import { TalkerKvCache } from '../../../src/core/engine/qwen3/kv-cache.js';
+import { PrefixCache, prefixKey } from '../../../src/core/engine/qwen3/prefix-cache.js';
+import { copyModel, syntheticModel } from './fixture.js';
+
+const { onnx } = onnxProto;
+const engines: Qwen3Engine[] = [];
+let voiceDesign: string;
+let customVoice: string;
+
+async function open(dir: string, options: Qwen3EngineOptions = {}): Promise<Qwen3Engine> {
+  const e = await loadQwen3Engine(dir, { intraOpNumThreads: 1, interOpNumThreads: 1, ...options });
+  engines.push(e);
+  return e;
+}
+
+beforeAll(async () => {
+  voiceDesign = await syntheticModel('voice_design', 7);
+  customVoice = await syntheticModel('custom_voice', 11);
+});
+afterAll(async () => {
+  for (const e of engines) await e.dispose();
+});
+
+const request = (over: Partial<SynthesisRequest> = {}): SynthesisRequest => ({
+  text: 'Hello world, this is a test.',
+  language: 'English',
+  instruct: 'A calm, warm voice.',
+  speaker: null,
+  seed: 1,
+  sampling: { doSample: false, maxNewTokens: 24 },
+  ...over,
+});
+
+interface Spoken {
+  frames: number[][];
+  audio: number[];
+  /** Graph runs during the request, in order. */
+  runs: GraphName[];
+}
+
+async function speak(e: Qwen3Engine, req: SynthesisRequest): Promise<Spoken> {
+  const runs: GraphName[] = [];
+  e.model.onRun = (graph) => runs.push(graph);
+  const frames: number[][] = [];
+  const audio: number[] = [];
+  for await (const ev of e.synthesize(req, new AbortController().signal)) {
+    if (ev.type === 'codes') frames.push(...ev.frames);
+    if (ev.type === 'audio') audio.push(...ev.samples);
+  }
+  e.model.onRun = undefined;
+  return { frames, audio, runs };
+}
+
+describe('per-voice prefix cache', () => {
+  it('prefills only the text for a voice used before, and speaks bit-identically to the engine without it', async () => {
+    const plain = await open(voiceDesign, { prefixCacheBytes: 0 });
+    const cached = await open(voiceDesign);
+    expect(cached.model.multiPosition).toBe(true);
+
+    const first = await speak(cached, request({ text: 'Seven kites drifted above the harbour.' }));
+    expect(first.runs[0]).toBe('talker_prefill'); // a new voice: prefilled whole, as before
+    const again = await speak(cached, request());
+    expect(again.runs).not.toContain('talker_prefill'); // the voice's prefix came from the cache
+    expect(again.runs[0]).toBe('talker_decode');
+    expect(cached.prefixes!.hits).toBe(1);
+
+    const reference = await speak(plain, request());
+    expect(reference.runs[0]).toBe('talker_prefill');
+    expect(again.frames.length).toBe(24);
+    expect(again.frames).toEqual(reference.frames);
+    expect(again.audio).toEqual(reference.audio);
+  });
+
+  it('is bit-identical with sampling, without an instruct, with auto language, and keeps voices apart', async () => {
+    const plain = await open(voiceDesign, { prefixCacheBytes: 0 });
+    const cached = await open(voiceDesign);
+    const cases = [
+      request({ seed: 3, sampling: { maxNewTokens: 16 } }),
+      request({ instruct: null }),
+      request({ language: 'auto', instruct: 'A bright, fast voice.' }),
+    ];
+    for (const req of cases) await speak(cached, { ...req, text: 'Other words first, in the same voice.' });
+    expect(cached.prefixes!.size).toBe(3);
+    for (const req of cases) {
+      const hit = await speak(cached, req);
+      expect(hit.runs).not.toContain('talker_prefill');
+      expect(hit.frames).toEqual((await speak(plain, req)).frames);
+    }
+    expect(cached.prefixes!.hits).toBe(3);
+  });
+
+  it('keeps CustomVoice speakers apart and bit-identical', async () => {
+    const plain = await open(customVoice, { prefixCacheBytes: 0 });
+    const cached = await open(customVoice);
+    const req = (speaker: string, text: string) => request({ speaker, text, instruct: null, language: 'auto' });
+    await speak(cached, req('vivian', 'Warming up this voice.'));
+    await speak(cached, req('ryan', 'Warming up this voice.'));
+    for (const speaker of ['vivian', 'ryan']) {
+      const hit = await speak(cached, req(speaker, 'Hello world, this is a test.'));
+      expect(hit.runs).not.toContain('talker_prefill');
+      expect(hit.frames).toEqual((await speak(plain, req(speaker, 'Hello world, this is a test.'))).frames);
+    }
+  });
+
+  it('falls back to whole prefills when the decode graph cannot take several positions at once', async () => {
+    // An export that traced its single position into a Reshape: [1,1,H] fixed inside the graph.
+    const dir = copyModel(voiceDesign, 'single-position-decode');
+    const file = path.join(dir, 'fp32', 'talker_decode.onnx');
+    const model = onnx.ModelProto.decode(readFileSync(file));
+    const g = model.graph!;
+    const H = Number(g.input!.find((i) => i.name === 'inputs_embeds')!.type!.tensorType!.shape!.dim![2]!.dimValue);
+    g.initializer!.push({ name: 'traced_shape', dims: [3], dataType: onnx.TensorProto.DataType.INT64, int64Data: [1, 1, H] });
+    g.node!.unshift({ opType: 'Reshape', input: ['inputs_embeds', 'traced_shape'], output: ['traced_embeds'], name: 'traced' });
+    for (const n of g.node!.slice(1)) n.input = (n.input ?? []).map((x) => (x === 'inputs_embeds' ? 'traced_embeds' : x));
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+
+    const e = await open(dir);
+    expect(e.model.multiPosition).toBe(false);
+    await speak(e, request({ text: 'Other words first, in the same voice.' }));
+    const again = await speak(e, request());
+    expect(again.runs[0]).toBe('talker_prefill');
+    expect(again.frames).toEqual((await speak(await open(voiceDesign, { prefixCacheBytes: 0 }), request())).frames);
+  });
+});
+
+describe('PrefixCache', () => {
+  const snap = (floats: number) => ({ positions: 1, keys: new Float32Array(floats), values: new Float32Array(floats) });
+
+  it('evicts the least recently used voice to stay within its byte budget', () => {
+    const c = new PrefixCache(3 * 800); // three snapshots of 2 × 100 floats
+    c.set('a', snap(100));
+    c.set('b', snap(100));
+    c.set('c', snap(100));
+    expect(c.get('a')).toBeDefined(); // a is now the most recent
+    c.set('d', snap(100));
+    expect(c.get('b')).toBeUndefined();
+    expect(c.get('a')).toBeDefined();
+    expect(c.get('c')).toBeDefined();
+    expect(c.get('d')).toBeDefined();
+    expect(c.bytes).toBe(3 * 800);
+  });
+
+  it('replaces a key in place and never keeps a snapshot larger than the budget', () => {
+    const c = new PrefixCache(1000);
+    c.set('a', snap(100));
+    c.set('a', snap(50));
+    expect(c.size).toBe(1);
+    expect(c.bytes).toBe(400);
+    c.set('huge', snap(1000));
+    expect(c.get('huge')).toBeUndefined();
+    expect(c.get('a')).toBeDefined();
+  });
+
+  it('keys a prefix by every id of its rows', () => {
+    const rows = [
+      { textId: 1, codecId: null },
+      { textId: 2, codecId: 7 },
+      { textId: 3, codecId: 9 },
+    ];
+    expect(prefixKey(rows, 2)).toBe(prefixKey([...rows.slice(0, 2), { textId: 4, codecId: 4 }], 2));
+    expect(prefixKey(rows, 2)).not.toBe(prefixKey([rows[0]!, { textId: 2, codecId: 8 }], 2));
+    expect(prefixKey(rows, 2)).not.toBe(prefixKey(rows, 3));
+  });
+});
+
+describe('TalkerKvCache snapshots', () => {
+  it('restores the first positions exactly and appends several positions at once', () => {
+    const kv = new TalkerKvCache({ layers: 2, kvHeads: 1, headDim: 3 });
+    const n = kv.positionSize;
+    const block = (t: number, sign: number) => Float32Array.from({ length: n * t }, (_, i) => sign * (i + 1));
+    kv.append(block(3, 1), block(3, -1), 3);
+    const s = kv.snapshot(2);
+    kv.append(block(1, 5), block(1, 5));
+    kv.restore(s);
+    expect(kv.length).toBe(2);
+    const { keys, values } = kv.tensors();
+    expect(keys.dims).toEqual([2, 2, 1, 1, 3]);
+    expect(Array.from(keys.data as Float32Array)).toEqual(Array.from(block(3, 1).subarray(0, 2 * n)));
+    expect(Array.from(values.data as Float32Array)).toEqual(Array.from(block(3, -1).subarray(0, 2 * n)));
+    expect(() => kv.append(block(2, 1), block(2, 1), 1)).toThrow(/expected 6/);
+    expect(() => kv.snapshot(3)).toThrow(/3 positions with 2 cached/);
+  });
+});
