@@ -22,6 +22,7 @@ import { jobDaemon, type DaemonResult } from './engine/jobs/daemon.js';
 import { jobEngine, type EngineResult } from './engine/jobs/engine.js';
 import { jobFloor, type FloorResult } from './engine/jobs/floor.js';
 import { jobKv, type KvResult } from './engine/jobs/kv.js';
+import { jobPrefix, type PrefixResult } from './engine/jobs/prefix.js';
 import { jobThreadAb, type ThreadAbResult } from './engine/jobs/thread-ab.js';
 import { writeSection } from './report.js';
 
@@ -30,6 +31,7 @@ interface JobArgs {
   precision: string;
   nFrames: number;
   prefill: number;
+  rounds: number;
 }
 
 /** What `--job NAME` runs in a child process; its result is the last line of that process's stdout. */
@@ -41,6 +43,7 @@ const JOBS: Record<string, (a: JobArgs) => unknown> = {
   'thread-ab': (a) => jobThreadAb(a.dir, a.nFrames),
   daemon: (a) => jobDaemon(a.dir),
   chunks: (a) => jobChunks(a.dir, a.precision),
+  prefix: (a) => jobPrefix(a.dir, a.rounds),
 };
 
 function child<T>(job: string, args: string[]): Promise<T> {
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       precision: { type: 'string' },
       frames: { type: 'string', default: '48' },
       prefill: { type: 'string' },
+      rounds: { type: 'string', default: '3' },
       sizes: { type: 'string', default: '0.6b,1.7b' },
       precisions: { type: 'string', default: 'int4,fp32' },
       'models-dir': { type: 'string', default: path.join(os.tmpdir(), 'q3tts-bench-models') },
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
   if (values.job) {
     const job = JOBS[values.job];
     if (!job) throw new Error(`unknown job ${values.job}`);
-    const result: unknown = await job({ dir: values.dir!, precision: values.precision ?? 'int4', nFrames, prefill: Number(values.prefill) });
+    const result: unknown = await job({ dir: values.dir!, precision: values.precision ?? 'int4', nFrames, prefill: Number(values.prefill), rounds: Number(values.rounds) });
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
   }

@@ -92,13 +92,13 @@ describe('bad model directories', () => {
     [
       'renamed output',
       (d: string) =>
-        editGraph(d, 'talker_prefill', (m) => {
+        editGraph(d, 'code_predictor', (m) => {
           const g = m.graph!;
-          for (const o of g.output ?? []) if (o.name === 'present_value_1') o.name = 'present_value_one';
-          for (const n of g.node ?? []) n.output = (n.output ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
-          for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
+          for (const o of g.output ?? []) if (o.name === 'present_values') o.name = 'present_vals';
+          for (const n of g.node ?? []) n.output = (n.output ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
+          for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
         }),
-      /talker_prefill\.onnx: graph has no output 'present_value_1'/,
+      /code_predictor\.onnx: graph has no output 'present_values'/,
     ],
     [
       'wrong dtype',

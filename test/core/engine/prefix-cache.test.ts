@@ -9,6 +9,7 @@ import { loadQwen3Engine, type Qwen3Engine, type Qwen3EngineOptions } from '../.
 import type { GraphName } from '../../../src/core/engine/qwen3/graph-spec.js';
 import { TalkerKvCache } from '../../../src/core/engine/qwen3/kv-cache.js';
 import { PrefixCache, prefixKey } from '../../../src/core/engine/qwen3/prefix-cache.js';
+import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
 import { copyModel, syntheticModel } from './fixture.js';
 
 const { onnx } = onnxProto;
@@ -43,21 +44,38 @@ const request = (over: Partial<SynthesisRequest> = {}): SynthesisRequest => ({
 interface Spoken {
   frames: number[][];
   audio: number[];
-  /** Graph runs during the request, in order. */
-  runs: GraphName[];
+  /** Rows of each talker run over the prompt (several positions at once) during the request. */
+  promptRuns: number[];
 }
 
 async function speak(e: Qwen3Engine, req: SynthesisRequest): Promise<Spoken> {
-  const runs: GraphName[] = [];
-  e.model.onRun = (graph) => runs.push(graph);
+  const promptRuns: number[] = [];
+  const model = e.model;
+  const extend = model.extend.bind(model);
+  model.extend = (embeds, N) => {
+    if (N > 1) promptRuns.push(N);
+    return extend(embeds, N);
+  };
   const frames: number[][] = [];
   const audio: number[] = [];
-  for await (const ev of e.synthesize(req, new AbortController().signal)) {
-    if (ev.type === 'codes') frames.push(...ev.frames);
-    if (ev.type === 'audio') audio.push(...ev.samples);
+  try {
+    for await (const ev of e.synthesize(req, new AbortController().signal)) {
+      if (ev.type === 'codes') frames.push(...ev.frames);
+      if (ev.type === 'audio') audio.push(...ev.samples);
+    }
+  } finally {
+    model.extend = extend;
   }
-  e.model.onRun = undefined;
-  return { frames, audio, runs };
+  return { frames, audio, promptRuns };
+}
+
+/** The request's prompt: all its rows, and the leading rows that depend only on the voice. */
+function promptRows(e: Qwen3Engine, req: SynthesisRequest): { rows: number; voiceRows: number } {
+  const c = e.model.config;
+  const tok = e.model.tokenizer;
+  const target = splitTargetIds(tok.encode(assistantTemplate(req.text)), c.ids.imStart, c.ids.imEnd);
+  const plan = planPrefill(c, target, req.instruct ? tok.encode(instructTemplate(req.instruct)) : null, resolveVoice(c, req.language, req.speaker));
+  return { rows: plan.rows.length, voiceRows: plan.voiceRows };
 }
 
 describe('per-voice prefix cache', () => {
@@ -66,15 +84,17 @@ describe('per-voice prefix cache', () => {
     const cached = await open(voiceDesign);
     expect(cached.model.multiPosition).toBe(true);
 
-    const first = await speak(cached, request({ text: 'Seven kites drifted above the harbour.' }));
-    expect(first.runs[0]).toBe('talker_prefill'); // a new voice: prefilled whole, as before
+    const warm = request({ text: 'Seven kites drifted above the harbour.' });
+    const first = await speak(cached, warm);
+    expect(first.promptRuns).toEqual([promptRows(cached, warm).rows]); // a new voice: prefilled whole, as before
     const again = await speak(cached, request());
-    expect(again.runs).not.toContain('talker_prefill'); // the voice's prefix came from the cache
-    expect(again.runs[0]).toBe('talker_decode');
+    const { rows, voiceRows } = promptRows(cached, request());
+    expect(voiceRows).toBeGreaterThan(8); // the instruct, the role and the think block
+    expect(again.promptRuns).toEqual([rows - voiceRows]); // the voice's prefix came from the cache
     expect(cached.prefixes!.hits).toBe(1);
 
     const reference = await speak(plain, request());
-    expect(reference.runs[0]).toBe('talker_prefill');
+    expect(reference.promptRuns).toEqual([rows]);
     expect(again.frames.length).toBe(24);
     expect(again.frames).toEqual(reference.frames);
     expect(again.audio).toEqual(reference.audio);
@@ -92,7 +112,8 @@ describe('per-voice prefix cache', () => {
     expect(cached.prefixes!.size).toBe(3);
     for (const req of cases) {
       const hit = await speak(cached, req);
-      expect(hit.runs).not.toContain('talker_prefill');
+      const { rows, voiceRows } = promptRows(cached, req);
+      expect(hit.promptRuns).toEqual([rows - voiceRows]);
       expect(hit.frames).toEqual((await speak(plain, req)).frames);
     }
     expect(cached.prefixes!.hits).toBe(3);
@@ -106,7 +127,8 @@ describe('per-voice prefix cache', () => {
     await speak(cached, req('ryan', 'Warming up this voice.'));
     for (const speaker of ['vivian', 'ryan']) {
       const hit = await speak(cached, req(speaker, 'Hello world, this is a test.'));
-      expect(hit.runs).not.toContain('talker_prefill');
+      const { rows, voiceRows } = promptRows(cached, req(speaker, 'Hello world, this is a test.'));
+      expect(hit.promptRuns).toEqual([rows - voiceRows]);
       expect(hit.frames).toEqual((await speak(plain, req(speaker, 'Hello world, this is a test.'))).frames);
     }
   });
@@ -125,10 +147,33 @@ describe('per-voice prefix cache', () => {
 
     const e = await open(dir);
     expect(e.model.multiPosition).toBe(false);
+    expect(e.model.sessions.talker_prefill).toBeDefined(); // opened after all, to prefill
     await speak(e, request({ text: 'Other words first, in the same voice.' }));
+    const runs: GraphName[] = [];
+    e.model.onRun = (graph) => runs.push(graph);
     const again = await speak(e, request());
-    expect(again.runs[0]).toBe('talker_prefill');
+    e.model.onRun = undefined;
+    expect(runs[0]).toBe('talker_prefill');
+    expect(runs.filter((g) => g === 'talker_prefill')).toHaveLength(1);
+    expect(again.promptRuns).toEqual([]);
     expect(again.frames).toEqual((await speak(await open(voiceDesign, { prefixCacheBytes: 0 }), request())).frames);
+  });
+});
+
+describe('one talker session (decision 0014)', () => {
+  it('prefills with talker_decode, never opens talker_prefill, and speaks bit-identically to the two-session engine', async () => {
+    const one = await open(voiceDesign, { prefixCacheBytes: 0 });
+    const two = await open(voiceDesign, { prefixCacheBytes: 0, singleTalkerSession: false });
+    expect(one.model.sessions.talker_prefill).toBeUndefined();
+    expect(two.model.sessions.talker_prefill).toBeDefined();
+    for (const req of [request(), request({ seed: 4, sampling: { maxNewTokens: 16 } }), request({ instruct: null, language: 'auto' })]) {
+      const a = await speak(one, req);
+      const b = await speak(two, req);
+      expect(a.promptRuns).toEqual([promptRows(one, req).rows]);
+      expect(b.promptRuns).toEqual([]);
+      expect(a.frames).toEqual(b.frames);
+      expect(a.audio).toEqual(b.audio);
+    }
   });
 });
 

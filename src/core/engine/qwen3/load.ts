@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readQwen3Config, TEXT_VOCAB_SIZE, type Qwen3Config } from './config.js';
 import { ModelFileError } from './errors.js';
-import { GRAPH_NAMES, graphSpecs, type GraphName } from './graph-spec.js';
+import { GRAPH_NAMES, graphSpecs, type GraphName, type GraphSpec } from './graph-spec.js';
 import { readNpy } from './npy.js';
 import { checkExecutionProvider, openGraphs, sessionOptions, type OpenGraphs, type SessionSettings } from './sessions.js';
 import { TextProjection } from './text-projection.js';
@@ -32,6 +32,10 @@ export interface Qwen3ModelParts {
   /** 15 code-predictor tables [cp_vocab, H]; table k embeds codebook k+1. */
   cpEmbeddings: Float32Array[];
   graphs: OpenGraphs;
+  /** Every graph's file and spec, for a graph opened after load (openGraph). */
+  files: Record<GraphName, string>;
+  specs: Record<GraphName, GraphSpec>;
+  settings: SessionSettings;
 }
 
 function pickPrecision(dir: string, wanted: Precision | undefined): Precision {
@@ -69,13 +73,15 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
   // Two small Gemms per prompt: the CPU does them at once, without a device round trip.
   const textProjection = await TextProjection.open(path.join(dir, 'embeddings'), { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H }, sessionOptions({ ...options, executionProvider: 'cpu' }));
 
+  // talker_prefill waits until the model knows whether talker_decode can prefill (Qwen3Model.load).
+  const specs = graphSpecs(config);
   let graphs: OpenGraphs;
   try {
-    graphs = await openGraphs(files, graphSpecs(config), options, executionProvider);
+    graphs = await openGraphs(files, specs, options, executionProvider, options.singleTalkerSession === false ? [] : ['talker_prefill']);
   } catch (err) {
     await textProjection.close();
     throw err;
   }
   await textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
-  return { dir, config, precision, executionProvider, tokenizer, textProjection, codecEmbedding, cpEmbeddings, graphs };
+  return { dir, config, precision, executionProvider, tokenizer, textProjection, codecEmbedding, cpEmbeddings, graphs, files, specs, settings: options };
 }

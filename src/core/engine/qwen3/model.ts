@@ -9,7 +9,7 @@ import { cleanOrtMessage, ModelFileError } from './errors.js';
 import type { GraphName } from './graph-spec.js';
 import { OnesMask, TalkerKvCache } from './kv-cache.js';
 import { loadModelParts, type Precision, type Qwen3ModelOptions, type Qwen3ModelParts } from './load.js';
-import { closeGraphs, type ModelSessions, type OpenGraphs } from './sessions.js';
+import { closeGraphs, openGraph, type ModelSessions, type OpenGraphs } from './sessions.js';
 import type { TextProjection } from './text-projection.js';
 import type { Qwen2Tokenizer } from './tokenizer.js';
 
@@ -76,8 +76,18 @@ export class Qwen3Model {
   }
 
   static async load(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3Model> {
-    const model = new Qwen3Model(await loadModelParts(dir, options));
-    model.multiPosition = await model.probeMultiPosition();
+    const parts = await loadModelParts(dir, options);
+    const model = new Qwen3Model(parts);
+    try {
+      model.multiPosition = await model.probeMultiPosition();
+      // An export whose decode graph takes one position at a time prefills with its own graph after all.
+      if (!model.multiPosition && !parts.graphs.sessions.talker_prefill) {
+        await openGraph(parts.graphs, 'talker_prefill', parts.files.talker_prefill, parts.specs.talker_prefill, parts.settings, parts.executionProvider);
+      }
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
     return model;
   }
 
@@ -142,8 +152,15 @@ export class Qwen3Model {
     }
   }
 
-  /** talker_prefill over P rows of `embeds` ([P, H]); its presents become the talker cache's positions 0..P-1. */
+  /**
+   * The prompt's P rows of `embeds` ([P, H]) become the talker cache's positions 0..P-1: through talker_decode
+   * from an empty cache (one talker session, decision 0014), or through talker_prefill where it is open.
+   */
   async prefill(embeds: Float32Array, P: number): Promise<TalkerStep> {
+    if (!this.sessions.talker_prefill) {
+      this.kv.length = 0;
+      return this.extend(embeds, P);
+    }
     const { hidden: H, layers: L, vocab: V } = this.config.talker;
     const positions = new BigInt64Array(3 * P);
     for (let r = 0; r < 3; r++) for (let t = 0; t < P; t++) positions[r * P + t] = BigInt(t);
@@ -192,21 +209,24 @@ export class Qwen3Model {
   }
 
   /**
-   * Whether talker_decode takes several new positions in one run and gets what one-at-a-time gets: an export
-   * may have traced its single position into the graph, so this is tried once at load (three runs on a two-
-   * position cache). Where it fails, the prompt's suffix cannot be run on its own and every prompt is prefilled
-   * whole.
+   * Whether talker_decode takes several new positions in one run and means by it what a prefill means: an export
+   * may have traced its single position into the graph, so this is tried once at load. Four rows in one run must
+   * give what two runs of two rows give (logits, hidden state and cache). Two rows, not one: int4 MatMulNBits
+   * computes a single row on another kernel path (fp32 GEMV) than several (int8 blocks), so one-row runs differ
+   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0013).
    */
   private async probeMultiPosition(): Promise<boolean> {
     const H = this.config.talker.hidden;
-    const rows = Float32Array.from({ length: 2 * H }, (_, i) => Math.sin(i * 0.37) * 0.5);
+    const rows = Float32Array.from({ length: 4 * H }, (_, i) => Math.sin(i * 0.37) * 0.5);
     try {
       this.kv.length = 0;
-      const both = await this.extend(rows, 2);
+      const whole = await this.extend(rows, 4);
+      const wholeKv = this.kv.snapshot(4);
       this.kv.length = 0;
-      await this.extend(rows.slice(0, H), 1);
-      const second = await this.extend(rows.slice(H), 1);
-      return close(both.logits, second.logits) && close(both.hidden, second.hidden);
+      await this.extend(rows.subarray(0, 2 * H), 2);
+      const halves = await this.extend(rows.subarray(2 * H), 2);
+      const halvesKv = this.kv.snapshot(4);
+      return close(whole.logits, halves.logits) && close(whole.hidden, halves.hidden) && close(wholeKv.keys, halvesKv.keys) && close(wholeKv.values, halvesKv.values);
     } catch {
       return false;
     } finally {

@@ -20,10 +20,18 @@ export interface SessionSettings {
    * compete for the same cores and measured no faster, BENCHMARKS.md; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
    */
   vocoderThread?: boolean;
+  /**
+   * Prefill with talker_decode as well where the export allows it (probed at load), so the talker's weights are
+   * loaded once (decision 0014; default true). false opens talker_prefill too, as before.
+   */
+  singleTalkerSession?: boolean;
 }
 
-/** The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker. */
-export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & { vocoder?: ort.InferenceSession };
+/**
+ * The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker, and
+ * talker_prefill is opened only when talker_decode cannot prefill (decision 0014).
+ */
+export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & { talker_prefill?: ort.InferenceSession; vocoder?: ort.InferenceSession };
 
 /** The four graphs, open: the sessions, the input names each one takes, and the vocoder's worker if it has one. */
 export interface OpenGraphs {
@@ -101,31 +109,45 @@ async function createSession(file: string, settings: SessionSettings, ep: string
 }
 
 /**
- * Opens the four graphs of `files` on `ep` and checks each against `specs`; on any failure, whatever was opened
- * is closed again before the error is rethrown.
+ * Opens the graphs of `files` on `ep` (all but those in `later`) and checks each against `specs`; on any failure,
+ * whatever was opened is closed again before the error is rethrown.
  */
-export async function openGraphs(files: Record<GraphName, string>, specs: Record<GraphName, GraphSpec>, settings: SessionSettings, ep: string): Promise<OpenGraphs> {
-  const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
-  const feeds: Partial<Record<GraphName, Set<string>>> = {};
-  let thread: VocoderThread | undefined;
+export async function openGraphs(
+  files: Record<GraphName, string>,
+  specs: Record<GraphName, GraphSpec>,
+  settings: SessionSettings,
+  ep: string,
+  later: readonly GraphName[] = [],
+): Promise<OpenGraphs> {
+  const graphs: OpenGraphs = { sessions: {} as ModelSessions, feeds: {} as Record<GraphName, Set<string>>, vocoderThread: undefined };
   try {
     for (const g of GRAPH_NAMES) {
+      if (later.includes(g)) continue;
       const file = files[g];
       if (g === 'vocoder' && settings.vocoderThread === true && ep === 'cpu') {
-        thread = await startVocoderThread(file, settings);
-        feeds[g] = checkGraph(file, thread.session, specs[g]);
+        graphs.vocoderThread = await startVocoderThread(file, settings);
+        graphs.feeds[g] = checkGraph(file, graphs.vocoderThread.session, specs[g]);
         continue;
       }
-      const session = await createSession(file, settings, ep, g);
-      sessions[g] = session;
-      feeds[g] = checkGraph(file, session, specs[g]);
+      await openGraph(graphs, g, file, specs[g], settings, ep);
     }
   } catch (err) {
-    await thread?.close();
-    await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+    await closeGraphs(graphs).catch(() => undefined);
     throw err;
   }
-  return { sessions: sessions as ModelSessions, feeds: feeds as Record<GraphName, Set<string>>, vocoderThread: thread };
+  return graphs;
+}
+
+/** Opens one more graph into `graphs` (talker_prefill, when talker_decode turns out unable to prefill). */
+export async function openGraph(graphs: OpenGraphs, g: GraphName, file: string, spec: GraphSpec, settings: SessionSettings, ep: string): Promise<void> {
+  const session = await createSession(file, settings, ep, g);
+  try {
+    graphs.feeds[g] = checkGraph(file, session, spec);
+  } catch (err) {
+    await session.release().catch(() => undefined);
+    throw err;
+  }
+  (graphs.sessions as Partial<Record<GraphName, ort.InferenceSession>>)[g] = session;
 }
 
 export async function closeGraphs(graphs: OpenGraphs): Promise<void> {
