@@ -124,8 +124,8 @@ async function main(): Promise<void> {
   let spoken = 0;
   for (let i = 0; i < 3; i++) {
     const a = await q.request({ action: 'generate', text: 'The quick brown fox jumps over the lazy dog, again and again.', seed: i, output: path.join(dir, 'q.wav') });
-    if (a.status !== 'ok') throw new Error(JSON.stringify(a));
-    spoken += Number(a.audio_seconds);
+    if (a.status !== 'ok' || a.queued) throw new Error(JSON.stringify(a));
+    spoken += a.audio_seconds ?? 0;
   }
   histogram.disable();
   const p99 = histogram.percentile(99) / 1e6;

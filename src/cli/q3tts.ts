@@ -2,10 +2,11 @@
 // model loads for each call). Engine code is imported only on that fallback path and by `serve`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Answer, ErrorCode, Request } from '../shared/protocol.js';
+import type { OkAnswerOf, RequestOf } from '../shared/actions.js';
+import type { ErrorAnswer, ErrorCode } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
-import { parseArgs, UsageError, type CliOptions } from './args.js';
+import { parseArgs, UsageError, type CliOptions, type Command } from './args.js';
 import { EXIT, helpFor, helpHint } from './help.js';
 import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
 import { errorDetail, errorMessage } from '../shared/errors.js';
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`q3tts ${version}\n`);
     return EXIT.ok;
   }
-  if (opts.help) {
+  if (opts.help || opts.command === 'help') {
     process.stdout.write(helpFor(opts.command));
     return EXIT.ok;
   }
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   if (opts.command === 'devices') return devices(opts);
 
   if (opts.command === 'speak' || opts.command === 'decode') {
-    let request: Request;
+    let request: SpeakRequest;
     try {
       request = await buildRequest(opts);
     } catch (e) {
@@ -72,8 +73,6 @@ async function main(argv: string[]): Promise<number> {
     return speak(opts, socket, request);
   }
 
-  const request: Request = { action: opts.command };
-  if (opts.command === 'reload' && opts.reloadModel) request.model = true;
   let connection: DaemonConnection;
   try {
     connection = await DaemonConnection.connect(socket);
@@ -81,8 +80,7 @@ async function main(argv: string[]): Promise<number> {
     return unreachable(opts, e as Error);
   }
   try {
-    const answer = await connection.request(request);
-    return report(opts, answer);
+    return await control(opts, connection, opts.command);
   } catch (e) {
     err(errorMessage(e));
     return EXIT.unreachable;
@@ -91,7 +89,19 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function buildRequest(opts: CliOptions): Promise<Request> {
+/** What `q3tts "text"` and `q3tts decode` send. */
+type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
+
+/** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
+type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models'>;
+
+async function control<C extends ControlCommand>(opts: CliOptions, connection: DaemonConnection, command: C): Promise<number> {
+  const { request, describe } = CONTROL[command];
+  const answer = await connection.request<C>(request(opts));
+  return report(opts, answer, (a) => describe(a, opts));
+}
+
+async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   const cwd = process.cwd();
   if (opts.command === 'decode') {
     const file = opts.args[0]!;
@@ -101,7 +111,8 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
     } catch (e) {
       throw new UsageError(`cannot read codes from ${file}: ${errorMessage(e)}`);
     }
-    return { action: 'decode', frames, output: opts.output ?? null, cwd };
+    // Checked by the daemon, which answers E_INVALID with the reason.
+    return { action: 'decode', frames: frames as number[][], output: opts.output ?? null, cwd };
   }
   let text: string;
   if (opts.clipboard) {
@@ -114,7 +125,7 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   } else {
     text = opts.args.join(' ');
   }
-  const request: Request = {
+  const request: RequestOf<'generate'> = {
     action: 'generate',
     text,
     language: opts.language ?? 'auto',
@@ -137,7 +148,7 @@ async function buildRequest(opts: CliOptions): Promise<Request> {
   return request;
 }
 
-async function speak(opts: CliOptions, socket: string, request: Request): Promise<number> {
+async function speak(opts: CliOptions, socket: string, request: SpeakRequest): Promise<number> {
   let connection: DaemonConnection;
   try {
     connection = await DaemonConnection.connect(socket);
@@ -156,7 +167,7 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
   process.on('SIGINT', onSigint);
   try {
     const answer = await connection.request({ ...request, id });
-    return interrupted ? 130 : report(opts, answer);
+    return interrupted ? 130 : report(opts, answer, (a) => describeSpeech(opts, a));
   } catch (e) {
     err(errorMessage(e));
     return EXIT.unreachable;
@@ -166,7 +177,7 @@ async function speak(opts: CliOptions, socket: string, request: Request): Promis
   }
 }
 
-async function speakInProcess(opts: CliOptions, request: Request): Promise<number> {
+async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<number> {
   const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../core/daemon/daemon.js'), import('../core/engine/config.js')]);
   let engine;
   try {
@@ -180,8 +191,9 @@ async function speakInProcess(opts: CliOptions, request: Request): Promise<numbe
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
   try {
-    const answer = await core.request({ ...request, wait: true });
-    return report(opts, answer);
+    // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
+    const answer = await core.request(request.action === 'generate' ? { ...request, wait: true } : request);
+    return report(opts, answer, (a) => describeSpeech(opts, a));
   } finally {
     process.off('SIGINT', onSigint);
     await core.close();
@@ -239,62 +251,63 @@ function unreachable(opts: CliOptions, e: Error): number {
 }
 
 /** Prints an answer the way the user asked for, and returns the exit code it means. */
-function report(opts: CliOptions, answer: Answer): number {
+function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | ErrorAnswer, describe: (a: Ok) => string): number {
   if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
   if (answer.status === 'error') {
     if (!opts.json) err(answer.message);
     return exitCodeFor(answer.code);
   }
   if (!opts.json) {
-    const text = describe(opts, answer);
+    const text = describe(answer);
     if (text) process.stdout.write(`${text}\n`);
-    if (typeof answer.warning === 'string' && !opts.quiet) err(`warning: ${answer.warning}`);
+    if ('warning' in answer && typeof answer.warning === 'string' && !opts.quiet) err(`warning: ${answer.warning}`);
   }
   return EXIT.ok;
 }
 
-function describe(opts: CliOptions, a: Answer & { status: 'ok' }): string {
-  switch (opts.command) {
-    case 'status': {
-      const lines = [
-        `q3tts daemon: ${String(a.state)}`,
-        `  pid ${String(a.pid)}, up ${formatDuration(Number(a.uptime_s))}`,
-        `  engine ${String(a.engine ?? '-')}, model ${String(a.model ?? '-')}`,
-        `  queue ${String(a.queue_length)}`,
-        `  socket ${String(a.socket)}`,
-        `  handlers ${String(a.handlers_version)}`,
-      ];
-      const last = a.last as { ttfa_ms: number; rtf: number; audio_seconds: number } | undefined;
-      if (last) lines.push(`  last: ${last.audio_seconds} s of audio, first audio after ${last.ttfa_ms} ms, real-time factor ${last.rtf}`);
-      if (a.error) lines.push(`  error: ${String(a.error)}`);
-      return lines.join('\n');
-    }
-    case 'stop':
-      return opts.quiet ? '' : 'daemon stopping';
-    case 'cancel':
-      return opts.quiet ? '' : `cancelled ${String(a.cancelled)}`;
-    case 'pause':
-    case 'resume':
-      return opts.quiet ? '' : String(a.state);
-    case 'queue': {
-      const jobs = a.jobs as Array<{ job: number; state: string; summary: string }>;
-      return jobs.length ? jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty';
-    }
-    case 'reload':
-      return opts.quiet ? '' : `handlers ${String(a.handlers_version)}`;
-    case 'voices':
-      return [
-        `model: ${String(a.model)}`,
-        `languages: ${(a.languages as string[]).join(', ')}`,
-        `speakers: ${(a.speakers as string[]).join(', ') || '(none: describe a voice with --instruct)'}`,
-      ].join('\n');
-    default:
-      if (opts.quiet) return '';
-      if (a.queued) return `queued (job ${String(a.job)}, position ${String(a.position)})`;
-      if (a.output) return `saved ${String(a.output)}${a.audio_seconds !== undefined ? ` (${String(a.audio_seconds)} s of audio)` : ''}`;
-      return '';
-  }
+/** What `q3tts "text"` and `q3tts decode` print: the fields both answers may carry. */
+function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number }): string {
+  if (opts.quiet) return '';
+  if (a.queued) return `queued (job ${a.job}, position ${a.position})`;
+  if (a.output) return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${a.audio_seconds} s of audio)` : ''}`;
+  return '';
 }
+
+/** Each control command's request, and its answer as a person reads it ('' = nothing to print). */
+const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C> & { action: C }; describe(a: OkAnswerOf<C>, opts: CliOptions): string } } = {
+  status: {
+    request: () => ({ action: 'status' }),
+    describe: (a) => {
+      const lines = [
+        `q3tts daemon: ${a.state}`,
+        `  pid ${a.pid}, up ${formatDuration(a.uptime_s)}`,
+        `  engine ${a.engine ?? '-'}, model ${a.model ?? '-'}`,
+        `  queue ${a.queue_length}`,
+        `  socket ${String(a.socket)}`,
+        `  handlers ${a.handlers_version}`,
+      ];
+      if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
+      if (a.error) lines.push(`  error: ${a.error}`);
+      return lines.join('\n');
+    },
+  },
+  stop: { request: () => ({ action: 'stop' }), describe: (_a, opts) => (opts.quiet ? '' : 'daemon stopping') },
+  cancel: { request: () => ({ action: 'cancel' }), describe: (a, opts) => (opts.quiet ? '' : `cancelled ${a.cancelled}`) },
+  pause: { request: () => ({ action: 'pause' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
+  resume: { request: () => ({ action: 'resume' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
+  queue: {
+    request: () => ({ action: 'queue' }),
+    describe: (a) => (a.jobs.length ? a.jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty'),
+  },
+  reload: {
+    request: (opts) => ({ action: 'reload', ...(opts.reloadModel ? { model: true } : {}) }),
+    describe: (a, opts) => (opts.quiet ? '' : `handlers ${a.handlers_version}`),
+  },
+  voices: {
+    request: () => ({ action: 'voices' }),
+    describe: (a) => [`model: ${a.model}`, `languages: ${a.languages.join(', ')}`, `speakers: ${a.speakers.join(', ') || '(none: describe a voice with --instruct)'}`].join('\n'),
+  },
+};
 
 function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);

@@ -1,16 +1,36 @@
 // A tiny client for the daemon's socket: connect, send requests, read answers and events.
 // It imports nothing but node:net and the shared protocol, so `q3tts status` starts in milliseconds.
 import net from 'node:net';
+import type { AnswerOf, RequestOf, TypedAction } from '../shared/actions.js';
 import { FrameDecoder, encodeFrame, type Answer, type EventMessage, type Request, type RequestId, type ServerMessage } from '../shared/protocol.js';
+
+/**
+ * Why no daemon could be reached: no socket file (ENOENT), a socket nobody listens on, i.e. left by a
+ * daemon that died (ECONNREFUSED), not ours to open (EACCES), no answer in time (TIMEOUT), or anything else.
+ */
+export type UnreachableCode = 'ENOENT' | 'ECONNREFUSED' | 'EACCES' | 'TIMEOUT' | 'OTHER';
+
+const REASONS: Record<UnreachableCode, string> = {
+  ENOENT: 'no socket',
+  ECONNREFUSED: 'connection refused',
+  EACCES: 'permission denied',
+  TIMEOUT: 'timed out',
+  OTHER: 'connection failed',
+};
 
 export class DaemonUnreachable extends Error {
   constructor(
     readonly socketPath: string,
-    readonly reason: string,
+    readonly code: UnreachableCode,
+    detail = REASONS[code],
   ) {
-    super(`no q3tts daemon is running on ${socketPath} (${reason})`);
+    super(`no q3tts daemon is running on ${socketPath} (${detail})`);
     this.name = 'DaemonUnreachable';
   }
+}
+
+function unreachableCode(err: NodeJS.ErrnoException): UnreachableCode {
+  return err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES' ? err.code : 'OTHER';
 }
 
 type Waiter = { resolve(answer: Answer): void; reject(err: Error): void; onEvent?: ((e: EventMessage) => void) | undefined };
@@ -41,7 +61,7 @@ export class DaemonConnection {
       const socket = net.connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new DaemonUnreachable(socketPath, 'timed out'));
+        reject(new DaemonUnreachable(socketPath, 'TIMEOUT'));
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -50,12 +70,19 @@ export class DaemonConnection {
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new DaemonUnreachable(socketPath, err.code === 'ENOENT' ? 'no socket' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message));
+        const code = unreachableCode(err);
+        reject(new DaemonUnreachable(socketPath, code, code === 'OTHER' ? err.message : undefined));
       });
     });
   }
 
-  /** Sends a request (an id is added when missing) and resolves with its answer; events go to onEvent. */
+  /**
+   * Sends a request (an id is added when missing) and resolves with its answer; events go to onEvent.
+   * A well-formed request gets its action's answer type; anything else (forwarded or deliberately
+   * invalid requests) gets the untyped Answer.
+   */
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
   request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = request.id ?? `c${this.nextId++}`;

@@ -27,7 +27,10 @@ export const ModelsCancelRequestSchema = z.object({ action: z.literal('models_ca
 
 export const ModelsUseRequestSchema = z.object({ action: z.literal('models_use'), ...base, name, precision }).strict();
 
+export type ModelsListRequest = z.infer<typeof ModelsListRequestSchema>;
 export type ModelsPullRequest = z.infer<typeof ModelsPullRequestSchema>;
+export type ModelsCancelRequest = z.infer<typeof ModelsCancelRequestSchema>;
+export type ModelsUseRequest = z.infer<typeof ModelsUseRequestSchema>;
 
 /** One running pull, as "models" lists it. */
 export interface PullStatus {

@@ -57,6 +57,7 @@ export const DecodeRequestSchema = z
     cwd: optionalText(4096),
   })
   .strict();
+export type DecodeRequest = z.infer<typeof DecodeRequestSchema>;
 
 /** A short, user-facing description of what is wrong with a request. */
 export function describeIssues(error: z.ZodError): string {

@@ -1,9 +1,10 @@
 // The q3tts command as users run it: the built CLI in a child process, against a daemon it started.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneCodes } from '../../src/core/engine/tone.js';
 import { cliPath as cli, exited, startServe, type Served } from '../support/serve.js';
 import { maxAbsDiff, readWav } from '../support/wav.js';
 
@@ -40,6 +41,14 @@ describe('without a daemon', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/no daemon running.*in-process.*q3tts serve/s);
     expect(readWav(path.join(dir, 'inproc.wav')).samples.length).toBe(5 * 1920);
+  });
+
+  it('decode falls back to in-process too', () => {
+    writeFileSync(path.join(dir, 'hello.json'), JSON.stringify(toneCodes('Hello')));
+    const r = q3tts(['--engine', 'tone', 'decode', 'hello.json', '-o', 'decoded.wav']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/saved .*decoded\.wav/);
+    expect(readWav(path.join(dir, 'decoded.wav')).samples.length).toBe(5 * 1920);
   });
 
   it('with no model installed, it says exactly how to get one (exit 3)', () => {

@@ -2,6 +2,7 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
+import type { AnswerOf, DaemonState, OkAnswerOf, RequestOf, TypedAction } from '../../shared/actions.js';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
@@ -16,7 +17,7 @@ import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
 
-export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
+export type { DaemonState };
 
 export interface AudioOutputs {
   openPlayback(): Promise<AudioSink>;
@@ -136,6 +137,8 @@ export class DaemonCore {
   }
 
   /** Answers one request. Never throws: every failure becomes an error answer. */
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request(request: Request, emit?: (event: EventMessage) => void): Promise<Answer>;
   async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
     const id = request.id;
     try {
@@ -143,13 +146,13 @@ export class DaemonCore {
       if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
       switch (request.action) {
         case 'ping':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION };
+          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION } satisfies OkAnswerOf<'ping'>;
         case 'status':
           return this.status(request);
         case 'cancel':
           return this.cancel(request);
         case 'queue':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() };
+          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() } satisfies OkAnswerOf<'queue'>;
         case 'pause':
           return this.setPaused(true, request);
         case 'resume':
@@ -164,7 +167,7 @@ export class DaemonCore {
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
-          return { status: 'ok', ...(id === undefined ? {} : { id }) };
+          return { status: 'ok', ...(id === undefined ? {} : { id }) } satisfies OkAnswerOf<'stop'>;
       }
       if (!(ACTIONS as readonly string[]).includes(request.action)) {
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
@@ -190,9 +193,9 @@ export class DaemonCore {
     }
   }
 
-  status(request: Request = { action: 'status' }): Answer {
+  status(request: Request = { action: 'status' }): OkAnswerOf<'status'> {
     const info: EngineInfo | undefined = this.engine?.info;
-    const answer: Answer = {
+    const answer: OkAnswerOf<'status'> = {
       status: 'ok',
       ...(request.id === undefined ? {} : { id: request.id }),
       v: PROTOCOL_VERSION,
@@ -227,7 +230,7 @@ export class DaemonCore {
     await engine?.dispose();
   }
 
-  private setPaused(paused: boolean, request: Request): Answer {
+  private setPaused(paused: boolean, request: Request): OkAnswerOf<'pause' | 'resume'> {
     if (paused && !this.pauseGate) {
       let open!: () => void;
       const promise = new Promise<void>((resolve) => (open = resolve));
@@ -249,14 +252,14 @@ export class DaemonCore {
     });
   }
 
-  private cancel(request: Request): Answer {
+  private cancel(request: Request): AnswerOf<'cancel'> {
     const parsed = parseRequest(CancelRequestSchema, request);
     if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
     const cancelled = this.queue.cancel(parsed.value.target);
     return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), cancelled };
   }
 
-  private async reload(request: Request): Promise<Answer> {
+  private async reload(request: Request): Promise<AnswerOf<'reload'>> {
     const ids = request.id === undefined ? {} : { id: request.id };
     if (request.model === true) {
       this.queue.cancel();

@@ -3,8 +3,9 @@
 // everything lasting (engine, queue, audio) comes in through the HandlerContext.
 import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
 import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
-import { ERROR_CODES, errorAnswer, type Answer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
+import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
@@ -25,7 +26,7 @@ export async function handle(ctx: HandlerContext, request: Request, emit: Emit):
   }
 }
 
-async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promise<Answer> {
+async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promise<AnswerOf<'generate'>> {
   const parsed = parseRequest(GenerateRequestSchema, raw);
   if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
   const req = parsed.value;
@@ -86,16 +87,15 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
 
   const answer = await enqueue(ctx, req.id, summarize(text), run, req, emit);
-  if (answer.status !== 'ok' || req.wait === false) return answer;
-  const result: Answer = { ...answer, ...(output.path ? { output: output.path } : {}), ...(codesOut.path ? { codes_out: codesOut.path } : {}) };
-  if (stats) Object.assign(result, statsFields(stats));
+  if (answer.status !== 'ok' || 'queued' in answer) return answer; // failed, or "wait": false
+  const result: Ok<Spoken> = { ...answer, ...(output.path ? { output: output.path } : {}), ...(codesOut.path ? { codes_out: codesOut.path } : {}), ...(stats ? statsFields(stats) : {}) };
   if (stats?.truncated) result.warning = 'generation hit the runaway guard (frame budget) and was cut short';
   if (req.instruct && !engine.info.supportsInstruct) result.warning = `this model ignores instruct`;
   emit({ event: 'done', ...(req.id === undefined ? {} : { id: req.id }), ...(stats ? statsFields(stats) : {}) });
   return result;
 }
 
-async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<Answer> {
+async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<AnswerOf<'decode'>> {
   const parsed = parseRequest(DecodeRequestSchema, raw);
   if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, raw.id);
   const req = parsed.value;
@@ -119,7 +119,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   return answer.status === 'ok' && output.path ? { ...answer, output: output.path } : answer;
 }
 
-function voices(ctx: HandlerContext, id: RequestId | undefined): Answer {
+function voices(ctx: HandlerContext, id: RequestId | undefined): AnswerOf<'voices'> {
   const info = ctx.engineInfo();
   if (!info) return errorAnswer('E_ENGINE', 'the engine is not loaded', id);
   return {
@@ -141,7 +141,7 @@ async function enqueue(
   run: (signal: AbortSignal) => Promise<void>,
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
-): Promise<Answer> {
+): Promise<Ok<Queued> | Ok<Record<never, never>> | ErrorAnswer> {
   if (ctx.queue.length >= MAX_QUEUED && req.interrupt !== true) {
     return errorAnswer('E_BUSY', `the queue is full (${ctx.queue.length} requests); try again later, or cancel`, id);
   }
@@ -260,7 +260,7 @@ function codeOf(err: unknown): ErrorCode {
   return 'E_INTERNAL';
 }
 
-function statsFields(stats: SynthesisStats) {
+function statsFields(stats: SynthesisStats): RunFigures {
   return {
     audio_seconds: round(stats.audioSeconds),
     frames: stats.frames,

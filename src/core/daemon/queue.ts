@@ -1,5 +1,6 @@
 // One synthesis at a time; the rest wait in order. Cancelling aborts a job's signal, which its runner
 // turns into an immediate audio stop, so silence does not wait for the engine to notice.
+import type { QueuedJob } from '../../shared/actions.js';
 import type { RequestId } from '../../shared/protocol.js';
 import { abortError } from '../engine/errors.js';
 
@@ -10,13 +11,8 @@ export interface JobSpec {
   run(signal: AbortSignal): Promise<void>;
 }
 
-export interface JobView {
-  job: number;
-  id?: RequestId;
-  summary: string;
-  state: 'speaking' | 'waiting';
-  queuedMs: number;
-}
+/** A job as the `queue` action lists it. */
+export type JobView = QueuedJob;
 
 interface Job extends JobSpec {
   job: number;

@@ -6,33 +6,7 @@ import path from 'node:path';
 import { approxBytes, findModel, PRECISIONS, type Catalog, type CatalogModel, type Precision } from './catalog.js';
 import { ModelError } from './errors.js';
 import { folderName, ModelsLayout } from './layout.js';
-
-export interface ModelEntry {
-  /** Catalog name, or the folder name of a model installed by hand. */
-  name: string;
-  precision: Precision | null;
-  folder: string;
-  title: string | null;
-  repo: string | null;
-  variant: string | null;
-  size_class: string | null;
-  installed: boolean;
-  active: boolean;
-  /** Installed: bytes on disk; available: the catalog's estimate (null when unknown). */
-  bytes: number | null;
-  approx: boolean;
-  dir: string | null;
-  /** Bytes of an interrupted pull waiting to be resumed. */
-  partial_bytes: number | null;
-}
-
-export interface Listing {
-  root: string;
-  active: string | null;
-  /** Set when Q3TTS_MODEL_DIR overrides the active model for the engine. */
-  override: string | null;
-  models: ModelEntry[];
-}
+import type { ModelEntry, ModelsListing } from '../../shared/actions.js';
 
 function dirBytes(dir: string): number {
   let n = 0;
@@ -42,7 +16,7 @@ function dirBytes(dir: string): number {
   return n;
 }
 
-export function listModels(catalog: Catalog, layout: ModelsLayout, env: Record<string, string | undefined> = {}): Listing {
+export function listModels(catalog: Catalog, layout: ModelsLayout, env: Record<string, string | undefined> = {}): ModelsListing {
   const installed = new Set(layout.installedFolders());
   const active = layout.active() ?? null;
   const models: ModelEntry[] = [];

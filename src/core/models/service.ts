@@ -1,7 +1,8 @@
 // The daemon's side of the model manager: the "models", "models_pull", "models_cancel" and "models_use"
 // actions (docs/protocol.md, "Models"). Pulls run in the daemon, not per connection: a second request for
 // the same model joins the running pull, and a client that goes away does not stop it.
-import type { Answer, ErrorCode, EventMessage, Request } from '../../shared/protocol.js';
+import type { AnswerOf, Ok } from '../../shared/actions.js';
+import type { Answer, ErrorAnswer, ErrorCode, EventMessage, Request } from '../../shared/protocol.js';
 import { errorAnswer } from '../../shared/protocol.js';
 import { parseRequest } from '../../shared/requests.js';
 import { ModelsCancelRequestSchema, ModelsListRequestSchema, ModelsPullRequestSchema, ModelsUseRequestSchema, type PullStatus } from '../../shared/models.js';
@@ -16,7 +17,7 @@ export interface ModelsServiceOptions {
   env?: Record<string, string | undefined>;
   catalog?: Catalog;
   /** Points the engine at another model and reloads it; resolves with the reload's answer fields. */
-  switchModel(dir: string, precision: Precision | null): Promise<Answer>;
+  switchModel(dir: string, precision: Precision | null): Promise<Ok<{ engine_loads?: number }> | ErrorAnswer>;
   /** Extra pull settings (timeouts, retries; tests make them short). */
   pullOptions?: Partial<PullOptions>;
   log?: (message: string) => void;
@@ -63,7 +64,7 @@ export class ModelsService {
           const parsed = parseRequest(ModelsListRequestSchema, request);
           if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);
           const listing = listModels(this.catalog, this.layout, this.o.env ?? process.env);
-          return { status: 'ok', ...ids, ...listing, pulls: [...this.pulls.values()].map((p) => p.status) };
+          return { status: 'ok', ...ids, ...listing, pulls: [...this.pulls.values()].map((p) => p.status) } satisfies AnswerOf<'models'>;
         }
         case 'models_pull':
           return await this.pull(request, emit);
@@ -79,7 +80,7 @@ export class ModelsService {
               cancelled++;
             }
           }
-          return { status: 'ok', ...ids, cancelled };
+          return { status: 'ok', ...ids, cancelled } satisfies AnswerOf<'models_cancel'>;
         }
         case 'models_use': {
           const parsed = parseRequest(ModelsUseRequestSchema, request);
@@ -95,7 +96,7 @@ export class ModelsService {
             dir: used.dir,
             ...(typeof reloaded.engine_loads === 'number' ? { engine_loads: reloaded.engine_loads } : {}),
             ...(override ? { warning: `Q3TTS_MODEL_DIR is set (${override}): this daemon now uses ${used.folder}, but the next start will load Q3TTS_MODEL_DIR again` } : {}),
-          };
+          } satisfies AnswerOf<'models_use'>;
         }
         default:
           return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
@@ -106,7 +107,7 @@ export class ModelsService {
     }
   }
 
-  private async pull(request: Request, emit: (event: EventMessage) => void): Promise<Answer> {
+  private async pull(request: Request, emit: (event: EventMessage) => void): Promise<AnswerOf<'models_pull'>> {
     const ids = request.id === undefined ? {} : { id: request.id };
     const parsed = parseRequest(ModelsPullRequestSchema, request);
     if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, request.id);

@@ -1,5 +1,6 @@
 // Host the daemon, or drive one that already runs? Two models in memory would not fit on most
 // machines, so an app that finds `q3tts serve` on the socket becomes its client.
+import type { UnreachableCode } from '../../core/client.js';
 
 export type SocketProbe = 'absent' | 'stale' | 'live' | 'foreign';
 
@@ -21,9 +22,12 @@ export function planDaemon(probe: SocketProbe, socketPath: string): DaemonPlan {
   }
 }
 
-/** Classifies a ping attempt: connect error code, or the answer (null = connected but no valid answer). */
-export function classifyProbe(result: { error: string } | { answer: unknown }): SocketProbe {
+/**
+ * Classifies a ping attempt: why the connection failed (DaemonUnreachable's code), or the answer (null =
+ * connected but no answer in time). The answer is checked, not trusted: whatever listens may not be q3tts.
+ */
+export function classifyProbe(result: { error: UnreachableCode } | { answer: unknown }): SocketProbe {
   if ('error' in result) return result.error === 'ECONNREFUSED' ? 'stale' : 'absent';
-  const a = result.answer as { status?: unknown } | null;
-  return a && a.status === 'ok' ? 'live' : 'foreign';
+  const a = result.answer;
+  return typeof a === 'object' && a !== null && 'status' in a && a.status === 'ok' ? 'live' : 'foreign';
 }

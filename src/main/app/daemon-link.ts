@@ -13,8 +13,7 @@ export async function probeDaemon(socketPath: string, timeoutMs = 1500): Promise
   try {
     connection = await DaemonConnection.connect(socketPath, timeoutMs);
   } catch (err) {
-    const reason = err instanceof DaemonUnreachable ? err.reason : '';
-    return classifyProbe({ error: reason === 'connection refused' ? 'ECONNREFUSED' : reason === 'timed out' ? 'ETIMEDOUT' : 'ENOENT' });
+    return classifyProbe({ error: err instanceof DaemonUnreachable ? err.code : 'OTHER' });
   }
   try {
     const answer = await Promise.race([
@@ -49,7 +48,7 @@ export async function attachToDaemon(socketPath: string, options: { pingMs?: num
   });
   const speech = daemonSpeechService(
     {
-      request: (r, e) => connection.request(r, e),
+      request: connection.request.bind(connection),
       close: () => {
         clearInterval(timer);
         connection.close();
@@ -86,7 +85,7 @@ export async function hostDaemon(options: {
   const { core } = daemon;
   const speech = daemonSpeechService(
     {
-      request: (r, e) => core.request(r, e),
+      request: core.request.bind(core),
       onState: (listener) => core.onState(() => listener()),
       close: () => daemon.close(),
     },

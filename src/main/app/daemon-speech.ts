@@ -1,13 +1,13 @@
 // SpeechService over the daemon's request/answer protocol. The same adapter serves the in-process
 // DaemonCore (host mode) and a socket connection to `q3tts serve` (attached mode): both answer
 // `request(req, onEvent)` with protocol answers.
+import type { AnswerOf, OkAnswerOf, Requester, RequestOf, RunFigures, Spoken, TypedAction } from '../../shared/actions.js';
 import type { RunStats, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
-import { SpeechError, type EngineState, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
+import { SpeechError, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
 
-export interface DaemonClient {
-  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
+export interface DaemonClient extends Requester {
   /** Push notification of state changes (the in-process core has it; a socket client does not). */
   onState?(listener: () => void): () => void;
   close(): Promise<void> | void;
@@ -33,7 +33,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     poll = setInterval(() => {
       client.request({ action: 'status' }).then(
         (a) => {
-          const key = a.status === 'ok' ? `${String(a.state)}|${String(a.error ?? '')}` : `error|${a.message}`;
+          const key = a.status === 'ok' ? `${a.state}|${a.error ?? ''}` : `error|${a.message}`;
           if (key !== lastState) {
             lastState = key;
             changed();
@@ -45,15 +45,22 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     poll.unref?.();
   }
 
+  const gone = (err: unknown) => new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${errorMessage(err)}`);
   const send = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer> => {
     try {
       return await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
     } catch (err) {
-      throw new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${errorMessage(err)}`);
+      throw gone(err);
     }
   };
-  const call = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer & { status: 'ok' }> => {
-    const answer = await send(request, onEvent);
+  /** The action's answer; an error answer throws SpeechError with its code. */
+  const call = async <A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (e: EventMessage) => void): Promise<OkAnswerOf<A>> => {
+    let answer: AnswerOf<A>;
+    try {
+      answer = await client.request<A>({ id: `app-${nextId++}`, ...request }, onEvent);
+    } catch (err) {
+      throw gone(err);
+    }
     if (answer.status === 'error') throw new SpeechError(answer.code, answer.message);
     return answer;
   };
@@ -61,7 +68,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
   return {
     mode: options.mode,
     async speak(command: SpeakCommand, onProgress?: (p: SpeechProgress) => void): Promise<SpeakOutcome> {
-      const request: Request = {
+      const request: RequestOf<'generate'> = {
         action: 'generate',
         text: command.text,
         language: command.language,
@@ -78,35 +85,25 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         else if (e.event === 'started') onProgress({ type: 'started' });
         else if (e.event === 'progress') onProgress({ type: 'progress', audioSeconds: Number(e.audio_seconds ?? 0) });
       });
-      return {
-        stats: statsOf(answer),
-        warning: typeof answer.warning === 'string' ? answer.warning : null,
-        output: typeof answer.output === 'string' ? answer.output : null,
-      };
+      const spoken: Spoken = answer.queued ? {} : answer; // queued only with "wait": false, which the app never sends
+      return { stats: statsOf(spoken), warning: spoken.warning ?? null, output: spoken.output ?? null };
     },
     async stop() {
       const answer = await call({ action: 'cancel' });
-      return Number(answer.cancelled ?? 0);
+      return answer.cancelled;
     },
     async voices(): Promise<Voices> {
       const a = await call({ action: 'voices' });
-      return {
-        engine: String(a.engine ?? ''),
-        model: String(a.model ?? ''),
-        languages: stringList(a.languages),
-        speakers: stringList(a.speakers),
-        supportsInstruct: a.supports_instruct === true,
-      };
+      return { engine: a.engine, model: a.model, languages: a.languages, speakers: a.speakers, supportsInstruct: a.supports_instruct };
     },
     async snapshot(): Promise<SpeechSnapshot> {
       const a = await call({ action: 'status' });
-      const last = a.last as Record<string, unknown> | undefined;
       return {
-        state: (['loading', 'idle', 'speaking', 'error'] as const).includes(a.state as EngineState) ? (a.state as EngineState) : 'error',
-        engine: typeof a.engine === 'string' ? a.engine : null,
-        model: typeof a.model === 'string' ? a.model : null,
-        error: typeof a.error === 'string' ? a.error : null,
-        last: last ? statsOf(last) : null,
+        state: a.state === 'paused' ? 'speaking' : a.state, // the app has no paused state: held speech is still speech
+        engine: a.engine,
+        model: a.model,
+        error: a.error ?? null,
+        last: a.last ? statsOf(a.last) : null,
       };
     },
     onChange(listener) {
@@ -127,11 +124,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
   };
 }
 
-function statsOf(a: Record<string, unknown>): RunStats | null {
-  if (typeof a.ttfa_ms !== 'number' || typeof a.rtf !== 'number') return null;
-  return { timeToFirstAudioMs: a.ttfa_ms, realTimeFactor: a.rtf, audioSeconds: typeof a.audio_seconds === 'number' ? a.audio_seconds : 0 };
-}
-
-function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+function statsOf(a: Partial<RunFigures>): RunStats | null {
+  if (a.ttfa_ms === undefined || a.rtf === undefined) return null;
+  return { timeToFirstAudioMs: a.ttfa_ms, realTimeFactor: a.rtf, audioSeconds: a.audio_seconds ?? 0 };
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonConnection } from '../../../src/core/client.js';
 import { startDaemon, type RunningDaemon } from '../../../src/core/daemon/daemon.js';
-import type { EventMessage } from '../../../src/shared/protocol.js';
+import type { PullStatus } from '../../../src/shared/models.js';
+import type { ErrorAnswer, EventMessage } from '../../../src/shared/protocol.js';
 import { syntheticModel } from '../engine/fixture.js';
 import { cliPath } from '../../support/serve.js';
 import { startFakeHub, type FakeHub } from './hub-server.js';
@@ -43,11 +44,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The answer when it is a success; the daemon's error fails the test with its message. */
+async function ok<T extends { status: 'ok' }>(answer: T | ErrorAnswer | Promise<T | ErrorAnswer>): Promise<T> {
+  const a = await answer;
+  if (a.status === 'error') throw new Error(`${a.code}: ${a.message}`);
+  return a;
+}
+
 describe('models over the protocol', () => {
   it('models lists the catalog with nothing installed', async () => {
     const a = await client.request({ action: 'models' });
     expect(a).toMatchObject({ status: 'ok', active: null, pulls: [] });
-    expect((a as unknown as { models: Array<{ name: string; installed: boolean }> }).models.filter((m) => m.name === NAME).map((m) => m.installed)).toEqual([false, false]);
+    expect((await ok(a)).models.filter((m) => m.name === NAME).map((m) => m.installed)).toEqual([false, false]);
   });
 
   it('bad requests: unknown model, unknown field, not installed', async () => {
@@ -61,15 +69,15 @@ describe('models over the protocol', () => {
     hub.faults.bytesPerSecond = 2_000_000;
     const started = await client.request({ action: 'models_pull', name: NAME, precision: 'fp32', wait: false });
     expect(started).toMatchObject({ status: 'ok', started: true, folder: `${NAME}-fp32` });
-    let pulls: Array<{ done_bytes: number; total_bytes: number | null }> = [];
+    let pulls: PullStatus[] = [];
     for (let i = 0; i < 100; i++) {
-      pulls = ((await client.request({ action: 'models' })) as unknown as { pulls: typeof pulls }).pulls;
+      pulls = (await ok(client.request({ action: 'models' }))).pulls;
       if (pulls[0] && pulls[0].done_bytes > 500_000) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(pulls[0]!.total_bytes).toBeGreaterThan(pulls[0]!.done_bytes);
     expect(await client.request({ action: 'models_cancel', name: NAME })).toMatchObject({ status: 'ok', cancelled: 1 });
-    for (let i = 0; i < 50 && ((await client.request({ action: 'models' })) as unknown as { pulls: unknown[] }).pulls.length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && (await ok(client.request({ action: 'models' }))).pulls.length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(existsSync(path.join(process.env.Q3TTS_DATA_DIR!, 'models', '.partial', `${NAME}-fp32`))).toBe(true);
   });
 
@@ -84,18 +92,18 @@ describe('models over the protocol', () => {
     expect(types).toContain('progress');
     expect(types).toContain('resume'); // it continued the cancelled pull
     expect(types.at(-1)).toBe('installed');
-    const listing = (await client.request({ action: 'models' })) as unknown as { active: string; models: Array<{ folder: string; installed: boolean; active: boolean }> };
+    const listing = await ok(client.request({ action: 'models' }));
     expect(listing.active).toBe(`${NAME}-fp32`);
     expect(listing.models.find((m) => m.folder === `${NAME}-fp32`)).toMatchObject({ installed: true, active: true });
   });
 
   it('models_use switches the engine to the pulled model (it reloads); q3tts models use does it through the daemon', async () => {
-    const before = (await client.request({ action: 'voices' })) as unknown as { speakers: string[] };
+    const before = await ok(client.request({ action: 'voices' }));
     expect(before.speakers.length).toBeGreaterThan(0); // the custom-voice model it started with
     const loads = daemon.core.engineLoadCount;
     const a = await client.request({ action: 'models_use', name: NAME });
     expect(a).toMatchObject({ status: 'ok', active: `${NAME}-fp32`, engine_loads: loads + 1 });
-    const after = (await client.request({ action: 'voices' })) as unknown as { speakers: string[] };
+    const after = await ok(client.request({ action: 'voices' }));
     expect(after.speakers).toEqual([]); // the voice-design model has no preset speakers
     const spoke = await client.request({ action: 'generate', text: 'Hi.', output: path.join(dir, 'a.wav'), max_new_tokens: 3, seed: 1 });
     expect(spoke).toMatchObject({ status: 'ok' });

@@ -65,7 +65,7 @@ describe('attach or host', () => {
   it.each([
     [{ error: 'ENOENT' }, 'absent', 'host'],
     [{ error: 'ECONNREFUSED' }, 'stale', 'host'],
-    [{ error: 'ETIMEDOUT' }, 'absent', 'host'],
+    [{ error: 'TIMEOUT' }, 'absent', 'host'],
     [{ answer: { status: 'ok', v: 1 } }, 'live', 'attach'],
     [{ answer: { status: 'error', code: 'E_INVALID' } }, 'foreign', 'refuse'],
     [{ answer: null }, 'foreign', 'refuse'],

@@ -1,5 +1,6 @@
 // The controller and the speech adapter against the real daemon (tone engine in its host process),
 // hosted in this process and attached to over its socket, as the app does.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,23 @@ describe('app controller on the real daemon', () => {
   it('reloads handlers without reloading the model', async () => {
     expect(await controller.reload(false)).toEqual({ ok: true });
     expect(controller.status.state).toBe('ready');
+  });
+
+  it('a daemon paused from elsewhere (q3tts pause) shows as speaking, not as an error', async () => {
+    await hosted.daemon.core.request({ action: 'pause' });
+    try {
+      expect((await hosted.speech.snapshot()).state).toBe('speaking');
+    } finally {
+      await hosted.daemon.core.request({ action: 'resume' });
+    }
+    expect((await hosted.speech.snapshot()).state).toBe('idle');
+  });
+
+  it('tells a socket left by a dead daemon (stale) from no socket (absent)', async () => {
+    const stale = path.join(dir, 'stale.sock');
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`]);
+    expect(await probeDaemon(stale)).toBe('stale');
+    expect(await probeDaemon(path.join(dir, 'none.sock'))).toBe('absent');
   });
 
   it('finds the live daemon and attaches to it instead of loading a second model', async () => {

@@ -1,0 +1,124 @@
+// Per action: the request a client sends and the answer it gets back (docs/protocol.md is the contract).
+// The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
+// ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
+import type { ModelsCancelRequest, ModelsListRequest, ModelsPullRequest, ModelsUseRequest, PullStatus } from './models.js';
+import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
+import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+
+/** What the daemon is doing, as `status`, `pause` and `resume` report it. */
+export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
+
+/** How one request went: in a `generate` answer, its `done` event and `status.last`. */
+export type RunFigures = { audio_seconds: number; frames: number; ttfa_ms: number; rtf: number; truncated: boolean };
+
+/** One entry of the `queue` answer. */
+export type QueuedJob = { job: number; id?: RequestId; summary: string; state: 'speaking' | 'waiting'; queuedMs: number };
+
+/** One entry of the `models` answer's list. */
+export type ModelEntry = {
+  /** Catalog name, or the folder name of a model installed by hand. */
+  name: string;
+  precision: 'int4' | 'fp32' | null;
+  folder: string;
+  title: string | null;
+  repo: string | null;
+  variant: string | null;
+  size_class: string | null;
+  installed: boolean;
+  active: boolean;
+  /** Installed: bytes on disk; available: the catalog's estimate (null when unknown). */
+  bytes: number | null;
+  approx: boolean;
+  dir: string | null;
+  /** Bytes of an interrupted pull waiting to be resumed. */
+  partial_bytes: number | null;
+};
+
+/** Installed and available models, as `models` (and `q3tts models list`) report them. */
+export type ModelsListing = {
+  root: string;
+  active: string | null;
+  /** Set when Q3TTS_MODEL_DIR overrides the active model for the engine. */
+  override: string | null;
+  models: ModelEntry[];
+};
+
+/** The `generate` answer when the request asked not to wait ("wait": false). */
+export type Queued = { queued: true; job: number; position: number };
+
+/** The `generate` answer when the speech has been played or saved. */
+export type Spoken = { queued?: never; output?: string; codes_out?: string; warning?: string } & Partial<RunFigures>;
+
+/** The fields every request may carry. */
+type Common = { id?: RequestId | undefined; v?: number | undefined };
+
+/** Each action's request and the fields of its "ok" answer (besides `status` and `id`). */
+export interface ActionTypes {
+  generate: {
+    request: GenerateRequest;
+    answer: Queued | Spoken;
+  };
+  decode: { request: DecodeRequest; answer: { output?: string } };
+  status: {
+    request: { action: 'status' } & Common;
+    answer: {
+      v: number;
+      pid: number;
+      uptime_s: number;
+      state: DaemonState;
+      engine: string | null;
+      model: string | null;
+      queue_length: number;
+      socket: string | null;
+      handlers_version: string;
+      engine_loads: number;
+      /** After a first request. */
+      last?: Pick<RunFigures, 'ttfa_ms' | 'rtf' | 'audio_seconds'>;
+      /** When the engine failed. */
+      error?: string;
+    };
+  };
+  cancel: { request: CancelRequest; answer: { cancelled: number } };
+  pause: { request: { action: 'pause' } & Common; answer: { state: DaemonState } };
+  resume: { request: { action: 'resume' } & Common; answer: { state: DaemonState } };
+  queue: { request: { action: 'queue' } & Common; answer: { jobs: QueuedJob[] } };
+  stop: { request: { action: 'stop' } & Common; answer: Record<never, never> };
+  reload: { request: { action: 'reload'; model?: boolean | undefined } & Common; answer: { handlers_version: string; engine_loads: number } };
+  voices: {
+    request: { action: 'voices' } & Common;
+    answer: { engine: string; model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };
+  };
+  ping: { request: { action: 'ping' } & Common; answer: { v: number } };
+  models: { request: ModelsListRequest; answer: ModelsListing & { pulls: PullStatus[] } };
+  models_pull: {
+    request: ModelsPullRequest;
+    answer:
+      | { started: true; folder: string } // "wait": false
+      | { started?: never; folder: string; dir: string; total_bytes: number; downloaded_bytes: number; active: boolean };
+  };
+  models_cancel: { request: ModelsCancelRequest; answer: { cancelled: number } };
+  models_use: { request: ModelsUseRequest; answer: { active: string; dir: string; engine_loads?: number; warning?: string } };
+}
+
+export type TypedAction = keyof ActionTypes;
+
+/** The request of one action (or of any of a union of actions). */
+export type RequestOf<A extends TypedAction> = ActionTypes[A]['request'];
+
+/** A success answer with these fields. */
+export type Ok<Fields> = { status: 'ok'; id?: RequestId } & Fields;
+
+/** The success answer to an action's request. */
+export type OkAnswerOf<A extends TypedAction> = Ok<ActionTypes[A]['answer']>;
+
+/** Every answer to an action's request: success, or an error with its code. */
+export type AnswerOf<A extends TypedAction> = OkAnswerOf<A> | ErrorAnswer;
+
+/**
+ * Anything that answers protocol requests: a DaemonConnection, the DaemonCore. A well-formed request gets
+ * its action's answer type; any other request (forwarded, or deliberately invalid) gets the untyped Answer.
+ */
+export interface Requester {
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
+}
