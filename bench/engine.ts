@@ -18,6 +18,7 @@ import { engineSection, type TargetResult } from './engine/table.js';
 import { benchTargets, modelBytes } from './engine/targets.js';
 import { jobBandwidth } from './engine/jobs/bandwidth.js';
 import { jobChunks } from './engine/jobs/chunks.js';
+import { jobCpOverhead } from './engine/jobs/cp-overhead.js';
 import { jobDaemon, type DaemonResult } from './engine/jobs/daemon.js';
 import { jobEngine, type EngineResult, type EngineVariant } from './engine/jobs/engine.js';
 import { jobFloor, type FloorResult } from './engine/jobs/floor.js';
@@ -47,6 +48,7 @@ const JOBS: Record<string, (a: JobArgs) => unknown> = {
   daemon: (a) => jobDaemon(a.dir),
   chunks: (a) => jobChunks(a.dir, a.precision),
   prefix: (a) => jobPrefix(a.dir, a.rounds),
+  'cp-overhead': (a) => jobCpOverhead(a.dir, a.precision, a.rounds),
 };
 
 function child<T>(job: string, args: string[]): Promise<T> {

@@ -131,7 +131,10 @@ describe('bad model directories', () => {
     expect((await loadError(good, { executionProvider: 'dml' })).message).toMatch(/execution provider 'dml' is not available in this onnxruntime-node build/);
     expect((await loadError(good, { executionProvider: 'tpu' })).message).toMatch(/unknown execution provider 'tpu'/);
     if (process.platform === 'linux') {
-      expect((await loadError(good, { executionProvider: 'cuda' })).message).toMatch(/execution provider 'cuda' could not start/);
+      // onnxruntime-node lists CUDA on Linux without shipping its libraries: the error says how to add them
+      const cuda = (await loadError(good, { executionProvider: 'cuda' })).message;
+      expect(cuda).toMatch(/execution provider 'cuda' could not start/);
+      expect(cuda).toMatch(/does not include its CUDA libraries: with CUDA 12 and cuDNN 9 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install`.*docs\/gpu\.md/);
     }
   });
 

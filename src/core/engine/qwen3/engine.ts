@@ -78,6 +78,10 @@ export class Qwen3Engine implements Engine {
     };
     this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
+    // Say which provider 'auto' chose when it had a choice to make.
+    if (model.executionProvider !== 'cpu' || model.providerNotes.length > 0) {
+      this.log(`execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`);
+    }
     const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
     this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;
   }

@@ -53,7 +53,10 @@ export class Qwen3Model {
   readonly dir: string;
   readonly config: Qwen3Config;
   readonly precision: Precision;
+  /** The provider the graphs run on ('auto' resolved). */
   readonly executionProvider: string;
+  /** Providers 'auto' tried before it, and why each could not start. */
+  readonly providerNotes: readonly string[];
   readonly tokenizer: Qwen2Tokenizer;
   readonly textProjection: TextProjection;
   /** talker codec embedding [talker_vocab, H]. */
@@ -67,6 +70,7 @@ export class Qwen3Model {
     this.config = parts.config;
     this.precision = parts.precision;
     this.executionProvider = parts.executionProvider;
+    this.providerNotes = parts.providerNotes;
     this.tokenizer = parts.tokenizer;
     this.textProjection = parts.textProjection;
     this.codecEmbedding = parts.codecEmbedding;
@@ -154,7 +158,7 @@ export class Qwen3Model {
 
   /**
    * The prompt's P rows of `embeds` ([P, H]) become the talker cache's positions 0..P-1: through talker_decode
-   * from an empty cache (one talker session, decision 0014), or through talker_prefill where it is open.
+   * from an empty cache (one talker session, decision 0015), or through talker_prefill where it is open.
    */
   async prefill(embeds: Float32Array, P: number): Promise<TalkerStep> {
     if (!this.sessions.talker_prefill) {
@@ -213,7 +217,7 @@ export class Qwen3Model {
    * may have traced its single position into the graph, so this is tried once at load. Four rows in one run must
    * give what two runs of two rows give (logits, hidden state and cache). Two rows, not one: int4 MatMulNBits
    * computes a single row on another kernel path (fp32 GEMV) than several (int8 blocks), so one-row runs differ
-   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0013).
+   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0014).
    */
   private async probeMultiPosition(): Promise<boolean> {
     const H = this.config.talker.hidden;

@@ -7,11 +7,22 @@ import { DecodeGraphError, rewriteDecodeGraph } from './decode-graph.js';
 import { cleanOrtMessage, ModelFileError } from './errors.js';
 import { checkGraph, GRAPH_NAMES, type GraphName, type GraphSpec } from './graph-spec.js';
 import { VocoderThread } from './vocoder-thread.js';
-import { EXECUTION_PROVIDERS, isExecutionProvider } from '../../../shared/engine-options.js';
+import { providerHelp } from './providers.js';
+
+/** A provider's runtime could not start (its libraries missing, no device): 'auto' goes on to the next one. */
+export class ProviderStartError extends ModelFileError {
+  constructor(
+    file: string,
+    readonly provider: string,
+    why: string,
+  ) {
+    super(file, why);
+  }
+}
 
 /** How the sessions run; part of the model's load options. */
 export interface SessionSettings {
-  /** Default 'cpu'. */
+  /** 'auto' (the default: a GPU provider this build can use, else the CPU; providers.ts), 'cpu', 'cuda', …. */
   executionProvider?: string;
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
@@ -22,14 +33,14 @@ export interface SessionSettings {
   vocoderThread?: boolean;
   /**
    * Prefill with talker_decode as well where the export allows it (probed at load), so the talker's weights are
-   * loaded once (decision 0014; default true). false opens talker_prefill too, as before.
+   * loaded once (decision 0015; default true). false opens talker_prefill too, as before.
    */
   singleTalkerSession?: boolean;
 }
 
 /**
  * The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker, and
- * talker_prefill is opened only when talker_decode cannot prefill (decision 0014).
+ * talker_prefill is opened only when talker_decode cannot prefill (decision 0015).
  */
 export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & { talker_prefill?: ort.InferenceSession; vocoder?: ort.InferenceSession };
 
@@ -40,13 +51,8 @@ export interface OpenGraphs {
   vocoderThread: VocoderThread | undefined;
 }
 
-function available(ep: string): { ok: boolean; names: string[] } {
-  const names = ort.listSupportedBackends().map((b) => b.name);
-  return { ok: ep === 'cpu' || names.includes(ep), names };
-}
-
 export function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
-  const ep = (settings.executionProvider ?? 'cpu').toLowerCase();
+  const ep = (settings.executionProvider ?? 'cpu').toLowerCase(); // resolved by load.ts; 'cpu' for the helper graphs
   const so: ort.InferenceSession.SessionOptions = {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -56,20 +62,6 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
   if (settings.intraOpNumThreads !== undefined) so.intraOpNumThreads = settings.intraOpNumThreads;
   if (settings.interOpNumThreads !== undefined) so.interOpNumThreads = settings.interOpNumThreads;
   return so;
-}
-
-/** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
-export function checkExecutionProvider(name: string | undefined): string {
-  const ep = (name ?? 'cpu').toLowerCase();
-  if (!isExecutionProvider(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`);
-  const { ok, names } = available(ep);
-  if (!ok) {
-    throw new ModelFileError(
-      'executionProvider',
-      `execution provider '${ep}' is not available in this onnxruntime-node build on ${process.platform}/${process.arch} (available: ${names.join(', ')})`,
-    );
-  }
-  return ep;
 }
 
 /** talker_decode is loaded rewritten (decode-graph.ts); its weights still come from beside the file. */
@@ -102,7 +94,7 @@ async function createSession(file: string, settings: SessionSettings, ep: string
     if (err instanceof ModelFileError) throw err;
     const msg = cleanOrtMessage(err);
     if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
-      throw new ModelFileError(file, `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`);
+      throw new ProviderStartError(file, ep, `execution provider '${ep}' could not start (${msg}); ${providerHelp(ep)}`);
     }
     throw new ModelFileError(file, `onnxruntime cannot load this graph: ${msg}`);
   }
