@@ -77,7 +77,7 @@ describe('parseArgs', () => {
     [['models', 'verify', 'a', 'b'], /too many arguments for 'models verify'/],
     [['models', 'pull', 'NAME', '--precision'], /option '--precision' needs a value/],
     [['models', 'pull', 'NAME', '--precision', 'fp16'], /unknown precision 'fp16' for --precision \(int4 or fp32\)/],
-    [['serve', '--provider', 'tpu'], /unknown execution provider 'tpu' for --provider \(cpu, cuda, dml, coreml or webgpu\)/],
+    [['serve', '--provider', 'tpu'], /unknown execution provider 'tpu' for --provider \(auto, cpu, cuda, dml, coreml or webgpu\)/],
     [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3 or tone\)/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
