@@ -133,6 +133,8 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
       }
     }
     const prefix = await child<PrefixResult>('prefix', ['--dir', t.dir, '--rounds', String(n)]);
+    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', ['--dir', t.dir, '--precision', t.precision, '--rounds', '5']);
+    const chunks = await child<Record<string, number>>('chunks', ['--dir', t.dir, '--precision', t.precision]);
     const files = modelBytes(t.dir, t.precision);
     const m = (xs: number[]) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     const row = (name: string, f: (r: EngineResult) => number) => `| ${name} | ${m(runs.before.map(f))} | ${m(runs.after.map(f))} |`;
@@ -150,6 +152,8 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
         row('code predictor per frame, ms', (r) => r.typical.perFrame.cp.median),
         row('vocoder per frame, ms', (r) => r.typical.vocoderPerFrameMs),
         `prefix job: ${JSON.stringify({ off: prefix.off, miss: prefix.miss, hit: prefix.hit })}`,
+        `code predictor per-run overhead: ${JSON.stringify(cpOverhead)}`,
+        `vocoder per frame (ms): ${JSON.stringify(chunks)}`,
       ].join('\n'),
     );
   }
