@@ -25,6 +25,7 @@ import { jobFloor, type FloorResult } from './engine/jobs/floor.js';
 import { jobKv, type KvResult } from './engine/jobs/kv.js';
 import { jobPrefix, type PrefixResult } from './engine/jobs/prefix.js';
 import { median } from './report.js';
+import { jobSpinAb } from './engine/jobs/spin-ab.js';
 import { jobThreadAb, type ThreadAbResult } from './engine/jobs/thread-ab.js';
 import { writeSection } from './report.js';
 
@@ -49,6 +50,7 @@ const JOBS: Record<string, (a: JobArgs) => unknown> = {
   chunks: (a) => jobChunks(a.dir, a.precision),
   prefix: (a) => jobPrefix(a.dir, a.rounds),
   'cp-overhead': (a) => jobCpOverhead(a.dir, a.precision, a.rounds),
+  'spin-ab': (a) => jobSpinAb(a.dir, a.nFrames, a.rounds),
 };
 
 function child<T>(job: string, args: string[]): Promise<T> {

@@ -36,6 +36,8 @@ export interface SessionSettings {
    * loaded once (decision 0015; default true). false opens talker_prefill too, as before.
    */
   singleTalkerSession?: boolean;
+  /** Let ORT's intra-op threads spin while waiting for work (ORT's default, true); false yields the core instead. */
+  spinning?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
   };
   if (settings.intraOpNumThreads !== undefined) so.intraOpNumThreads = settings.intraOpNumThreads;
   if (settings.interOpNumThreads !== undefined) so.interOpNumThreads = settings.interOpNumThreads;
+  if (settings.spinning === false) so.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   return so;
 }
 
