@@ -21,6 +21,7 @@ const nodeEntries = existing({
   'scripts/gen-synthetic': 'scripts/gen-synthetic.ts',
   'bench/daemon': 'bench/daemon.ts',
   'bench/engine': 'bench/engine.ts',
+  'bench/playback': 'bench/playback.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

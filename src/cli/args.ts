@@ -28,6 +28,8 @@ export interface CliOptions {
   codesOut?: string;
   wait: boolean;
   interrupt: boolean;
+  /** Start speaking at the first audio, even if that may pause inside a sentence (request start: "asap"). */
+  asap: boolean;
   clipboard: boolean;
   primary: boolean;
   json: boolean;
@@ -85,6 +87,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--codes-out': speech('codesOut', 'string'),
   '--no-wait': speech('wait', 'negflag'),
   '--interrupt': speech('interrupt', 'flag'),
+  '--asap': speech('asap', 'flag'),
   '--clipboard': speech('clipboard', 'flag'),
   '--primary': speech('primary', 'flag'),
   '--engine': speech('engine', { choices: ENGINES, what: 'engine' }),
@@ -108,6 +111,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     args: [],
     wait: true,
     interrupt: false,
+    asap: false,
     clipboard: false,
     primary: false,
     json: false,

@@ -20,7 +20,8 @@ export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
 export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]> = [
   ['Q3TTS_SOCKET', "the daemon's socket (daemon and clients)"],
   ['Q3TTS_MODEL_DIR', 'the model directory to load, instead of the active model'],
-  ['Q3TTS_DATA_DIR', 'where models are installed (default: the per-user data directory)'],
+  ['Q3TTS_DATA_DIR', 'where models are installed and the measured speed is kept (default: the per-user data directory)'],
+  ['Q3TTS_START', 'when speech starts if a request does not say: smooth (default), asap, sentence'],
   ['Q3TTS_CONFIG_DIR', "where the tray app keeps its settings (default: the per-user config directory)"],
   ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],
   ['Q3TTS_PRECISION', `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`],
@@ -73,6 +74,7 @@ Speech options:
       --temperature X  --top-k N  --top-p X  --repetition-penalty X  --max-frames N
       --greedy            deterministic decoding (no sampling)
       --interrupt         speak now: cancel what is playing and queued
+      --asap              start at the first audio, even if slow machines then pause inside sentences
       --no-wait           return once queued
       --clipboard [--primary]   read the clipboard (or the X11/Wayland primary selection)
 

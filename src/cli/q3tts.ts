@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OkAnswerOf, RequestOf } from '../shared/actions.js';
-import type { ErrorAnswer, ErrorCode } from '../shared/protocol.js';
+import type { ErrorAnswer, ErrorCode, EventMessage } from '../shared/protocol.js';
 import { socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, UsageError, type CliOptions, type Command } from './args.js';
@@ -143,6 +143,7 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   if (opts.maxFrames !== undefined) request.max_new_tokens = opts.maxFrames;
   if (opts.greedy) request.do_sample = false;
   if (opts.interrupt) request.interrupt = true;
+  if (opts.asap) request.start = 'asap';
   if (!opts.wait) request.wait = false;
   if (opts.clipboard) request.clean = true;
   return request;
@@ -165,8 +166,10 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
     void connection.request({ action: 'cancel', target: id }).catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
+  const progress = speechProgress(opts, request);
   try {
-    const answer = await connection.request({ ...request, id });
+    const answer = await connection.request({ ...request, id, ...(progress ? { events: true } : {}) }, progress?.event);
+    progress?.done();
     return interrupted ? 130 : report(opts, answer, (a) => describeSpeech(opts, a));
   } catch (e) {
     err(errorMessage(e));
@@ -191,8 +194,11 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
   try {
+    const progress = speechProgress(opts, request);
+    const events = progress ? { events: true } : {};
     // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
-    const answer = await core.request(request.action === 'generate' ? { ...request, wait: true } : request);
+    const answer = await core.request(request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events }, progress?.event);
+    progress?.done();
     return report(opts, answer, (a) => describeSpeech(opts, a));
   } finally {
     process.off('SIGINT', onSigint);
@@ -227,6 +233,44 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
   return EXIT.ok;
+}
+
+/**
+ * What the user sees while speech is prepared and spoken (stderr, not with -q or --json): on a terminal one
+ * line kept up to date ("preparing sentence 1 of 3…", "speaking sentence 2 of 3, 4.1 s"); piped, nothing but
+ * the one notice that the machine is slower than real time.
+ */
+function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: EventMessage): void; done(): void } | undefined {
+  if (opts.quiet || opts.json || request.output || ('wait' in request && request.wait === false)) return undefined;
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  let segment = '';
+  const show = (line: string) => {
+    if (!tty) return;
+    process.stderr.write(`\r\x1b[2K${line}`);
+    shown = true;
+  };
+  return {
+    event: (e) => {
+      const of = typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
+      if (e.event === 'slow') {
+        if (shown) process.stderr.write('\n');
+        shown = false;
+        err(String(e.advice));
+      } else if (e.event === 'preparing') {
+        segment = `sentence${of}`;
+        show(`preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`);
+      } else if (e.event === 'speaking') {
+        segment = `sentence${of}`;
+        show(`speaking ${segment}`);
+      } else if (e.event === 'progress' && segment) {
+        show(`speaking ${segment}, ${Number(e.audio_seconds).toFixed(1)} s generated`);
+      }
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 /** Lists PortAudio's output devices (this process loads the audio addon; no daemon needed). */
@@ -287,6 +331,8 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
         `  handlers ${a.handlers_version}`,
       ];
       if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
+      if (a.playback !== 'idle') lines.push(`  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);
+      if (a.speed?.rtf) lines.push(`  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`);
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');
     },

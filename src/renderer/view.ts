@@ -23,6 +23,12 @@ export function formatStats(stats: RunStats): string {
 }
 
 export function statusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {
+  const line = baseStatusLine(status, busy);
+  // Said where the user looks: why speech waits, and what would make it faster.
+  return status.slow && (status.state === 'ready' || status.state === 'speaking') ? `${line} — ${status.slow.advice}` : line;
+}
+
+function baseStatusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {
   const who = status.model ? `${status.model}${status.attached ? ' (shared with q3tts serve)' : ''}` : '';
   switch (status.state) {
     case 'loading':

@@ -53,6 +53,16 @@ export type Spoken = { queued?: never; output?: string; codes_out?: string; warn
 type Common = { id?: RequestId | undefined; v?: number | undefined };
 
 /** Each action's request and the fields of its "ok" answer (besides `status` and `id`). */
+export type PlaybackPhase = 'idle' | 'preparing' | 'speaking';
+
+/** rtf null until measured; when slower than real time, the expected wait before speech and what helps. */
+export interface SpeedReport {
+  rtf: number | null;
+  slow: boolean;
+  wait_s?: number;
+  advice?: string;
+}
+
 export interface ActionTypes {
   generate: {
     request: GenerateRequest;
@@ -76,6 +86,10 @@ export interface ActionTypes {
       last?: Pick<RunFigures, 'ttfa_ms' | 'rtf' | 'audio_seconds'>;
       /** When the engine failed. */
       error?: string;
+      /** speaking if any job plays, else preparing if one is generated but held back (so it never pauses mid-sentence). */
+      playback: PlaybackPhase;
+      /** The loaded model's measured speed (docs/protocol.md, "status"). */
+      speed?: SpeedReport;
     };
   };
   cancel: { request: CancelRequest; answer: { cancelled: number } };

@@ -30,6 +30,17 @@ export interface AppStatus {
   last: RunStats | null;
   /** Seconds of audio made so far for the utterance being spoken. */
   progressSeconds: number | null;
+  /** Set when the machine speaks persistently slower than real time: the figures and what helps. */
+  slow?: SlowNotice | null;
+}
+
+export interface SlowNotice {
+  /** Measured real-time factor (generation seconds per second of speech). */
+  rtf: number;
+  /** Seconds a typical sentence is prepared before it plays. */
+  waitSeconds: number;
+  /** One sentence for the user: why speech waits, and what would make it faster. */
+  advice: string;
 }
 
 export interface Voices {

@@ -40,9 +40,16 @@ export interface SynthesisStats {
   truncated: boolean;
 }
 
-/** What synthesize() yields, in order: audio (and codes) as they are made, then one stats event. */
+/**
+ * What synthesize() yields, in order: audio (and codes) as they are made, then one stats event. Engines that
+ * speak long text in segments frame each segment's audio with `segment` and `segment_end` (playback holds
+ * back only between segments: docs/decisions/0014-playback-start-rule.md).
+ */
 export type SynthesisEvent =
-  | { type: 'audio'; samples: Float32Array }
+  | { type: 'segment'; index: number; count: number; tokens: number }
+  | { type: 'segment_end'; index: number }
+  /** `next`: samples in the engine's next audio chunk, when it knows (playback plans with it). */
+  | { type: 'audio'; samples: Float32Array; next?: number }
   | { type: 'codes'; frames: number[][] }
   | { type: 'stats'; stats: SynthesisStats };
 

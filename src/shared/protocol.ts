@@ -58,7 +58,8 @@ export type Answer = OkAnswer | ErrorAnswer;
 
 /** Sent before the answer on the requesting connection when a generate request asks for "events": true. */
 export interface EventMessage {
-  event: 'queued' | 'started' | 'progress' | 'done' | 'pull';
+  /** preparing: speech generated but held back so it will not pause mid-sentence; speaking: it plays; slow: the machine is slower than real time. */
+  event: 'queued' | 'started' | 'preparing' | 'speaking' | 'slow' | 'progress' | 'done' | 'pull';
   id?: RequestId;
   [field: string]: unknown;
 }

@@ -38,6 +38,11 @@ export const GenerateRequestSchema = z
     events: z.boolean().optional(),
     /** true: strip Markdown, code blocks and URLs before speaking (clipboard text). */
     clean: z.boolean().optional(),
+    /**
+     * When speech starts: "smooth" (default) holds a segment back until it will not pause inside,
+     * "asap" starts at the first audio (may pause mid-sentence), "sentence" waits for each whole segment.
+     */
+    start: z.enum(['smooth', 'asap', 'sentence']).optional(),
   })
   .strict();
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;

@@ -2,6 +2,8 @@
 // this file, and the schema (settings.ts) builds on it, so both sides agree on what is valid.
 
 export const SPEAK_MODES = ['interrupt', 'queue'] as const;
+/** smooth: no pauses inside a sentence (speech may start later on a slow machine); asap: start at the first audio. */
+export const SPEECH_STARTS = ['smooth', 'asap'] as const;
 
 /** Fields whose change needs a new engine (the composition root restarts it). */
 export const ENGINE_FIELDS = ['modelDir', 'modelVariant', 'executionProvider'] as const;

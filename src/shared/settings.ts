@@ -3,7 +3,7 @@
 // (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
 import { z } from 'zod';
 import { EXECUTION_PROVIDERS, PRECISIONS } from './engine-options.js';
-import { ACCELERATOR_HINT, SPEAK_MODES, isAccelerator } from './settings-values.js';
+import { ACCELERATOR_HINT, SPEAK_MODES, SPEECH_STARTS, isAccelerator } from './settings-values.js';
 
 export { SPEAK_MODES, isAccelerator };
 
@@ -31,6 +31,8 @@ export const settingsFields = {
   startAtLogin: z.boolean().default(false),
   /** interrupt: new speech cuts off what is playing; queue: it waits its turn. */
   speakMode: z.enum(SPEAK_MODES).default('interrupt'),
+  /** smooth: no pauses inside a sentence; asap: start at the first audio, even if it then pauses (docs/decisions/0014-playback-start-rule.md). */
+  speechStart: z.enum(SPEECH_STARTS).default('smooth'),
   /** Linux: the hotkey reads the highlighted text (primary selection) before the clipboard. */
   primarySelection: z.boolean().default(false),
 };

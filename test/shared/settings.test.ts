@@ -22,6 +22,7 @@ describe('settings schema', () => {
       outputDevice: null,
       startAtLogin: false,
       speakMode: 'interrupt',
+      speechStart: 'smooth',
       primarySelection: false,
     });
   });

@@ -2,7 +2,7 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
-import type { AnswerOf, DaemonState, OkAnswerOf, RequestOf, TypedAction } from '../../shared/actions.js';
+import type { AnswerOf, DaemonState, OkAnswerOf, RequestOf, SpeedReport, TypedAction } from '../../shared/actions.js';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
@@ -15,6 +15,11 @@ import { currentPathEnv } from '../paths.js';
 import type { HandlerContext } from './handlers-api.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
+import { SpeedBook } from '../playback/speed.js';
+import { speedKey } from '../playback/speak.js';
+import { startDelay, type StartPolicy } from '../playback/start-rule.js';
+import { dataDir } from '../../shared/paths.js';
+import path from 'node:path';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
 
 export type { DaemonState };
@@ -38,7 +43,15 @@ export interface CoreOptions {
   selectModel?: (dir: string, precision: Precision | null) => boolean;
   /** Where models are installed (default: <data dir>/models). */
   modelsRoot?: string;
+  /** Where the measured speed is kept (default: <data dir>/speed.json). */
+  speedFile?: string;
+  /** When speech starts if a request does not say (default smooth: no pauses inside a sentence). */
+  startPolicy?: StartPolicy;
 }
+
+/** A typical sentence (seconds of speech) and the engine's largest audio chunk, for "how long until speech". */
+const TYPICAL_SENTENCE_S = 5;
+const LARGEST_CHUNK_S = 48 / 12.5;
 
 export class DaemonCore {
   readonly queue: SpeechQueue;
@@ -57,10 +70,14 @@ export class DaemonCore {
   /** Set while paused: playback waits on it (generation runs on and is buffered). */
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
   private modelsService: ModelsService | undefined;
+  readonly speed: SpeedBook;
+  /** Each playing job's phase: status says speaking if any speaks, else preparing if any is held back. */
+  private readonly phases = new Map<object, 'preparing' | 'speaking'>();
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
+    this.speed = new SpeedBook(options.speedFile ?? path.join(dataDir(currentPathEnv()), 'speed.json'));
     this.queue = new SpeechQueue({
       started: () => this.emitState(),
       finished: () => this.emitState(),
@@ -208,8 +225,10 @@ export class DaemonCore {
       socket: this.options.socketPath ?? null,
       handlers_version: this.handlers.version,
       engine_loads: this.engineLoads,
+      playback: this.playbackPhase(),
     };
     if (this.engineError) answer.error = this.engineError;
+    if (this.engine) answer.speed = this.speedReport(this.engine);
     if (this.lastStats) {
       answer.last = {
         ttfa_ms: Math.round(this.lastStats.timeToFirstAudioMs),
@@ -293,8 +312,46 @@ export class DaemonCore {
     return this.modelsService;
   }
 
+  /** The model's measured real-time factor and, when slower than real time, what that means and what helps. */
+  private speedReport(engine: Engine): SpeedReport {
+    const rtf = this.speed.rtf(speedKey(engine));
+    if (rtf === undefined) return { rtf: null, slow: false };
+    const slow = this.speed.slow(speedKey(engine));
+    const report: SpeedReport = { rtf: Math.round(rtf * 100) / 100, slow };
+    if (slow) {
+      const wait = this.expectedWait(engine) ?? 0;
+      report.wait_s = Math.round(wait * 10) / 10;
+      report.advice = slowAdvice(engine.info.model, rtf, wait);
+    }
+    return report;
+  }
+
+  /** speaking if any job plays, else preparing if any is held back, else idle. */
+  playbackPhase(): 'preparing' | 'speaking' | 'idle' {
+    const phases = [...this.phases.values()];
+    return phases.includes('speaking') ? 'speaking' : phases.includes('preparing') ? 'preparing' : 'idle';
+  }
+
+  private expectedWait(engine: Engine): number | undefined {
+    const rtf = this.speed.rtf(speedKey(engine));
+    return rtf === undefined ? undefined : startDelay(TYPICAL_SENTENCE_S, rtf, LARGEST_CHUNK_S);
+  }
+
   private context(): HandlerContext {
     return {
+      speed: this.speed,
+      startPolicy: () => this.options.startPolicy ?? 'smooth',
+      expectedWait: (engine) => this.expectedWait(engine),
+      slowNotice: (engine) => {
+        const report = this.speedReport(engine);
+        return report.slow ? (report as { rtf: number; wait_s: number; advice: string }) : undefined;
+      },
+      playbackPhase: (job, phase) => {
+        const before = this.playbackPhase();
+        if (phase === 'idle') this.phases.delete(job);
+        else this.phases.set(job, phase);
+        if (this.playbackPhase() !== before) this.emitState();
+      },
       engine: () => this.ensureEngine(),
       engineInfo: () => this.engine?.info,
       queue: this.queue,
@@ -314,4 +371,13 @@ export class DaemonCore {
     const state = this.state;
     for (const l of this.stateListeners) l(state);
   }
+}
+
+/** What to tell a user whose machine speaks slower than real time (CLI, tray tooltip, window). */
+export function slowAdvice(model: string, rtf: number, waitSeconds: number): string {
+  const tips = [/0\.6b/i.test(model) ? null : 'the 0.6B model', /int4/i.test(model) ? null : 'int4 precision', 'a GPU execution provider'].filter(Boolean);
+  return (
+    `this machine generates speech ${rtf.toFixed(1)}× slower than real time with ${model}, so each sentence is prepared before it plays ` +
+    `(about ${Math.round(waitSeconds)} s for a typical sentence) to avoid pauses inside it; faster: ${tips.join(', ')}`
+  );
 }

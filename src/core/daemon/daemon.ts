@@ -11,6 +11,7 @@ import { spawnEngine, type HostLauncher } from '../engine/remote.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
+import { START_POLICIES, type StartPolicy } from '../playback/start-rule.js';
 
 export interface DaemonOptions {
   socketPath: string;
@@ -70,6 +71,7 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.onStop ? { onStop: options.onStop } : {}),
+    ...startPolicyFromEnv(options.log ?? ((m) => console.error(m))),
     selectModel: (modelDir, precision) => {
       if (engineConfig.kind !== 'qwen3') return false;
       const { precision: _old, ...rest } = engineConfig;
@@ -110,4 +112,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   await server.listen();
   announce(`listening on ${options.socketPath}`);
   return { core, socketPath: options.socketPath, close, stopped };
+}
+
+/** Q3TTS_START: the daemon's default start policy (docs/decisions/0014-playback-start-rule.md). */
+function startPolicyFromEnv(log: (message: string) => void): { startPolicy?: StartPolicy } {
+  const value = process.env.Q3TTS_START;
+  if (!value) return {};
+  if (START_POLICIES.includes(value as StartPolicy)) return { startPolicy: value as StartPolicy };
+  log(`Q3TTS_START='${value}' is not one of ${START_POLICIES.join(', ')}; using smooth`);
+  return {};
 }

@@ -5,6 +5,8 @@ import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js'
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { AudioSink } from '../audio/sink.js';
 import type { SpeechQueue } from './queue.js';
+import type { SpeedBook } from '../playback/speed.js';
+import type { StartPolicy } from '../playback/start-rule.js';
 
 export interface HandlerContext {
   /** The loaded engine (throws an EngineError when it is down). */
@@ -19,6 +21,16 @@ export interface HandlerContext {
   openWavFile(path: string): Promise<AudioSink>;
   /** Writes a small file atomically. */
   writeFileAtomic(path: string, data: string): Promise<void>;
+  /** What the daemon has measured of its speed (real-time factor, speech per token); kept across restarts. */
+  speed: SpeedBook;
+  /** The start policy when a request names none (smooth, unless the daemon was told otherwise). */
+  startPolicy(): StartPolicy;
+  /** Seconds a listener waits before a typical sentence starts on this machine (for messages), if known. */
+  expectedWait(engine: Engine): number | undefined;
+  /** When the machine is persistently slower than real time: the figures and what helps, for the user. */
+  slowNotice(engine: Engine): { rtf: number; wait_s: number; advice: string } | undefined;
+  /** A job's playback phase: preparing (generated, held back), speaking, or idle (done). */
+  playbackPhase(job: object, phase: 'preparing' | 'speaking' | 'idle'): void;
   /** Remembers the last request's figures for `status`. */
   recordStats(stats: SynthesisStats): void;
   log(message: string): void;

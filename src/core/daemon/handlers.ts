@@ -4,13 +4,15 @@
 import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
-import type { Engine, SamplingOptions, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
+import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
+import type { Lane } from './queue.js';
+import { speakScheduled } from '../playback/speak.js';
 import { errorMessage } from '../../shared/errors.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
@@ -61,27 +63,58 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   let stats: SynthesisStats | undefined;
   const frames: number[][] = [];
-  const run = async (signal: AbortSignal) => {
-    emit({ event: 'started', ...(req.id === undefined ? {} : { id: req.id }) });
-    const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
-      let reported = 0;
-      let seconds = 0;
-      for await (const event of engine.synthesize(synthesis, signal)) {
-        if (event.type === 'audio') {
-          await write(event.samples);
-          seconds += event.samples.length / engine.info.sampleRate;
-          if (seconds - reported >= 0.5) {
-            reported = seconds;
-            emit({ event: 'progress', ...(req.id === undefined ? {} : { id: req.id }), audio_seconds: round(seconds) });
-          }
-        } else if (event.type === 'codes') {
-          frames.push(...event.frames);
-        } else {
-          stats = event.stats;
-        }
+  const ids = req.id === undefined ? {} : { id: req.id };
+  let reported = 0;
+  let seconds = 0;
+  const onEvent = (event: SynthesisEvent) => {
+    if (event.type === 'audio') {
+      seconds += event.samples.length / engine.info.sampleRate;
+      if (seconds - reported >= 0.5) {
+        reported = seconds;
+        emit({ event: 'progress', ...ids, audio_seconds: round(seconds) });
       }
-    });
+    } else if (event.type === 'codes') {
+      frames.push(...event.frames);
+    } else if (event.type === 'stats') {
+      stats = event.stats;
+    }
+  };
+  const run = async (signal: AbortSignal, lane: Lane) => {
+    emit({ event: 'started', ...ids });
+    const slow = output.path ? undefined : ctx.slowNotice(engine);
+    if (slow) emit({ event: 'slow', ...ids, ...slow });
+    if (output.path) {
+      const sink = await ctx.openWavFile(output.path);
+      await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+        for await (const event of engine.synthesize(synthesis, signal)) {
+          if (event.type === 'audio') await write(event.samples);
+          onEvent(event);
+        }
+      });
+    } else {
+      // Speakers: generation runs ahead into a buffer; playback starts when it will not pause mid-segment.
+      const key = {};
+      try {
+        await speakScheduled({
+          engine,
+          request: synthesis,
+          signal,
+          lane,
+          policy: req.start ?? ctx.startPolicy(),
+          speed: ctx.speed,
+          openSink: () => ctx.openPlayback(),
+          unpaused: (s) => ctx.unpaused(s),
+          onEvent,
+          onPhase: (phase, segment) => {
+            ctx.playbackPhase(key, phase);
+            const wait = phase === 'preparing' ? ctx.expectedWait(engine) : undefined;
+            emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
+          },
+        });
+      } finally {
+        ctx.playbackPhase(key, 'idle');
+      }
+    }
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);
   };
@@ -138,7 +171,7 @@ async function enqueue(
   ctx: HandlerContext,
   id: RequestId | undefined,
   summary: string,
-  run: (signal: AbortSignal) => Promise<void>,
+  run: (signal: AbortSignal, lane: Lane) => Promise<void>,
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
 ): Promise<Ok<Queued> | Ok<Record<never, never>> | ErrorAnswer> {

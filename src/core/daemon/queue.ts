@@ -1,5 +1,7 @@
-// One synthesis at a time; the rest wait in order. Cancelling aborts a job's signal, which its runner
-// turns into an immediate audio stop, so silence does not wait for the engine to notice.
+// One synthesis at a time; the rest wait in order. A job that has finished generating hands the engine
+// on (lane.generated()) while it still plays, so the next request is generated meanwhile; playback stays
+// in order (lane.turn). Cancelling aborts a job's signal, which its runner turns into an immediate audio
+// stop, so silence does not wait for the engine to notice.
 import type { QueuedJob } from '../../shared/actions.js';
 import type { RequestId } from '../../shared/protocol.js';
 import { abortError } from '../engine/errors.js';
@@ -8,7 +10,15 @@ export interface JobSpec {
   requestId?: RequestId | undefined;
   /** A short description for `queue` listings (the first words of the text). */
   summary: string;
-  run(signal: AbortSignal): Promise<void>;
+  run(signal: AbortSignal, lane: Lane): Promise<void>;
+}
+
+/** How a job shares the daemon with the jobs around it. */
+export interface Lane {
+  /** Call when generation is over: the next job may start generating while this one plays on. */
+  generated(): void;
+  /** Resolves when the jobs before this one have finished playing (its turn at the speakers). */
+  turn: Promise<void>;
 }
 
 /** A job as the `queue` action lists it. */
@@ -27,19 +37,24 @@ export interface QueueListener {
 }
 
 export class SpeechQueue {
+  /** The job generating (or running, for jobs that never hand over). */
   private current: Job | undefined;
+  /** Jobs done generating that still play, in order. */
+  private playing: Job[] = [];
   private waiting: Job[] = [];
   private nextJob = 1;
+  /** Settles when the last started job has finished: the next one's turn. */
+  private lastDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly listener: QueueListener = {}) {}
 
-  /** Jobs not finished yet: the one speaking plus those waiting. */
+  /** Jobs not finished yet: those speaking plus those waiting. */
   get length(): number {
-    return this.waiting.length + (this.current ? 1 : 0);
+    return this.waiting.length + this.playing.length + (this.current ? 1 : 0);
   }
 
   get busy(): boolean {
-    return this.current !== undefined;
+    return this.current !== undefined || this.playing.length > 0;
   }
 
   /**
@@ -67,15 +82,18 @@ export class SpeechQueue {
       j.settle.reject(abortError());
     }
     let count = dropped.length;
-    if (this.current && matches(this.current) && !this.current.controller.signal.aborted) {
-      this.current.controller.abort();
-      count++;
+    for (const j of [...this.playing, ...(this.current ? [this.current] : [])]) {
+      if (matches(j) && !j.controller.signal.aborted) {
+        j.controller.abort();
+        count++;
+      }
     }
     return count;
   }
 
   list(): JobView[] {
-    return [...(this.current ? [this.view(this.current, 'speaking')] : []), ...this.waiting.map((j) => this.view(j, 'waiting'))];
+    const active = [...this.playing, ...(this.current ? [this.current] : [])];
+    return [...active.map((j) => this.view(j, 'speaking')), ...this.waiting.map((j) => this.view(j, 'waiting'))];
   }
 
   private view(j: Job, state: JobView['state']): JobView {
@@ -91,16 +109,30 @@ export class SpeechQueue {
     this.current = job;
     this.listener.started?.(this.view(job, 'speaking'));
     const { signal } = job.controller;
+    const turn = this.lastDone;
+    let finished!: () => void;
+    this.lastDone = new Promise<void>((resolve) => (finished = resolve));
+    const lane: Lane = {
+      generated: () => {
+        if (this.current !== job) return;
+        this.current = undefined;
+        this.playing.push(job);
+        this.pump();
+      },
+      turn,
+    };
     // The queue is updated before the job's promise settles, so whoever awaits it sees the queue moved on.
     const finish = (settle: () => void) => {
-      this.current = undefined;
+      if (this.current === job) this.current = undefined;
+      this.playing = this.playing.filter((j) => j !== job);
       this.listener.finished?.(this.view(job, 'speaking'));
+      finished();
       settle();
       this.pump();
     };
     // Started on the next microtask: whoever enqueued it gets its ticket (and can say "queued") first.
     Promise.resolve()
-      .then(() => job.run(signal))
+      .then(() => job.run(signal, lane))
       .then(
       () => finish(() => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve())),
       (err: unknown) => finish(() => job.settle.reject(signal.aborted ? abortError() : err)),

@@ -2,7 +2,7 @@
 // DaemonCore (host mode) and a socket connection to `q3tts serve` (attached mode): both answer
 // `request(req, onEvent)` with protocol answers.
 import type { AnswerOf, OkAnswerOf, Requester, RequestOf, RunFigures, Spoken, TypedAction } from '../../shared/actions.js';
-import type { RunStats, Voices } from '../../shared/bridge.js';
+import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import { SpeechError, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -76,6 +76,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         speaker: command.speaker,
         interrupt: command.interrupt,
         clean: command.clean,
+        ...(command.asap ? { start: 'asap' } : {}),
         events: true,
         ...(command.output ? { output: command.output } : {}),
       };
@@ -104,6 +105,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         model: a.model,
         error: a.error ?? null,
         last: a.last ? statsOf(a.last) : null,
+        slow: slowOf(a.speed),
       };
     },
     onChange(listener) {
@@ -122,6 +124,14 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
       await client.close();
     },
   };
+}
+
+/** status.speed → a notice, when the daemon measured its model slower than real time. Checked field by field:
+ * an attached daemon may be another version. */
+export function slowOf(speed: unknown): SlowNotice | null {
+  const s = speed as { slow?: unknown; rtf?: unknown; wait_s?: unknown; advice?: unknown } | undefined;
+  if (s?.slow !== true || typeof s.rtf !== 'number' || typeof s.advice !== 'string') return null;
+  return { rtf: s.rtf, waitSeconds: typeof s.wait_s === 'number' ? s.wait_s : 0, advice: s.advice };
 }
 
 function statsOf(a: Partial<RunFigures>): RunStats | null {

@@ -1,6 +1,6 @@
 // The port between the app and whatever speaks: the daemon core in this process, or a `q3tts serve`
 // daemon the app attached to. The controller, tray and window know only this interface.
-import type { RunStats, Voices } from '../../shared/bridge.js';
+import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 
 export interface SpeakCommand {
@@ -11,6 +11,8 @@ export interface SpeakCommand {
   speaker: string | null;
   /** Cut off what is playing (settings: speakMode) instead of queueing. */
   interrupt: boolean;
+  /** Start at the first audio even if a slow machine then pauses mid-sentence (settings: speechStart). */
+  asap?: boolean;
   /** Strip Markdown, code and URLs first (clipboard text). */
   clean: boolean;
   /** Write a WAV file here instead of playing. */
@@ -33,6 +35,8 @@ export interface SpeechSnapshot {
   model: string | null;
   error: string | null;
   last: RunStats | null;
+  /** The daemon measured this model persistently slower than real time. */
+  slow?: SlowNotice | null;
 }
 
 /** A failure with the daemon's protocol code (E_CANCELLED, E_NO_MODEL, E_TEXT_EMPTY, ...). */

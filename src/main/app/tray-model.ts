@@ -58,6 +58,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
   ];
   // Tooltips are one or two short lines on every platform (Windows cuts at 127 characters).
-  const tooltip = `q3tts — ${headline}`.slice(0, 127);
+  const slow = status.slow && up ? `\nSlower than real time (×${status.slow.rtf.toFixed(1)}): ~${Math.round(status.slow.waitSeconds)} s before each sentence` : '';
+  const tooltip = `q3tts — ${headline}${slow}`.slice(0, 127);
   return { icon: `tray-${status.state}`, tooltip, items };
 }

@@ -35,7 +35,7 @@ describe('real Qwen3-TTS weights', () => {
             samples += ev.samples.length;
             for (const x of ev.samples) peak = Math.max(peak, Math.abs(x));
           } else if (ev.type === 'codes') frames.push(...ev.frames);
-          else stats = ev.stats;
+          else if (ev.type === 'stats') stats = ev.stats;
         }
         console.log(`real model ${engine.info.model}:`, stats);
         expect(frames.length).toBeGreaterThan(10);

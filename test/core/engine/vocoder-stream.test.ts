@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chunkSize, chunkWindow, DEFAULT_CHUNK_PLAN, VocoderStream } from '../../../src/core/engine/qwen3/vocoder-stream.js';
 
 describe('chunk plan', () => {
-  it('doubles from the first chunk up to the largest', () => {
-    expect(Array.from({ length: 7 }, (_, i) => chunkSize(DEFAULT_CHUNK_PLAN, i))).toEqual([4, 8, 16, 32, 48, 48, 48]);
-    expect(Array.from({ length: 4 }, (_, i) => chunkSize({ firstChunkFrames: 3, chunkFrames: 10, leftContextFrames: 2 }, i))).toEqual([3, 6, 10, 10]);
+  it('repeats the first chunk, then doubles up to the largest', () => {
+    expect(Array.from({ length: 8 }, (_, i) => chunkSize(DEFAULT_CHUNK_PLAN, i))).toEqual([4, 4, 8, 16, 32, 48, 48, 48]);
+    expect(Array.from({ length: 5 }, (_, i) => chunkSize({ firstChunkFrames: 3, chunkFrames: 10, leftContextFrames: 2 }, i))).toEqual([3, 3, 6, 10, 10]);
   });
 
   it.each([
@@ -39,9 +39,9 @@ describe('VocoderStream', () => {
     const first = s.flush();
     expect(s.pending).toBe(0);
     s.push([12]);
+    expect(s.ready).toBe(false); // the second chunk is 2 frames, like the first
     s.push([13]);
     s.push([14]);
-    expect(s.ready).toBe(false); // the second chunk is 4 frames
     s.push([15]);
     const second = s.flush();
     expect(fake.calls.map((c) => c.frames)).toEqual([

@@ -110,7 +110,7 @@ export class Qwen3Engine implements Engine {
       yield { type: 'codes', frames: chunk.frames.map((f) => [...f]) };
       if (firstAudioMs < 0) firstAudioMs = performance.now() - started;
       samples += chunk.samples.length;
-      yield { type: 'audio', samples: chunk.samples };
+      yield { type: 'audio', samples: chunk.samples, next: stream.nextChunkFrames * SAMPLES_PER_FRAME };
     };
     // With the vocoder in a worker, a chunk decodes while the next frames are generated (one in flight,
     // so chunks stay in order and memory stays bounded). The first chunk is awaited at once: first audio
@@ -142,6 +142,7 @@ export class Qwen3Engine implements Engine {
         frameBudget: frameBudget(plan.textTokens, this.options.budget),
         ...(this.options.minNewTokens === undefined ? {} : { minNewTokens: this.options.minNewTokens }),
       };
+      yield { type: 'segment', index: i, count: segments.length, tokens: plan.textTokens };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
       try {
         for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result, this.prefixes)) {
@@ -153,6 +154,7 @@ export class Qwen3Engine implements Engine {
         yield* settle();
         if (signal.aborted) throw abortError();
         yield* emit(await stream.flush()); // end of segment: play what is left before the next prefill
+        yield { type: 'segment_end', index: i };
       } finally {
         // an abort or error mid-chunk: let the worker's answer land nowhere, quietly
         flight.current?.chunk.catch(() => undefined);

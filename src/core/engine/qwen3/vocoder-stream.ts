@@ -15,9 +15,12 @@ export interface ChunkPlan {
 }
 
 /**
- * 4 frames first (sound after ~0.3 s of speech is made), doubling to 48: each later chunk decodes 25 frames of
- * context for 48 new ones, 1.5× the work per frame instead of 2× at 24 (the faster of the two caps measured at
- * full size; BENCHMARKS.md, Engine). By the time chunks are that big, playback has audio buffered.
+ * 4 frames first (sound after ~0.3 s of speech is made), again 4, then doubling to 48: each later chunk decodes
+ * 25 frames of context for 48 new ones, 1.5× the work per frame instead of 2× at 24 (the faster of the two caps
+ * measured at full size; BENCHMARKS.md, Engine). By the time chunks are that big, playback has audio buffered.
+ * The first size comes twice so that, faster than real time, each chunk lands while the audio before it still
+ * plays with the first chunk's generation time to spare (4, 8, 16… would land exactly as it runs out at RTF 0.5:
+ * docs/decisions/0014-playback-start-rule.md).
  */
 export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = { firstChunkFrames: 4, chunkFrames: 48, leftContextFrames: 25 };
 
@@ -38,9 +41,9 @@ export function chunkWindow(start: number, end: number, leftContext: number): Ch
   return { from: start - ctx, to: end, ctx, dropSamples: ctx * SAMPLES_PER_FRAME };
 }
 
-/** Size of chunk number `index` (0-based) under a plan. */
+/** Size of chunk number `index` (0-based) under a plan: first, first, then doubling up to the largest. */
 export function chunkSize(plan: ChunkPlan, index: number): number {
-  return Math.min(plan.chunkFrames, plan.firstChunkFrames * 2 ** Math.min(index, 20));
+  return Math.min(plan.chunkFrames, plan.firstChunkFrames * 2 ** Math.min(Math.max(index - 1, 0), 20));
 }
 
 export type Vocode = (frames: readonly (readonly number[])[]) => Promise<Float32Array>;
@@ -69,6 +72,11 @@ export class VocoderStream {
 
   get pending(): number {
     return this.frames.length - this.decoded;
+  }
+
+  /** Frames in the next planned chunk. */
+  get nextChunkFrames(): number {
+    return chunkSize(this.plan, this.chunkIndex);
   }
 
   /** Whether enough frames wait for the next planned chunk. */
