@@ -122,7 +122,9 @@ async function main(): Promise<void> {
 
 /**
  * `--ab N`: the engine before issue 12 (two talker sessions, no prefix cache) and as it is now, N runs each,
- * alternating in separate processes (peak RSS per process), then the prefix-cache job; medians and spreads.
+ * alternating in separate processes (peak RSS per process), then the prefix-cache, code-predictor overhead and
+ * spinning jobs, each printed as it ends; medians and spreads. (The vocoder with and without context: the
+ * full run's `chunks` job.)
  */
 async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFrames: number): Promise<void> {
   for (const t of targets) {
@@ -135,8 +137,6 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
       }
     }
     const prefix = await child<PrefixResult>('prefix', ['--dir', t.dir, '--rounds', String(n)]);
-    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', ['--dir', t.dir, '--precision', t.precision, '--rounds', '5']);
-    const chunks = await child<Record<string, number>>('chunks', ['--dir', t.dir, '--precision', t.precision]);
     const files = modelBytes(t.dir, t.precision);
     const m = (xs: number[]) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     const row = (name: string, f: (r: EngineResult) => number) => `| ${name} | ${m(runs.before.map(f))} | ${m(runs.after.map(f))} |`;
@@ -153,11 +153,13 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
         row('talker decode per frame, ms', (r) => r.typical.perFrame.decode.median),
         row('code predictor per frame, ms', (r) => r.typical.perFrame.cp.median),
         row('vocoder per frame, ms', (r) => r.typical.vocoderPerFrameMs),
-        `prefix job: ${JSON.stringify({ off: prefix.off, miss: prefix.miss, hit: prefix.hit })}`,
-        `code predictor per-run overhead: ${JSON.stringify(cpOverhead)}`,
-        `vocoder per frame (ms): ${JSON.stringify(chunks)}`,
+        `prefix job: ${JSON.stringify({ off: prefix.off, miss: prefix.miss, hit: prefix.hit, raw: prefix.raw })}`,
       ].join('\n'),
     );
+    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', ['--dir', t.dir, '--precision', t.precision, '--rounds', '5']);
+    console.log(`code predictor per-run overhead: ${JSON.stringify(cpOverhead)}`);
+    const spin = await child<Record<string, unknown>>('spin-ab', ['--dir', t.dir, '--frames', String(nFrames), '--rounds', String(n)]);
+    console.log(`spinning A/B: ${JSON.stringify(spin)}`);
   }
 }
 
