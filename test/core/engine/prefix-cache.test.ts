@@ -10,6 +10,8 @@ import type { GraphName } from '../../../src/core/engine/qwen3/graph-spec.js';
 import { TalkerKvCache } from '../../../src/core/engine/qwen3/kv-cache.js';
 import { PrefixCache, prefixKey } from '../../../src/core/engine/qwen3/prefix-cache.js';
 import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
+import { buildSyntheticModel } from '../../synthetic/build.js';
+import { tmpDir } from '../../synthetic/helpers.js';
 import { copyModel, syntheticModel } from './fixture.js';
 
 const { onnx } = onnxProto;
@@ -173,6 +175,32 @@ describe('one talker session (decision 0016)', () => {
       expect(b.promptRuns).toEqual([]);
       expect(a.frames).toEqual(b.frames);
       expect(a.audio).toEqual(b.audio);
+    }
+  });
+});
+
+describe('on int4 graphs (MatMulNBits: one row takes another kernel path than several)', () => {
+  it('one session and the prefix cache give the codes and audio of the two-session engine exactly', async () => {
+    const tmp = tmpDir('q3tts-int4-prefix-');
+    try {
+      const dir = path.join(tmp.dir, 'tiny');
+      await buildSyntheticModel(dir, { size: 'tiny', precision: 'int4', seed: 7 });
+      const before = await open(dir, { prefixCacheBytes: 0, singleTalkerSession: false });
+      const after = await open(dir);
+      expect(after.model.precision).toBe('int4');
+      expect(after.model.multiPosition).toBe(true);
+      expect(after.model.sessions.talker_prefill).toBeUndefined();
+      await speak(after, request({ text: 'Other words first, in the same voice.' }));
+      for (const req of [request(), request({ seed: 9, sampling: { maxNewTokens: 16 } })]) {
+        const hit = await speak(after, req);
+        const { rows, voiceRows } = promptRows(after, req);
+        expect(hit.promptRuns).toEqual([rows - voiceRows]);
+        const want = await speak(before, req);
+        expect(hit.frames).toEqual(want.frames);
+        expect(hit.audio).toEqual(want.audio);
+      }
+    } finally {
+      tmp.remove();
     }
   });
 });
