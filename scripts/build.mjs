@@ -22,6 +22,7 @@ const nodeEntries = existing({
   'bench/daemon': 'bench/daemon.ts',
   'bench/engine': 'bench/engine.ts',
   'bench/playback': 'bench/playback.ts',
+  'bench/soak': 'bench/soak.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

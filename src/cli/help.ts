@@ -21,6 +21,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_SOCKET', "the daemon's socket (daemon and clients)"],
   ['Q3TTS_MODEL_DIR', 'the model directory to load, instead of the active model'],
   ['Q3TTS_DATA_DIR', 'where models are installed and the measured speed is kept (default: the per-user data directory)'],
+  ['Q3TTS_WATCHDOG_MS', 'q3tts serve: end the daemon (removing its socket) when its main thread has been frozen this long (default 15000)'],
   ['Q3TTS_START', 'when speech starts if a request does not say: smooth (default), asap, sentence'],
   ['Q3TTS_CONFIG_DIR', "where the tray app keeps its settings (default: the per-user config directory)"],
   ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],

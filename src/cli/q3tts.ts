@@ -9,6 +9,7 @@ import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, UsageError, type CliOptions, type Command } from './args.js';
 import { EXIT, helpFor, helpHint } from './help.js';
 import { DaemonConnection, DaemonUnreachable } from '../core/client.js';
+import { UntrustedSocketPath } from '../core/socket-trust.js';
 import { errorDetail, errorMessage } from '../shared/errors.js';
 
 const err = (line: string) => process.stderr.write(`q3tts: ${line}\n`);
@@ -154,6 +155,7 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
   try {
     connection = await DaemonConnection.connect(socket);
   } catch (e) {
+    if (e instanceof UntrustedSocketPath) return unreachable(opts, e); // never fall back silently past a squatter
     if (!(e instanceof DaemonUnreachable)) throw e;
     return speakInProcess(opts, request);
   }
@@ -207,10 +209,11 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
 }
 
 async function serve(opts: CliOptions, socket: string): Promise<number> {
-  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }] = await Promise.all([
+  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] = await Promise.all([
     import('../core/daemon/daemon.js'),
     import('../core/engine/config.js'),
     import('../core/daemon/server.js'),
+    import('../core/daemon/watchdog.js'),
   ]);
   // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
   const shutdownRequested = new Promise<string>((resolve) => {
@@ -220,7 +223,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   let daemon;
   try {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`) });
+    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS });
   } catch (e) {
     err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;

@@ -1,7 +1,8 @@
 // A tiny client for the daemon's socket: connect, send requests, read answers and events.
-// It imports nothing but node:net and the shared protocol, so `q3tts status` starts in milliseconds.
+// It imports nothing but node:net, the socket checks and the shared protocol, so `q3tts status` starts in milliseconds.
 import net from 'node:net';
 import type { AnswerOf, RequestOf, TypedAction } from '../shared/actions.js';
+import { checkClientSocketPath } from './socket-trust.js';
 import { FrameDecoder, encodeFrame, type Answer, type EventMessage, type Request, type RequestId, type ServerMessage } from '../shared/protocol.js';
 
 /**
@@ -56,8 +57,15 @@ export class DaemonConnection {
     socket.on('close', () => fail(new Error('the daemon closed the connection')));
   }
 
+  /** Connects after checking that the socket and its directory are the user's (throws UntrustedSocketPath). */
   static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonConnection> {
     return new Promise((resolve, reject) => {
+      try {
+        checkClientSocketPath(socketPath);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
       const socket = net.connect(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();

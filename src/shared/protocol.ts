@@ -5,6 +5,7 @@
 
 export const PROTOCOL_VERSION = 1;
 import { errorMessage } from './errors.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 /** Frames longer than this are refused (and the connection closed: it cannot be re-synchronised cheaply). */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** A client that stops sending in the middle of a frame is dropped after this long. */
@@ -100,6 +101,9 @@ export function parseFrameBody(body: Uint8Array): DecodedFrame {
     text = utf8.decode(body);
   } catch {
     return { ok: false, error: new ProtocolError('E_BAD_FRAME', 'frame is not valid UTF-8') };
+  }
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    return { ok: false, error: new ProtocolError('E_BAD_FRAME', `frame nests deeper than ${MAX_JSON_DEPTH} levels`) };
   }
   let value: unknown;
   try {

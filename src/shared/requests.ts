@@ -5,7 +5,8 @@ import type { ErrorCode } from './protocol.js';
 
 export { MAX_TEXT_CHARS } from './limits.js';
 
-const requestId = z.union([z.string().max(200), z.number().int()]);
+export const RequestIdSchema = z.union([z.string().max(200), z.number().int()]);
+const requestId = RequestIdSchema;
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
 
 export const GenerateRequestSchema = z

@@ -39,7 +39,7 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'taken');
     mkdirSync(target);
     writeFileSync(path.join(target, 'inside'), 'x');
-    await expect(writeFileAtomic(target, 'data')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
+    await expect(writeFileAtomic(target, 'data')).rejects.toThrow(/cannot write .*taken: it is a directory/);
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readdirSync(target)).toEqual(['inside']);
   });

@@ -1,6 +1,6 @@
 // The socket client against real sockets: why a connection failed comes as a code, and the answers it
 // returns carry the fields their action's type declares (src/shared/actions.ts).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -51,11 +51,32 @@ describe('DaemonUnreachable carries why', () => {
   });
 
   it('OTHER: anything else, with the system reason in the message', async () => {
+    // A datagram socket at the path: ours and a socket, so it passes the trust checks; a stream connect to it
+    // fails with EPROTOTYPE, which none of the named codes covers.
+    const socketPath = path.join(dir, 'datagram.sock');
+    const holder = spawn('python3', ['-c', `import socket,sys,time\ns=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('bound', flush=True)\ntime.sleep(30)`, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`python3 exited ${code}`)));
+      });
+      const err = await failure(DaemonConnection.connect(socketPath));
+      expect(err.code).toBe<UnreachableCode>('OTHER');
+      expect(err.message).toMatch(/\(connect EPROTOTYPE .*\)$/);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('a socket path below a regular file is refused before connecting, not reported as no daemon', async () => {
     const file = path.join(dir, 'a-file');
     writeFileSync(file, '');
-    const err = await failure(DaemonConnection.connect(path.join(file, 'daemon.sock'))); // below a file
-    expect(err.code).toBe<UnreachableCode>('OTHER');
-    expect(err.message).toMatch(/\(connect ENOTDIR .*\)$/);
+    const err = await DaemonConnection.connect(path.join(file, 'daemon.sock')).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).not.toBeInstanceOf(DaemonUnreachable);
+    expect(String(err)).toMatch(/refusing to use .*a-file is not a directory/);
   });
 
   it('TIMEOUT: the connection did not complete in time', async () => {

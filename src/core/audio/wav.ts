@@ -1,24 +1,13 @@
 // WAV output: 16-bit PCM, written to a hidden temp file beside the target and renamed into place on close,
-// so the target is never seen half-written; a stop or an error removes the temp file.
+// so the target is never seen half-written; a stop or an error removes the temp file. Only a regular file
+// (or nothing) is replaced (src/core/atomic-file.ts).
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { tempPathFor } from '../atomic-file.js';
+import path from 'node:path';
+import { assertReplaceable, OutputFileError, sweepOnce, tempPathFor } from '../atomic-file.js';
 import { floatToInt16, int16Bytes } from './pcm.js';
 import type { AudioFormat, AudioSink } from './sink.js';
-import { errorMessage } from '../../shared/errors.js';
 
-/** A WAV file that cannot be written (path, permissions, disk full), with a user-facing reason. */
-export class OutputFileError extends Error {
-  constructor(
-    readonly file: string,
-    cause: unknown,
-  ) {
-    const code = (cause as NodeJS.ErrnoException)?.code;
-    const why =
-      code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'the directory does not exist' : code === 'EROFS' ? 'read-only file system' : errorMessage(cause);
-    super(`cannot write ${file}: ${why}`);
-    this.name = 'OutputFileError';
-  }
-}
+export { OutputFileError } from '../atomic-file.js';
 
 export function wavHeader(sampleRate: number, channels: number, dataBytes: number): Buffer {
   const h = Buffer.alloc(44);
@@ -53,6 +42,8 @@ export class WavFileSink implements AudioSink {
   async open(format: AudioFormat): Promise<void> {
     this.format = format;
     try {
+      assertReplaceable(this.file);
+      sweepOnce(path.dirname(this.file));
       this.handle = await open(this.temp, 'wx', 0o644);
       await this.handle.write(wavHeader(format.sampleRate, format.channels, 0), 0, 44, 0);
     } catch (err) {
@@ -91,6 +82,7 @@ export class WavFileSink implements AudioSink {
       await this.handle.sync();
       await this.handle.close();
       this.handle = undefined;
+      assertReplaceable(this.file); // something else may have been put there meanwhile
       await rename(this.temp, this.file);
     } catch (err) {
       await this.discard();

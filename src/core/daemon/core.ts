@@ -3,13 +3,16 @@
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
 import type { AnswerOf, DaemonState, OkAnswerOf, RequestOf, SpeedReport, TypedAction } from '../../shared/actions.js';
+import type { z } from 'zod';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
 import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
 import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
+import { CONTROL_REQUEST_SCHEMAS, validRequestId } from '../../shared/control-requests.js';
+import { answerInTime, checkedAnswer, DEFAULT_HANDLER_TIMEOUT_MS } from './handler-guard.js';
 import type { AudioSink } from '../audio/sink.js';
 import { modelsRoot } from '../models/layout.js';
-import { EngineError } from '../engine/errors.js';
+import { EngineError, EngineHostDiedWhileLoading } from '../engine/errors.js';
 import { ModelsService } from '../models/service.js';
 import { currentPathEnv } from '../paths.js';
 import type { HandlerContext } from './handlers-api.js';
@@ -47,6 +50,8 @@ export interface CoreOptions {
   speedFile?: string;
   /** When speech starts if a request does not say (default smooth: no pauses inside a sentence). */
   startPolicy?: StartPolicy;
+  /** How long handlers may take to answer, not counting the time their jobs wait and run in the queue. */
+  handlerTimeoutMs?: number;
 }
 
 /** A typical sentence (seconds of speech) and the engine's largest audio chunk, for "how long until speech". */
@@ -74,8 +79,11 @@ export class DaemonCore {
   /** Each playing job's phase: status says speaking if any speaks, else preparing if any is held back. */
   private readonly phases = new Map<object, 'preparing' | 'speaking'>();
 
+  private readonly handlerTimeoutMs: number;
+
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
     this.speed = new SpeedBook(options.speedFile ?? path.join(dataDir(currentPathEnv()), 'speed.json'));
     this.queue = new SpeechQueue({
@@ -130,8 +138,13 @@ export class DaemonCore {
       this.log('engine process is gone; loading it again');
       this.engine = undefined;
     }
-    this.engineLoading ??= this.options
-      .loadEngine()
+    // A host that dies while loading (killed, crashed) gets one more try before the requests waiting on it fail.
+    const load = () => this.options.loadEngine().catch((err: unknown) => {
+      if (!(err instanceof EngineHostDiedWhileLoading) || this.stopping) throw err;
+      this.log(`${errorMessage(err)}; loading it once more`);
+      return this.options.loadEngine();
+    });
+    this.engineLoading ??= load()
       .then((engine) => {
         this.engine = engine;
         this.engineLoads++;
@@ -157,10 +170,17 @@ export class DaemonCore {
   request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
   request(request: Request, emit?: (event: EventMessage) => void): Promise<Answer>;
   async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
-    const id = request.id;
+    // an id of the wrong type is not echoed (one nested 10,000 deep could not even be sent back)
+    const id = validRequestId(request.id) ? request.id : undefined;
     try {
+      if (request.id !== undefined && id === undefined) return errorAnswer('E_INVALID', "field 'id' must be a string (up to 200 characters) or an integer");
       if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
       if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
+      if (Object.hasOwn(CONTROL_REQUEST_SCHEMAS, request.action)) {
+        const schema: z.ZodType = CONTROL_REQUEST_SCHEMAS[request.action as keyof typeof CONTROL_REQUEST_SCHEMAS];
+        const parsed = parseRequest(schema, request);
+        if (!parsed.ok) return errorAnswer(parsed.code, parsed.message, id);
+      }
       switch (request.action) {
         case 'ping':
           return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION } satisfies OkAnswerOf<'ping'>;
@@ -199,7 +219,7 @@ export class DaemonCore {
         return errorAnswer('E_HANDLERS', errorMessage(err), id);
       }
       try {
-        return await handlers.handle(this.context(), request, emit);
+        return checkedAnswer(await answerInTime(handlers, this.context(), request, emit, this.handlerTimeoutMs), id);
       } catch (err) {
         this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
         return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);

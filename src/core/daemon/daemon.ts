@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
 import { START_POLICIES, type StartPolicy } from '../playback/start-rule.js';
+import { startWatchdog, type Watchdog } from './watchdog.js';
 
 export interface DaemonOptions {
   socketPath: string;
@@ -29,6 +30,12 @@ export interface DaemonOptions {
   audioDevice?: () => string | null;
   /** How the engine host process is started (default: Node's fork; the Electron app passes utilityProcess). */
   launchHost?: HostLauncher;
+  /** End the process when its thread is frozen this long (watchdog.ts; `q3tts serve` sets it; default off). */
+  watchdogMs?: number;
+  /** How long handlers may take to answer, queue and engine waits aside (default 30 s; handler-guard.ts). */
+  handlerTimeoutMs?: number;
+  /** How often to check that the socket file still exists (default 2000 ms; 0: never). */
+  socketCheckMs?: number;
 }
 
 export interface RunningDaemon {
@@ -72,6 +79,7 @@ export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socket
     ...(options.log ? { log: options.log } : {}),
     ...(options.onStop ? { onStop: options.onStop } : {}),
     ...startPolicyFromEnv(options.log ?? ((m) => console.error(m))),
+    ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
     selectModel: (modelDir, precision) => {
       if (engineConfig.kind !== 'qwen3') return false;
       const { precision: _old, ...rest } = engineConfig;
@@ -93,11 +101,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const core = createCore({ ...options, onStop: () => void close().then(signalStopped) });
   const server = new SocketServer(options.socketPath, (request, emit) => core.request(request, emit), options.log ? { log: options.log } : {});
 
+  let watchdog: Watchdog | undefined;
+  let socketCheck: NodeJS.Timeout | undefined;
   async function close(): Promise<void> {
     closing ??= (async () => {
+      clearInterval(socketCheck);
       await core.close();
       await new Promise((r) => setImmediate(r)); // let the cancelled clients' answers go out first
       await server.close();
+      await watchdog?.stop(); // last: a handler can still freeze the thread while we shut down
     })();
     return closing;
   }
@@ -110,6 +122,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }
   announce('model loaded');
   await server.listen();
+  if (options.watchdogMs) watchdog = startWatchdog(options.watchdogMs, options.socketPath);
+  // A daemon whose socket was deleted can never be reached again: say so and stop, rather than run on unseen.
+  const checkMs = options.socketCheckMs ?? 2000;
+  if (checkMs > 0) {
+    socketCheck = setInterval(() => {
+      if (server.socketFileIsOurs() || closing) return;
+      (options.log ?? console.error)(`the socket ${options.socketPath} was deleted or replaced: no client can reach this daemon any more; shutting down`);
+      void close().then(signalStopped);
+    }, checkMs);
+    socketCheck.unref();
+  }
   announce(`listening on ${options.socketPath}`);
   return { core, socketPath: options.socketPath, close, stopped };
 }

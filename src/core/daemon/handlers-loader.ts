@@ -57,7 +57,13 @@ export class HandlersLoader {
       throw this.fail('', err);
     }
     const hash = createHash('sha256').update(source).digest('hex');
-    if (this.module && hash === this.loadedHash && !force) return this.module;
+    if (this.module && hash === this.loadedHash && !force) {
+      // the good version is back (a broken edit was undone): that is a change from the broken one
+      if (this.failedHash) this.log(`handlers file ${this.file} is back to version ${this.version}`);
+      this.failedHash = '';
+      this.lastError = undefined;
+      return this.module;
+    }
     if (hash === this.failedHash && !force) throw this.lastError!;
     try {
       // A fresh URL per version makes Node evaluate the new code instead of returning its cached module.

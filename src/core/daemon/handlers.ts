@@ -8,8 +8,9 @@ import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, Synthes
 import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
 import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
-import { normalizeText } from '../../shared/text/normalize.js';
+import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
+import { notReplaceable } from '../atomic-file.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
 import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
@@ -36,7 +37,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
   const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
-  if (!text) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace and markup)');
+  if (!hasSpeakableText(text)) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace, invisible characters and markup)');
   if (text.length > MAX_TEXT_CHARS) return fail('E_TEXT_TOO_LONG', `text has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`);
 
   let engine: Engine;
@@ -81,12 +82,15 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   const run = async (signal: AbortSignal, lane: Lane) => {
     emit({ event: 'started', ...ids });
-    const slow = output.path ? undefined : ctx.slowNotice(engine);
+    // The engine as it is now, not as it was when the request arrived: one that crashed meanwhile has been
+    // (or is being) restarted, and a request that waited in the queue runs on the new one.
+    const live = await ctx.engine();
+    const slow = output.path ? undefined : ctx.slowNotice(live);
     if (slow) emit({ event: 'slow', ...ids, ...slow });
     if (output.path) {
       const sink = await ctx.openWavFile(output.path);
-      await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
-        for await (const event of engine.synthesize(synthesis, signal)) {
+      await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
+        for await (const event of live.synthesize(synthesis, signal)) {
           if (event.type === 'audio') await write(event.samples);
           onEvent(event);
         }
@@ -96,7 +100,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
       const key = {};
       try {
         await speakScheduled({
-          engine,
+          engine: live,
           request: synthesis,
           signal,
           lane,
@@ -107,7 +111,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           onEvent,
           onPhase: (phase, segment) => {
             ctx.playbackPhase(key, phase);
-            const wait = phase === 'preparing' ? ctx.expectedWait(engine) : undefined;
+            const wait = phase === 'preparing' ? ctx.expectedWait(live) : undefined;
             emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
           },
         });
@@ -141,10 +145,12 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   if (!engine.decode) return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return errorAnswer(output.code, output.error, req.id);
-  const decodeFrames = engine.decode.bind(engine);
   const run = async (signal: AbortSignal) => {
+    const live = await ctx.engine(); // restarted if it crashed while this waited
+    if (!live.decode) throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
+    const decodeFrames = live.decode.bind(live);
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, engine.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -262,10 +268,14 @@ type Resolved = { path?: string } | { error: string; code: ErrorCode };
  * take microseconds).
  */
 function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
-  if (!file) return {};
+  if (file === null || file === undefined) return {};
+  if (file === '') return { code: 'E_INVALID', error: `${field} is empty: give a file path, or null (or leave it out) to play aloud` };
+  if (file.includes('\0')) return { code: 'E_INVALID', error: `${field} contains a NUL character` };
+  if (cwd?.includes('\0')) return { code: 'E_INVALID', error: `cwd contains a NUL character` };
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
   else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
+  else if (cwd) return { code: 'E_INVALID', error: `cwd '${cwd}' is not an absolute path (it is used to resolve the relative ${field} '${file}')` };
   else return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
   const dir = path.dirname(absolute);
   try {
@@ -275,11 +285,8 @@ function resolveOutput(file: string | null | undefined, cwd: string | null | und
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
     return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   }
-  try {
-    if (statSync(absolute).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: it is a directory` };
-  } catch {
-    // does not exist yet: fine
-  }
+  const why = notReplaceable(absolute); // a FIFO, a device, a symlink: never replaced by our file
+  if (why) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   return { path: absolute };
 }
 

@@ -1,8 +1,7 @@
 // The daemon's socket: owner-only, framed JSON, many clients at once. A bad client gets a clear error
 // (or a closed connection when nothing can be framed) and never disturbs the others.
 import net from 'node:net';
-import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   FrameDecoder,
@@ -15,6 +14,7 @@ import {
   type ServerMessage,
 } from '../../shared/protocol.js';
 import { errorMessage } from '../../shared/errors.js';
+import { secureSocketDirectory } from '../socket-trust.js';
 
 export type RequestHandler = (request: Request, emit: (event: EventMessage) => void) => Promise<Answer>;
 
@@ -50,21 +50,15 @@ export function probeSocket(socketPath: string, timeoutMs = 1000): Promise<boole
 }
 
 /**
- * Makes the socket's directory private (0700) and removes a stale socket file. Throws
- * DaemonAlreadyRunning when a live daemon answers there.
+ * Makes the socket's directory private (0700; refused when it is not the user's: socket-trust.ts) and removes
+ * a stale socket file. Throws DaemonAlreadyRunning when a live daemon answers there.
  */
 export async function prepareSocketPath(socketPath: string): Promise<void> {
   if (isWindowsPipe(socketPath)) {
     if (await probeSocket(socketPath)) throw new DaemonAlreadyRunning(socketPath);
     return;
   }
-  const dir = path.dirname(socketPath);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const d = statSync(dir);
-  const uid = process.getuid?.();
-  if (uid !== undefined && d.uid === uid && (d.mode & 0o077) !== 0 && path.basename(dir).startsWith('q3tts')) {
-    chmodSync(dir, 0o700); // our own directory, too open: tighten it
-  }
+  secureSocketDirectory(socketPath, { create: true });
   let existing;
   try {
     existing = lstatSync(socketPath);
@@ -83,6 +77,7 @@ export class SocketServer {
   private readonly partialFrameTimeoutMs: number;
   private readonly maxInFlight: number;
   private readonly log: (message: string) => void;
+  private inode = -1;
 
   constructor(
     readonly socketPath: string,
@@ -115,7 +110,20 @@ export class SocketServer {
     } finally {
       if (!windows) process.umask(oldMask);
     }
-    if (!windows) chmodSync(this.socketPath, 0o600);
+    if (!windows) {
+      chmodSync(this.socketPath, 0o600);
+      this.inode = lstatSync(this.socketPath).ino;
+    }
+  }
+
+  /** Whether the socket file is still the one this server created (false: deleted or replaced). */
+  socketFileIsOurs(): boolean {
+    if (isWindowsPipe(this.socketPath)) return true;
+    try {
+      return lstatSync(this.socketPath).ino === this.inode;
+    } catch {
+      return false;
+    }
   }
 
   /** Stops accepting, ends every connection and removes the socket file. */
@@ -126,7 +134,8 @@ export class SocketServer {
       for (const s of this.sockets) s.destroy();
     }, 500).unref();
     await closed;
-    if (!isWindowsPipe(this.socketPath)) {
+    // only our own socket: another daemon's, put there after ours was deleted, stays
+    if (!isWindowsPipe(this.socketPath) && this.socketFileIsOurs()) {
       try {
         unlinkSync(this.socketPath);
       } catch {

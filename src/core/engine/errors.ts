@@ -11,6 +11,14 @@ export class EngineError extends Error {
   }
 }
 
+/** The engine host process died while loading (killed, crashed): not the model's fault, worth one more try. */
+export class EngineHostDiedWhileLoading extends EngineError {
+  constructor(reason: string) {
+    super('E_ENGINE', `the engine process exited while loading (${reason})`);
+    this.name = 'EngineHostDiedWhileLoading';
+  }
+}
+
 export function abortError(): Error {
   const err = new Error('cancelled');
   err.name = 'AbortError';

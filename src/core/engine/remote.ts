@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest } from '../../shared/engine.js';
 import type { EngineConfig } from './config.js';
-import { EngineError, abortError } from './errors.js';
+import { EngineError, EngineHostDiedWhileLoading, abortError } from './errors.js';
 import type { FromHost, ToHost } from './host-messages.js';
 
 export interface RemoteEngine extends Engine {
@@ -44,7 +44,14 @@ export const forkHost: HostLauncher = (hostPath) => {
       if (child.connected) child.send(m);
     },
     onMessage: (l) => child.on('message', (m) => l(m as FromHost)),
-    onExit: (l) => child.once('exit', l),
+    // 'exit' can come before the last messages the host sent (they are still in the IPC pipe): a request
+    // whose audio and 'end' were on their way was failed E_ENGINE though its file was complete. Exit is
+    // reported once the channel is drained ('disconnect' follows the last 'message').
+    onExit: (l) =>
+      child.once('exit', (code, signal) => {
+        if (!child.connected) l(code, signal);
+        else child.once('disconnect', () => l(code, signal));
+      }),
     kill: () => child.kill('SIGKILL'),
   };
 };
@@ -90,7 +97,7 @@ export async function spawnEngine(config: EngineConfig, options: SpawnOptions = 
       else if (msg.type === 'load-error') reject(new EngineError(msg.code, msg.message));
     };
     child.onMessage(onMessage);
-    void exited.then(() => reject(new EngineError('E_ENGINE', `the engine process exited while loading (${exitReason})`)));
+    void exited.then(() => reject(new EngineHostDiedWhileLoading(exitReason)));
     send({ type: 'load', config });
   }).catch((err: unknown) => {
     child.kill();

@@ -17,3 +17,11 @@ export function normalizeText(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/** Invisible characters (zero-width spaces and joiners, BOM, direction marks, variation selectors) and whitespace. */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** Whether anything in `text` could be spoken: text of only invisible characters and whitespace is empty. */
+export function hasSpeakableText(text: string): boolean {
+  return text.replace(INVISIBLE, '').length > 0;
+}

@@ -13,7 +13,7 @@ import { Qwen3Model, SAMPLES_PER_FRAME } from './model.js';
 import { DEFAULT_PREFIX_CACHE_BYTES, PrefixCache } from './prefix-cache.js';
 import { assistantTemplate, instructSupported, instructTemplate, planPrefill, resolveVoice, splitTargetIds, supportedLanguages } from './prompt.js';
 import { deriveSeed, Rng } from './sampler.js';
-import { splitText } from './segment.js';
+import { DEFAULT_MAX_SEGMENT_TOKENS, tokenSegments } from './segment-tokens.js';
 import { decodeChunked, DEFAULT_CHUNK_PLAN, VocoderStream, type ChunkPlan } from './vocoder-stream.js';
 
 export interface Qwen3EngineOptions extends Qwen3ModelOptions {
@@ -21,6 +21,8 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
   stream?: Partial<ChunkPlan>;
   /** Segment size for long text (units: characters, CJK counted twice). Default 300. */
   maxSegmentUnits?: number;
+  /** Hard cap on a segment's text tokens, whatever the text (default 256): bounds the talker's prefill. */
+  maxSegmentTokens?: number;
   /** Runaway guard scaling. */
   budget?: BudgetOptions;
   /** Where warnings go (runaway guard hits); default console.warn. */
@@ -33,6 +35,12 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
 
 /** Frames per call when decoding saved codes (the official chunked_decode size). */
 const DECODE_CHUNK_FRAMES = 300;
+
+/**
+ * Instruct tokens allowed (4000 characters of prose are ~900). With the segment cap this bounds the
+ * prefill at MAX_INSTRUCT_TOKENS + maxSegmentTokens + 11 rows whatever the request (docs/decisions/0015-segment-token-cap.md).
+ */
+export const MAX_INSTRUCT_TOKENS = 1024;
 
 /** Request sampling over the model's generate_config; doSample applies to the code predictor too. */
 export function resolveSampling(defaults: GenerationDefaults, overrides: Partial<SamplingOptions>): GenerationSettings {
@@ -92,10 +100,20 @@ export class Qwen3Engine implements Engine {
     const c = model.config;
     const voice = resolveVoice(c, request.language, request.speaker);
     const base = resolveSampling(c.generation, request.sampling);
-    const segments = splitText(request.text, this.options.maxSegmentUnits === undefined ? {} : { maxUnits: this.options.maxSegmentUnits });
-    if (segments.length === 0) throw new EngineError('E_TEXT_EMPTY', 'text is empty');
     const instruct = request.instruct?.trim();
     const instructIds = instruct && instructSupported(c) ? model.tokenizer.encode(instructTemplate(instruct)) : null;
+    if (instructIds && instructIds.length > MAX_INSTRUCT_TOKENS) throw invalidRequest(`instruct is too long: ${instructIds.length} tokens (the limit is ${MAX_INSTRUCT_TOKENS})`);
+    let role: number[] = [];
+    const encodeSegment = (segment: string): number[] => {
+      const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(segment)), c.ids.imStart, c.ids.imEnd);
+      role = target.role;
+      return target.text;
+    };
+    const segments = tokenSegments(request.text, encodeSegment, {
+      ...(this.options.maxSegmentUnits === undefined ? {} : { maxUnits: this.options.maxSegmentUnits }),
+      maxTokens: this.options.maxSegmentTokens ?? DEFAULT_MAX_SEGMENT_TOKENS,
+    });
+    if (segments.length === 0) throw new EngineError('E_TEXT_EMPTY', 'text is empty');
     const seed = request.seed ?? randomInt(0, 2 ** 32);
 
     const stream = new VocoderStream((frames) => model.vocode(frames), this.plan);
@@ -133,9 +151,7 @@ export class Qwen3Engine implements Engine {
     };
 
     for (let i = 0; i < segments.length && frames < base.maxNewTokens; i++) {
-      const segment = segments[i]!;
-      const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(segment)), c.ids.imStart, c.ids.imEnd);
-      const plan = planPrefill(c, target, instructIds, voice);
+      const plan = planPrefill(c, { role, text: segments[i]!.ids }, instructIds, voice);
       const settings: GenerationSettings = {
         ...base,
         maxNewTokens: base.maxNewTokens - frames,

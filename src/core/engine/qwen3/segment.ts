@@ -1,7 +1,9 @@
 // Long text → segments the model speaks well (the official wrappers get ~300 characters per pass):
 // paragraphs first, then sentences, packed greedily; an over-long sentence is cut at clause punctuation,
 // then at spaces, and only a run of CJK characters (where every character is a word) at an arbitrary
-// character. A single over-long Latin word (a URL) is kept whole rather than cut mid-word.
+// character. A single over-long Latin word (a URL) is kept whole rather than cut mid-word, up to
+// MAX_WORD_UNITS: beyond that it is not a word but a run (20,000 emoji, a wall of combining marks) and is
+// cut between characters (keeping combining marks with their letter, unless there are hundreds), so no segment grows with the text.
 
 export interface SegmentOptions {
   /** Budget per segment in "units": one per character, two per CJK character (they carry more speech). */
@@ -9,6 +11,8 @@ export interface SegmentOptions {
 }
 
 export const DEFAULT_MAX_UNITS = 300;
+/** A run without spaces longer than this is cut even when it is not CJK (the longest real URLs fit). */
+export const MAX_WORD_UNITS = 400;
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
@@ -55,20 +59,38 @@ function pack(pieces: string[], maxUnits: number): string[] {
   return out;
 }
 
-/** Splits a run with no spaces or punctuation: CJK at character boundaries, anything else kept whole. */
-function cutRun(run: string, maxUnits: number): string[] {
-  if (textUnits(run) <= maxUnits || !CJK.test(run)) return [run];
+/** Cuts `pieces` (characters or code points, in order) into strings of at most maxUnits. */
+function packUnits(pieces: Iterable<string>, maxUnits: number): string[] {
   const out: string[] = [];
   let current = '';
-  for (const ch of run) {
-    if (current && textUnits(current + ch) > maxUnits) {
+  let units = 0;
+  for (const piece of pieces) {
+    const n = textUnits(piece);
+    if (current && units + n > maxUnits) {
       out.push(current);
       current = '';
+      units = 0;
     }
-    current += ch;
+    current += piece;
+    units += n;
   }
   if (current) out.push(current);
   return out;
+}
+
+// A character with its combining marks. (Not Intl.Segmenter: on Node 20 it copies the whole input for
+// every segment, which is quadratic on exactly the runs cut here.)
+const CLUSTER = /\P{M}\p{M}*|\p{M}+/gu;
+
+/** Splits a run with no spaces or punctuation: CJK at character boundaries, an over-long run between characters, anything else kept whole. */
+function cutRun(run: string, maxUnits: number): string[] {
+  const units = textUnits(run);
+  if (units <= maxUnits) return [run];
+  if (CJK.test(run)) return packUnits(run, maxUnits);
+  if (units <= MAX_WORD_UNITS) return [run];
+  // a character itself over the budget (thousands of combining marks on one letter) goes by code points
+  const pieces = (run.match(CLUSTER) ?? []).flatMap((g) => (textUnits(g) > maxUnits ? [...g] : [g]));
+  return packUnits(pieces, maxUnits);
 }
 
 function splitLong(sentence: string, maxUnits: number): string[] {
