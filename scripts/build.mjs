@@ -20,6 +20,7 @@ const nodeEntries = existing({
   'engine/host': 'src/core/engine/host.ts',
   'scripts/gen-synthetic': 'scripts/gen-synthetic.ts',
   'bench/daemon': 'bench/daemon.ts',
+  'bench/doors': 'bench/doors.ts',
   'bench/engine': 'bench/engine.ts',
   'bench/playback': 'bench/playback.ts',
   'bench/soak': 'bench/soak.ts',

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium alsa-utils libasound2 sox espeak-ng python3 util-linux)
+apt_packages=(chromium alsa-utils libasound2 sox espeak-ng python3 util-linux speech-dispatcher)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

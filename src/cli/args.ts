@@ -1,8 +1,10 @@
 // Command-line parsing for the whole q3tts command, `q3tts models …` included: one table of options and one
 // parser, pure, so every form is table-tested (test/cli/args.test.ts). Why not util.parseArgs: decision 0010.
+import { parseListenAddress } from '../core/doors/address.js';
+import { errorMessage } from '../shared/errors.js';
 import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'help'] as const;
+export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'http', 'speechd', 'speechd-module', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
@@ -40,6 +42,9 @@ export interface CliOptions {
   threads?: number;
   provider?: ExecutionProvider;
   precision?: Precision;
+  /** serve: open the OpenAI-compatible HTTP door / the Wyoming door on [HOST:]PORT. */
+  http?: string;
+  wyoming?: string;
   /** reload --model: reload the model too, not only the handlers. */
   reloadModel: boolean;
   help: boolean;
@@ -95,6 +100,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--threads': speech('threads', 'int'),
   '--provider': speech('provider', { choices: EXECUTION_PROVIDERS, what: 'execution provider' }),
   '--precision': everywhere('precision', { choices: PRECISIONS, what: 'precision' }),
+  '--http': speech('http', 'string'),
+  '--wyoming': speech('wyoming', 'string'),
   '--json': everywhere('json', 'flag'),
   '-q': everywhere('quiet', 'flag'),
   '--quiet': everywhere('quiet', 'flag'),
@@ -209,6 +216,27 @@ function validate(o: CliOptions): void {
   if (o.help || o.version) return;
   if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
+  if (o.command === 'speechd') {
+    if (o.args.length !== 1 || !['install', 'uninstall'].includes(o.args[0]!)) throw new UsageError(`'speechd' takes 'install' or 'uninstall'`, o.command);
+    return;
+  }
+  if (o.command === 'speechd-module') {
+    if (o.args.length > 1) throw new UsageError(`'speechd-module' takes at most its configuration file (speech-dispatcher passes it)`, o.command);
+    return;
+  }
+  if (o.command === 'http') {
+    if (o.args.length !== 1 || o.args[0] !== 'token') throw new UsageError(`'http' takes one word: 'q3tts http token' prints the HTTP door's bearer token`, o.command);
+    return;
+  }
+  for (const [name, value] of [['--http', o.http], ['--wyoming', o.wyoming]] as const) {
+    if (value === undefined) continue;
+    if (o.command !== 'serve') throw new UsageError(`${name} opens a door of the daemon: use it with 'q3tts serve'`, o.command);
+    try {
+      parseListenAddress(value);
+    } catch (err) {
+      throw new UsageError(`${name}: ${errorMessage(err)}`, o.command);
+    }
+  }
   if (!takesText && o.command !== 'decode' && o.args.length > 0) {
     throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`, o.command);
   }

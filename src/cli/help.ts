@@ -53,6 +53,10 @@ Usage:
   q3tts -o out.wav "text"           save to a WAV file instead of playing
   q3tts --clipboard                 read the clipboard aloud (bind this to a desktop shortcut)
   q3tts serve                       run the daemon in the foreground (keeps the model loaded)
+  q3tts serve --http [HOST:]PORT    … and open the OpenAI-compatible HTTP API (loopback unless HOST says otherwise)
+  q3tts serve --wyoming [HOST:]PORT … and open a Wyoming TTS server (Home Assistant)
+  q3tts http token                  the HTTP API's bearer token (required beyond loopback; made on first use)
+  q3tts speechd install|uninstall   add (remove) the 'q3tts' speech-dispatcher module for this user (Orca, spd-say)
   q3tts stop                        shut the daemon down
   q3tts status                      daemon state, model, queue, last timings
   q3tts cancel                      silence the current speech and clear the queue

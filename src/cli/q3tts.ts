@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OkAnswerOf, RequestOf } from '../shared/actions.js';
 import type { ErrorAnswer, ErrorCode, EventMessage } from '../shared/protocol.js';
-import { socketPath as defaultSocketPath } from '../shared/paths.js';
+import { configDir, socketPath as defaultSocketPath } from '../shared/paths.js';
 import { currentPathEnv } from '../core/paths.js';
 import { parseArgs, UsageError, type CliOptions, type Command } from './args.js';
 import { EXIT, helpFor, helpHint } from './help.js';
@@ -58,7 +58,15 @@ async function main(argv: string[]): Promise<number> {
     return runModels({ ...opts, sub: opts.subcommand! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   }
   const pathEnv = currentPathEnv();
+  if (opts.command === 'http') return httpToken(pathEnv);
   const socket = opts.socket ?? defaultSocketPath(pathEnv);
+  if (opts.command === 'speechd' || opts.command === 'speechd-module') {
+    const speechd = await import('./speechd.js');
+    if (opts.command === 'speechd-module') return speechd.runSpeechdModule(socket);
+    const print = (line: string) => process.stdout.write(`${line}\n`);
+    (opts.args[0] === 'install' ? speechd.installSpeechd : speechd.uninstallSpeechd)(pathEnv, print);
+    return EXIT.ok;
+  }
 
   if (opts.command === 'serve') return serve(opts, socket);
   if (opts.command === 'devices') return devices(opts);
@@ -94,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
 type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
 
 /** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
-type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models'>;
+type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'>;
 
 async function control<C extends ControlCommand>(opts: CliOptions, connection: DaemonConnection, command: C): Promise<number> {
   const { request, describe } = CONTROL[command];
@@ -223,7 +231,8 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   let daemon;
   try {
     const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS });
+    const doors = opts.http || opts.wyoming ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } } : {};
+    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS, ...doors });
   } catch (e) {
     err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
@@ -235,6 +244,18 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   await Promise.race([shutdown, running.stopped]);
   process.stderr.write('daemon stopped\n');
+  return EXIT.ok;
+}
+
+/** Prints the HTTP door's bearer token (making it on first use), for clients beyond loopback. */
+async function httpToken(pathEnv: ReturnType<typeof currentPathEnv>): Promise<number> {
+  const { loadOrCreateToken } = await import('../core/doors/token.js');
+  try {
+    process.stdout.write(`${loadOrCreateToken(configDir(pathEnv))}\n`);
+  } catch (e) {
+    err(errorMessage(e));
+    return EXIT.failed;
+  }
   return EXIT.ok;
 }
 
@@ -332,6 +353,7 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
         `  queue ${a.queue_length}`,
         `  socket ${String(a.socket)}`,
         `  handlers ${a.handlers_version}`,
+        ...(a.doors ?? []).map((d) => `  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`),
       ];
       if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
       if (a.playback !== 'idle') lines.push(`  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);

@@ -1,9 +1,12 @@
 // Per action: the request a client sends and the answer it gets back (docs/protocol.md is the contract).
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
+import type { DoorInfo } from './doors.js';
 import type { ModelsCancelRequest, ModelsListRequest, ModelsPullRequest, ModelsUseRequest, PullStatus } from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+
+export type { DoorInfo };
 
 /** What the daemon is doing, as `status`, `pause` and `resume` report it. */
 export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
@@ -82,6 +85,8 @@ export interface ActionTypes {
       socket: string | null;
       handlers_version: string;
       engine_loads: number;
+      /** The front doors open (HTTP, Wyoming); empty when only the socket is. */
+      doors: DoorInfo[];
       /** After a first request. */
       last?: Pick<RunFigures, 'ttfa_ms' | 'rtf' | 'audio_seconds'>;
       /** When the engine failed. */

@@ -3,6 +3,7 @@
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
 // The methods, their payloads and answers come from the IPC contract (ipc.ts, ipc-schemas.ts); the
 // types here are the data that crosses.
+import type { DoorInfo } from './doors.js';
 import type { PUSH_CHANNELS, Pushed } from './ipc.js';
 import type { IPC_CONTRACT, Invoker, PayloadIn } from './ipc-schemas.js';
 import type { Precision } from './engine-options.js';
@@ -30,6 +31,8 @@ export interface AppStatus {
   last: RunStats | null;
   /** Seconds of audio made so far for the utterance being spoken. */
   progressSeconds: number | null;
+  /** The daemon's open front doors (HTTP, Wyoming) and their addresses; absent or empty when none. */
+  doors?: DoorInfo[];
   /** Set when the machine speaks persistently slower than real time: the figures and what helps. */
   slow?: SlowNotice | null;
 }

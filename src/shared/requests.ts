@@ -31,6 +31,8 @@ export const GenerateRequestSchema = z
     top_p: z.number().gt(0).max(1).optional(),
     repetition_penalty: z.number().gt(0).max(10).optional(),
     max_new_tokens: z.number().int().min(1).max(8192).optional(),
+    /** Speaking rate, pitch kept: 0.5 = half as fast, 2 = twice as fast (default 1). */
+    speed: z.number().min(0.25).max(4).optional(),
     /** Speak now: cancel what is playing and what is queued. Default: wait your turn. */
     interrupt: z.boolean().optional(),
     /** false: answer as soon as the request is queued instead of when it has finished. */

@@ -8,6 +8,9 @@ describe('parseArgs', () => {
     [['-o', 'out.wav', 'Hi'], { command: 'speak', args: ['Hi'], output: 'out.wav' }],
     [['--output=out.wav', 'Hi'], { output: 'out.wav' }],
     [['serve'], { command: 'serve', args: [] }],
+    [['serve', '--http', '8880', '--wyoming', '127.0.0.1:10200'], { command: 'serve', http: '8880', wyoming: '127.0.0.1:10200' }],
+    [['serve', '--http=[::1]:8880'], { command: 'serve', http: '[::1]:8880' }],
+    [['http', 'token'], { command: 'http', args: ['token'] }],
     [['stop'], { command: 'stop' }],
     [['status', '--json'], { command: 'status', json: true }],
     [['cancel'], { command: 'cancel' }],
@@ -78,6 +81,12 @@ describe('parseArgs', () => {
     [['models', 'pull', 'NAME', '--precision'], /option '--precision' needs a value/],
     [['models', 'pull', 'NAME', '--precision', 'fp16'], /unknown precision 'fp16' for --precision \(int4 or fp32\)/],
     [['serve', '--provider', 'tpu'], /unknown execution provider 'tpu' for --provider \(auto, cpu, cuda, dml, coreml or webgpu\)/],
+    [['serve', '--http', 'localhost'], /--http: 'localhost' is not \[HOST:\]PORT/],
+    [['serve', '--http', '127.0.0.1:99999'], /--http: port 99999 is out of range/],
+    [['serve', '--wyoming', 'example.com:10200'], /--wyoming: 'example.com' is not an IP address/],
+    [['status', '--http', '8880'], /--http opens a door of the daemon: use it with 'q3tts serve'/],
+    [['http'], /'http' takes one word: 'q3tts http token'/],
+    [['http', 'open'], /'http' takes one word/],
     [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3 or tone\)/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);

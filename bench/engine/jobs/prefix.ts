@@ -1,4 +1,4 @@
-// Job 'prefix': time to first audio with the per-voice prefix cache (decision 0017), interleaved in one process on
+// Job 'prefix': time to first audio with the per-voice prefix cache (decision 0018), interleaved in one process on
 // one loaded model: the engine without the cache (as before), a new voice (cache miss), and a voice used before
 // (cache hit), round after round, so machine load affects all three alike.
 import { loadQwen3Engine, Qwen3Engine } from '../../../src/core/engine/qwen3/engine.js';

@@ -2,7 +2,7 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
-import type { AnswerOf, DaemonState, OkAnswerOf, RequestOf, SpeedReport, TypedAction } from '../../shared/actions.js';
+import type { AnswerOf, DaemonState, DoorInfo, OkAnswerOf, RequestOf, SpeedReport, TypedAction } from '../../shared/actions.js';
 import type { z } from 'zod';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
@@ -25,7 +25,13 @@ import { dataDir } from '../../shared/paths.js';
 import path from 'node:path';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
 
-export type { DaemonState };
+export type { DaemonState, DoorInfo };
+
+/** What a front door passes along with a request. */
+export interface RequestExtras {
+  /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0017). */
+  stream?: AudioSink;
+}
 
 export interface AudioOutputs {
   openPlayback(): Promise<AudioSink>;
@@ -75,6 +81,7 @@ export class DaemonCore {
   /** Set while paused: playback waits on it (generation runs on and is buffered). */
   private pauseGate: { promise: Promise<void>; open(): void } | undefined;
   private modelsService: ModelsService | undefined;
+  private readonly openDoors = new Set<DoorInfo>();
   readonly speed: SpeedBook;
   /** Each playing job's phase: status says speaking if any speaks, else preparing if any is held back. */
   private readonly phases = new Map<object, 'preparing' | 'speaking'>();
@@ -166,10 +173,20 @@ export class DaemonCore {
     return this.engineLoading;
   }
 
+  /** Records an open front door for `status`; returns the call that forgets it again. */
+  addDoor(door: DoorInfo): () => void {
+    this.openDoors.add(door);
+    return () => this.openDoors.delete(door);
+  }
+
+  get doors(): DoorInfo[] {
+    return [...this.openDoors];
+  }
+
   /** Answers one request. Never throws: every failure becomes an error answer. */
-  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
-  request(request: Request, emit?: (event: EventMessage) => void): Promise<Answer>;
-  async request(request: Request, emit: (event: EventMessage) => void = () => undefined): Promise<Answer> {
+  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<AnswerOf<A>>;
+  request(request: Request, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<Answer>;
+  async request(request: Request, emit: (event: EventMessage) => void = () => undefined, extras: RequestExtras = {}): Promise<Answer> {
     // an id of the wrong type is not echoed (one nested 10,000 deep could not even be sent back)
     const id = validRequestId(request.id) ? request.id : undefined;
     try {
@@ -219,7 +236,7 @@ export class DaemonCore {
         return errorAnswer('E_HANDLERS', errorMessage(err), id);
       }
       try {
-        return checkedAnswer(await answerInTime(handlers, this.context(), request, emit, this.handlerTimeoutMs), id);
+        return checkedAnswer(await answerInTime(handlers, this.context(extras), request, emit, this.handlerTimeoutMs), id);
       } catch (err) {
         this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
         return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);
@@ -245,6 +262,7 @@ export class DaemonCore {
       socket: this.options.socketPath ?? null,
       handlers_version: this.handlers.version,
       engine_loads: this.engineLoads,
+      doors: this.doors,
       playback: this.playbackPhase(),
     };
     if (this.engineError) answer.error = this.engineError;
@@ -357,8 +375,9 @@ export class DaemonCore {
     return rtf === undefined ? undefined : startDelay(TYPICAL_SENTENCE_S, rtf, LARGEST_CHUNK_S);
   }
 
-  private context(): HandlerContext {
+  private context(extras: RequestExtras = {}): HandlerContext {
     return {
+      ...(extras.stream ? { stream: extras.stream } : {}),
       speed: this.speed,
       startPolicy: () => this.options.startPolicy ?? 'smooth',
       expectedWait: (engine) => this.expectedWait(engine),

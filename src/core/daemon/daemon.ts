@@ -9,6 +9,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { loadEngine } from '../engine/load.js';
 import { spawnEngine, type HostLauncher } from '../engine/remote.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { openDoors, type DoorsConfig, type OpenDoors } from '../doors/open.js';
 import { DaemonCore, type AudioOutputs } from './core.js';
 import { SocketServer, prepareSocketPath } from './server.js';
 import { START_POLICIES, type StartPolicy } from '../playback/start-rule.js';
@@ -36,6 +37,8 @@ export interface DaemonOptions {
   handlerTimeoutMs?: number;
   /** How often to check that the socket file still exists (default 2000 ms; 0: never). */
   socketCheckMs?: number;
+  /** Front doors to open once the socket listens (docs/doors.md); none by default. */
+  doors?: DoorsConfig;
 }
 
 export interface RunningDaemon {
@@ -98,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let signalStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (signalStopped = resolve));
   let closing: Promise<void> | undefined;
+  let doors: OpenDoors | undefined;
   const core = createCore({ ...options, onStop: () => void close().then(signalStopped) });
   const server = new SocketServer(options.socketPath, (request, emit) => core.request(request, emit), options.log ? { log: options.log } : {});
 
@@ -106,6 +110,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   async function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(socketCheck);
+      await doors?.close();
       await core.close();
       await new Promise((r) => setImmediate(r)); // let the cancelled clients' answers go out first
       await server.close();
@@ -134,6 +139,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     socketCheck.unref();
   }
   announce(`listening on ${options.socketPath}`);
+  if (options.doors) {
+    try {
+      doors = await openDoors(core, options.doors, options.log ?? ((m) => console.error(m)));
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    for (const line of doors.lines) announce(line);
+  }
   return { core, socketPath: options.socketPath, close, stopped };
 }
 

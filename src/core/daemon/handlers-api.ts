@@ -17,6 +17,11 @@ export interface HandlerContext {
   unpaused(signal: AbortSignal): Promise<void>;
   /** The speakers (throws AudioDeviceError when there is no usable device). */
   openPlayback(): Promise<AudioSink>;
+  /**
+   * Set when a front door (HTTP, Wyoming) asked for the speech back: audio goes into this per-request stream
+   * instead of the speakers, through the same queue, cancel and error paths. Not held by a pause (decision 0017).
+   */
+  stream?: AudioSink;
   /** A WAV file written atomically on close (temp file + rename). */
   openWavFile(path: string): Promise<AudioSink>;
   /** Writes a small file atomically. */

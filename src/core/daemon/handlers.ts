@@ -11,6 +11,7 @@ import { cleanForSpeech } from '../../shared/text/clean.js';
 import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import { notReplaceable } from '../atomic-file.js';
+import { withSpeed } from '../audio/tempo.js';
 import type { Emit, HandlerContext } from './handlers-api.js';
 import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
@@ -85,11 +86,14 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     // The engine as it is now, not as it was when the request arrived: one that crashed meanwhile has been
     // (or is being) restarted, and a request that waited in the queue runs on the new one.
     const live = await ctx.engine();
-    const slow = output.path ? undefined : ctx.slowNotice(live);
+    // A file, or a front door's stream (decision 0017), takes the audio as it is made; the speakers are scheduled.
+    const direct = output.path ? () => ctx.openWavFile(output.path!) : ctx.stream ? async () => ctx.stream! : undefined;
+    const slow = direct ? undefined : ctx.slowNotice(live);
     if (slow) emit({ event: 'slow', ...ids, ...slow });
-    if (output.path) {
-      const sink = await ctx.openWavFile(output.path);
-      await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
+    if (direct) {
+      // a pause holds the speakers and files, not a client's own stream
+      const sink = withSpeed(await direct(), req.speed);
+      await play(sink, live.info.sampleRate, signal, ctx, !ctx.stream, async (write) => {
         for await (const event of live.synthesize(synthesis, signal)) {
           if (event.type === 'audio') await write(event.samples);
           onEvent(event);
@@ -106,7 +110,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           lane,
           policy: req.start ?? ctx.startPolicy(),
           speed: ctx.speed,
-          openSink: () => ctx.openPlayback(),
+          openSink: async () => withSpeed(await ctx.openPlayback(), req.speed),
           unpaused: (s) => ctx.unpaused(s),
           onEvent,
           onPhase: (phase, segment) => {
@@ -150,7 +154,7 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
     if (!live.decode) throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
     const decodeFrames = live.decode.bind(live);
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
-    await play(sink, live.info.sampleRate, signal, ctx, async (write) => {
+    await play(sink, live.info.sampleRate, signal, ctx, true, async (write) => {
       for await (const samples of decodeFrames(req.frames, signal)) await write(samples);
     });
   };
@@ -208,6 +212,8 @@ async function play(
   sampleRate: number,
   signal: AbortSignal,
   ctx: HandlerContext,
+  /** Whether a daemon pause holds this output (files yes; a door's stream no: its client paces it). */
+  held: boolean,
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const silence = () => sink.stop();
@@ -215,7 +221,7 @@ async function play(
   try {
     await sink.open({ sampleRate, channels: 1 });
     await produce(async (samples) => {
-      await ctx.unpaused(signal);
+      if (held) await ctx.unpaused(signal);
       if (!signal.aborted) await sink.write(samples);
     });
     if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });

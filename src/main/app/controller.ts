@@ -19,7 +19,15 @@ export type ServicePhase = { phase: 'starting'; message: string } | { phase: 'fa
 
 /** Pure: the status every front end shows, from the service's snapshot and what the app knows. */
 export function deriveStatus(phase: ServicePhase, snapshot: SpeechSnapshot | null, extra: { attached: boolean; progressSeconds: number | null; last: RunStats | null }): AppStatus {
-  const base = { attached: extra.attached, engine: snapshot?.engine ?? null, model: snapshot?.model ?? null, last: snapshot?.last ?? extra.last, progressSeconds: null, slow: snapshot?.slow ?? null };
+  const base = {
+    attached: extra.attached,
+    engine: snapshot?.engine ?? null,
+    model: snapshot?.model ?? null,
+    last: snapshot?.last ?? extra.last,
+    progressSeconds: null,
+    slow: snapshot?.slow ?? null,
+    ...(snapshot?.doors?.length ? { doors: snapshot.doors } : {}),
+  };
   if (phase.phase === 'starting') return { ...base, state: 'loading', message: phase.message };
   if (phase.phase === 'failed') return { ...base, state: phase.code === 'E_NO_MODEL' ? 'no-model' : 'error', message: phase.message };
   if (!snapshot) return { ...base, state: 'loading', message: 'Connecting to the daemon…' };

@@ -3,6 +3,7 @@
 import { DaemonConnection, DaemonUnreachable } from '../../core/client.js';
 import type { EngineConfig } from '../../core/engine/config.js';
 import { startDaemon, type RunningDaemon } from '../../core/daemon/daemon.js';
+import type { DoorsConfig } from '../../core/doors/open.js';
 import type { HostLauncher } from '../../core/engine/remote.js';
 import { classifyProbe, type SocketProbe } from './attach.js';
 import { daemonSpeechService } from './daemon-speech.js';
@@ -72,6 +73,8 @@ export async function hostDaemon(options: {
   launchHost?: HostLauncher;
   /** The output device to play on, read at each utterance (the setting may change). */
   audioDevice?: () => string | null;
+  /** Front doors to open (docs/doors.md); none by default. */
+  doors?: DoorsConfig;
 }): Promise<HostedDaemon> {
   const log = options.log ?? ((m: string) => console.error(m));
   const daemon = await startDaemon({
@@ -81,6 +84,7 @@ export async function hostDaemon(options: {
     announce: log,
     ...(options.launchHost ? { launchHost: options.launchHost } : {}),
     ...(options.audioDevice ? { audioDevice: options.audioDevice } : {}),
+    ...(options.doors ? { doors: options.doors } : {}),
   });
   const { core } = daemon;
   const speech = daemonSpeechService(

@@ -105,6 +105,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         model: a.model,
         error: a.error ?? null,
         last: a.last ? statsOf(a.last) : null,
+        doors: a.doors ?? [],
         slow: slowOf(a.speed),
       };
     },

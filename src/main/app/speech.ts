@@ -1,5 +1,6 @@
 // The port between the app and whatever speaks: the daemon core in this process, or a `q3tts serve`
 // daemon the app attached to. The controller, tray and window know only this interface.
+import type { DoorInfo } from '../../shared/actions.js';
 import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 
@@ -35,6 +36,8 @@ export interface SpeechSnapshot {
   model: string | null;
   error: string | null;
   last: RunStats | null;
+  /** The daemon's open front doors (status' `doors`). */
+  doors?: DoorInfo[];
   /** The daemon measured this model persistently slower than real time. */
   slow?: SlowNotice | null;
 }

@@ -1,4 +1,5 @@
 // The tray as data: icon, tooltip and menu for a given state. electron/tray.ts only renders it.
+import type { DoorInfo } from '../../shared/actions.js';
 import type { AppState, AppStatus } from '../../shared/bridge.js';
 
 export type TrayAction = 'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'models' | 'quit';
@@ -30,6 +31,9 @@ const STATE_TEXT: Record<AppState, string> = {
   'no-model': 'No model installed',
 };
 
+/** How the tray names each front door (docs/doors.md). */
+const DOOR_NAMES: Record<DoorInfo['door'], string> = { 'openai-http': 'OpenAI HTTP API', wyoming: 'Wyoming' };
+
 const MAX_LABEL = 70;
 const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
 
@@ -53,6 +57,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     { kind: 'info', label: clip(`Model: ${model}`) },
     { kind: 'info', label: clip(`Voice: ${ctx.voice || 'neutral (no instruction)'}`) },
     { kind: 'info', label: clip(ctx.hotkeyLine) },
+    ...(status.doors ?? []).map((d): TrayItem => ({ kind: 'info', label: clip(`${DOOR_NAMES[d.door]}: ${d.address}${d.auth ? ' (token)' : ''}`) })),
     { kind: 'separator' },
     { kind: 'action', action: 'settings', label: 'Settings…', enabled: true },
     { kind: 'action', action: 'quit', label: 'Quit', enabled: true },

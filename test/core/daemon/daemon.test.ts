@@ -86,6 +86,15 @@ describe('the original contract, verbatim', () => {
     expect(maxAbsDiff(wav.samples, expectedPcm('Hi there'))).toBeLessThanOrEqual(1);
   });
 
+  it('speed 2 / 0.5 stretches the file to half / twice the samples (pitch kept: test/core/audio/tempo.test.ts)', async () => {
+    for (const speed of [2, 0.5]) {
+      const out = path.join(dir, `speed-${speed}.wav`);
+      expect((await ask(socketPath, { action: 'generate', text: 'Hi there', output: out, speed })).status).toBe('ok');
+      expect(Math.abs(readWav(out).samples.length - expectedPcm('Hi there').length / speed)).toBeLessThanOrEqual(1);
+    }
+    expect(await ask(socketPath, { action: 'generate', text: 'Hi', speed: 5 })).toMatchObject({ status: 'error', code: 'E_INVALID' });
+  });
+
   it('an error answer has "status":"error" and a "message"', async () => {
     const answer = await ask(socketPath, { action: 'generate', text: '', language: 'English', instruct: null, output: null });
     expect(answer).toMatchObject({ status: 'error', code: 'E_TEXT_EMPTY' });

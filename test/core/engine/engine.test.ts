@@ -190,7 +190,7 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     await collect(e, request({ sampling: { maxNewTokens: F } }));
     rec.restore();
     const { runs } = rec;
-    // one talker session (decision 0018): the prompt is talker_decode's first run, over P positions, empty cache
+    // one talker session (decision 0019): the prompt is talker_decode's first run, over P positions, empty cache
     expect(runs.filter((r) => r.graph === 'talker_prefill')).toHaveLength(0);
     const [prefill, ...decodes] = runs.filter((r) => r.graph === 'talker_decode');
     const P = prefill!.feeds.inputs_embeds!.dims[1]!;
@@ -446,7 +446,7 @@ describe('synthesis', () => {
     const a = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 1000 } }));
     rec.restore();
     const b = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 1000 } }));
-    // a prompt is talker_decode's one run over several positions (decision 0018)
+    // a prompt is talker_decode's one run over several positions (decision 0019)
     expect(rec.runs.filter((r) => r.graph === 'talker_decode' && r.feeds.inputs_embeds!.dims[1]! > 1)).toHaveLength(3);
     expect(b.frames).toEqual(a.frames);
     expect(a.audio.length).toBe(a.frames.length * SAMPLES_PER_FRAME);

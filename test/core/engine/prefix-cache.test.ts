@@ -1,4 +1,4 @@
-// The per-voice prefix cache (decision 0017) on real sessions over the synthetic tiny models: a voice used
+// The per-voice prefix cache (decision 0018) on real sessions over the synthetic tiny models: a voice used
 // before prefills only its text, and what is spoken is bit-identical to the engine without the cache.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -162,7 +162,7 @@ describe('per-voice prefix cache', () => {
   });
 });
 
-describe('one talker session (decision 0018)', () => {
+describe('one talker session (decision 0019)', () => {
   it('prefills with talker_decode, never opens talker_prefill, and speaks bit-identically to the two-session engine', async () => {
     const one = await open(voiceDesign, { prefixCacheBytes: 0 });
     const two = await open(voiceDesign, { prefixCacheBytes: 0, singleTalkerSession: false });

@@ -1,4 +1,4 @@
-// --provider auto (decision 0019): which execution providers are tried, in which order, on each platform; and on
+// --provider auto (decision 0020): which execution providers are tried, in which order, on each platform; and on
 // this machine (no GPU libraries), that auto runs on the CPU and says nothing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadQwen3Engine, type Qwen3Engine } from '../../../src/core/engine/qwen3/engine.js';

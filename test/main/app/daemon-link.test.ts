@@ -27,7 +27,7 @@ beforeAll(async () => {
   socketPath = path.join(dir, 'run', 'daemon.sock');
   expect(await probeDaemon(socketPath)).toBe('absent');
   controller.setStarting('Loading the model…');
-  hosted = await hostDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 3 }, log: () => undefined });
+  hosted = await hostDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 3 }, log: () => undefined, doors: { wyoming: '127.0.0.1:0', configDir: path.join(dir, 'config') } });
   await controller.setService(hosted.speech);
 });
 
@@ -40,6 +40,10 @@ describe('app controller on the real daemon', () => {
   it('goes from loading to ready with the engine named', () => {
     expect(seen[0]).toMatchObject({ state: 'loading', message: 'Loading the model…' });
     expect(controller.status).toMatchObject({ state: 'ready', engine: 'tone', attached: false });
+  });
+
+  it('shows the daemon\'s open doors (the tray lists them)', () => {
+    expect(controller.status.doors).toEqual([{ door: 'wyoming', address: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/), auth: false }]);
   });
 
   it('lists voices', async () => {
@@ -117,7 +121,7 @@ describe('app controller on the real daemon', () => {
     const attached = await attachToDaemon(socketPath, { pingMs: 50 });
     const other = new AppController({ settings: () => ({ ...settings, speakMode: 'queue' }), readClipboard: async () => '' });
     await other.setService(attached.speech);
-    expect(other.status).toMatchObject({ state: 'ready', attached: true, engine: 'tone' });
+    expect(other.status).toMatchObject({ state: 'ready', attached: true, engine: 'tone', doors: [{ door: 'wyoming' }] });
     expect(await other.speak(params('From the attached app.'))).toMatchObject({ ok: true });
     attachedLater = { ended: attached.ended, close: () => other.close() };
   });

@@ -17,6 +17,17 @@ const enabled = (items: TrayItem[]) => Object.fromEntries(items.flatMap((i) => (
 const labels = (items: TrayItem[]) => items.flatMap((i) => (i.kind === 'separator' ? [] : [i.label]));
 
 describe('tray model', () => {
+  it('lists the open front doors and their addresses, and nothing when none is open', () => {
+    const doors = [
+      { door: 'openai-http' as const, address: 'http://127.0.0.1:8880', auth: false },
+      { door: 'wyoming' as const, address: 'tcp://0.0.0.0:10200', auth: false },
+      { door: 'openai-http' as const, address: 'http://0.0.0.0:8881', auth: true },
+    ];
+    const shown = labels(buildTrayModel(status('ready', { doors }), ctx).items);
+    expect(shown).toEqual(expect.arrayContaining(['OpenAI HTTP API: http://127.0.0.1:8880', 'Wyoming: tcp://0.0.0.0:10200', 'OpenAI HTTP API: http://0.0.0.0:8881 (token)']));
+    expect(labels(buildTrayModel(status('ready'), ctx).items).some((l) => /HTTP API|Wyoming/.test(l))).toBe(false);
+  });
+
   it('lists every menu entry in order', () => {
     const m = buildTrayModel(status('ready'), ctx);
     expect(labels(m.items)).toEqual([

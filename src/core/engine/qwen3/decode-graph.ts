@@ -9,7 +9,7 @@
 //   - the outputs are only the new positions of each layer, time-major [N,L,1,KV,D]: a Slice of the original
 //     present, or, where the export stacks its layers with a Concat, of each layer before stacking (lastPosition);
 //   - the new positions' axis (inputs_embeds, position_ids, logits, hidden_states) is declared dynamic, so one
-//     run can take N positions after the cache: a prompt's suffix after a cached voice prefix (decision 0017).
+//     run can take N positions after the cache: a prompt's suffix after a cached voice prefix (decision 0018).
 //     Whether the export's nodes honour N > 1 is checked at load by running it (talker-probe.ts).
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';

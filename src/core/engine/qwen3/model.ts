@@ -158,7 +158,7 @@ export class Qwen3Model {
 
   /**
    * The prompt's P rows of `embeds` ([P, H]) become the talker cache's positions 0..P-1: through talker_decode
-   * from an empty cache (one talker session, decision 0018), or through talker_prefill where it is open.
+   * from an empty cache (one talker session, decision 0019), or through talker_prefill where it is open.
    */
   async prefill(embeds: Float32Array, P: number): Promise<TalkerStep> {
     if (!this.sessions.talker_prefill) {
@@ -217,7 +217,7 @@ export class Qwen3Model {
    * may have traced its single position into the graph, so this is tried once at load. Four rows in one run must
    * give what two runs of two rows give (logits, hidden state and cache). Two rows, not one: int4 MatMulNBits
    * computes a single row on another kernel path (fp32 GEMV) than several (int8 blocks), so one-row runs differ
-   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0017).
+   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0018).
    */
   private async probeMultiPosition(): Promise<boolean> {
     const H = this.config.talker.hidden;

@@ -1,4 +1,4 @@
-// The per-voice prefix cache (decision 0017): a prompt opens with rows that depend only on the voice (instruct,
+// The per-voice prefix cache (decision 0018): a prompt opens with rows that depend only on the voice (instruct,
 // role, think block, speaker), so the talker's cache over them is the same for every request in that voice.
 // Kept here, least recently used first out, within a byte budget, so a voice used before prefills only its text.
 import type { KvSnapshot } from './kv-cache.js';

@@ -1,5 +1,5 @@
 // Which onnxruntime execution provider runs the graphs: the one asked for, or with 'auto' (the default) the GPU
-// provider this onnxruntime-node build can use on this platform, falling back to the CPU (decision 0019).
+// provider this onnxruntime-node build can use on this platform, falling back to the CPU (decision 0020).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

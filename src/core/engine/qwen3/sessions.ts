@@ -33,7 +33,7 @@ export interface SessionSettings {
   vocoderThread?: boolean;
   /**
    * Prefill with talker_decode as well where the export allows it (probed at load), so the talker's weights are
-   * loaded once (decision 0018; default true). false opens talker_prefill too, as before.
+   * loaded once (decision 0019; default true). false opens talker_prefill too, as before.
    */
   singleTalkerSession?: boolean;
   /** Let ORT's intra-op threads spin while waiting for work (ORT's default, true); false yields the core instead. */
@@ -42,7 +42,7 @@ export interface SessionSettings {
 
 /**
  * The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker, and
- * talker_prefill is opened only when talker_decode cannot prefill (decision 0018).
+ * talker_prefill is opened only when talker_decode cannot prefill (decision 0019).
  */
 export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & { talker_prefill?: ort.InferenceSession; vocoder?: ort.InferenceSession };
 
