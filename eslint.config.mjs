@@ -10,7 +10,10 @@ const layers = [
     // The plain-Node core runs under `q3tts serve` and the CLI, where neither Electron nor the app exists.
     files: ['src/core/**/*.ts'],
     paths: [electron],
-    patterns: [into('main', 'src/core is plain Node: it must not import src/main'), into('cli', 'src/core must not import src/cli')],
+    patterns: [
+      into('main', 'src/core is plain Node: it must not import src/main'),
+      into('cli', 'src/core must not import src/cli'),
+    ],
   },
   {
     files: ['src/main/app/**/*.ts'],
@@ -26,12 +29,23 @@ const layers = [
     // The renderer is a sandboxed web page: only the shared contracts and itself.
     files: ['src/renderer/**/*.ts'],
     paths: [electron],
-    patterns: [into('main', 'src/renderer imports only src/shared'), into('core', 'src/renderer imports only src/shared'), into('cli', 'src/renderer imports only src/shared'), into('preload', 'src/renderer imports only src/shared'), { group: ['node:*'], message: 'src/renderer runs in a browser: no Node modules' }],
+    patterns: [
+      into('main', 'src/renderer imports only src/shared'),
+      into('core', 'src/renderer imports only src/shared'),
+      into('cli', 'src/renderer imports only src/shared'),
+      into('preload', 'src/renderer imports only src/shared'),
+      { group: ['node:*'], message: 'src/renderer runs in a browser: no Node modules' },
+    ],
   },
   {
     files: ['src/shared/**/*.ts'],
     paths: [electron],
-    patterns: [into('main', 'src/shared depends on nothing of ours'), into('core', 'src/shared depends on nothing of ours'), into('cli', 'src/shared depends on nothing of ours'), into('renderer', 'src/shared depends on nothing of ours')],
+    patterns: [
+      into('main', 'src/shared depends on nothing of ours'),
+      into('core', 'src/shared depends on nothing of ours'),
+      into('cli', 'src/shared depends on nothing of ours'),
+      into('renderer', 'src/shared depends on nothing of ours'),
+    ],
   },
 ];
 
@@ -41,11 +55,25 @@ export default defineConfig(
   tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  ...layers.map(({ files, paths, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } })),
+  ...layers.map(({ files, paths, patterns }) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+  })),
 );

@@ -18,11 +18,21 @@ const silent = () => undefined;
 async function main(): Promise<void> {
   process.env.Q3TTS_AUDIO = 'null';
   const rows: string[] = [];
-  const daemon = await startDaemon({ socketPath: path.join(dir, 'daemon.sock'), engine: { kind: 'tone' }, handlersFile, announce: silent, log: silent });
+  const daemon = await startDaemon({
+    socketPath: path.join(dir, 'daemon.sock'),
+    engine: { kind: 'tone' },
+    handlersFile,
+    announce: silent,
+    log: silent,
+  });
   const door = await openOpenAiDoor(daemon.core, { host: '127.0.0.1', port: 0, token: null });
   const socket = await DaemonConnection.connect(daemon.socketPath);
   const speakHttp = async (input: string) => {
-    const r = await fetch(`${door.address}/v1/audio/speech`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input, response_format: 'pcm' }) });
+    const r = await fetch(`${door.address}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input, response_format: 'pcm' }),
+    });
     const bytes = (await r.arrayBuffer()).byteLength;
     if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
     return bytes;
@@ -33,7 +43,8 @@ async function main(): Promise<void> {
   };
 
   // 1. Added latency: the same 2-frame request (tone engine, instant) through each door, interleaved, warm.
-  for (let i = 0; i < 20; i++) await Promise.all([speakHttp('Hi'), speakSocket('Hi')].map((p) => p.catch(() => undefined)));
+  for (let i = 0; i < 20; i++)
+    await Promise.all([speakHttp('Hi'), speakSocket('Hi')].map((p) => p.catch(() => undefined)));
   const viaHttp: number[] = [];
   const viaSocket: number[] = [];
   for (let i = 0; i < 100; i++) {
@@ -44,14 +55,24 @@ async function main(): Promise<void> {
     await speakSocket('Hi');
     viaSocket.push(performance.now() - t);
   }
-  rows.push(`| \`POST /v1/audio/speech\` (pcm, 2 frames, tone engine) round trip, median / p99 of 100 | ${fmt(median(viaHttp))} / ${fmt(percentile(viaHttp, 99))} ms | |`);
-  rows.push(`| the same request on the socket (one open connection), median / p99 of 100 | ${fmt(median(viaSocket))} / ${fmt(percentile(viaSocket, 99))} ms | |`);
-  rows.push(`| HTTP door's added latency per request (difference of the medians) | ${fmt(median(viaHttp) - median(viaSocket))} ms | |`);
+  rows.push(
+    `| \`POST /v1/audio/speech\` (pcm, 2 frames, tone engine) round trip, median / p99 of 100 | ${fmt(median(viaHttp))} / ${fmt(percentile(viaHttp, 99))} ms | |`,
+  );
+  rows.push(
+    `| the same request on the socket (one open connection), median / p99 of 100 | ${fmt(median(viaSocket))} / ${fmt(percentile(viaSocket, 99))} ms | |`,
+  );
+  rows.push(
+    `| HTTP door's added latency per request (difference of the medians) | ${fmt(median(viaHttp) - median(viaSocket))} ms | |`,
+  );
 
   // 2. 20 concurrent clients, 10 rounds: every one answered with its audio, in the order the daemon received them
   // (the clients' own connection set-up may reorder them on the way; the queue must not).
   const arrived: string[] = [];
-  const request = daemon.core.request.bind(daemon.core) as (r: Request, e?: (ev: EventMessage) => void, x?: RequestExtras) => Promise<Answer>;
+  const request = daemon.core.request.bind(daemon.core) as (
+    r: Request,
+    e?: (ev: EventMessage) => void,
+    x?: RequestExtras,
+  ) => Promise<Answer>;
   (daemon.core as { request: typeof request }).request = (r, e, x) => {
     if (r.action === 'generate') arrived.push(String(r.text));
     return request(r, e, x);
@@ -79,9 +100,13 @@ async function main(): Promise<void> {
     globalThis.gc?.();
     rss.push(process.memoryUsage().rss / 2 ** 20);
   }
-  rows.push(`| 20 concurrent HTTP clients × 10 rounds: answered / answered out of the daemon's arrival order | ${answered} of 200 / ${outOfOrder} | all / 0 |`);
+  rows.push(
+    `| 20 concurrent HTTP clients × 10 rounds: answered / answered out of the daemon's arrival order | ${answered} of 200 / ${outOfOrder} | all / 0 |`,
+  );
   rows.push(`| … one round (20 requests of 9 frames), median | ${fmt(median(roundTimes))} ms | |`);
-  rows.push(`| … RSS of the daemon's process after round 2 / round 10${globalThis.gc ? ' (after gc)' : ''} | ${rss[1]!.toFixed(1)} / ${rss[9]!.toFixed(1)} MiB | no growth |`);
+  rows.push(
+    `| … RSS of the daemon's process after round 2 / round 10${globalThis.gc ? ' (after gc)' : ''} | ${rss[1]!.toFixed(1)} / ${rss[9]!.toFixed(1)} MiB | no growth |`,
+  );
 
   socket.close();
   await door.close();

@@ -61,7 +61,8 @@ function child<T>(job: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) =>
     p.once('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`${job} ${args.join(' ')} failed (exit ${code}): ${out.slice(-2000)}`));
+      if (code !== 0 || !line.startsWith('{'))
+        reject(new Error(`${job} ${args.join(' ')} failed (exit ${code}): ${out.slice(-2000)}`));
       else resolve(JSON.parse(line) as T);
     }),
   );
@@ -90,7 +91,15 @@ async function main(): Promise<void> {
   if (values.job) {
     const job = JOBS[values.job];
     if (!job) throw new Error(`unknown job ${values.job}`);
-    const result: unknown = await job({ dir: values.dir!, precision: values.precision ?? 'int4', nFrames, prefill: Number(values.prefill), rounds: Number(values.rounds), variant: values.variant === 'before' ? 'before' : 'after', typicalOnly: values['typical-only'] });
+    const result: unknown = await job({
+      dir: values.dir!,
+      precision: values.precision ?? 'int4',
+      nFrames,
+      prefill: Number(values.prefill),
+      rounds: Number(values.rounds),
+      variant: values.variant === 'before' ? 'before' : 'after',
+      typicalOnly: values['typical-only'],
+    });
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
   }
@@ -98,7 +107,9 @@ async function main(): Promise<void> {
   const targets = benchTargets(values);
   if (values.ab) return abRuns(targets, Number(values.ab), nFrames);
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
-  const chunks = targets[0] ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision]) : {};
+  const chunks = targets[0]
+    ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
+    : {};
   const results: TargetResult[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
@@ -106,12 +117,31 @@ async function main(): Promise<void> {
     console.log(`${t.label}: KV cache …`);
     const kv = await child<Record<string, KvResult>>('kv', ['--dir', t.dir, '--precision', t.precision]);
     console.log(`${t.label}: floor loop …`);
-    const floor = await child<FloorResult>('floor', ['--dir', t.dir, '--precision', t.precision, '--frames', String(nFrames), '--prefill', String(engine.typical.prefillLength)]);
+    const floor = await child<FloorResult>('floor', [
+      '--dir',
+      t.dir,
+      '--precision',
+      t.precision,
+      '--frames',
+      String(nFrames),
+      '--prefill',
+      String(engine.typical.prefillLength),
+    ]);
     console.log(`${t.label}: vocoder thread A/B …`);
     const threadAb = await child<ThreadAbResult>('thread-ab', ['--dir', t.dir, '--frames', String(nFrames)]);
     console.log(`${t.label}: daemon while speaking …`);
     const daemon = await child<DaemonResult>('daemon', ['--dir', t.dir]);
-    results.push({ label: t.label, files: modelBytes(t.dir, t.precision), precision: t.precision, dir: t.dir, engine, kv, floor, threadAb, daemon });
+    results.push({
+      label: t.label,
+      files: modelBytes(t.dir, t.precision),
+      precision: t.precision,
+      dir: t.dir,
+      engine,
+      kv,
+      floor,
+      threadAb,
+      daemon,
+    });
     console.log(JSON.stringify({ label: t.label, engine, kv, floor, threadAb, daemon }));
   }
 
@@ -131,18 +161,33 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
     const runs: Record<EngineVariant, EngineResult[]> = { before: [], after: [] };
     for (let i = 0; i < n; i++) {
       for (const variant of ['before', 'after'] as const) {
-        const r = await child<EngineResult>('engine', ['--dir', t.dir, '--frames', String(nFrames), '--variant', variant, '--typical-only']);
+        const r = await child<EngineResult>('engine', [
+          '--dir',
+          t.dir,
+          '--frames',
+          String(nFrames),
+          '--variant',
+          variant,
+          '--typical-only',
+        ]);
         runs[variant].push(r);
-        console.log(`${t.label} ${variant} #${i + 1}: ${os.loadavg()[0]!.toFixed(1)} load, rtf ${r.typical.rtf.toFixed(2)}, ttfa ${r.typical.ttfa.toFixed(0)} ms, peak ${(r.peakTypical / 1e9).toFixed(2)} GB, sessions ${r.talkerSessions}`);
+        console.log(
+          `${t.label} ${variant} #${i + 1}: ${os.loadavg()[0]!.toFixed(1)} load, rtf ${r.typical.rtf.toFixed(2)}, ttfa ${r.typical.ttfa.toFixed(0)} ms, peak ${(r.peakTypical / 1e9).toFixed(2)} GB, sessions ${r.talkerSessions}`,
+        );
       }
     }
     const prefix = await child<PrefixResult>('prefix', ['--dir', t.dir, '--rounds', String(n)]);
     const files = modelBytes(t.dir, t.precision);
-    const m = (xs: number[]) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
-    const row = (name: string, f: (r: EngineResult) => number) => `| ${name} | ${m(runs.before.map(f))} | ${m(runs.after.map(f))} |`;
+    const m = (xs: number[]) =>
+      `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+    const row = (name: string, f: (r: EngineResult) => number) =>
+      `| ${name} | ${m(runs.before.map(f))} | ${m(runs.after.map(f))} |`;
     console.log(
       [
-        `\n${t.label}, ${n} runs each, median (min–max); load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+        `\n${t.label}, ${n} runs each, median (min–max); load ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')}`,
         `| measure | before | after |`,
         `|---|---|---|`,
         row('real-time factor', (r) => r.typical.rtf),
@@ -156,9 +201,23 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
         `prefix job: ${JSON.stringify({ off: prefix.off, miss: prefix.miss, hit: prefix.hit, raw: prefix.raw })}`,
       ].join('\n'),
     );
-    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', ['--dir', t.dir, '--precision', t.precision, '--rounds', '5']);
+    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', [
+      '--dir',
+      t.dir,
+      '--precision',
+      t.precision,
+      '--rounds',
+      '5',
+    ]);
     console.log(`code predictor per-run overhead: ${JSON.stringify(cpOverhead)}`);
-    const spin = await child<Record<string, unknown>>('spin-ab', ['--dir', t.dir, '--frames', String(nFrames), '--rounds', String(n)]);
+    const spin = await child<Record<string, unknown>>('spin-ab', [
+      '--dir',
+      t.dir,
+      '--frames',
+      String(nFrames),
+      '--rounds',
+      String(n),
+    ]);
     console.log(`spinning A/B: ${JSON.stringify(spin)}`);
   }
 }

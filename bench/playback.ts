@@ -30,7 +30,12 @@ const STORY = ['The fox ran home.', 'The rain came down.', 'Then all was quiet.'
 const POLICIES = ['asap', 'sentence', 'smooth'] as const;
 
 const { values: args } = parseArgs({
-  options: { model: { type: 'string' }, 'models-dir': { type: 'string' }, cases: { type: 'string', default: 'one,three' }, 'no-write': { type: 'boolean' } },
+  options: {
+    model: { type: 'string' },
+    'models-dir': { type: 'string' },
+    cases: { type: 'string', default: 'one,three' },
+    'no-write': { type: 'boolean' },
+  },
 });
 
 interface Generation {
@@ -60,7 +65,21 @@ function modelDir(): string {
   const dir = path.join(args['models-dir'] ?? path.join(os.tmpdir(), 'q3tts-bench-models'), '0.6b-int4-playback');
   if (!existsSync(path.join(dir, 'config.json'))) {
     console.log(`building the 0.6B int4 synthetic model in ${dir} …`);
-    execFileSync(process.execPath, [path.join(root, 'out/scripts/gen-synthetic.mjs'), '--size', '0.6b', '--precision', 'int4', '--seed', '1', '--out', dir], { stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'out/scripts/gen-synthetic.mjs'),
+        '--size',
+        '0.6b',
+        '--precision',
+        'int4',
+        '--seed',
+        '1',
+        '--out',
+        dir,
+      ],
+      { stdio: 'inherit' },
+    );
   }
   return dir;
 }
@@ -83,7 +102,14 @@ function tracked(engine: Engine, log: Generation[]): Engine {
   };
 }
 
-async function run(engine: Engine, work: string, name: string, policy: string, text: string, speedFile: string): Promise<Result> {
+async function run(
+  engine: Engine,
+  work: string,
+  name: string,
+  policy: string,
+  text: string,
+  speedFile: string,
+): Promise<Result> {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   const playerLog = path.join(dir, 'player.jsonl');
@@ -109,9 +135,12 @@ async function run(engine: Engine, work: string, name: string, policy: string, t
   });
   await core.ensureEngine();
   let started = 0;
-  const answer = await core.request({ action: 'generate', text, language: 'English', seed: 1, events: true, start: policy }, (e: EventMessage) => {
-    if (e.event === 'started') started = Date.now();
-  });
+  const answer = await core.request(
+    { action: 'generate', text, language: 'English', seed: 1, events: true, start: policy },
+    (e: EventMessage) => {
+      if (e.event === 'started') started = Date.now();
+    },
+  );
   const answered = Date.now();
   await core.close();
   if (answer.status !== 'ok') throw new Error(`${name}: ${answer.message}`);
@@ -129,25 +158,45 @@ async function run(engine: Engine, work: string, name: string, policy: string, t
     }
   }
   const audio = g.samples / RATE;
-  return { policy, audio, rtf: (g.endedAt - started) / 1000 / audio, inside, between, ttfa: player.first! - started / 1000, wall: (answered - started) / 1000, generation: (g.endedAt - started) / 1000 };
+  return {
+    policy,
+    audio,
+    rtf: (g.endedAt - started) / 1000 / audio,
+    inside,
+    between,
+    ttfa: player.first! - started / 1000,
+    wall: (answered - started) / 1000,
+    generation: (g.endedAt - started) / 1000,
+  };
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-playback-'));
   const bin = path.join(work, 'bin');
   mkdirSync(bin);
-  writeFileSync(path.join(bin, 'aplay'), `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(root, 'test/core/playback/fixtures/paced-player.py'))}\n`);
+  writeFileSync(
+    path.join(bin, 'aplay'),
+    `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(root, 'test/core/playback/fixtures/paced-player.py'))}\n`,
+  );
   chmodSync(path.join(bin, 'aplay'), 0o755);
   process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
   const dir = modelDir();
-  const engine = await loadQwen3Engine(dir, { maxSegmentUnits: 60, minNewTokens: 1 << 20, budget: { framesPerTextToken: 4, minFrames: 1 }, log: () => undefined });
+  const engine = await loadQwen3Engine(dir, {
+    maxSegmentUnits: 60,
+    minNewTokens: 1 << 20,
+    budget: { framesPerTextToken: 4, minFrames: 1 },
+    log: () => undefined,
+  });
   const speedFile = path.join(work, 'speed.json');
   try {
     // warm: onnxruntime's first runs, and the speed book (as after a first request on this machine)
     await run(engine, work, 'warm', 'smooth', 'Seven bright kites drifted over the harbour.', speedFile);
     const rows: string[] = [];
     // (paragraphs, so each sentence is its own segment: the engine packs short sentences together otherwise)
-    const cases = [['one', 'one sentence', SENTENCE], ['three', 'three sentences', STORY.join('\n\n')]] as const;
+    const cases = [
+      ['one', 'one sentence', SENTENCE],
+      ['three', 'three sentences', STORY.join('\n\n')],
+    ] as const;
     for (const [, label, text] of cases.filter(([key]) => args.cases!.split(',').includes(key))) {
       for (const policy of POLICIES) {
         const r = await run(engine, work, `${label}-${policy}`, policy, text, speedFile);
@@ -156,7 +205,10 @@ async function main(): Promise<void> {
         rows.push(line);
       }
     }
-    const load = os.loadavg().map((x) => x.toFixed(1)).join(', ');
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(', ');
     const body = [
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; load average ${load} (the machine was shared).`,
       `Full-size 0.6B int4 synthetic model at its natural speed, default threads, against a device consuming exactly 48,000 bytes/s`,

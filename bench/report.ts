@@ -20,7 +20,8 @@ export function machine(): string {
 /** Replaces (or appends) the section that starts with `## <title>` in BENCHMARKS.md. */
 export function writeSection(title: string, body: string): string {
   const file = path.resolve(import.meta.dirname, '../../BENCHMARKS.md');
-  const header = '# Benchmarks\n\nFigures measured on the machines named in each section. Reproduce with the command given there.\n';
+  const header =
+    '# Benchmarks\n\nFigures measured on the machines named in each section. Reproduce with the command given there.\n';
   let text = existsSync(file) ? readFileSync(file, 'utf8') : header;
   const section = `## ${title}\n\n${body.trim()}\n`;
   const start = text.indexOf(`## ${title}\n`);

@@ -7,7 +7,16 @@
 // and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
 // any failure; the figures go to BENCHMARKS.md ("Soak").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  utimesSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +52,11 @@ function procStatus(pid: number): { rssMb: number; fds: number } {
 
 function enginePid(daemonPid: number): number | undefined {
   try {
-    const kids = readFileSync(`/proc/${daemonPid}/task/${daemonPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const kids = readFileSync(`/proc/${daemonPid}/task/${daemonPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     return kids[0];
   } catch {
     return undefined;
@@ -142,12 +155,22 @@ async function malformed(): Promise<void> {
     s.on('error', () => undefined);
     s.once('connect', () => s.write(Buffer.concat([head, body])));
   });
-  const code = answers.length === 1 && answers[0]!.status === 'error' ? `malformed:${String(answers[0]!.code)}` : `malformed:${answers.length} answers`;
+  const code =
+    answers.length === 1 && answers[0]!.status === 'error'
+      ? `malformed:${String(answers[0]!.code)}`
+      : `malformed:${answers.length} answers`;
   tally.codes.set(code, (tally.codes.get(code) ?? 0) + 1);
-  if (answers.length !== 1 || answers[0]!.status !== 'error') tally.problems.push(`a malformed frame got ${answers.length} answers: ${JSON.stringify(answers).slice(0, 200)}`);
+  if (answers.length !== 1 || answers[0]!.status !== 'error')
+    tally.problems.push(`a malformed frame got ${answers.length} answers: ${JSON.stringify(answers).slice(0, 200)}`);
 }
 
-const TEXTS = ['Hello there.', 'A short one, then another.', 'Numbers like 3.14 and 42 are read out.', '😀😀 emoji run 😀😀😀', 'Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.'];
+const TEXTS = [
+  'Hello there.',
+  'A short one, then another.',
+  'Numbers like 3.14 and 42 are read out.',
+  '😀😀 emoji run 😀😀😀',
+  'Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.',
+];
 
 async function clientLoop(n: number, until: number): Promise<void> {
   const c = await Client.connect();
@@ -155,8 +178,23 @@ async function clientLoop(n: number, until: number): Promise<void> {
   const id = () => `c${n}-${k++}`;
   let codes: number[][] | undefined;
   while (Date.now() < until) {
-    const op = pick(['file', 'file', 'play', 'status', 'ping', 'queue', 'cancel', 'interrupt', 'decode', 'malformed'] as const);
-    const base = { language: 'English', max_new_tokens: 8 + Math.floor(random() * 16), seed: Math.floor(random() * 1000) };
+    const op = pick([
+      'file',
+      'file',
+      'play',
+      'status',
+      'ping',
+      'queue',
+      'cancel',
+      'interrupt',
+      'decode',
+      'malformed',
+    ] as const);
+    const base = {
+      language: 'English',
+      max_new_tokens: 8 + Math.floor(random() * 16),
+      seed: Math.floor(random() * 1000),
+    };
     if (op === 'file' || op === 'decode') {
       const output = path.join(outDir, `${id()}.wav`);
       if (op === 'decode' && codes) {
@@ -165,7 +203,14 @@ async function clientLoop(n: number, until: number): Promise<void> {
         continue;
       }
       const codesOut = codes ? undefined : `${output}.codes.json`;
-      const a = await c.ask({ action: 'generate', id: path.basename(output, '.wav'), text: pick(TEXTS), output, ...(codesOut ? { codes_out: codesOut } : {}), ...base });
+      const a = await c.ask({
+        action: 'generate',
+        id: path.basename(output, '.wav'),
+        text: pick(TEXTS),
+        output,
+        ...(codesOut ? { codes_out: codesOut } : {}),
+        ...base,
+      });
       if (a.status === 'ok') {
         tally.okFiles.push(output);
         if (codesOut) codes = JSON.parse(readFileSync(codesOut, 'utf8')) as number[][];
@@ -189,7 +234,11 @@ async function clientLoop(n: number, until: number): Promise<void> {
   c.close();
 }
 
-async function chaos(daemonPid: number, until: number, counts: { kills: number; edits: number; broken: number }): Promise<void> {
+async function chaos(
+  daemonPid: number,
+  until: number,
+  counts: { kills: number; edits: number; broken: number },
+): Promise<void> {
   const good = readFileSync(handlersFile);
   const touch = () => {
     const t = Date.now() / 1000 + counts.edits;
@@ -237,7 +286,14 @@ async function main(): Promise<number> {
     writeFileSync(path.join(modelDir, '.complete'), '');
   }
   copyFileSync(path.join(root, 'out/daemon/handlers.mjs'), handlersFile);
-  const env = { ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_MODEL_DIR: modelDir, Q3TTS_AUDIO: 'null', Q3TTS_HANDLERS: handlersFile, Q3TTS_THREADS: '1' };
+  const env = {
+    ...process.env,
+    Q3TTS_SOCKET: socketPath,
+    Q3TTS_MODEL_DIR: modelDir,
+    Q3TTS_AUDIO: 'null',
+    Q3TTS_HANDLERS: handlersFile,
+    Q3TTS_THREADS: '1',
+  };
   const daemon: ChildProcess = spawn(process.execPath, [cli, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
@@ -256,7 +312,13 @@ async function main(): Promise<number> {
 
   // warm-up: every path once, so the start figures include what any daemon holds after its first requests
   const warm = await Client.connect();
-  await warm.ask({ action: 'generate', id: 'warm-1', text: 'warm up', output: path.join(outDir, 'warm.wav'), max_new_tokens: 8 });
+  await warm.ask({
+    action: 'generate',
+    id: 'warm-1',
+    text: 'warm up',
+    output: path.join(outDir, 'warm.wav'),
+    max_new_tokens: 8,
+  });
   tally.okFiles.push(path.join(outDir, 'warm.wav'));
   await warm.ask({ action: 'generate', id: 'warm-2', text: 'warm up', max_new_tokens: 8 });
   warm.close();
@@ -272,7 +334,10 @@ async function main(): Promise<number> {
     if (!died) samples.push({ t: Math.round((Date.now() - began) / 1000), rssMb: procStatus(pid).rssMb });
   }, 10_000);
   // a request never answered must not hang the soak: after a generous grace the checks run and name it
-  const running = Promise.all([...Array.from({ length: CLIENTS }, (_, i) => clientLoop(i, until)), chaos(pid, until, counts)]);
+  const running = Promise.all([
+    ...Array.from({ length: CLIENTS }, (_, i) => clientLoop(i, until)),
+    chaos(pid, until, counts),
+  ]);
   await Promise.race([running, sleep(SECONDS * 1000 + 120_000)]);
   clearInterval(sampler);
   const wall = (Date.now() - began) / 1000;
@@ -288,7 +353,8 @@ async function main(): Promise<number> {
   const engineEnd = enginePidEnd ? procStatus(enginePidEnd) : { rssMb: NaN, fds: NaN };
 
   // checks
-  for (const id of expected.keys()) if (!tally.answers.has(id)) tally.problems.push(`request ${id} (${expected.get(id)}) never answered`);
+  for (const id of expected.keys())
+    if (!tally.answers.has(id)) tally.problems.push(`request ${id} (${expected.get(id)}) never answered`);
   let badFiles = 0;
   for (const f of tally.okFiles) {
     try {
@@ -300,10 +366,15 @@ async function main(): Promise<number> {
   }
   const temporaries = readdirSync(outDir).filter((n) => n.includes('.tmp-'));
   if (temporaries.length) tally.problems.push(`temporaries left: ${temporaries.join(', ')}`);
-  if (end.rssMb - start.rssMb > RSS_BOUND_MB) tally.problems.push(`daemon RSS grew ${(end.rssMb - start.rssMb).toFixed(1)} MB (bound ${RSS_BOUND_MB})`);
-  if (engineEnd.rssMb > 2 * engineStart.rssMb) tally.problems.push(`engine RSS ${engineEnd.rssMb.toFixed(0)} MB, over 2× its start (${engineStart.rssMb.toFixed(0)} MB)`);
+  if (end.rssMb - start.rssMb > RSS_BOUND_MB)
+    tally.problems.push(`daemon RSS grew ${(end.rssMb - start.rssMb).toFixed(1)} MB (bound ${RSS_BOUND_MB})`);
+  if (engineEnd.rssMb > 2 * engineStart.rssMb)
+    tally.problems.push(
+      `engine RSS ${engineEnd.rssMb.toFixed(0)} MB, over 2× its start (${engineStart.rssMb.toFixed(0)} MB)`,
+    );
   if (end.fds !== start.fds) tally.problems.push(`daemon fd count ${start.fds} → ${end.fds}`);
-  if ((tally.codes.get('E_INTERNAL') ?? 0) > 0) tally.problems.push(`${tally.codes.get('E_INTERNAL')} E_INTERNAL answers`);
+  if ((tally.codes.get('E_INTERNAL') ?? 0) > 0)
+    tally.problems.push(`${tally.codes.get('E_INTERNAL')} E_INTERNAL answers`);
 
   if (died) tally.problems.push(died);
   stopping = true;
@@ -312,7 +383,10 @@ async function main(): Promise<number> {
   const socketLeft = existsSync(socketPath);
   if (socketLeft) tally.problems.push('socket left behind after SIGTERM');
 
-  const codeList = [...tally.codes.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
+  const codeList = [...tally.codes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
   const rssTrend = samples.map((s) => `${s.t} s: ${s.rssMb.toFixed(1)}`).join(' · ');
   const date = new Date().toISOString().slice(0, 10);
   const body = `

@@ -13,7 +13,14 @@ const here = (p) => path.join(root, p);
 const existing = (entries) => Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(here(p))));
 
 // No wipe of out/ first: tests and a running daemon may be reading it; esbuild overwrites in place.
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', packages: 'external' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  packages: 'external',
+};
 
 const nodeEntries = existing({
   'cli/q3tts': 'src/cli/q3tts.ts',
@@ -42,22 +49,54 @@ if (Object.keys(nodeEntries).length) {
 const handlers = existing({ 'daemon/handlers': 'src/core/daemon/handlers.ts' });
 if (Object.keys(handlers).length) {
   // Self-contained (zod included): a copy of this one file works anywhere (docs/handlers.md).
-  await build({ ...common, packages: undefined, entryPoints: handlers, outdir: out, format: 'esm', outExtension: { '.js': '.mjs' } });
+  await build({
+    ...common,
+    packages: undefined,
+    entryPoints: handlers,
+    outdir: out,
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+  });
 }
 
 const main = existing({ 'main/index': 'src/main/electron/index.ts' });
 if (Object.keys(main).length) {
   // Split, so the engine's lazy import() stays a separate chunk: the main process must start (tray, error
   // dialog) without loading onnxruntime's native library (test/main/electron/main-bundle.test.ts).
-  await build({ ...common, entryPoints: main, outdir: out, format: 'esm', splitting: true, chunkNames: 'main/chunks/[name]-[hash]', outExtension: { '.js': '.mjs' } });
+  await build({
+    ...common,
+    entryPoints: main,
+    outdir: out,
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'main/chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+  });
 }
 const preload = existing({ 'preload/index': 'src/preload/index.ts' });
 if (Object.keys(preload).length) {
-  await build({ ...common, entryPoints: preload, outdir: out, format: 'cjs', packages: undefined, external: ['electron'], outExtension: { '.js': '.cjs' } });
+  await build({
+    ...common,
+    entryPoints: preload,
+    outdir: out,
+    format: 'cjs',
+    packages: undefined,
+    external: ['electron'],
+    outExtension: { '.js': '.cjs' },
+  });
 }
 const renderer = existing({ 'renderer/main': 'src/renderer/main.ts' });
 if (Object.keys(renderer).length) {
-  await build({ bundle: true, platform: 'browser', target: 'chrome130', format: 'esm', sourcemap: 'linked', logLevel: 'warning', entryPoints: renderer, outdir: out });
+  await build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome130',
+    format: 'esm',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    entryPoints: renderer,
+    outdir: out,
+  });
   for (const f of ['index.html', 'styles.css']) {
     if (existsSync(here(`src/renderer/${f}`))) cpSync(here(`src/renderer/${f}`), path.join(out, 'renderer', f));
   }

@@ -35,7 +35,12 @@ function png(size, pixel) {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Coverage (0..1) of the pixel by the disc, and whether it is inside one of the bars. 4x4 supersampling. */
@@ -60,22 +65,42 @@ function shape(size, x, y) {
   return { disc: disc / 16, bar: bar / 16 };
 }
 
-const STATES = { ready: [31, 138, 90], loading: [214, 150, 20], speaking: [58, 91, 217], error: [200, 45, 35], 'no-model': [120, 128, 140] };
+const STATES = {
+  ready: [31, 138, 90],
+  loading: [214, 150, 20],
+  speaking: [58, 91, 217],
+  error: [200, 45, 35],
+  'no-model': [120, 128, 140],
+};
 for (const [state, [r, g, b]] of Object.entries(STATES)) {
-  for (const [size, suffix] of [[32, ''], [64, '@2x']]) {
+  for (const [size, suffix] of [
+    [32, ''],
+    [64, '@2x'],
+  ]) {
     const image = png(size, (x, y) => {
       const { disc, bar } = shape(size, x, y);
       const mix = disc ? bar / disc : 0;
-      return [Math.round(r + (255 - r) * mix), Math.round(g + (255 - g) * mix), Math.round(b + (255 - b) * mix), Math.round(255 * disc)];
+      return [
+        Math.round(r + (255 - r) * mix),
+        Math.round(g + (255 - g) * mix),
+        Math.round(b + (255 - b) * mix),
+        Math.round(255 * disc),
+      ];
     });
     writeFileSync(path.join(out, `tray-${state}${suffix}.png`), image);
   }
 }
 // macOS template: black where ink is, the bars cut out (the menu bar tints it).
-for (const [size, suffix] of [[16, ''], [32, '@2x']]) {
-  writeFileSync(path.join(out, `trayTemplate${suffix}.png`), png(size, (x, y) => {
-    const { disc, bar } = shape(size, x, y);
-    return [0, 0, 0, Math.round(255 * Math.max(0, disc - bar))];
-  }));
+for (const [size, suffix] of [
+  [16, ''],
+  [32, '@2x'],
+]) {
+  writeFileSync(
+    path.join(out, `trayTemplate${suffix}.png`),
+    png(size, (x, y) => {
+      const { disc, bar } = shape(size, x, y);
+      return [0, 0, 0, Math.round(255 * Math.max(0, disc - bar))];
+    }),
+  );
 }
 console.log('tray icons written to', out);

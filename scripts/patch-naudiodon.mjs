@@ -12,7 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const root = process.argv[2] ? path.resolve(process.argv[2]) : path.resolve(import.meta.dirname, '..', 'node_modules', 'naudiodon');
+const root = process.argv[2]
+  ? path.resolve(process.argv[2])
+  : path.resolve(import.meta.dirname, '..', 'node_modules', 'naudiodon');
 if (!existsSync(root)) process.exit(0); // production install without it, or not installed yet
 
 /** Applies edits to one file; an edit whose `done` test fails and whose `find` is absent means upstream changed. */
@@ -23,7 +25,8 @@ function patchFile(rel, edits) {
   for (const { name, find, replace, done } of edits) {
     if (done(text)) continue;
     const next = text.replace(find, replace);
-    if (next === text || !done(next)) throw new Error(`naudiodon ${rel} changed shape (${name}); update scripts/patch-naudiodon.mjs`);
+    if (next === text || !done(next))
+      throw new Error(`naudiodon ${rel} changed shape (${name}); update scripts/patch-naudiodon.mjs`);
     text = next;
   }
   if (text === before) return false;
@@ -41,7 +44,8 @@ patchFile('index.js', [
   {
     name: 'working abort',
     find: /audioIOAdon\.quit\('ABORT', \(\) => \{\s*if \(typeof cb === 'function'\)\s*cb\(\);\s*\}\);/,
-    replace: "audioIOAdon.quit('ABORT').then(() => { if (typeof cb === 'function') cb(); }); /* q3tts: quit() takes no callback */",
+    replace:
+      "audioIOAdon.quit('ABORT').then(() => { if (typeof cb === 'function') cb(); }); /* q3tts: quit() takes no callback */",
     done: (s) => s.includes("audioIOAdon.quit('ABORT').then("),
   },
 ]);
@@ -52,7 +56,8 @@ sourcesChanged =
     {
       name: 'abort does not wait for the queue',
       find: /c->mPaContext->quit\(\);(\r?\n)([ \t]*)c->mPaContext->stop\(c->mStopFlag\);/,
-      replace: '// q3tts: only WAIT plays out the queue; ABORT stops now$1$2if (c->mStopFlag == PaContext::eStopFlag::WAIT) c->mPaContext->quit();$1$2c->mPaContext->stop(c->mStopFlag);',
+      replace:
+        '// q3tts: only WAIT plays out the queue; ABORT stops now$1$2if (c->mStopFlag == PaContext::eStopFlag::WAIT) c->mPaContext->quit();$1$2c->mPaContext->stop(c->mStopFlag);',
       done: (s) => s.includes('if (c->mStopFlag == PaContext::eStopFlag::WAIT) c->mPaContext->quit();'),
     },
   ]) || sourcesChanged;
@@ -81,7 +86,12 @@ sourcesChanged =
 for (const rel of ['src/naudiodonUtil.cc', 'src/naudiodonUtil.h']) {
   sourcesChanged =
     patchFile(rel, [
-      { name: 'diagnostics to stderr', find: /\bprintf\(/g, replace: 'fprintf(stderr, ', done: (s) => !/\bprintf\(/.test(s) },
+      {
+        name: 'diagnostics to stderr',
+        find: /\bprintf\(/g,
+        replace: 'fprintf(stderr, ',
+        done: (s) => !/\bprintf\(/.test(s),
+      },
     ]) || sourcesChanged;
 }
 sourcesChanged =
@@ -107,9 +117,14 @@ if (sourcesChanged || !existsSync(built)) {
   // Build against the running Node's own headers when they are installed (offline machines; npm passes
   // its nodedir setting only when this runs as a lifecycle script).
   const prefix = path.dirname(path.dirname(process.execPath));
-  const nodedir = process.env.npm_config_nodedir || (existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
+  const nodedir =
+    process.env.npm_config_nodedir ||
+    (existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
   try {
-    execFileSync(process.execPath, [gypBin, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [gypBin, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   } catch {
     console.warn('q3tts: building naudiodon failed; the pipe audio sink will be used');
   }

@@ -11,7 +11,8 @@ import { median, percentile } from '../report.js';
 /** The repository (this file is bundled into out/bench/engine.mjs). */
 export const root = path.resolve(import.meta.dirname, '../..');
 export const FRAME_SECONDS = 0.08;
-export const TEXT = 'The quick brown fox jumps over the lazy dog, and then it runs all the way back home before the rain begins.';
+export const TEXT =
+  'The quick brown fox jumps over the lazy dog, and then it runs all the way back home before the rain begins.';
 /** The warm-up request: same voice, other words (nothing of the timed text is cached). */
 export const WARM_TEXT = 'Seven bright kites drifted above a quiet harbour while gulls argued over bread.';
 export const INSTRUCT = 'A warm, calm female voice, speaking clearly at a relaxed pace.';
@@ -46,7 +47,13 @@ export function frames(runs: readonly RunRecord[]): FrameCost[] {
     const slice = runs.slice(starts[f], starts[f + 1]);
     const sum = (g?: GraphName) => slice.filter((r) => g === undefined || r.graph === g).reduce((s, r) => s + r.ms, 0);
     const wall = runs[starts[f + 1]!]!.start - runs[starts[f]!]!.start;
-    out.push({ wall, decode: sum('talker_decode'), cp: sum('code_predictor'), vocoder: sum('vocoder'), outside: wall - sum() });
+    out.push({
+      wall,
+      decode: sum('talker_decode'),
+      cp: sum('code_predictor'),
+      vocoder: sum('vocoder'),
+      outside: wall - sum(),
+    });
   }
   return out;
 }

@@ -27,14 +27,23 @@ export interface TargetResult {
 const pctOf = (a: number, b: number) => `${((100 * a) / b).toFixed(0)} %`;
 const sp = (s: Spread) => `${fmt(s.median)} (${fmt(s.p10)}–${fmt(s.p90)})`;
 
-export function engineSection(results: TargetResult[], bandwidth: { gbPerS: number }, chunks: Record<string, number>, nFrames: number): string {
+export function engineSection(
+  results: TargetResult[],
+  bandwidth: { gbPerS: number },
+  chunks: Record<string, number>,
+  nFrames: number,
+): string {
   const col = (f: (r: TargetResult) => string) => results.map(f).join(' | ');
   const size = (r: TargetResult, g: string) => statSync(path.join(r.dir, r.precision, `${g}.onnx.data`)).size;
   const bytesPerFrame = (r: TargetResult) => {
     const cfg = JSON.parse(readFileSync(path.join(r.dir, 'config.json'), 'utf8')) as Record<string, number>;
     const lmHeads = 15 * cfg.cp_hidden_size! * cfg.cp_vocab_size! * 4;
     const cpPerCall = size(r, 'code_predictor') - (14 / 15) * lmHeads;
-    return size(r, 'talker_decode') + 15 * cpPerCall + (size(r, 'vocoder') * r.engine.typical.vocoderCalls) / r.engine.typical.frames;
+    return (
+      size(r, 'talker_decode') +
+      15 * cpPerCall +
+      (size(r, 'vocoder') * r.engine.typical.vocoderCalls) / r.engine.typical.frames
+    );
   };
   const rows = [
     `| measure | ${col((r) => r.label)} | target |`,
@@ -58,7 +67,8 @@ export function engineSection(results: TargetResult[], bandwidth: { gbPerS: numb
     ...CONTEXTS.map(
       (c) =>
         `| talker_decode step at context ${c}: published graph / as the engine loads it, ms (JS bytes copied per step) | ${col(
-          (r) => `${fmt(r.kv[`original_${c}`]!.ms.median)} (${(r.kv[`original_${c}`]!.jsBytesPerStep / 1e6).toFixed(0)} MB) / ${fmt(r.kv[`rewritten_${c}`]!.ms.median)} (${(r.kv[`rewritten_${c}`]!.jsBytesPerStep / 1e6).toFixed(2)} MB)`,
+          (r) =>
+            `${fmt(r.kv[`original_${c}`]!.ms.median)} (${(r.kv[`original_${c}`]!.jsBytesPerStep / 1e6).toFixed(0)} MB) / ${fmt(r.kv[`rewritten_${c}`]!.ms.median)} (${(r.kv[`rewritten_${c}`]!.jsBytesPerStep / 1e6).toFixed(2)} MB)`,
         )} | |`,
     ),
     `| text projection of the typical prompt: batched ORT graph / the per-token JS loop it replaced | ${col((r) => `${fmt(r.engine.typical.textProjection.ortMs)} / ${fmt(r.engine.typical.textProjection.jsLoopMs)} ms (${r.engine.typical.textProjection.ids} ids)`)} | |`,

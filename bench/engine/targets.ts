@@ -15,7 +15,12 @@ export interface Target {
 /** Approximate on-disk size before building, to skip what would not fit this machine. */
 const EXPECTED_GB: Record<string, number> = { '0.6b-int4': 2.0, '0.6b-fp32': 5.5, '1.7b-int4': 3.6, '1.7b-fp32': 13.5 };
 
-export function benchTargets(values: { model?: string[] | undefined; sizes: string; precisions: string; 'models-dir': string }): Target[] {
+export function benchTargets(values: {
+  model?: string[] | undefined;
+  sizes: string;
+  precisions: string;
+  'models-dir': string;
+}): Target[] {
   const targets: Target[] = [];
   for (const dir of values.model ?? []) {
     const precision = existsSync(path.join(dir, 'int4')) ? 'int4' : 'fp32';
@@ -40,7 +45,21 @@ export function benchTargets(values: { model?: string[] | undefined; sizes: stri
           continue;
         }
         console.log(`building ${label} into ${dir} …`);
-        execFileSync(process.execPath, [path.join(root, 'out/scripts/gen-synthetic.mjs'), '--size', size, '--precision', precision, '--seed', '1', '--out', dir], { stdio: 'inherit' });
+        execFileSync(
+          process.execPath,
+          [
+            path.join(root, 'out/scripts/gen-synthetic.mjs'),
+            '--size',
+            size,
+            '--precision',
+            precision,
+            '--seed',
+            '1',
+            '--out',
+            dir,
+          ],
+          { stdio: 'inherit' },
+        );
         writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
       }
       targets.push({ label, dir, precision });
@@ -60,5 +79,10 @@ function dirBytes(dir: string): number {
 
 /** What the engine loads: config, tokenizer, embeddings and one precision's four graphs. */
 export function modelBytes(dir: string, precision: string): number {
-  return dirBytes(path.join(dir, precision)) + dirBytes(path.join(dir, 'embeddings')) + dirBytes(path.join(dir, 'tokenizer')) + statSync(path.join(dir, 'config.json')).size;
+  return (
+    dirBytes(path.join(dir, precision)) +
+    dirBytes(path.join(dir, 'embeddings')) +
+    dirBytes(path.join(dir, 'tokenizer')) +
+    statSync(path.join(dir, 'config.json')).size
+  );
 }

@@ -2,9 +2,34 @@
 // parser, pure, so every form is table-tested (test/cli/args.test.ts). Why not util.parseArgs: decision 0010.
 import { parseListenAddress } from '../core/doors/address.js';
 import { errorMessage } from '../shared/errors.js';
-import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS, oneOf, type ExecutionProvider, type Precision } from '../shared/engine-options.js';
+import {
+  ENGINES,
+  EXECUTION_PROVIDERS,
+  PRECISIONS,
+  oneOf,
+  type ExecutionProvider,
+  type Precision,
+} from '../shared/engine-options.js';
 
-export const COMMANDS = ['speak', 'serve', 'stop', 'status', 'cancel', 'pause', 'resume', 'queue', 'reload', 'voices', 'devices', 'decode', 'models', 'http', 'speechd', 'speechd-module', 'help'] as const;
+export const COMMANDS = [
+  'speak',
+  'serve',
+  'stop',
+  'status',
+  'cancel',
+  'pause',
+  'resume',
+  'queue',
+  'reload',
+  'voices',
+  'devices',
+  'decode',
+  'models',
+  'http',
+  'speechd',
+  'speechd-module',
+  'help',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
@@ -159,7 +184,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       continue;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    const converted = value === undefined ? new Problem(`option '${name}' needs a value`) : convert(name, spec.kind, value);
+    const converted =
+      value === undefined ? new Problem(`option '${name}' needs a value`) : convert(name, spec.kind, value);
     if (converted instanceof Problem) problem ??= converted.message;
     else (opts as unknown as Record<string, unknown>)[spec.key] = converted;
   }
@@ -174,11 +200,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.command === 'help') {
     opts.help = true;
     const topic = words.shift() ?? 'speak';
-    if (!(COMMANDS as readonly string[]).includes(topic) || topic === 'help') throw new UsageError(`no help on '${topic}' (commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')})`);
+    if (!(COMMANDS as readonly string[]).includes(topic) || topic === 'help')
+      throw new UsageError(`no help on '${topic}' (commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')})`);
     opts.command = topic as Command;
   }
   for (const name of seen) {
-    if (opts.command === 'models' && OPTIONS[name]!.models === false) throw new UsageError(`option '${name}' does not apply to 'q3tts models'`, 'models');
+    if (opts.command === 'models' && OPTIONS[name]!.models === false)
+      throw new UsageError(`option '${name}' does not apply to 'q3tts models'`, 'models');
   }
   if (opts.command === 'models') {
     const sub = words.shift() ?? 'list';
@@ -203,7 +231,9 @@ function convert(name: string, kind: Exclude<Kind, 'flag' | 'negflag'>, value: s
   if (kind === 'string') return value;
   if (typeof kind === 'object') {
     const choice = value.toLowerCase();
-    return kind.choices.includes(choice) ? choice : new Problem(`unknown ${kind.what} '${value}' for ${name} (${oneOf(kind.choices)})`);
+    return kind.choices.includes(choice)
+      ? choice
+      : new Problem(`unknown ${kind.what} '${value}' for ${name} (${oneOf(kind.choices)})`);
   }
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
@@ -217,20 +247,30 @@ function validate(o: CliOptions): void {
   if (o.command === 'models') return validateModels(o);
   const takesText = o.command === 'speak';
   if (o.command === 'speechd') {
-    if (o.args.length !== 1 || !['install', 'uninstall'].includes(o.args[0]!)) throw new UsageError(`'speechd' takes 'install' or 'uninstall'`, o.command);
+    if (o.args.length !== 1 || !['install', 'uninstall'].includes(o.args[0]!))
+      throw new UsageError(`'speechd' takes 'install' or 'uninstall'`, o.command);
     return;
   }
   if (o.command === 'speechd-module') {
-    if (o.args.length > 1) throw new UsageError(`'speechd-module' takes at most its configuration file (speech-dispatcher passes it)`, o.command);
+    if (o.args.length > 1)
+      throw new UsageError(
+        `'speechd-module' takes at most its configuration file (speech-dispatcher passes it)`,
+        o.command,
+      );
     return;
   }
   if (o.command === 'http') {
-    if (o.args.length !== 1 || o.args[0] !== 'token') throw new UsageError(`'http' takes one word: 'q3tts http token' prints the HTTP door's bearer token`, o.command);
+    if (o.args.length !== 1 || o.args[0] !== 'token')
+      throw new UsageError(`'http' takes one word: 'q3tts http token' prints the HTTP door's bearer token`, o.command);
     return;
   }
-  for (const [name, value] of [['--http', o.http], ['--wyoming', o.wyoming]] as const) {
+  for (const [name, value] of [
+    ['--http', o.http],
+    ['--wyoming', o.wyoming],
+  ] as const) {
     if (value === undefined) continue;
-    if (o.command !== 'serve') throw new UsageError(`${name} opens a door of the daemon: use it with 'q3tts serve'`, o.command);
+    if (o.command !== 'serve')
+      throw new UsageError(`${name} opens a door of the daemon: use it with 'q3tts serve'`, o.command);
     try {
       parseListenAddress(value);
     } catch (err) {
@@ -240,9 +280,11 @@ function validate(o: CliOptions): void {
   if (!takesText && o.command !== 'decode' && o.args.length > 0) {
     throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`, o.command);
   }
-  if (o.command === 'decode' && o.args.length !== 1) throw new UsageError(`'decode' needs exactly one codes file`, o.command);
+  if (o.command === 'decode' && o.args.length !== 1)
+    throw new UsageError(`'decode' needs exactly one codes file`, o.command);
   if (o.clipboard && o.args.length > 0) throw new UsageError(`give text or --clipboard, not both`);
-  if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff)) throw new UsageError(`--seed must be between 0 and 4294967295`);
+  if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff))
+    throw new UsageError(`--seed must be between 0 and 4294967295`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new UsageError(`--top-p must be in (0, 1]`);
   if (o.temperature !== undefined && !(o.temperature > 0)) throw new UsageError(`--temperature must be above 0`);
 }
@@ -251,5 +293,6 @@ function validateModels(o: CliOptions): void {
   const sub = o.subcommand!;
   const needsName = sub === 'pull' || sub === 'remove' || sub === 'use';
   if (needsName && o.args.length !== 1) throw new UsageError(`'models ${sub}' needs one model name`, 'models');
-  if (!needsName && o.args.length > (sub === 'verify' ? 1 : 0)) throw new UsageError(`too many arguments for 'models ${sub}' (got '${o.args.join(' ')}')`, 'models');
+  if (!needsName && o.args.length > (sub === 'verify' ? 1 : 0))
+    throw new UsageError(`too many arguments for 'models ${sub}' (got '${o.args.join(' ')}')`, 'models');
 }

@@ -4,7 +4,15 @@
 import { ENGINES, EXECUTION_PROVIDERS, PRECISIONS } from '../shared/engine-options.js';
 import type { Command } from './args.js';
 
-export const EXIT = { ok: 0, usage: 1, unreachable: 2, failed: 3, cancelled: 4, alreadyRunning: 5, interrupted: 130 } as const;
+export const EXIT = {
+  ok: 0,
+  usage: 1,
+  unreachable: 2,
+  failed: 3,
+  cancelled: 4,
+  alreadyRunning: 5,
+  interrupted: 130,
+} as const;
 
 export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   ok: 'ok',
@@ -20,12 +28,21 @@ export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
 export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]> = [
   ['Q3TTS_SOCKET', "the daemon's socket (daemon and clients)"],
   ['Q3TTS_MODEL_DIR', 'the model directory to load, instead of the active model'],
-  ['Q3TTS_DATA_DIR', 'where models are installed and the measured speed is kept (default: the per-user data directory)'],
-  ['Q3TTS_WATCHDOG_MS', 'q3tts serve: end the daemon (removing its socket) when its main thread has been frozen this long (default 15000)'],
+  [
+    'Q3TTS_DATA_DIR',
+    'where models are installed and the measured speed is kept (default: the per-user data directory)',
+  ],
+  [
+    'Q3TTS_WATCHDOG_MS',
+    'q3tts serve: end the daemon (removing its socket) when its main thread has been frozen this long (default 15000)',
+  ],
   ['Q3TTS_START', 'when speech starts if a request does not say: smooth (default), asap, sentence'],
-  ['Q3TTS_CONFIG_DIR', "where the tray app keeps its settings (default: the per-user config directory)"],
+  ['Q3TTS_CONFIG_DIR', 'where the tray app keeps its settings (default: the per-user config directory)'],
   ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],
-  ['Q3TTS_PRECISION', `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`],
+  [
+    'Q3TTS_PRECISION',
+    `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`,
+  ],
   ['Q3TTS_EXECUTION_PROVIDER', `${EXECUTION_PROVIDERS.join(', ')} (default auto)`],
   ['Q3TTS_THREADS', 'onnxruntime threads'],
   ['Q3TTS_VOCODER_THREAD', '1: decode audio in a worker thread (for machines with cores to spare)'],
@@ -41,7 +58,9 @@ const table = (rows: ReadonlyArray<readonly [string, string]>, indent: string) =
   return rows.map(([name, meaning]) => `${indent}${name.padEnd(width)}  ${meaning}`).join('\n');
 };
 
-const exits = Object.entries(EXIT).map(([key, code]) => [String(code), EXIT_MEANINGS[key as keyof typeof EXIT]] as const);
+const exits = Object.entries(EXIT).map(
+  ([key, code]) => [String(code), EXIT_MEANINGS[key as keyof typeof EXIT]] as const,
+);
 
 /** "0 ok, 1 usage or invalid request, …": README's line. */
 export const EXIT_LINE = exits.map(([code, meaning]) => `${code} ${meaning}`).join(', ');

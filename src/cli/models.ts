@@ -5,7 +5,14 @@ import { currentPathEnv } from '../core/paths.js';
 import { modelsRoot } from '../core/models/layout.js';
 import { defaultCatalog } from '../core/models/catalog.js';
 import { ModelError, type ModelErrorKind } from '../core/models/errors.js';
-import { listModels, removeModel, resolveInstalled, useModel, verifyModel, type VerifyResult } from '../core/models/inventory.js';
+import {
+  listModels,
+  removeModel,
+  resolveInstalled,
+  useModel,
+  verifyModel,
+  type VerifyResult,
+} from '../core/models/inventory.js';
 import { ModelsLayout } from '../core/models/layout.js';
 import { formatEta } from '../core/models/progress.js';
 import { formatBytes } from '../shared/bytes.js';
@@ -23,10 +30,16 @@ export interface ModelsIo {
 }
 
 /** What `q3tts models` runs with, from the one parser (args.ts). */
-export type ModelsOptions = Pick<CliOptions, 'args' | 'precision' | 'socket' | 'json' | 'quiet'> & { sub: ModelsCommand };
+export type ModelsOptions = Pick<CliOptions, 'args' | 'precision' | 'socket' | 'json' | 'quiet'> & {
+  sub: ModelsCommand;
+};
 
 function exitFor(kind: ModelErrorKind): number {
-  return kind === 'usage' || kind === 'unknown_model' || kind === 'not_installed' ? EXIT.usage : kind === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+  return kind === 'usage' || kind === 'unknown_model' || kind === 'not_installed'
+    ? EXIT.usage
+    : kind === 'cancelled'
+      ? EXIT.interrupted
+      : EXIT.failed;
 }
 
 export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number> {
@@ -46,7 +59,9 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
       case 'pull':
         return await pull(p, io, layout.root);
       case 'verify': {
-        const folders = p.args[0] ? [resolveInstalled(catalog, layout, p.args[0], p.precision)] : layout.installedFolders();
+        const folders = p.args[0]
+          ? [resolveInstalled(catalog, layout, p.args[0], p.precision)]
+          : layout.installedFolders();
         if (folders.length === 0) throw new ModelError('not_installed', `no models installed in ${layout.root}`);
         const results: VerifyResult[] = [];
         for (const f of folders) {
@@ -55,7 +70,10 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
           if (!p.json) {
             if (r.ok === true) out(`${f}: ok (${r.files} files, ${formatBytes(r.bytes)})`);
             else if (r.ok === null) out(`${f}: no manifest (installed by hand): only its presence was checked`);
-            else out(`${f}: DAMAGED\n${r.problems.map((x) => `  ${x.path}: ${x.problem}`).join('\n')}\n  fix: q3tts models pull ${f.replace(/-(int4|fp32)$/, '')}${/-(int4|fp32)$/.test(f) ? ` --precision ${f.slice(-4)}` : ''}`);
+            else
+              out(
+                `${f}: DAMAGED\n${r.problems.map((x) => `  ${x.path}: ${x.problem}`).join('\n')}\n  fix: q3tts models pull ${f.replace(/-(int4|fp32)$/, '')}${/-(int4|fp32)$/.test(f) ? ` --precision ${f.slice(-4)}` : ''}`,
+              );
           }
         }
         const ok = results.every((r) => r.ok !== false);
@@ -65,7 +83,8 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
       case 'remove': {
         const r = await removeModel(catalog, layout, p.args[0]!, p.precision);
         if (p.json) out({ status: 'ok', removed: r.folder, bytes: r.bytes, was_active: r.wasActive });
-        else if (!p.quiet) out(`removed ${r.folder} (${formatBytes(r.bytes)})${r.wasActive ? '; no model is active now' : ''}`);
+        else if (!p.quiet)
+          out(`removed ${r.folder} (${formatBytes(r.bytes)})${r.wasActive ? '; no model is active now' : ''}`);
         return EXIT.ok;
       }
       case 'use': {
@@ -76,7 +95,8 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
           const connection = await DaemonConnection.connect(p.socket ?? defaultSocketPath(pathEnv), 1000);
           try {
             const answer = await connection.request({ action: 'models_use', name: used.folder });
-            daemon = answer.status === 'ok' ? 'the daemon reloaded it' : `the daemon could not load it: ${answer.message}`;
+            daemon =
+              answer.status === 'ok' ? 'the daemon reloaded it' : `the daemon could not load it: ${answer.message}`;
             if (answer.status === 'error') {
               if (p.json) out({ status: 'error', active: used.folder, message: answer.message });
               else err(`${used.folder} is active, but ${daemon}`);
@@ -90,7 +110,8 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
         }
         if (p.json) out({ status: 'ok', active: used.folder, dir: used.dir, daemon });
         else if (!p.quiet) out(`active model: ${used.folder} (${daemon})`);
-        if (io.env.Q3TTS_MODEL_DIR && !p.json) err(`note: Q3TTS_MODEL_DIR is set (${io.env.Q3TTS_MODEL_DIR}) and takes precedence over the active model`);
+        if (io.env.Q3TTS_MODEL_DIR && !p.json)
+          err(`note: Q3TTS_MODEL_DIR is set (${io.env.Q3TTS_MODEL_DIR}) and takes precedence over the active model`);
         return EXIT.ok;
       }
     }
@@ -105,7 +126,11 @@ export async function runModels(p: ModelsOptions, io: ModelsIo): Promise<number>
 
 function renderList(l: ReturnType<typeof listModels>): string {
   const rows = l.models.map((m) => {
-    const status = m.installed ? `installed${m.active ? ', active' : ''}` : m.partial_bytes ? `partial (${formatBytes(m.partial_bytes)}, pull resumes)` : 'available';
+    const status = m.installed
+      ? `installed${m.active ? ', active' : ''}`
+      : m.partial_bytes
+        ? `partial (${formatBytes(m.partial_bytes)}, pull resumes)`
+        : 'available';
     const size = m.bytes === null ? 'unknown' : `${m.approx ? '~' : ''}${formatBytes(m.bytes)}`;
     return [m.name, m.precision ?? '-', size, status];
   });
@@ -134,11 +159,24 @@ async function pull(p: ModelsOptions, io: ModelsIo, root: string): Promise<numbe
     else bar.event(e);
   };
   try {
-    const r = await pullModel({ root, name: p.args[0]!, precision: p.precision, env: io.env, signal: controller.signal, onEvent });
+    const r = await pullModel({
+      root,
+      name: p.args[0]!,
+      precision: p.precision,
+      env: io.env,
+      signal: controller.signal,
+      onEvent,
+    });
     bar.clear();
     const total = r.manifest.files.reduce((n, f) => n + f.size, 0);
-    if (p.json) io.stdout.write(`${JSON.stringify({ status: 'ok', folder: r.folder, dir: r.dir, total_bytes: total, downloaded_bytes: r.downloadedBytes, active: r.active })}\n`);
-    else io.stdout.write(`installed ${r.folder} in ${r.dir} (${formatBytes(total)})${r.active ? ', active' : `; make it active with 'q3tts models use ${r.folder}'`}\n`);
+    if (p.json)
+      io.stdout.write(
+        `${JSON.stringify({ status: 'ok', folder: r.folder, dir: r.dir, total_bytes: total, downloaded_bytes: r.downloadedBytes, active: r.active })}\n`,
+      );
+    else
+      io.stdout.write(
+        `installed ${r.folder} in ${r.dir} (${formatBytes(total)})${r.active ? ', active' : `; make it active with 'q3tts models use ${r.folder}'`}\n`,
+      );
     return EXIT.ok;
   } catch (e) {
     bar.clear();

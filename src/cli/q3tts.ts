@@ -45,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.version) {
     // Read only when asked: out/cli/ sits two levels below the package root, in a checkout and installed.
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     process.stdout.write(`q3tts ${version}\n`);
     return EXIT.ok;
   }
@@ -55,7 +57,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.command === 'models') {
     const { runModels } = await import('./models.js');
-    return runModels({ ...opts, sub: opts.subcommand! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    return runModels(
+      { ...opts, sub: opts.subcommand! },
+      { stdout: process.stdout, stderr: process.stderr, env: process.env },
+    );
   }
   const pathEnv = currentPathEnv();
   if (opts.command === 'http') return httpToken(pathEnv);
@@ -102,9 +107,16 @@ async function main(argv: string[]): Promise<number> {
 type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
 
 /** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
-type ControlCommand = Exclude<Command, 'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'>;
+type ControlCommand = Exclude<
+  Command,
+  'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'
+>;
 
-async function control<C extends ControlCommand>(opts: CliOptions, connection: DaemonConnection, command: C): Promise<number> {
+async function control<C extends ControlCommand>(
+  opts: CliOptions,
+  connection: DaemonConnection,
+  command: C,
+): Promise<number> {
   const { request, describe } = CONTROL[command];
   const answer = await connection.request<C>(request(opts));
   return report(opts, answer, (a) => describe(a, opts));
@@ -191,15 +203,27 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
 }
 
 async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<number> {
-  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([import('../core/daemon/daemon.js'), import('../core/engine/config.js')]);
+  const [{ createCore }, { resolveEngineConfig }] = await Promise.all([
+    import('../core/daemon/daemon.js'),
+    import('../core/engine/config.js'),
+  ]);
   let engine;
   try {
-    engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
+    engine = resolveEngineConfig(currentPathEnv(), {
+      engine: opts.engine,
+      modelDir: opts.model,
+      executionProvider: opts.provider,
+      precision: opts.precision,
+      threads: opts.threads,
+    });
   } catch (e) {
     err(errorMessage(e));
     return EXIT.failed;
   }
-  if (!opts.quiet) err(`no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`);
+  if (!opts.quiet)
+    err(
+      `no daemon running: synthesizing in-process (slower; 'q3tts serve' keeps the model loaded for instant replies)`,
+    );
   const core = createCore({ engine, inProcessEngine: true, log: opts.quiet ? () => undefined : (m) => err(m) });
   const onSigint = () => core.queue.cancel();
   process.on('SIGINT', onSigint);
@@ -207,7 +231,10 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
     const progress = speechProgress(opts, request);
     const events = progress ? { events: true } : {};
     // Wait for the speech even when asked not to: this process ends with it. (decode always waits.)
-    const answer = await core.request(request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events }, progress?.event);
+    const answer = await core.request(
+      request.action === 'generate' ? { ...request, wait: true, ...events } : { ...request, ...events },
+      progress?.event,
+    );
     progress?.done();
     return report(opts, answer, (a) => describeSpeech(opts, a));
   } finally {
@@ -217,12 +244,13 @@ async function speakInProcess(opts: CliOptions, request: SpeakRequest): Promise<
 }
 
 async function serve(opts: CliOptions, socket: string): Promise<number> {
-  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] = await Promise.all([
-    import('../core/daemon/daemon.js'),
-    import('../core/engine/config.js'),
-    import('../core/daemon/server.js'),
-    import('../core/daemon/watchdog.js'),
-  ]);
+  const [{ startDaemon }, { resolveEngineConfig }, { DaemonAlreadyRunning }, { DEFAULT_WATCHDOG_MS }] =
+    await Promise.all([
+      import('../core/daemon/daemon.js'),
+      import('../core/engine/config.js'),
+      import('../core/daemon/server.js'),
+      import('../core/daemon/watchdog.js'),
+    ]);
   // Signals are handled from the start: one that arrives while the model loads still ends in a clean shutdown.
   const shutdownRequested = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -230,9 +258,24 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
   });
   let daemon;
   try {
-    const engine = resolveEngineConfig(currentPathEnv(), { engine: opts.engine, modelDir: opts.model, executionProvider: opts.provider, precision: opts.precision, threads: opts.threads });
-    const doors = opts.http || opts.wyoming ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } } : {};
-    daemon = await startDaemon({ socketPath: socket, engine, log: (m) => process.stderr.write(`${m}\n`), watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS, ...doors });
+    const engine = resolveEngineConfig(currentPathEnv(), {
+      engine: opts.engine,
+      modelDir: opts.model,
+      executionProvider: opts.provider,
+      precision: opts.precision,
+      threads: opts.threads,
+    });
+    const doors =
+      opts.http || opts.wyoming
+        ? { doors: { http: opts.http ?? null, wyoming: opts.wyoming ?? null, configDir: configDir(currentPathEnv()) } }
+        : {};
+    daemon = await startDaemon({
+      socketPath: socket,
+      engine,
+      log: (m) => process.stderr.write(`${m}\n`),
+      watchdogMs: Number(process.env.Q3TTS_WATCHDOG_MS) || DEFAULT_WATCHDOG_MS,
+      ...doors,
+    });
   } catch (e) {
     err(errorMessage(e));
     return e instanceof DaemonAlreadyRunning ? EXIT.alreadyRunning : EXIT.failed;
@@ -264,7 +307,10 @@ async function httpToken(pathEnv: ReturnType<typeof currentPathEnv>): Promise<nu
  * line kept up to date ("preparing sentence 1 of 3…", "speaking sentence 2 of 3, 4.1 s"); piped, nothing but
  * the one notice that the machine is slower than real time.
  */
-function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: EventMessage): void; done(): void } | undefined {
+function speechProgress(
+  opts: CliOptions,
+  request: SpeakRequest,
+): { event(e: EventMessage): void; done(): void } | undefined {
   if (opts.quiet || opts.json || request.output || ('wait' in request && request.wait === false)) return undefined;
   const tty = process.stderr.isTTY === true;
   let shown = false;
@@ -276,14 +322,17 @@ function speechProgress(opts: CliOptions, request: SpeakRequest): { event(e: Eve
   };
   return {
     event: (e) => {
-      const of = typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
+      const of =
+        typeof e.segments === 'number' && e.segments > 1 ? ` ${String(e.segment)} of ${String(e.segments)}` : '';
       if (e.event === 'slow') {
         if (shown) process.stderr.write('\n');
         shown = false;
         err(String(e.advice));
       } else if (e.event === 'preparing') {
         segment = `sentence${of}`;
-        show(`preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`);
+        show(
+          `preparing ${segment}…${typeof e.wait_s === 'number' && e.wait_s >= 1 ? ` (about ${Math.round(e.wait_s)} s before speech)` : ''}`,
+        );
       } else if (e.event === 'speaking') {
         segment = `sentence${of}`;
         show(`speaking ${segment}`);
@@ -308,18 +357,26 @@ async function devices(opts: CliOptions): Promise<number> {
     return EXIT.failed;
   }
   if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'ok', devices: list })}\n`);
-  else process.stdout.write(list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n');
+  else
+    process.stdout.write(
+      list.length ? `${list.map((d) => `${d.name}\t(${d.hostApi})`).join('\n')}\n` : 'no output devices\n',
+    );
   return EXIT.ok;
 }
 
 function unreachable(opts: CliOptions, e: Error): number {
-  if (opts.json) process.stdout.write(`${JSON.stringify({ status: 'error', code: 'E_UNREACHABLE', message: e.message })}\n`);
+  if (opts.json)
+    process.stdout.write(`${JSON.stringify({ status: 'error', code: 'E_UNREACHABLE', message: e.message })}\n`);
   else err(e.message);
   return EXIT.unreachable;
 }
 
 /** Prints an answer the way the user asked for, and returns the exit code it means. */
-function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | ErrorAnswer, describe: (a: Ok) => string): number {
+function report<Ok extends { status: 'ok' }>(
+  opts: CliOptions,
+  answer: Ok | ErrorAnswer,
+  describe: (a: Ok) => string,
+): number {
   if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
   if (answer.status === 'error') {
     if (!opts.json) err(answer.message);
@@ -334,7 +391,10 @@ function report<Ok extends { status: 'ok' }>(opts: CliOptions, answer: Ok | Erro
 }
 
 /** What `q3tts "text"` and `q3tts decode` print: the fields both answers may carry. */
-function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number }): string {
+function describeSpeech(
+  opts: CliOptions,
+  a: { queued?: true; job?: number; position?: number; output?: string; audio_seconds?: number },
+): string {
   if (opts.quiet) return '';
   if (a.queued) return `queued (job ${a.job}, position ${a.position})`;
   if (a.output) return `saved ${a.output}${a.audio_seconds !== undefined ? ` (${a.audio_seconds} s of audio)` : ''}`;
@@ -342,7 +402,12 @@ function describeSpeech(opts: CliOptions, a: { queued?: true; job?: number; posi
 }
 
 /** Each control command's request, and its answer as a person reads it ('' = nothing to print). */
-const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C> & { action: C }; describe(a: OkAnswerOf<C>, opts: CliOptions): string } } = {
+const CONTROL: {
+  [C in ControlCommand]: {
+    request(opts: CliOptions): RequestOf<C> & { action: C };
+    describe(a: OkAnswerOf<C>, opts: CliOptions): string;
+  };
+} = {
   status: {
     request: () => ({ action: 'status' }),
     describe: (a) => {
@@ -353,22 +418,38 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
         `  queue ${a.queue_length}`,
         `  socket ${String(a.socket)}`,
         `  handlers ${a.handlers_version}`,
-        ...(a.doors ?? []).map((d) => `  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`),
+        ...(a.doors ?? []).map(
+          (d) =>
+            `  door ${d.door === 'openai-http' ? 'HTTP (OpenAI API)' : 'Wyoming'} ${d.address}${d.auth ? ' (bearer token)' : ''}`,
+        ),
       ];
-      if (a.last) lines.push(`  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`);
-      if (a.playback !== 'idle') lines.push(`  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`);
-      if (a.speed?.rtf) lines.push(`  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`);
+      if (a.last)
+        lines.push(
+          `  last: ${a.last.audio_seconds} s of audio, first audio after ${a.last.ttfa_ms} ms, real-time factor ${a.last.rtf}`,
+        );
+      if (a.playback !== 'idle')
+        lines.push(
+          `  playback ${a.playback}${a.playback === 'preparing' ? ' (generated, held back so it does not pause mid-sentence)' : ''}`,
+        );
+      if (a.speed?.rtf)
+        lines.push(
+          `  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`,
+        );
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');
     },
   },
   stop: { request: () => ({ action: 'stop' }), describe: (_a, opts) => (opts.quiet ? '' : 'daemon stopping') },
-  cancel: { request: () => ({ action: 'cancel' }), describe: (a, opts) => (opts.quiet ? '' : `cancelled ${a.cancelled}`) },
+  cancel: {
+    request: () => ({ action: 'cancel' }),
+    describe: (a, opts) => (opts.quiet ? '' : `cancelled ${a.cancelled}`),
+  },
   pause: { request: () => ({ action: 'pause' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   resume: { request: () => ({ action: 'resume' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   queue: {
     request: () => ({ action: 'queue' }),
-    describe: (a) => (a.jobs.length ? a.jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty'),
+    describe: (a) =>
+      a.jobs.length ? a.jobs.map((j) => `${j.job}\t${j.state}\t${j.summary}`).join('\n') : 'queue empty',
   },
   reload: {
     request: (opts) => ({ action: 'reload', ...(opts.reloadModel ? { model: true } : {}) }),
@@ -376,7 +457,12 @@ const CONTROL: { [C in ControlCommand]: { request(opts: CliOptions): RequestOf<C
   },
   voices: {
     request: () => ({ action: 'voices' }),
-    describe: (a) => [`model: ${a.model}`, `languages: ${a.languages.join(', ')}`, `speakers: ${a.speakers.join(', ') || '(none: describe a voice with --instruct)'}`].join('\n'),
+    describe: (a) =>
+      [
+        `model: ${a.model}`,
+        `languages: ${a.languages.join(', ')}`,
+        `speakers: ${a.speakers.join(', ') || '(none: describe a voice with --instruct)'}`,
+      ].join('\n'),
   },
 };
 

@@ -25,20 +25,34 @@ export function installSpeechd(p: PathEnv, out: (line: string) => void): void {
   mkdirSync(dataHome, { recursive: true });
   mkdirSync(path.dirname(module), { recursive: true });
   mkdirSync(path.dirname(config), { recursive: true });
-  writeFileSync(module, `#!/bin/sh\n# speech-dispatcher output module: forwards to the q3tts daemon (q3tts speechd uninstall removes it)\n${socket}exec ${shellQuote(process.execPath)} ${shellQuote(cli)} speechd-module "$@"\n`);
+  writeFileSync(
+    module,
+    `#!/bin/sh\n# speech-dispatcher output module: forwards to the q3tts daemon (q3tts speechd uninstall removes it)\n${socket}exec ${shellQuote(process.execPath)} ${shellQuote(cli)} speechd-module "$@"\n`,
+  );
   chmodSync(module, 0o755);
-  writeFileSync(config, '# q3tts speech-dispatcher module: no settings; voices and languages come from the daemon\'s model.\n');
+  writeFileSync(
+    config,
+    "# q3tts speech-dispatcher module: no settings; voices and languages come from the daemon's model.\n",
+  );
   out(`installed the speech-dispatcher module 'q3tts':\n  ${module}\n  ${config}`);
-  out(`restart speech-dispatcher (killall speech-dispatcher, or log out and in), keep 'q3tts serve' or the tray app running, then:`);
+  out(
+    `restart speech-dispatcher (killall speech-dispatcher, or log out and in), keep 'q3tts serve' or the tray app running, then:`,
+  );
   out(`  spd-say -o q3tts "Hello"       select it for one message`);
-  out(`  DefaultModule q3tts            in ~/.config/speech-dispatcher/speechd.conf (spd-conf -u makes one), or choose it in Orca's preferences`);
+  out(
+    `  DefaultModule q3tts            in ~/.config/speech-dispatcher/speechd.conf (spd-conf -u makes one), or choose it in Orca's preferences`,
+  );
 }
 
 export function uninstallSpeechd(p: PathEnv, out: (line: string) => void): void {
   const { module, config } = speechdPaths(p);
   const existed = [module, config].filter((f) => existsSync(f));
   for (const f of existed) rmSync(f, { force: true });
-  out(existed.length ? `removed ${existed.join(' and ')}; restart speech-dispatcher` : 'the q3tts speech-dispatcher module was not installed');
+  out(
+    existed.length
+      ? `removed ${existed.join(' and ')}; restart speech-dispatcher`
+      : 'the q3tts speech-dispatcher module was not installed',
+  );
 }
 
 /** Runs the module on stdin/stdout until speech-dispatcher says QUIT or closes stdin. */

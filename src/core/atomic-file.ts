@@ -17,7 +17,15 @@ export class OutputFileError extends Error {
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code;
     const why =
-      code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'the directory does not exist' : code === 'EROFS' ? 'read-only file system' : errorMessage(cause);
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOENT'
+            ? 'the directory does not exist'
+            : code === 'EROFS'
+              ? 'read-only file system'
+              : errorMessage(cause);
     super(`cannot write ${file}: ${why}`);
     this.name = 'OutputFileError';
   }

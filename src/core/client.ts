@@ -3,7 +3,15 @@
 import net from 'node:net';
 import type { AnswerOf, RequestOf, TypedAction } from '../shared/actions.js';
 import { checkClientSocketPath } from './socket-trust.js';
-import { FrameDecoder, encodeFrame, type Answer, type EventMessage, type Request, type RequestId, type ServerMessage } from '../shared/protocol.js';
+import {
+  FrameDecoder,
+  encodeFrame,
+  type Answer,
+  type EventMessage,
+  type Request,
+  type RequestId,
+  type ServerMessage,
+} from '../shared/protocol.js';
 
 /**
  * Why no daemon could be reached: no socket file (ENOENT), a socket nobody listens on, i.e. left by a
@@ -34,7 +42,11 @@ function unreachableCode(err: NodeJS.ErrnoException): UnreachableCode {
   return err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES' ? err.code : 'OTHER';
 }
 
-type Waiter = { resolve(answer: Answer): void; reject(err: Error): void; onEvent?: ((e: EventMessage) => void) | undefined };
+type Waiter = {
+  resolve(answer: Answer): void;
+  reject(err: Error): void;
+  onEvent?: ((e: EventMessage) => void) | undefined;
+};
 
 export class DaemonConnection {
   private readonly waiters = new Map<RequestId, Waiter>();
@@ -89,7 +101,10 @@ export class DaemonConnection {
    * A well-formed request gets its action's answer type; anything else (forwarded or deliberately
    * invalid requests) gets the untyped Answer.
    */
-  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request<A extends TypedAction>(
+    request: RequestOf<A> & { action: A },
+    onEvent?: (event: EventMessage) => void,
+  ): Promise<AnswerOf<A>>;
   request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
   request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer> {
     if (this.closedError) return Promise.reject(this.closedError);

@@ -14,7 +14,11 @@ export function wlPasteTool(primary: boolean): ClipboardTool {
 }
 
 /** The tools to try, best first: the session's own (Wayland or X11) before the other. */
-export function clipboardTools(platform: NodeJS.Platform, env: Record<string, string | undefined>, primary: boolean): ClipboardTool[] {
+export function clipboardTools(
+  platform: NodeJS.Platform,
+  env: Record<string, string | undefined>,
+  primary: boolean,
+): ClipboardTool[] {
   if (platform === 'darwin') return [{ cmd: 'pbpaste', args: [] }];
   if (platform === 'win32') return [{ cmd: 'powershell.exe', args: ['-NoProfile', '-Command', 'Get-Clipboard -Raw'] }];
   const wayland = [wlPasteTool(primary)];
@@ -43,12 +47,22 @@ export function runClipboardTool(tool: ClipboardTool, options: ClipboardReadOpti
     execFile(
       tool.cmd,
       tool.args,
-      { timeout: options.timeoutMs ?? 3000, maxBuffer: options.maxBytes ?? 8 * 1024 * 1024, encoding: 'utf8', env: options.env ?? process.env },
+      {
+        timeout: options.timeoutMs ?? 3000,
+        maxBuffer: options.maxBytes ?? 8 * 1024 * 1024,
+        encoding: 'utf8',
+        env: options.env ?? process.env,
+      },
       (err, stdout, stderr) => {
         if (!err) return resolve({ ok: true, text: stdout });
         const { code, killed } = err as { code?: unknown; killed?: boolean };
         if (typeof code === 'number' && NOTHING_TO_PASTE.test(stderr)) return resolve({ ok: true, text: '' });
-        const why = code === 'ENOENT' ? 'not installed' : killed ? 'timed out' : (stderr.trim() || errorMessage(err)).split('\n')[0]!;
+        const why =
+          code === 'ENOENT'
+            ? 'not installed'
+            : killed
+              ? 'timed out'
+              : (stderr.trim() || errorMessage(err)).split('\n')[0]!;
         resolve({ ok: false, why });
       },
     );
@@ -56,18 +70,27 @@ export function runClipboardTool(tool: ClipboardTool, options: ClipboardReadOpti
 }
 
 /** The clipboard's text ("" when it is empty), from the first tool that answers; throws when none can. */
-export async function readClipboard(primary: boolean, options: ClipboardReadOptions & { platform?: NodeJS.Platform } = {}): Promise<string> {
+export async function readClipboard(
+  primary: boolean,
+  options: ClipboardReadOptions & { platform?: NodeJS.Platform } = {},
+): Promise<string> {
   const tried: string[] = [];
   for (const tool of clipboardTools(options.platform ?? process.platform, options.env ?? process.env, primary)) {
     const result = await runClipboardTool(tool, options);
     if (result.ok) return result.text;
     tried.push(`${tool.cmd} (${result.why})`);
   }
-  throw new Error(`cannot read the clipboard; tried ${tried.join(', ')}. Install wl-clipboard (Wayland) or xclip (X11).`);
+  throw new Error(
+    `cannot read the clipboard; tried ${tried.join(', ')}. Install wl-clipboard (Wayland) or xclip (X11).`,
+  );
 }
 
 /** wl-paste alone: the text ("" when empty), or null when it is missing, fails or times out. */
 export async function readWlPaste(primary: boolean, options: ClipboardReadOptions = {}): Promise<string | null> {
-  const result = await runClipboardTool(wlPasteTool(primary), { timeoutMs: 1500, maxBytes: 4 * 1024 * 1024, ...options });
+  const result = await runClipboardTool(wlPasteTool(primary), {
+    timeoutMs: 1500,
+    maxBytes: 4 * 1024 * 1024,
+    ...options,
+  });
   return result.ok ? result.text : null;
 }

@@ -39,7 +39,10 @@ const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
  * belongs to the user; throws UntrustedSocketPath when it does not, or is a symlink. A missing directory is
  * fine for a client (there is no daemon to reach).
  */
-export function secureSocketDirectory(socketPath: string, options: { create: boolean; uid?: number | undefined }): void {
+export function secureSocketDirectory(
+  socketPath: string,
+  options: { create: boolean; uid?: number | undefined },
+): void {
   const uid = options.uid ?? process.getuid?.();
   if (uid === undefined || isWindowsPipe(socketPath)) return;
   const dir = path.dirname(socketPath);
@@ -47,18 +50,26 @@ export function secureSocketDirectory(socketPath: string, options: { create: boo
   if (options.create && !lstatOrNull(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = lstatOrNull(dir);
   if (!st) return; // a client with no directory: there is no daemon to reach
-  if (st.isSymbolicLink()) throw new UntrustedSocketPath(socketPath, `${dir} is a symbolic link (it could point anywhere); remove it`);
+  if (st.isSymbolicLink())
+    throw new UntrustedSocketPath(socketPath, `${dir} is a symbolic link (it could point anywhere); remove it`);
   if (!st.isDirectory()) throw new UntrustedSocketPath(socketPath, `${dir} is not a directory`);
   if (own) {
     if (st.uid !== uid) {
-      throw new UntrustedSocketPath(socketPath, `${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): another user may have created it to intercept your requests. Remove it (as root), or set XDG_RUNTIME_DIR or Q3TTS_SOCKET`);
+      throw new UntrustedSocketPath(
+        socketPath,
+        `${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): another user may have created it to intercept your requests. Remove it (as root), or set XDG_RUNTIME_DIR or Q3TTS_SOCKET`,
+      );
     }
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700); // ours but too open: tighten it before anything is put there
     return;
   }
-  if (st.uid !== uid && st.uid !== 0) throw new UntrustedSocketPath(socketPath, `${dir} belongs to uid ${st.uid}, neither you (uid ${uid}) nor root`);
+  if (st.uid !== uid && st.uid !== 0)
+    throw new UntrustedSocketPath(socketPath, `${dir} belongs to uid ${st.uid}, neither you (uid ${uid}) nor root`);
   if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
-    throw new UntrustedSocketPath(socketPath, `${dir} (mode ${octal(st.mode)}) lets other users replace files in it; use a private directory`);
+    throw new UntrustedSocketPath(
+      socketPath,
+      `${dir} (mode ${octal(st.mode)}) lets other users replace files in it; use a private directory`,
+    );
   }
 }
 
@@ -69,7 +80,11 @@ export function checkSocketOwner(socketPath: string, uid: number | undefined = p
   if (!st) return; // nothing there: connecting says so
   if (st.isSymbolicLink()) throw new UntrustedSocketPath(socketPath, 'it is a symbolic link, not the daemon’s socket');
   if (!st.isSocket()) throw new UntrustedSocketPath(socketPath, 'it is not a socket');
-  if (st.uid !== uid) throw new UntrustedSocketPath(socketPath, `the socket belongs to uid ${st.uid}, not to you (uid ${uid}): it is not your daemon`);
+  if (st.uid !== uid)
+    throw new UntrustedSocketPath(
+      socketPath,
+      `the socket belongs to uid ${st.uid}, not to you (uid ${uid}): it is not your daemon`,
+    );
 }
 
 /** Everything a client checks before connecting. */

@@ -11,11 +11,17 @@ interface Ipc {
 export type BuiltBridge<I extends string, P extends string> = Record<I, (...args: unknown[]) => Promise<unknown>> &
   Record<P, (listener: (payload: unknown) => void) => () => void>;
 
-export function bridgeFor<I extends string, P extends string>(ipc: Ipc, invoke: Readonly<Record<I, string>>, push: Readonly<Record<P, string>>): BuiltBridge<I, P> {
+export function bridgeFor<I extends string, P extends string>(
+  ipc: Ipc,
+  invoke: Readonly<Record<I, string>>,
+  push: Readonly<Record<P, string>>,
+): BuiltBridge<I, P> {
   const methods: Record<string, unknown> = {};
   // Everything the page passes goes along: main refuses a wrong count or shape with a clear error.
-  for (const [method, channel] of Object.entries<string>(invoke)) methods[method] = (...args: unknown[]) => ipc.invoke(channel, ...args);
-  for (const [method, channel] of Object.entries<string>(push)) methods[method] = (listener: (payload: unknown) => void) => listen(ipc, channel, listener);
+  for (const [method, channel] of Object.entries<string>(invoke))
+    methods[method] = (...args: unknown[]) => ipc.invoke(channel, ...args);
+  for (const [method, channel] of Object.entries<string>(push))
+    methods[method] = (listener: (payload: unknown) => void) => listen(ipc, channel, listener);
   return methods as BuiltBridge<I, P>;
 }
 

@@ -26,7 +26,15 @@ const instructNote = $<HTMLSpanElement>('instruct-note');
 
 const bridge = window.q3tts;
 const isMac = /Mac/i.test(navigator.platform);
-let status: AppStatus = { state: 'loading', message: 'Connecting…', engine: null, model: null, attached: false, last: null, progressSeconds: null };
+let status: AppStatus = {
+  state: 'loading',
+  message: 'Connecting…',
+  engine: null,
+  model: null,
+  attached: false,
+  last: null,
+  progressSeconds: null,
+};
 let busy: 'speak' | 'save' | null = null;
 let voicesFor: string | null = null; // the model whose voices fill the selects
 let resultLine: string | null = null; // what our last action reported, until the status moves on
@@ -57,7 +65,12 @@ for (const v of VIEWS) {
   tab.addEventListener('click', () => showView(v));
   tab.addEventListener('keydown', (event) => {
     const i = VIEWS.indexOf(v);
-    const to = { ArrowRight: VIEWS[(i + 1) % VIEWS.length], ArrowLeft: VIEWS[(i + VIEWS.length - 1) % VIEWS.length], Home: VIEWS[0], End: VIEWS.at(-1) }[event.key];
+    const to = {
+      ArrowRight: VIEWS[(i + 1) % VIEWS.length],
+      ArrowLeft: VIEWS[(i + VIEWS.length - 1) % VIEWS.length],
+      Home: VIEWS[0],
+      End: VIEWS.at(-1),
+    }[event.key];
     if (!to) return;
     event.preventDefault();
     showView(to, true);
@@ -87,7 +100,8 @@ function showError(error: BridgeError | null): void {
 
 function render(): void {
   statePill.dataset.state = status.state;
-  statePill.textContent = status.attached && status.state === 'ready' ? `${STATE_LABEL.ready} · shared` : STATE_LABEL[status.state];
+  statePill.textContent =
+    status.attached && status.state === 'ready' ? `${STATE_LABEL.ready} · shared` : STATE_LABEL[status.state];
   statusEl.textContent = resultLine && status.state === 'ready' ? resultLine : statusLine(status, busy);
   const controls = controlsFor(status, text.value.trim().length > 0, busy);
   speakButton.disabled = !controls.speak;
@@ -97,7 +111,12 @@ function render(): void {
 }
 
 function params(): SpeakParams {
-  return { text: text.value, instruct: instruct.value, language: language.value || 'auto', speaker: speakerField.hidden ? null : speaker.value || null };
+  return {
+    text: text.value,
+    instruct: instruct.value,
+    language: language.value || 'auto',
+    speaker: speakerField.hidden ? null : speaker.value || null,
+  };
 }
 
 function fillSelect(select: HTMLSelectElement, options: Array<[string, string]>, keep: string | null): void {
@@ -113,9 +132,17 @@ async function loadVoices(): Promise<void> {
   const voices: Voices = result.voices;
   voicesFor = `${voices.engine}/${voices.model}`;
   const langs = voices.languages.filter((l) => l.toLowerCase() !== 'auto');
-  fillSelect(language, [['auto', 'Auto-detect'], ...langs.map((l): [string, string] => [l, l[0]!.toUpperCase() + l.slice(1)])], language.value);
+  fillSelect(
+    language,
+    [['auto', 'Auto-detect'], ...langs.map((l): [string, string] => [l, l[0]!.toUpperCase() + l.slice(1)])],
+    language.value,
+  );
   speakerField.hidden = voices.speakers.length === 0;
-  fillSelect(speaker, voices.speakers.map((s): [string, string] => [s, s]), speaker.value || null);
+  fillSelect(
+    speaker,
+    voices.speakers.map((s): [string, string] => [s, s]),
+    speaker.value || null,
+  );
   // Left editable either way: the text is kept for the next model, and the daemon warns when it is ignored.
   instructNote.hidden = voices.supportsInstruct;
   settingsPanel.setVoices(voices);
@@ -151,7 +178,10 @@ async function run(kind: 'speak' | 'save'): Promise<void> {
       else showError(result);
     } else {
       const result = await bridge.saveWav(params());
-      if (result.ok) resultLine = result.path ? `Saved ${result.path}${result.stats ? ` — ${formatStats(result.stats)}` : ''}` : null;
+      if (result.ok)
+        resultLine = result.path
+          ? `Saved ${result.path}${result.stats ? ` — ${formatStats(result.stats)}` : ''}`
+          : null;
       else if (result.code === 'E_CANCELLED') resultLine = 'Stopped.';
       else showError(result);
     }
@@ -191,8 +221,16 @@ bridge.onShowView((next) => showView(next, true));
 // New defaults replace what the speak form still holds of the old ones, never what the user typed.
 bridge.onSettings((next) => {
   if (defaults && instruct.value === defaults.instruct) instruct.value = next.instruct;
-  if (defaults && language.value === defaults.language && [...language.options].some((o) => o.value === next.language)) language.value = next.language;
-  if (defaults && !speakerField.hidden && speaker.value === (defaults.speaker ?? '') && next.speaker && [...speaker.options].some((o) => o.value === next.speaker)) speaker.value = next.speaker;
+  if (defaults && language.value === defaults.language && [...language.options].some((o) => o.value === next.language))
+    language.value = next.language;
+  if (
+    defaults &&
+    !speakerField.hidden &&
+    speaker.value === (defaults.speaker ?? '') &&
+    next.speaker &&
+    [...speaker.options].some((o) => o.value === next.speaker)
+  )
+    speaker.value = next.speaker;
   defaults = { instruct: next.instruct, language: next.language, speaker: next.speaker };
 });
 // Main opens the window on a view this way (tray "Settings…", "Download a model…").

@@ -4,7 +4,20 @@
 // Use/Remove actions, and mountModels, which holds the state and wires them to the bridge.
 import type { AppStatus, BridgeError, ModelsSnapshot, Precision, Q3ttsBridge } from '../shared/bridge.js';
 import { formatBytes } from '../shared/bytes.js';
-import { IDLE, catalogChoices, installedModels, panelView, reducePanel, shownChoice, sizeLabel, spaceLine, type ModelChoice, type PanelAction, type PanelState, type PrecisionChoice } from './models-view.js';
+import {
+  IDLE,
+  catalogChoices,
+  installedModels,
+  panelView,
+  reducePanel,
+  shownChoice,
+  sizeLabel,
+  spaceLine,
+  type ModelChoice,
+  type PanelAction,
+  type PanelState,
+  type PrecisionChoice,
+} from './models-view.js';
 import { $ } from './dom.js';
 
 export interface ModelsPanel {
@@ -39,7 +52,13 @@ function findControls() {
 }
 
 /** The download panel as its state says: choices, sizes, free space, buttons, progress and errors. */
-function renderDownload(c: Controls, state: PanelState, sel: Selection, snapshot: ModelsSnapshot | null, status: AppStatus | null): void {
+function renderDownload(
+  c: Controls,
+  state: PanelState,
+  sel: Selection,
+  snapshot: ModelsSnapshot | null,
+  status: AppStatus | null,
+): void {
   const choice = shownChoice(sel?.choice ?? null, state);
   const view = panelView(state, choice);
   c.intro.hidden = status?.state !== 'no-model';
@@ -47,7 +66,9 @@ function renderDownload(c: Controls, state: PanelState, sel: Selection, snapshot
   for (const input of c.precisionInputs) {
     const p = sel?.model.precisions.find((x) => x.precision === input.value);
     input.disabled = !view.choicesEnabled || !p;
-    $(`size-${input.value}`).textContent = p ? `— ${p.installed ? `installed, ${formatBytes(p.bytes ?? 0)}` : sizeLabel(p)}` : '— not offered';
+    $(`size-${input.value}`).textContent = p
+      ? `— ${p.installed ? `installed, ${formatBytes(p.bytes ?? 0)}` : sizeLabel(p)}`
+      : '— not offered';
   }
   c.space.textContent = spaceLine(choice, snapshot?.freeBytes ?? null);
   c.start.hidden = view.action === null;
@@ -109,7 +130,10 @@ function renderInstalled(c: Controls, snapshot: ModelsSnapshot | null, actions: 
         use.className = 'quiet';
         use.textContent = 'Use';
         use.setAttribute('aria-label', `Use ${name.textContent}`);
-        const target = m.precision && m.name !== m.folder ? { name: m.name, precision: m.precision } : { name: m.folder, precision: null };
+        const target =
+          m.precision && m.name !== m.folder
+            ? { name: m.name, precision: m.precision }
+            : { name: m.folder, precision: null };
         use.addEventListener('click', () => void actions.use(target, use));
         li.append(use, removeButton(name.textContent ?? m.folder, target, actions));
       }
@@ -155,7 +179,8 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
   /** Made active by this download: when the app is ready on it, the speak view takes over. */
   let activating = false;
 
-  const selectedPrecision = (): Precision => (c.precisionInputs.find((i) => i.checked)?.value === 'fp32' ? 'fp32' : 'int4');
+  const selectedPrecision = (): Precision =>
+    c.precisionInputs.find((i) => i.checked)?.value === 'fp32' ? 'fp32' : 'int4';
   const selected = (): Selection => {
     const model = choices.find((x) => x.name === c.modelSelect.value) ?? choices[0];
     if (!model) return null;
@@ -168,9 +193,12 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
     state = reducePanel(state, action);
     render();
     // Focus follows the only useful control when the other one goes away.
-    const lost = (el: HTMLElement) => document.activeElement === el || document.activeElement === document.body || document.activeElement === null;
-    if (before !== state.phase && (state.phase === 'downloading' || state.phase === 'starting') && lost(c.start)) c.cancel.focus();
-    if (before !== state.phase && (state.phase === 'cancelled' || state.phase === 'failed') && lost(c.cancel)) c.start.focus();
+    const lost = (el: HTMLElement) =>
+      document.activeElement === el || document.activeElement === document.body || document.activeElement === null;
+    if (before !== state.phase && (state.phase === 'downloading' || state.phase === 'starting') && lost(c.start))
+      c.cancel.focus();
+    if (before !== state.phase && (state.phase === 'cancelled' || state.phase === 'failed') && lost(c.cancel))
+      c.start.focus();
     if (before !== state.phase && ['done', 'cancelled', 'failed'].includes(state.phase)) void refresh();
     if (before !== state.phase) activated();
   }
@@ -183,7 +211,10 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
   }
 
   /** Runs a list button's request: the button is disabled meanwhile, a failure shows above the list. */
-  async function listAction(button: HTMLButtonElement, ask: () => Promise<{ ok: true } | BridgeError>): Promise<boolean> {
+  async function listAction(
+    button: HTMLButtonElement,
+    ask: () => Promise<{ ok: true } | BridgeError>,
+  ): Promise<boolean> {
     button.disabled = true;
     c.listError.hidden = true;
     const answer = await ask();
@@ -218,7 +249,8 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
     const running = snapshot.pulls[0];
     if (running) dispatch({ type: 'running', pull: running });
     // While a download runs the choices are locked on it (it may have been started elsewhere: show which).
-    if (state.folder && ['starting', 'downloading', 'cancelling', 'activating'].includes(state.phase)) showChoice(state.folder);
+    if (state.folder && ['starting', 'downloading', 'cancelling', 'activating'].includes(state.phase))
+      showChoice(state.folder);
     renderInstalled(c, snapshot, actions);
     render();
   }
@@ -252,7 +284,11 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
     // The download running, which is not necessarily what the controls show (one joined mid-way).
     const running = snapshot?.models.find((m) => m.folder === state.folder);
     const sel = selected();
-    const target = running?.precision ? { name: running.name, precision: running.precision } : sel?.choice ? { name: sel.model.name, precision: sel.choice.precision } : null;
+    const target = running?.precision
+      ? { name: running.name, precision: running.precision }
+      : sel?.choice
+        ? { name: sel.model.name, precision: sel.choice.precision }
+        : null;
     if (!target || c.cancel.disabled) return;
     dispatch({ type: 'cancel' });
     void bridge.cancelPull(target);
@@ -275,7 +311,8 @@ export function mountModels(deps: { bridge: Q3ttsBridge; onActivated: () => void
       const was = status?.state;
       status = next;
       render();
-      if (was !== undefined && was !== next.state && (next.state === 'ready' || next.state === 'no-model')) void refresh();
+      if (was !== undefined && was !== next.state && (next.state === 'ready' || next.state === 'no-model'))
+        void refresh();
       activated();
     },
     refresh,

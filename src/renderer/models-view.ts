@@ -1,7 +1,16 @@
 // The Models view's logic, pure so it is table-tested: byte/speed/time wording, the catalog as choices,
 // the download panel's state machine (start → progress → installed → done; cancel; fail) and what the
 // panel shows in each state.
-import type { ModelEvent, ModelInfo, ModelsSnapshot, Precision, PullError, PullFailure, PullOutcome, PullProgress } from '../shared/bridge.js';
+import type {
+  ModelEvent,
+  ModelInfo,
+  ModelsSnapshot,
+  Precision,
+  PullError,
+  PullFailure,
+  PullOutcome,
+  PullProgress,
+} from '../shared/bridge.js';
 import { formatBytes } from '../shared/bytes.js';
 
 export const formatSpeed = (bps: number): string => `${formatBytes(bps)}/s`;
@@ -31,7 +40,9 @@ export interface Progress {
 /** "12.3 MB of 33.6 MB (36 %) · 2.4 MB/s · 9 s left" */
 export function progressLine(p: Progress): string {
   const pct = percentOf(p.doneBytes, p.totalBytes);
-  const amount = p.totalBytes ? `${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)} (${pct} %)` : `${formatBytes(p.doneBytes)}`;
+  const amount = p.totalBytes
+    ? `${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)} (${pct} %)`
+    : `${formatBytes(p.doneBytes)}`;
   return `${amount} · ${formatSpeed(p.speedBps)} · ${formatTimeLeft(p.etaS)}`;
 }
 
@@ -58,7 +69,15 @@ export function catalogChoices(snapshot: ModelsSnapshot): ModelChoice[] {
     if (m.title === null || m.precision === null) continue;
     let choice = byName.get(m.name);
     if (!choice) byName.set(m.name, (choice = { name: m.name, title: m.title, precisions: [] }));
-    choice.precisions.push({ precision: m.precision, folder: m.folder, bytes: m.bytes, approx: m.approx, installed: m.installed, active: m.active, partialBytes: m.partialBytes });
+    choice.precisions.push({
+      precision: m.precision,
+      folder: m.folder,
+      bytes: m.bytes,
+      approx: m.approx,
+      installed: m.installed,
+      active: m.active,
+      partialBytes: m.partialBytes,
+    });
   }
   return [...byName.values()];
 }
@@ -73,7 +92,8 @@ export function sizeLabel(c: Pick<PrecisionChoice, 'bytes' | 'approx'>): string 
 
 /** A staging folder holding only its bookkeeping (lock, state file) is nothing to resume. */
 const MIN_PARTIAL = 4096;
-const partial = (c: PrecisionChoice): number | null => (c.partialBytes !== null && c.partialBytes >= MIN_PARTIAL ? c.partialBytes : null);
+const partial = (c: PrecisionChoice): number | null =>
+  c.partialBytes !== null && c.partialBytes >= MIN_PARTIAL ? c.partialBytes : null;
 
 /**
  * The choice as the panel shows it: once a download has its plan, the Hub's exact size replaces the catalog's
@@ -99,7 +119,8 @@ export function spaceLine(c: PrecisionChoice | null, freeBytes: number | null): 
 
 // --- the download panel ---
 
-export type PanelPhase = 'idle' | 'starting' | 'downloading' | 'cancelling' | 'activating' | 'done' | 'cancelled' | 'failed';
+export type PanelPhase =
+  'idle' | 'starting' | 'downloading' | 'cancelling' | 'activating' | 'done' | 'cancelled' | 'failed';
 
 export interface PanelState {
   phase: PanelPhase;
@@ -151,13 +172,25 @@ export function reducePanel(s: PanelState, a: PanelAction): PanelState {
       }
       switch (e.type) {
         case 'plan':
-          return { ...s, phase: s.phase === 'cancelling' ? s.phase : 'downloading', progress: { doneBytes: e.haveBytes, totalBytes: e.totalBytes, speedBps: 0, etaS: null } };
+          return {
+            ...s,
+            phase: s.phase === 'cancelling' ? s.phase : 'downloading',
+            progress: { doneBytes: e.haveBytes, totalBytes: e.totalBytes, speedBps: 0, etaS: null },
+          };
         case 'progress':
-          return { ...s, phase: s.phase === 'starting' ? 'downloading' : s.phase, progress: { doneBytes: e.doneBytes, totalBytes: e.totalBytes, speedBps: e.speedBps, etaS: e.etaS } };
+          return {
+            ...s,
+            phase: s.phase === 'starting' ? 'downloading' : s.phase,
+            progress: { doneBytes: e.doneBytes, totalBytes: e.totalBytes, speedBps: e.speedBps, etaS: e.etaS },
+          };
         case 'note':
           return { ...s, note: e.message };
         case 'installed':
-          return { ...s, phase: 'activating', progress: { doneBytes: e.totalBytes, totalBytes: e.totalBytes, speedBps: 0, etaS: 0 } };
+          return {
+            ...s,
+            phase: 'activating',
+            progress: { doneBytes: e.totalBytes, totalBytes: e.totalBytes, speedBps: 0, etaS: 0 },
+          };
         case 'finished':
           return finish(s, e.folder, e.outcome);
       }
@@ -175,12 +208,27 @@ function finish(s: PanelState, folder: string, outcome: PullOutcome): PanelState
 }
 
 export const ERROR_TEXT: Record<PullFailure, { title: string; hint: string }> = {
-  network: { title: 'No connection to the Hugging Face Hub.', hint: 'Check the network (or HF_ENDPOINT) and try again: the download continues where it stopped.' },
-  auth: { title: 'The Hub refused access (401/403).', hint: "Set HF_TOKEN to a Hugging Face access token with read access (and accept the model's terms on its page), then restart q3tts." },
-  'not-found': { title: 'Not found on the Hub (404).', hint: 'The model or one of its files is not where the catalog says: check HF_ENDPOINT, or update q3tts.' },
+  network: {
+    title: 'No connection to the Hugging Face Hub.',
+    hint: 'Check the network (or HF_ENDPOINT) and try again: the download continues where it stopped.',
+  },
+  auth: {
+    title: 'The Hub refused access (401/403).',
+    hint: "Set HF_TOKEN to a Hugging Face access token with read access (and accept the model's terms on its page), then restart q3tts.",
+  },
+  'not-found': {
+    title: 'Not found on the Hub (404).',
+    hint: 'The model or one of its files is not where the catalog says: check HF_ENDPOINT, or update q3tts.',
+  },
   disk: { title: 'Not enough disk space.', hint: 'Free some space and try again: what was downloaded is kept.' },
-  checksum: { title: 'A file failed its checksum twice.', hint: 'It was deleted. A proxy or mirror may be serving a different file.' },
-  busy: { title: 'This model is already being downloaded.', hint: "A 'q3tts models pull' of it is running in a terminal: wait for it to finish." },
+  checksum: {
+    title: 'A file failed its checksum twice.',
+    hint: 'It was deleted. A proxy or mirror may be serving a different file.',
+  },
+  busy: {
+    title: 'This model is already being downloaded.',
+    hint: "A 'q3tts models pull' of it is running in a terminal: wait for it to finish.",
+  },
   cancelled: { title: 'Download cancelled.', hint: '' },
   other: { title: 'The download failed.', hint: '' },
 };
@@ -205,8 +253,16 @@ export interface PanelView {
 
 export function panelView(s: PanelState, choice: PrecisionChoice | null): PanelView {
   const running = busy(s.phase);
-  const resumable = s.phase === 'cancelled' || (s.phase !== 'failed' && !running && !!choice && partial(choice) !== null);
-  const action = choice?.installed && !running && s.phase !== 'done' ? null : s.phase === 'failed' ? 'Try again' : resumable ? 'Resume download' : 'Download';
+  const resumable =
+    s.phase === 'cancelled' || (s.phase !== 'failed' && !running && !!choice && partial(choice) !== null);
+  const action =
+    choice?.installed && !running && s.phase !== 'done'
+      ? null
+      : s.phase === 'failed'
+        ? 'Try again'
+        : resumable
+          ? 'Resume download'
+          : 'Download';
   const phaseText: Record<PanelPhase, string> = {
     idle: '',
     starting: 'Starting the download…',

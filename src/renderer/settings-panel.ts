@@ -20,7 +20,12 @@ import {
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
-import { EXECUTION_PROVIDERS, EXECUTION_PROVIDER_LABELS, PRECISIONS, PRECISION_LABELS } from '../shared/engine-options.js';
+import {
+  EXECUTION_PROVIDERS,
+  EXECUTION_PROVIDER_LABELS,
+  PRECISIONS,
+  PRECISION_LABELS,
+} from '../shared/engine-options.js';
 
 export interface SettingsPanel {
   setVoices(voices: Voices): void;
@@ -116,7 +121,8 @@ function fieldErrors(c: Controls) {
     c.generalError.hidden = general.length === 0;
     c.generalError.textContent = general.join(' ');
     const first = firstInvalid(byField);
-    if (first) (controlsOf(first).find((control) => (control as HTMLInputElement).checked) ?? controlsOf(first)[0])?.focus();
+    if (first)
+      (controlsOf(first).find((control) => (control as HTMLInputElement).checked) ?? controlsOf(first)[0])?.focus();
   };
   return { set, show };
 }
@@ -208,7 +214,10 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
         c.result.textContent = savedLine(patch, deps.attached());
       } else {
         const placed = placeErrors(answer.fields);
-        errors.show(placed.byField, placed.general.length || firstInvalid(placed.byField) ? placed.general : [answer.message]);
+        errors.show(
+          placed.byField,
+          placed.general.length || firstInvalid(placed.byField) ? placed.general : [answer.message],
+        );
         c.result.textContent = 'Not saved.';
       }
     } catch (err) {

@@ -21,7 +21,19 @@ export interface SettingsForm {
 
 export type FormField = keyof SettingsForm;
 /** Control order in the page, so the first invalid one gets the focus. */
-export const FORM_FIELDS: readonly FormField[] = ['hotkey', 'primarySelection', 'instruct', 'language', 'speaker', 'speakMode', 'outputDevice', 'modelDir', 'modelVariant', 'executionProvider', 'startAtLogin'];
+export const FORM_FIELDS: readonly FormField[] = [
+  'hotkey',
+  'primarySelection',
+  'instruct',
+  'language',
+  'speaker',
+  'speakMode',
+  'outputDevice',
+  'modelDir',
+  'modelVariant',
+  'executionProvider',
+  'startAtLogin',
+];
 
 export function formFromSettings(s: Settings): SettingsForm {
   return {
@@ -45,7 +57,10 @@ const orNull = (s: string): string | null => (s.trim() === '' ? null : s.trim())
  * The fields that differ from the saved settings, as the patch main validates, plus the errors the
  * window can already see. Enum values are passed through as chosen: main's schema is the judge.
  */
-export function patchFromForm(form: SettingsForm, saved: Settings): { patch: SettingsPatch; errors: Partial<Record<FormField, string>> } {
+export function patchFromForm(
+  form: SettingsForm,
+  saved: Settings,
+): { patch: SettingsPatch; errors: Partial<Record<FormField, string>> } {
   const wanted: Record<FormField, unknown> = {
     hotkey: form.hotkey.trim(),
     primarySelection: form.primarySelection,
@@ -62,12 +77,16 @@ export function patchFromForm(form: SettingsForm, saved: Settings): { patch: Set
   const patch: Record<string, unknown> = {};
   for (const field of FORM_FIELDS) if (wanted[field] !== saved[field]) patch[field] = wanted[field];
   const errors: Partial<Record<FormField, string>> = {};
-  if (typeof patch.hotkey === 'string' && patch.hotkey !== '' && !isAccelerator(patch.hotkey)) errors.hotkey = ACCELERATOR_HINT;
+  if (typeof patch.hotkey === 'string' && patch.hotkey !== '' && !isAccelerator(patch.hotkey))
+    errors.hotkey = ACCELERATOR_HINT;
   return { patch: patch as SettingsPatch, errors };
 }
 
 /** Main's per-field messages split into the ones a control shows and the rest (shown above Save). */
-export function placeErrors(fields: Record<string, string>): { byField: Partial<Record<FormField, string>>; general: string[] } {
+export function placeErrors(fields: Record<string, string>): {
+  byField: Partial<Record<FormField, string>>;
+  general: string[];
+} {
   const byField: Partial<Record<FormField, string>> = {};
   const general: string[] = [];
   for (const [key, message] of Object.entries(fields)) {
@@ -77,7 +96,8 @@ export function placeErrors(fields: Record<string, string>): { byField: Partial<
   return { byField, general };
 }
 
-export const firstInvalid = (errors: Partial<Record<FormField, string>>): FormField | null => FORM_FIELDS.find((f) => errors[f] !== undefined) ?? null;
+export const firstInvalid = (errors: Partial<Record<FormField, string>>): FormField | null =>
+  FORM_FIELDS.find((f) => errors[f] !== undefined) ?? null;
 
 export const touchesEngine = (patch: SettingsPatch): boolean => ENGINE_FIELDS.some((f) => f in patch);
 
@@ -85,7 +105,9 @@ export const touchesEngine = (patch: SettingsPatch): boolean => ENGINE_FIELDS.so
 export function engineNote(patch: SettingsPatch, attached: boolean, saved: boolean): string | null {
   if (!touchesEngine(patch)) return null;
   if (attached) return 'The model is loaded by a separate q3tts serve: these apply when the app runs its own engine.';
-  return saved ? 'The engine is reloading with the new model settings…' : 'Saving reloads the engine (speech pauses for a few seconds).';
+  return saved
+    ? 'The engine is reloading with the new model settings…'
+    : 'Saving reloads the engine (speech pauses for a few seconds).';
 }
 
 export function savedLine(patch: SettingsPatch, attached: boolean): string {
@@ -97,7 +119,8 @@ export function savedLine(patch: SettingsPatch, attached: boolean): string {
 /** Language choices: "auto", the model's languages, and the saved one even if this model lacks it. */
 export function languageOptions(voices: Voices | null, current: string): Array<[string, string]> {
   const langs = (voices?.languages ?? []).filter((l) => l.toLowerCase() !== 'auto');
-  if (current.toLowerCase() !== 'auto' && !langs.some((l) => l.toLowerCase() === current.toLowerCase())) langs.push(current);
+  if (current.toLowerCase() !== 'auto' && !langs.some((l) => l.toLowerCase() === current.toLowerCase()))
+    langs.push(current);
   return [['auto', 'Auto-detect'], ...langs.map((l): [string, string] => [l, l.charAt(0).toUpperCase() + l.slice(1)])];
 }
 
@@ -129,9 +152,22 @@ export type CaptureStep =
 
 const MODIFIER_KEYS = new Set(['Control', 'Alt', 'Shift', 'Meta', 'AltGraph', 'OS', 'Super', 'Hyper']);
 const NAMED: Record<string, string> = {
-  ' ': 'Space', ArrowUp: 'Up', ArrowDown: 'Down', ArrowLeft: 'Left', ArrowRight: 'Right', Enter: 'Return',
-  Backspace: 'Backspace', Delete: 'Delete', Insert: 'Insert', Home: 'Home', End: 'End', PageUp: 'PageUp', PageDown: 'PageDown',
-  PrintScreen: 'PrintScreen', Tab: 'Tab', '+': 'Plus',
+  ' ': 'Space',
+  ArrowUp: 'Up',
+  ArrowDown: 'Down',
+  ArrowLeft: 'Left',
+  ArrowRight: 'Right',
+  Enter: 'Return',
+  Backspace: 'Backspace',
+  Delete: 'Delete',
+  Insert: 'Insert',
+  Home: 'Home',
+  End: 'End',
+  PageUp: 'PageUp',
+  PageDown: 'PageDown',
+  PrintScreen: 'PrintScreen',
+  Tab: 'Tab',
+  '+': 'Plus',
 };
 
 /** The accelerator's key name: by physical key for letters and digits (layout-proof), else by name. */
@@ -154,7 +190,8 @@ export function captureKey(e: KeyPress, mac: boolean): CaptureStep {
     ...(e.altKey ? ['Alt'] : []),
     ...(e.shiftKey ? ['Shift'] : []),
   ];
-  if (MODIFIER_KEYS.has(e.key)) return { kind: 'pending', label: mods.length ? `${mods.join('+')}+…` : 'Press a key combination…' };
+  if (MODIFIER_KEYS.has(e.key))
+    return { kind: 'pending', label: mods.length ? `${mods.join('+')}+…` : 'Press a key combination…' };
   if (mods.length === 0) {
     if (e.key === 'Escape' || e.key === 'Tab') return { kind: 'cancel' };
     if (e.key === 'Backspace' || e.key === 'Delete') return { kind: 'clear' };
@@ -162,7 +199,8 @@ export function captureKey(e: KeyPress, mac: boolean): CaptureStep {
   const key = keyName(e);
   if (!key) return { kind: 'reject', reason: `“${e.key}” cannot be part of a global shortcut` };
   // A global shortcut without a modifier would swallow that key in every application.
-  if (mods.length === 0 && !/^F\d+$/.test(key)) return { kind: 'reject', reason: 'add Ctrl, Alt, Shift or Super (only F-keys work alone)' };
+  if (mods.length === 0 && !/^F\d+$/.test(key))
+    return { kind: 'reject', reason: 'add Ctrl, Alt, Shift or Super (only F-keys work alone)' };
   const accelerator = [...mods, key].join('+');
   return isAccelerator(accelerator) ? { kind: 'done', accelerator } : { kind: 'reject', reason: ACCELERATOR_HINT };
 }

@@ -18,14 +18,19 @@ export const STATE_LABEL: Record<AppStatus['state'], string> = {
 };
 
 export function formatStats(stats: RunStats): string {
-  const ttfa = stats.timeToFirstAudioMs >= 1000 ? `${(stats.timeToFirstAudioMs / 1000).toFixed(2)} s` : `${Math.round(stats.timeToFirstAudioMs)} ms`;
+  const ttfa =
+    stats.timeToFirstAudioMs >= 1000
+      ? `${(stats.timeToFirstAudioMs / 1000).toFixed(2)} s`
+      : `${Math.round(stats.timeToFirstAudioMs)} ms`;
   return `first audio after ${ttfa} · real-time factor ${stats.realTimeFactor.toFixed(2)} · ${stats.audioSeconds.toFixed(1)} s of audio`;
 }
 
 export function statusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {
   const line = baseStatusLine(status, busy);
   // Said where the user looks: why speech waits, and what would make it faster.
-  return status.slow && (status.state === 'ready' || status.state === 'speaking') ? `${line} — ${status.slow.advice}` : line;
+  return status.slow && (status.state === 'ready' || status.state === 'speaking')
+    ? `${line} — ${status.slow.advice}`
+    : line;
 }
 
 function baseStatusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {

@@ -2,7 +2,13 @@
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
 import type { DoorInfo } from './doors.js';
-import type { ModelsCancelRequest, ModelsListRequest, ModelsPullRequest, ModelsUseRequest, PullStatus } from './models.js';
+import type {
+  ModelsCancelRequest,
+  ModelsListRequest,
+  ModelsPullRequest,
+  ModelsUseRequest,
+  PullStatus,
+} from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
 
@@ -15,7 +21,13 @@ export type DaemonState = 'loading' | 'idle' | 'speaking' | 'paused' | 'error';
 export type RunFigures = { audio_seconds: number; frames: number; ttfa_ms: number; rtf: number; truncated: boolean };
 
 /** One entry of the `queue` answer. */
-export type QueuedJob = { job: number; id?: RequestId; summary: string; state: 'speaking' | 'waiting'; queuedMs: number };
+export type QueuedJob = {
+  job: number;
+  id?: RequestId;
+  summary: string;
+  state: 'speaking' | 'waiting';
+  queuedMs: number;
+};
 
 /** One entry of the `models` answer's list. */
 export type ModelEntry = {
@@ -102,7 +114,10 @@ export interface ActionTypes {
   resume: { request: { action: 'resume' } & Common; answer: { state: DaemonState } };
   queue: { request: { action: 'queue' } & Common; answer: { jobs: QueuedJob[] } };
   stop: { request: { action: 'stop' } & Common; answer: Record<never, never> };
-  reload: { request: { action: 'reload'; model?: boolean | undefined } & Common; answer: { handlers_version: string; engine_loads: number } };
+  reload: {
+    request: { action: 'reload'; model?: boolean | undefined } & Common;
+    answer: { handlers_version: string; engine_loads: number };
+  };
   voices: {
     request: { action: 'voices' } & Common;
     answer: { engine: string; model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };
@@ -113,10 +128,20 @@ export interface ActionTypes {
     request: ModelsPullRequest;
     answer:
       | { started: true; folder: string } // "wait": false
-      | { started?: never; folder: string; dir: string; total_bytes: number; downloaded_bytes: number; active: boolean };
+      | {
+          started?: never;
+          folder: string;
+          dir: string;
+          total_bytes: number;
+          downloaded_bytes: number;
+          active: boolean;
+        };
   };
   models_cancel: { request: ModelsCancelRequest; answer: { cancelled: number } };
-  models_use: { request: ModelsUseRequest; answer: { active: string; dir: string; engine_loads?: number; warning?: string } };
+  models_use: {
+    request: ModelsUseRequest;
+    answer: { active: string; dir: string; engine_loads?: number; warning?: string };
+  };
 }
 
 export type TypedAction = keyof ActionTypes;
@@ -138,6 +163,9 @@ export type AnswerOf<A extends TypedAction> = OkAnswerOf<A> | ErrorAnswer;
  * its action's answer type; any other request (forwarded, or deliberately invalid) gets the untyped Answer.
  */
 export interface Requester {
-  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (event: EventMessage) => void): Promise<AnswerOf<A>>;
+  request<A extends TypedAction>(
+    request: RequestOf<A> & { action: A },
+    onEvent?: (event: EventMessage) => void,
+  ): Promise<AnswerOf<A>>;
   request(request: Request, onEvent?: (event: EventMessage) => void): Promise<Answer>;
 }

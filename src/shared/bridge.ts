@@ -126,7 +126,16 @@ export type PullOutcome = { ok: true; folder: string; active: boolean; warning: 
 /** Pushed while a download runs (onModelEvent); folder says which. */
 export type ModelEvent =
   | { type: 'plan'; folder: string; files: number; totalBytes: number; haveBytes: number; freeBytes: number }
-  | { type: 'progress'; folder: string; doneBytes: number; totalBytes: number; speedBps: number; etaS: number | null; filesDone: number; filesTotal: number }
+  | {
+      type: 'progress';
+      folder: string;
+      doneBytes: number;
+      totalBytes: number;
+      speedBps: number;
+      etaS: number | null;
+      filesDone: number;
+      filesTotal: number;
+    }
   /** Resumed, retried, restarted or re-fetched a file: shown as a passing note. */
   | { type: 'note'; folder: string; message: string }
   | { type: 'installed'; folder: string; totalBytes: number; downloadedBytes: number; seconds: number }

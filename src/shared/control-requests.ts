@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { RequestIdSchema } from './requests.js';
 
-const plain = <A extends string>(action: A) => z.object({ action: z.literal(action), id: RequestIdSchema.optional(), v: z.number().int().optional() }).strict();
+const plain = <A extends string>(action: A) =>
+  z.object({ action: z.literal(action), id: RequestIdSchema.optional(), v: z.number().int().optional() }).strict();
 
 export const CONTROL_REQUEST_SCHEMAS = {
   ping: plain('ping'),

@@ -18,7 +18,10 @@ export const ENGINES = ['qwen3', 'tone'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** How the window names them. */
-export const PRECISION_LABELS: Record<Precision, string> = { int4: 'int4 — smaller, faster', fp32: 'fp32 — full precision' };
+export const PRECISION_LABELS: Record<Precision, string> = {
+  int4: 'int4 — smaller, faster',
+  fp32: 'fp32 — full precision',
+};
 export const EXECUTION_PROVIDER_LABELS: Record<ExecutionProvider, string> = {
   auto: 'Automatic (a GPU when available, else CPU)',
   cpu: 'CPU',
@@ -29,7 +32,8 @@ export const EXECUTION_PROVIDER_LABELS: Record<ExecutionProvider, string> = {
 };
 
 export const isPrecision = (v: unknown): v is Precision => (PRECISIONS as readonly unknown[]).includes(v);
-export const isExecutionProvider = (v: unknown): v is ExecutionProvider => (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
+export const isExecutionProvider = (v: unknown): v is ExecutionProvider =>
+  (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
 
 /** "int4 or fp32", "cpu, cuda, dml, coreml or webgpu": for error messages. */
 export function oneOf(values: readonly string[]): string {

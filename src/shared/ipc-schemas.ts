@@ -59,11 +59,17 @@ const answers = <T>(): T => undefined as T;
 
 export const IPC_CONTRACT = {
   /** Speaks and resolves when the utterance has finished (or was stopped: code E_CANCELLED). */
-  speak: { payload: SpeakParamsSchema, answer: answers<BridgeResult<{ stats: RunStats | null; warning: string | null }>>() },
+  speak: {
+    payload: SpeakParamsSchema,
+    answer: answers<BridgeResult<{ stats: RunStats | null; warning: string | null }>>(),
+  },
   /** Silences the current utterance and drops the queued ones. */
   stop: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ cancelled: number }>>() },
   /** Asks main for a file name (save dialog), then synthesises into it. path null = the user cancelled. */
-  saveWav: { payload: SpeakParamsSchema, answer: answers<BridgeResult<{ path: string | null; stats: RunStats | null }>>() },
+  saveWav: {
+    payload: SpeakParamsSchema,
+    answer: answers<BridgeResult<{ path: string | null; stats: RunStats | null }>>(),
+  },
   getStatus: { payload: NO_PAYLOAD, answer: answers<AppStatus>() },
   getVoices: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ voices: Voices }>>() },
   getDefaults: { payload: NO_PAYLOAD, answer: answers<WindowDefaults>() },
@@ -89,7 +95,9 @@ export type PayloadIn<M extends InvokeMethod> = z.input<Contract[M]['payload']>;
 export type PayloadOut<M extends InvokeMethod> = z.output<Contract[M]['payload']>;
 export type Answer<M extends InvokeMethod> = Contract[M]['answer'];
 /** The bridge method for one row: no parameter for NO_PAYLOAD, the payload otherwise. */
-export type Invoker<M extends InvokeMethod> = Contract[M]['payload'] extends typeof NO_PAYLOAD ? () => Promise<Answer<M>> : (payload: PayloadIn<M>) => Promise<Answer<M>>;
+export type Invoker<M extends InvokeMethod> = Contract[M]['payload'] extends typeof NO_PAYLOAD
+  ? () => Promise<Answer<M>>
+  : (payload: PayloadIn<M>) => Promise<Answer<M>>;
 
 /**
  * The first message per top-level field, for the window to show next to that field.

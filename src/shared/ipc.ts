@@ -43,4 +43,6 @@ export type PushMethod = keyof typeof PUSH_CHANNELS;
 export type Pushed<M extends PushMethod> = (typeof PUSH_CHANNELS)[M] extends PushChannel<infer T> ? T : never;
 
 /** The keys of window.q3tts: one per row of the two lists above. */
-export const BRIDGE_KEYS = [...Object.keys(INVOKE_CHANNELS), ...Object.keys(PUSH_CHANNELS)] as ReadonlyArray<InvokeMethod | PushMethod>;
+export const BRIDGE_KEYS = [...Object.keys(INVOKE_CHANNELS), ...Object.keys(PUSH_CHANNELS)] as ReadonlyArray<
+  InvokeMethod | PushMethod
+>;

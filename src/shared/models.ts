@@ -23,7 +23,9 @@ export const ModelsPullRequestSchema = z
   })
   .strict();
 
-export const ModelsCancelRequestSchema = z.object({ action: z.literal('models_cancel'), ...base, name: name.optional(), precision }).strict();
+export const ModelsCancelRequestSchema = z
+  .object({ action: z.literal('models_cancel'), ...base, name: name.optional(), precision })
+  .strict();
 
 export const ModelsUseRequestSchema = z.object({ action: z.literal('models_use'), ...base, name, precision }).strict();
 

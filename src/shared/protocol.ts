@@ -11,7 +11,23 @@ export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** A client that stops sending in the middle of a frame is dropped after this long. */
 export const PARTIAL_FRAME_TIMEOUT_MS = 10_000;
 
-export const ACTIONS = ['generate', 'decode', 'status', 'cancel', 'pause', 'resume', 'queue', 'stop', 'reload', 'voices', 'ping', 'models', 'models_pull', 'models_cancel', 'models_use'] as const;
+export const ACTIONS = [
+  'generate',
+  'decode',
+  'status',
+  'cancel',
+  'pause',
+  'resume',
+  'queue',
+  'stop',
+  'reload',
+  'voices',
+  'ping',
+  'models',
+  'models_pull',
+  'models_cancel',
+  'models_use',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export const ERROR_CODES = {
@@ -82,7 +98,8 @@ export function errorAnswer(code: ErrorCode, message: string, id?: RequestId): E
 
 export function encodeFrame(message: unknown, maxBytes = DEFAULT_MAX_FRAME_BYTES): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > maxBytes) throw new ProtocolError('E_FRAME_TOO_LARGE', `frame of ${body.length} bytes exceeds ${maxBytes}`);
+  if (body.length > maxBytes)
+    throw new ProtocolError('E_FRAME_TOO_LARGE', `frame of ${body.length} bytes exceeds ${maxBytes}`);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
@@ -147,7 +164,14 @@ export class FrameDecoder {
         this.fatal = true;
         this.chunks = [];
         this.buffered = 0;
-        out.push({ ok: false, fatal: true, error: new ProtocolError('E_FRAME_TOO_LARGE', `frame length ${length} exceeds the limit of ${this.maxBytes} bytes`) });
+        out.push({
+          ok: false,
+          fatal: true,
+          error: new ProtocolError(
+            'E_FRAME_TOO_LARGE',
+            `frame length ${length} exceeds the limit of ${this.maxBytes} bytes`,
+          ),
+        });
         break;
       }
       if (this.buffered < 4 + length) break;

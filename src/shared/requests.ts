@@ -51,7 +51,12 @@ export const GenerateRequestSchema = z
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 
 export const CancelRequestSchema = z
-  .object({ action: z.literal('cancel'), id: requestId.optional(), v: z.number().int().optional(), target: requestId.optional() })
+  .object({
+    action: z.literal('cancel'),
+    id: requestId.optional(),
+    v: z.number().int().optional(),
+    target: requestId.optional(),
+  })
   .strict();
 export type CancelRequest = z.infer<typeof CancelRequestSchema>;
 
@@ -60,7 +65,10 @@ export const DecodeRequestSchema = z
     action: z.literal('decode'),
     id: requestId.optional(),
     v: z.number().int().optional(),
-    frames: z.array(z.array(z.number().int().min(0).max(4095)).length(16)).min(1).max(100_000),
+    frames: z
+      .array(z.array(z.number().int().min(0).max(4095)).length(16))
+      .min(1)
+      .max(100_000),
     output: optionalText(4096),
     cwd: optionalText(4096),
   })
@@ -72,14 +80,18 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length ? `field '${issue.path.join('.')}'` : 'request';
-      if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      if (issue.code === 'unrecognized_keys')
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
       return `${where}: ${issue.message}`;
     })
     .join('; ');
 }
 
 /** Parses a request with a schema, or returns the protocol error to answer with. */
-export function parseRequest<T>(schema: z.ZodType<T>, request: unknown): { ok: true; value: T } | { ok: false; code: ErrorCode; message: string } {
+export function parseRequest<T>(
+  schema: z.ZodType<T>,
+  request: unknown,
+): { ok: true; value: T } | { ok: false; code: ErrorCode; message: string } {
   const result = schema.safeParse(request);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, code: 'E_INVALID', message: describeIssues(result.error) };

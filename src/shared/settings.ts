@@ -45,7 +45,9 @@ export type SettingsField = keyof typeof settingsFields;
  * What the user may change (everything but the version), without the defaults: zod 4 applies a
  * default even inside .partial(), which would turn a one-field patch into "everything else reset".
  */
-const patchFields = Object.fromEntries(Object.entries(settingsFields).map(([key, schema]) => [key, schema.unwrap()])) as {
+const patchFields = Object.fromEntries(
+  Object.entries(settingsFields).map(([key, schema]) => [key, schema.unwrap()]),
+) as {
   [K in SettingsField]: ReturnType<(typeof settingsFields)[K]['unwrap']>;
 };
 export const SettingsPatchSchema = z.object(patchFields).partial().strict();
@@ -93,7 +95,12 @@ export class SettingsVersionError extends Error {
 export function migrateSettings(stored: unknown): MigrationResult {
   const input: Raw = isPlainObject(stored) ? stored : {};
   const rawVersion = input.version ?? 1; // files from before versioning count as v1
-  if (typeof rawVersion !== 'number' || !Number.isInteger(rawVersion) || rawVersion < 1 || rawVersion > SETTINGS_VERSION) {
+  if (
+    typeof rawVersion !== 'number' ||
+    !Number.isInteger(rawVersion) ||
+    rawVersion < 1 ||
+    rawVersion > SETTINGS_VERSION
+  ) {
     throw new SettingsVersionError(rawVersion);
   }
   let current: Raw = { ...input };

@@ -20,7 +20,12 @@ const serve = () => startServe(env, ['--engine', 'tone']);
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-cli-'));
-  env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'), Q3TTS_AUDIO: 'null', Q3TTS_DATA_DIR: path.join(dir, 'data') };
+  env = {
+    ...process.env,
+    Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'),
+    Q3TTS_AUDIO: 'null',
+    Q3TTS_DATA_DIR: path.join(dir, 'data'),
+  };
   delete env.Q3TTS_MODEL_DIR;
   delete env.Q3TTS_ENGINE;
 });
@@ -68,7 +73,11 @@ describe('without a daemon', () => {
   });
 
   it('each family has its own help; usage errors look the same in both and point at the right help', () => {
-    for (const argv of [['help', 'models'], ['models', '--help'], ['models', 'pull', '-h']]) {
+    for (const argv of [
+      ['help', 'models'],
+      ['models', '--help'],
+      ['models', 'pull', '-h'],
+    ]) {
       const r = q3tts(argv);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/q3tts models pull NAME \[--precision int4\|fp32\]/);
@@ -76,7 +85,9 @@ describe('without a daemon', () => {
     }
     const general = q3tts(['help', 'speak']);
     expect(general.code).toBe(0);
-    expect(general.stdout).toMatch(/Speech options[\s\S]*--provider auto\|cpu\|cuda\|dml\|coreml\|webgpu[\s\S]*Q3TTS_CONFIG_DIR[\s\S]*\n {2}5 +a daemon is already running/);
+    expect(general.stdout).toMatch(
+      /Speech options[\s\S]*--provider auto\|cpu\|cuda\|dml\|coreml\|webgpu[\s\S]*Q3TTS_CONFIG_DIR[\s\S]*\n {2}5 +a daemon is already running/,
+    );
     const speech = q3tts(['status', '--bogus']);
     const models = q3tts(['models', 'list', '--bogus']);
     expect([speech.code, models.code]).toEqual([1, 1]);
@@ -110,7 +121,9 @@ describe('with a daemon', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/saved .*daemon\.wav/);
     expect(r.stderr).not.toMatch(/in-process/);
-    expect(maxAbsDiff(readWav(path.join(dir, 'daemon.wav')).samples, readWav(path.join(dir, 'inproc.wav')).samples)).toBe(0);
+    expect(
+      maxAbsDiff(readWav(path.join(dir, 'daemon.wav')).samples, readWav(path.join(dir, 'inproc.wav')).samples),
+    ).toBe(0);
   });
 
   it('reads the text from stdin', () => {
@@ -119,7 +132,7 @@ describe('with a daemon', () => {
     expect(readWav(path.join(dir, 'stdin.wav')).samples.length).toBe(2 * 1920);
   });
 
-  it('status --json gives the daemon\'s status answer', () => {
+  it("status --json gives the daemon's status answer", () => {
     const r = q3tts(['status', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ok', state: 'idle', engine: 'tone', pid: daemon.child.pid });

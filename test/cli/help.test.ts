@@ -12,14 +12,17 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const INTERNAL = ['Q3TTS_ENGINE_HOST', 'Q3TTS_TONE_MS_PER_FRAME'];
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 /** Our variables (Q3TTS_*, the Hub's HF_* / HUGGING_FACE_*) that src/ reads from an env object. */
 function variablesRead(): string[] {
   const names = new Set<string>();
   for (const file of sourceFiles(path.join(root, 'src'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/env(?:\.|\[')((?:Q3TTS|HF|HUGGING_FACE)_[A-Z0-9_]+)/g)) names.add(m[1]!);
+    for (const m of readFileSync(file, 'utf8').matchAll(/env(?:\.|\[')((?:Q3TTS|HF|HUGGING_FACE)_[A-Z0-9_]+)/g))
+      names.add(m[1]!);
   }
   return [...names].sort();
 }

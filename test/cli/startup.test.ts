@@ -23,10 +23,23 @@ describe('q3tts start-up', () => {
   it('loads only the client, the protocol and Node built-ins until it needs more', () => {
     const graph = [...staticGraph(entry)];
     const packages = graph.filter((g) => !g.startsWith('/'));
-    expect(packages.every((p) => p.startsWith('node:')), packages.join(', ')).toBe(true);
-    const code = graph.filter((g) => g.startsWith('/')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(
+      packages.every((p) => p.startsWith('node:')),
+      packages.join(', '),
+    ).toBe(true);
+    const code = graph
+      .filter((g) => g.startsWith('/'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     // Module specifiers as written in code (a lazy chunk's file name, e.g. naudiodon-sink-XYZ.mjs, is fine).
-    for (const heavy of ['"onnxruntime-node"', '"naudiodon"', 'SpeechQueue = class', 'DaemonCore = class', 'InferenceSession', '"zod"']) {
+    for (const heavy of [
+      '"onnxruntime-node"',
+      '"naudiodon"',
+      'SpeechQueue = class',
+      'DaemonCore = class',
+      'InferenceSession',
+      '"zod"',
+    ]) {
       expect(code.includes(heavy), heavy).toBe(false);
     }
     expect(code).toMatch(/DaemonConnection = class/); // the client itself is there

@@ -43,7 +43,10 @@ describe('DaemonUnreachable carries why', () => {
 
   it('ECONNREFUSED: a socket file left by a process that died', async () => {
     const stale = path.join(dir, 'stale.sock');
-    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`,
+    ]);
     expect(lstatSync(stale).isSocket()).toBe(true);
     const err = await failure(DaemonConnection.connect(stale));
     expect(err.code).toBe<UnreachableCode>('ECONNREFUSED');
@@ -54,7 +57,15 @@ describe('DaemonUnreachable carries why', () => {
     // A datagram socket at the path: ours and a socket, so it passes the trust checks; a stream connect to it
     // fails with EPROTOTYPE, which none of the named codes covers.
     const socketPath = path.join(dir, 'datagram.sock');
-    const holder = spawn('python3', ['-c', `import socket,sys,time\ns=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('bound', flush=True)\ntime.sleep(30)`, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      'python3',
+      [
+        '-c',
+        `import socket,sys,time\ns=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('bound', flush=True)\ntime.sleep(30)`,
+        socketPath,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         holder.stdout.once('data', () => resolve());
@@ -113,7 +124,13 @@ describe('typed answers from a real daemon', () => {
   beforeAll(async () => {
     process.env.Q3TTS_AUDIO = 'null';
     const socketPath = path.join(dir, 'run', 'daemon.sock');
-    daemon = await startDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 1 }, handlersFile, announce: () => undefined, log: () => undefined });
+    daemon = await startDaemon({
+      socketPath,
+      engine: { kind: 'tone', msPerFrame: 1 },
+      handlersFile,
+      announce: () => undefined,
+      log: () => undefined,
+    });
     client = await DaemonConnection.connect(socketPath);
   });
   afterAll(async () => {
@@ -168,7 +185,11 @@ describe('typed answers from a real daemon', () => {
     expect(typeof spoken.rtf).toBe('number');
 
     const status = await client.request({ action: 'status' });
-    expect(status.status === 'ok' && status.last).toEqual({ ttfa_ms: expect.any(Number), rtf: expect.any(Number), audio_seconds: spoken.audio_seconds });
+    expect(status.status === 'ok' && status.last).toEqual({
+      ttfa_ms: expect.any(Number),
+      rtf: expect.any(Number),
+      audio_seconds: spoken.audio_seconds,
+    });
 
     const queued = await client.request({ action: 'generate', text: 'Later.', output: out, wait: false });
     if (queued.status !== 'ok' || !queued.queued) throw new Error(JSON.stringify(queued));

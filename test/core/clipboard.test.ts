@@ -31,16 +31,37 @@ function toolsOnPath(tools: Record<string, Behaviour>): { env: NodeJS.ProcessEnv
     writeFileSync(path.join(dir, name), `${script}\n`);
     chmodSync(path.join(dir, name), 0o755);
   }
-  return { env: { PATH: dir, WAYLAND_DISPLAY: 'wayland-0' }, calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  return {
+    env: { PATH: dir, WAYLAND_DISPLAY: 'wayland-0' },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
 }
 
 const linux = { platform: 'linux' as const };
 
 describe('clipboardTools', () => {
   it.each([
-    ['wayland prefers wl-paste', 'linux', { WAYLAND_DISPLAY: 'wayland-0' }, false, ['wl-paste --no-newline --type text', 'xclip -o -selection clipboard', 'xsel --clipboard --output']],
-    ['X11 prefers xclip', 'linux', { DISPLAY: ':0' }, false, ['xclip -o -selection clipboard', 'xsel --clipboard --output', 'wl-paste --no-newline --type text']],
-    ['primary selection on wayland', 'linux', { WAYLAND_DISPLAY: 'w' }, true, ['wl-paste --no-newline --type text --primary', 'xclip -o -selection primary', 'xsel --primary --output']],
+    [
+      'wayland prefers wl-paste',
+      'linux',
+      { WAYLAND_DISPLAY: 'wayland-0' },
+      false,
+      ['wl-paste --no-newline --type text', 'xclip -o -selection clipboard', 'xsel --clipboard --output'],
+    ],
+    [
+      'X11 prefers xclip',
+      'linux',
+      { DISPLAY: ':0' },
+      false,
+      ['xclip -o -selection clipboard', 'xsel --clipboard --output', 'wl-paste --no-newline --type text'],
+    ],
+    [
+      'primary selection on wayland',
+      'linux',
+      { WAYLAND_DISPLAY: 'w' },
+      true,
+      ['wl-paste --no-newline --type text --primary', 'xclip -o -selection primary', 'xsel --primary --output'],
+    ],
     ['macOS', 'darwin', {}, false, ['pbpaste']],
     ['Windows', 'win32', {}, false, ['powershell.exe -NoProfile -Command Get-Clipboard -Raw']],
   ] as const)('%s', (_name, platform, env, primary, expected) => {
@@ -73,7 +94,10 @@ describe('reading', () => {
   });
 
   it('a failing or missing wl-paste falls back to xclip; readWlPaste says null', async () => {
-    const failing = toolsOnPath({ 'wl-paste': { err: 'Failed to connect to a Wayland server\n', code: 1 }, xclip: { out: 'from xclip' } });
+    const failing = toolsOnPath({
+      'wl-paste': { err: 'Failed to connect to a Wayland server\n', code: 1 },
+      xclip: { out: 'from xclip' },
+    });
     expect(await readClipboard(false, { ...linux, env: failing.env })).toBe('from xclip');
     expect(await readWlPaste(false, { env: failing.env })).toBeNull();
     const missing = toolsOnPath({ xsel: { out: 'from xsel' } });

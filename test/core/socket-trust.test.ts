@@ -2,7 +2,18 @@
 // directory <tmpdir>/q3tts-<uid>/ first, or swaps the socket in a directory left open, and listens there.
 // Neither the daemon nor a client may use it, and no request may reach the squatter.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +95,9 @@ describe.skipIf(!isRoot)('a second user squatting the socket directory (setpriv 
     const dir = path.join(root, 'shared-open');
     mkdirSync(dir);
     chmodSync(dir, 0o777);
-    expect(() => secureSocketDirectory(path.join(dir, 'd.sock'), { create: true })).toThrow(/lets other users replace files/);
+    expect(() => secureSocketDirectory(path.join(dir, 'd.sock'), { create: true })).toThrow(
+      /lets other users replace files/,
+    );
     chmodSync(dir, 0o1777);
     expect(() => secureSocketDirectory(path.join(dir, 'd.sock'), { create: true })).not.toThrow();
   });
@@ -99,7 +112,11 @@ describe.runIf(!isRoot)('second-user tests', () => {
 describe('socket checks for the user alone', () => {
   it('the daemon makes its own directory 0700 and the client connects to its socket', async () => {
     const socketPath = path.join(root, 'q3tts-mine', 'daemon.sock');
-    const server = new SocketServer(socketPath, async (r) => ({ status: 'ok', ...(r.id === undefined ? {} : { id: r.id }) }), { log: () => undefined });
+    const server = new SocketServer(
+      socketPath,
+      async (r) => ({ status: 'ok', ...(r.id === undefined ? {} : { id: r.id }) }),
+      { log: () => undefined },
+    );
     await server.listen();
     try {
       expect(statSync(path.dirname(socketPath)).mode & 0o777).toBe(0o700);

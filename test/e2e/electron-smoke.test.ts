@@ -15,10 +15,21 @@ function findElectron(): { path: string } | { reason: string } {
   const pkgDir = path.join(root, 'node_modules/electron');
   const pathTxt = path.join(pkgDir, 'path.txt');
   if (override) {
-    const exe = path.join(override, process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron');
+    const exe = path.join(
+      override,
+      process.platform === 'win32'
+        ? 'electron.exe'
+        : process.platform === 'darwin'
+          ? 'Electron.app/Contents/MacOS/Electron'
+          : 'electron',
+    );
     return existsSync(exe) ? { path: exe } : { reason: `ELECTRON_OVERRIDE_DIST_PATH has no Electron binary (${exe})` };
   }
-  if (!existsSync(pathTxt)) return { reason: 'no Electron binary installed (node_modules/electron/path.txt is missing; Electron ≥42 downloads it on first use, which this machine cannot)' };
+  if (!existsSync(pathTxt))
+    return {
+      reason:
+        'no Electron binary installed (node_modules/electron/path.txt is missing; Electron ≥42 downloads it on first use, which this machine cannot)',
+    };
   const exe = path.join(pkgDir, 'dist', readFileSync(pathTxt, 'utf8').trim());
   return existsSync(exe) ? { path: exe } : { reason: `Electron binary missing at ${exe}` };
 }
@@ -58,7 +69,9 @@ describe.skipIf('reason' in found)('Electron app (e2e)', () => {
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
-    expect(await window.evaluate(() => Object.keys((window as unknown as { q3tts: object }).q3tts).sort())).toEqual([...BRIDGE_KEYS].sort());
+    expect(await window.evaluate(() => Object.keys((window as unknown as { q3tts: object }).q3tts).sort())).toEqual(
+      [...BRIDGE_KEYS].sort(),
+    );
   });
 
   it('speaks through IPC and the daemon once ready', async () => {

@@ -212,7 +212,10 @@ export const utilityProcess = {
   forked: [] as Array<{ modulePath: string; options: unknown }>,
   fork(modulePath: string, args: string[], options: unknown) {
     utilityProcess.forked.push({ modulePath, options });
-    const child = forkChild(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkChild(modulePath, args, {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const emitter = new EventEmitter();
     child.on('message', (m) => emitter.emit('message', m));
     child.on('exit', (code) => emitter.emit('exit', code ?? 1));

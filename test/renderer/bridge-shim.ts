@@ -15,7 +15,8 @@ declare global {
 export function installBridge(channels: { invoke: typeof InvokeChannels; push: typeof PushChannels }): void {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const bridge: Record<string, unknown> = {};
-  for (const [method, channel] of Object.entries(channels.invoke)) bridge[method] = (...args: unknown[]) => window.__q3ttsInvoke(channel, args);
+  for (const [method, channel] of Object.entries(channels.invoke))
+    bridge[method] = (...args: unknown[]) => window.__q3ttsInvoke(channel, args);
   for (const [method, channel] of Object.entries<string>(channels.push)) {
     bridge[method] = (listener: (payload: unknown) => void) => {
       if (!listeners.has(channel)) listeners.set(channel, new Set());
@@ -26,5 +27,7 @@ export function installBridge(channels: { invoke: typeof InvokeChannels; push: t
   Object.defineProperty(window, 'q3tts', { value: Object.freeze(bridge), writable: false });
   window.__q3ttsPush = (channel, payload) => listeners.get(channel)?.forEach((l) => l(payload));
   window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+  document.addEventListener('securitypolicyviolation', (e) =>
+    window.__violations.push(`${e.violatedDirective}: ${e.blockedURI}`),
+  );
 }

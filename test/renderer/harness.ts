@@ -28,8 +28,15 @@ const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`SKIPPED window tests: ${CHROMIUM} not found (apt-get install chromium)`);
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
-const METHOD_OF = new Map<string, string>(Object.entries(INVOKE_CHANNELS).map(([method, channel]) => [channel, method]));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
+const METHOD_OF = new Map<string, string>(
+  Object.entries(INVOKE_CHANNELS).map(([method, channel]) => [channel, method]),
+);
 
 export interface Harness {
   dir: string;
@@ -53,7 +60,8 @@ export interface Harness {
 }
 
 export async function startHarness(options: { platform?: NodeJS.Platform } = {}): Promise<Harness> {
-  if (!existsSync(path.join(rendererDir, 'main.js'))) throw new Error('out/renderer is missing: the global setup runs scripts/build.mjs');
+  if (!existsSync(path.join(rendererDir, 'main.js')))
+    throw new Error('out/renderer is missing: the global setup runs scripts/build.mjs');
   process.env.Q3TTS_AUDIO = 'null';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-window-'));
   const server = http.createServer((req, res) => {
@@ -62,14 +70,28 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res
+      .writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const hosted = await hostDaemon({ socketPath: path.join(dir, 'run', 'daemon.sock'), engine: { kind: 'tone', msPerFrame: 4 }, log: () => undefined });
+  const hosted = await hostDaemon({
+    socketPath: path.join(dir, 'run', 'daemon.sock'),
+    engine: { kind: 'tone', msPerFrame: 4 },
+    log: () => undefined,
+  });
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 
   let page: Page | undefined;
@@ -91,10 +113,17 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
   let invokeHandler: (channel: string, args: unknown[]) => Promise<unknown> = async () => {
     throw new Error('no backend yet: call newBackend()');
   };
-  const newBackend = ({ restartService = () => undefined, pullOptions = {} }: { restartService?: () => void; pullOptions?: Partial<PullOptions> } = {}) => {
+  const newBackend = ({
+    restartService = () => undefined,
+    pullOptions = {},
+  }: { restartService?: () => void; pullOptions?: Partial<PullOptions> } = {}) => {
     const backend = new AppController({ settings: () => repo.get(), readClipboard: async () => '', restartService });
     backend.onStatus((s) => pushStatus([contents as never], s));
-    const local = new ModelsService({ root: modelsRoot(currentPathEnv()), switchModel: async () => ({ status: 'ok' }), pullOptions: { retries: 1, retryBaseMs: 50, retryMaxMs: 100, ...pullOptions } });
+    const local = new ModelsService({
+      root: modelsRoot(currentPathEnv()),
+      switchModel: async () => ({ status: 'ok' }),
+      pullOptions: { retries: 1, retryBaseMs: 50, retryMaxMs: 100, ...pullOptions },
+    });
     const models = new ModelManager({
       daemon: () => backend.speech,
       local: { request: (r, onEvent) => local.handle(r, onEvent ?? (() => undefined)) },

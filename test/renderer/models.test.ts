@@ -56,16 +56,24 @@ beforeAll(async () => {
     spawn: async () => {
       const engine = resolveEngineConfig(currentPathEnv(), { precision: h.repo.get().modelVariant });
       const hosted = await hostDaemon({ socketPath: path.join(data, 'run', 'd.sock'), engine, log: () => undefined });
-      return { speech: hosted.speech, ended: hosted.daemon.stopped.then(() => ({ reason: 'stopped' })), stop: () => hosted.speech.close() };
+      return {
+        speech: hosted.speech,
+        ended: hosted.daemon.stopped.then(() => ({ reason: 'stopped' })),
+        stop: () => hosted.speech.close(),
+      };
     },
     isPermanent: (err) => (err as { code?: unknown }).code === 'E_NO_MODEL',
     onState: (state, running) => {
       if (state.state === 'starting') backend.setStarting('Loading the model…');
       else if (state.state === 'running' && running) void backend.setService(running.speech);
-      else if (state.state === 'failed') backend.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
+      else if (state.state === 'failed')
+        backend.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
     },
   });
-  backend = h.newBackend({ restartService: () => void supervisor.restart(), pullOptions: { freeBytes: async (dir) => fakeFree ?? freeBytesAt(dir) } });
+  backend = h.newBackend({
+    restartService: () => void supervisor.restart(),
+    pullOptions: { freeBytes: async (dir) => fakeFree ?? freeBytesAt(dir) },
+  });
   // As electron/index.ts: an engine setting saved restarts the app's own daemon.
   h.repo.onChange((next, previous) => {
     if (next.modelVariant !== previous.modelVariant) void supervisor.restart();
@@ -89,7 +97,9 @@ describe.skipIf(!haveChromium)('models view', () => {
     expect(await page.getAttribute('#tab-models', 'aria-selected')).toBe('true');
     expect(await visible('#view-models')).toBe(true);
     expect(await visible('#models-intro')).toBe(true);
-    await expect.poll(() => page.locator('#model-choice option').allTextContents()).toContain('Qwen3-TTS 1.7B VoiceDesign (describe a voice in words)');
+    await expect
+      .poll(() => page.locator('#model-choice option').allTextContents())
+      .toContain('Qwen3-TTS 1.7B VoiceDesign (describe a voice in words)');
     expect(await page.inputValue('#model-choice')).toBe(VD);
     expect(await page.isChecked('#prec-int4')).toBe(true); // the default set
     expect(await text('#size-int4')).toMatch(/^— (about [\d.]+ [kMG]B|size unknown)$/);
@@ -133,7 +143,9 @@ describe.skipIf(!haveChromium)('models view', () => {
     process.env.HF_ENDPOINT = `http://127.0.0.1:${closed}`;
     try {
       await page.click('#pull-start');
-      await expect.poll(() => text('#pull-error-title'), { timeout: 10_000 }).toBe('No connection to the Hugging Face Hub.');
+      await expect
+        .poll(() => text('#pull-error-title'), { timeout: 10_000 })
+        .toBe('No connection to the Hugging Face Hub.');
       expect(await text('#pull-error-detail')).toMatch(/refused the connection/);
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: path.join(artifacts, 'models-error.png'), fullPage: true });
@@ -178,7 +190,9 @@ describe.skipIf(!haveChromium)('models view', () => {
         { timeout: 15_000, interval: 300 },
       )
       .toBeGreaterThanOrEqual(3);
-    expect([...lines].at(-1)).toMatch(/^[\d.]+ [kM]?B of [\d.]+ MB \(\d+ %\) · [\d.]+ [kM]?B\/s · (\d+ s left|about \d+ min left|waiting for data)$/);
+    expect([...lines].at(-1)).toMatch(
+      /^[\d.]+ [kM]?B of [\d.]+ MB \(\d+ %\) · [\d.]+ [kM]?B\/s · (\d+ s left|about \d+ min left|waiting for data)$/,
+    );
     expect(await page.isHidden('#pull-error')).toBe(true);
     expect(await text('#pull-phase')).toBe('Downloading…');
     const percent = Number(await page.getAttribute('#pull-progress', 'value'));
@@ -225,7 +239,11 @@ describe.skipIf(!haveChromium)('models view', () => {
     expect(await text('#pull-start')).toBe('Download');
     await page.click('#pull-start');
     await expect.poll(() => text('#pull-phase'), { timeout: 20_000 }).toBe('Done: the model is installed.');
-    expect(h.calls.filter((c) => c.method === 'pullModel').at(-1)?.payload).toEqual({ name: 'qwen3-tts-0.6b-customvoice', precision: 'fp32', activate: false });
+    expect(h.calls.filter((c) => c.method === 'pullModel').at(-1)?.payload).toEqual({
+      name: 'qwen3-tts-0.6b-customvoice',
+      precision: 'fp32',
+      activate: false,
+    });
     await expect.poll(() => page.locator('#installed-list li').count()).toBe(2);
     expect(backend.status.model).toMatch(/voice_design/); // still the one in use
 
@@ -242,8 +260,12 @@ describe.skipIf(!haveChromium)('models view', () => {
     hub.faults.bytesPerSecond = 500_000;
     const CV_BIG = 'qwen3-tts-1.7b-customvoice';
     // Started from one window, which then closes (the download goes on in the app)…
-    void page.evaluate((name) => window.q3tts.pullModel({ name, precision: 'fp32', activate: false }), CV_BIG).catch(() => undefined);
-    await expect.poll(() => h.calls.some((c) => c.method === 'pullModel' && (c.payload as { name: string }).name === CV_BIG)).toBe(true);
+    void page
+      .evaluate((name) => window.q3tts.pullModel({ name, precision: 'fp32', activate: false }), CV_BIG)
+      .catch(() => undefined);
+    await expect
+      .poll(() => h.calls.some((c) => c.method === 'pullModel' && (c.payload as { name: string }).name === CV_BIG))
+      .toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     const problemsBefore = h.problems.length;
     // …and a new window opened on Models follows it.
@@ -254,7 +276,10 @@ describe.skipIf(!haveChromium)('models view', () => {
     await expect.poll(() => text('#pull-line')).toMatch(/ of [\d.]+ MB \(\d+ %\)/);
     await page.click('#pull-cancel');
     await expect.poll(() => text('#pull-phase')).toMatch(/^Download cancelled/);
-    expect(h.calls.filter((c) => c.method === 'cancelPull').at(-1)?.payload).toEqual({ name: CV_BIG, precision: 'fp32' });
+    expect(h.calls.filter((c) => c.method === 'cancelPull').at(-1)?.payload).toEqual({
+      name: CV_BIG,
+      precision: 'fp32',
+    });
     expect(await text('#pull-start')).toBe('Resume download');
     expect(h.problems.length).toBe(problemsBefore);
     hub.faults.bytesPerSecond = 0;
@@ -284,15 +309,26 @@ describe.skipIf(!haveChromium)('models view', () => {
     await expect.poll(() => page.locator('#installed-list li').count()).toBe(2);
     const callsBefore = h.calls.length;
     const row = (name: RegExp) => page.locator('#installed-list li').filter({ hasText: name });
-    expect(await row(/CustomVoice/).getByRole('button').count()).toBe(0); // in use: neither Use nor Remove
+    expect(
+      await row(/CustomVoice/)
+        .getByRole('button')
+        .count(),
+    ).toBe(0); // in use: neither Use nor Remove
     const remove = page.getByRole('button', { name: /^Remove Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\)$/ });
     await remove.focus();
     await page.keyboard.press('Enter');
-    const confirm = page.getByRole('button', { name: /^Delete Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\) from disk\? Press again to confirm$/ });
+    const confirm = page.getByRole('button', {
+      name: /^Delete Qwen3-TTS 1\.7B VoiceDesign.*\(fp32\) from disk\? Press again to confirm$/,
+    });
     expect(await confirm.textContent()).toBe('Delete from disk?');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#installed-list li').count()).toBe(1);
-    expect(h.calls.slice(callsBefore).filter((c) => c.method === 'removeModel').map((c) => c.payload)).toEqual([{ name: VD, precision: 'fp32' }]);
+    expect(
+      h.calls
+        .slice(callsBefore)
+        .filter((c) => c.method === 'removeModel')
+        .map((c) => c.payload),
+    ).toEqual([{ name: VD, precision: 'fp32' }]);
     expect(() => statSync(path.join(data, 'models', `${VD}-fp32`))).toThrow(/ENOENT/);
     expect(backend.status.state).toBe('ready'); // the model in use is untouched
   });

@@ -36,7 +36,11 @@ describe('settings form ⇄ patch', () => {
     ['an output device, trimmed', { outputDevice: ' USB Headset ' }, { outputDevice: 'USB Headset' }],
     ['a model directory', { modelDir: '/models/q3' }, { modelDir: '/models/q3' }],
     ['blank model directory stays automatic (no change)', { modelDir: '   ' }, {}],
-    ['precision and provider', { modelVariant: 'fp32', executionProvider: 'cuda' }, { modelVariant: 'fp32', executionProvider: 'cuda' }],
+    [
+      'precision and provider',
+      { modelVariant: 'fp32', executionProvider: 'cuda' },
+      { modelVariant: 'fp32', executionProvider: 'cuda' },
+    ],
     ['start at login', { startAtLogin: true }, { startAtLogin: true }],
     ['typed back to the saved value (no change)', { instruct: 'Calm.' }, {}],
   ] as const)('%s', (_name, changes, patch) => {
@@ -48,7 +52,10 @@ describe('settings form ⇄ patch', () => {
 
   it('turns "" back into null for the nullable fields when clearing saved values', () => {
     const withValues: Settings = { ...saved, modelDir: '/m', outputDevice: 'hw:1' };
-    expect(patchFromForm(form({ modelDir: '', outputDevice: '' }), withValues).patch).toEqual({ modelDir: null, outputDevice: null });
+    expect(patchFromForm(form({ modelDir: '', outputDevice: '' }), withValues).patch).toEqual({
+      modelDir: null,
+      outputDevice: null,
+    });
   });
 
   it.each([
@@ -62,7 +69,10 @@ describe('settings form ⇄ patch', () => {
   });
 
   it('leaves the other checks to main (one schema), passing the value through', () => {
-    expect(patchFromForm(form({ modelVariant: 'int8' }), saved)).toEqual({ patch: { modelVariant: 'int8' }, errors: {} });
+    expect(patchFromForm(form({ modelVariant: 'int8' }), saved)).toEqual({
+      patch: { modelVariant: 'int8' },
+      errors: {},
+    });
   });
 });
 
@@ -95,8 +105,22 @@ describe('engine reload note', () => {
 
   it('agrees with what the composition root restarts the engine for', () => {
     for (const field of ['modelDir', 'modelVariant', 'executionProvider', 'hotkey', 'speakMode', 'instruct'] as const) {
-      const next = { ...DEFAULT_SETTINGS, [field]: field === 'modelDir' ? '/m' : field === 'modelVariant' ? 'fp32' : field === 'executionProvider' ? 'cuda' : field === 'speakMode' ? 'queue' : 'Alt+Q' };
-      expect(engineNote({ [field]: next[field] }, false, false) !== null).toBe(engineSettingsChanged(DEFAULT_SETTINGS, next));
+      const next = {
+        ...DEFAULT_SETTINGS,
+        [field]:
+          field === 'modelDir'
+            ? '/m'
+            : field === 'modelVariant'
+              ? 'fp32'
+              : field === 'executionProvider'
+                ? 'cuda'
+                : field === 'speakMode'
+                  ? 'queue'
+                  : 'Alt+Q',
+      };
+      expect(engineNote({ [field]: next[field] }, false, false) !== null).toBe(
+        engineSettingsChanged(DEFAULT_SETTINGS, next),
+      );
     }
   });
 
@@ -108,41 +132,164 @@ describe('engine reload note', () => {
 });
 
 describe('voice choices', () => {
-  const design: Voices = { engine: 'qwen3-tts', model: 'VoiceDesign', languages: ['auto', 'english', 'chinese'], speakers: [], supportsInstruct: true };
+  const design: Voices = {
+    engine: 'qwen3-tts',
+    model: 'VoiceDesign',
+    languages: ['auto', 'english', 'chinese'],
+    speakers: [],
+    supportsInstruct: true,
+  };
   const custom: Voices = { ...design, model: 'CustomVoice', speakers: ['Vivian', 'Ryan'] };
   it.each([
-    ['model languages after auto', design, 'auto', [['auto', 'Auto-detect'], ['english', 'English'], ['chinese', 'Chinese']]],
-    ['the saved language kept when the model lacks it', design, 'German', [['auto', 'Auto-detect'], ['english', 'English'], ['chinese', 'Chinese'], ['German', 'German']]],
-    ['case-insensitive match', design, 'English', [['auto', 'Auto-detect'], ['english', 'English'], ['chinese', 'Chinese']]],
-    ['no model yet: auto and the saved one', null, 'English', [['auto', 'Auto-detect'], ['English', 'English']]],
-  ] as const)('languages: %s', (_n, voices, current, options) => expect(languageOptions(voices, current)).toEqual(options));
+    [
+      'model languages after auto',
+      design,
+      'auto',
+      [
+        ['auto', 'Auto-detect'],
+        ['english', 'English'],
+        ['chinese', 'Chinese'],
+      ],
+    ],
+    [
+      'the saved language kept when the model lacks it',
+      design,
+      'German',
+      [
+        ['auto', 'Auto-detect'],
+        ['english', 'English'],
+        ['chinese', 'Chinese'],
+        ['German', 'German'],
+      ],
+    ],
+    [
+      'case-insensitive match',
+      design,
+      'English',
+      [
+        ['auto', 'Auto-detect'],
+        ['english', 'English'],
+        ['chinese', 'Chinese'],
+      ],
+    ],
+    [
+      'no model yet: auto and the saved one',
+      null,
+      'English',
+      [
+        ['auto', 'Auto-detect'],
+        ['English', 'English'],
+      ],
+    ],
+  ] as const)('languages: %s', (_n, voices, current, options) =>
+    expect(languageOptions(voices, current)).toEqual(options),
+  );
 
   it.each([
     ['no speakers: the field is hidden', design, 'Vivian', null],
     ['no model yet: hidden', null, '', null],
-    ['speakers, model default first', custom, '', [['', 'Model default'], ['Vivian', 'Vivian'], ['Ryan', 'Ryan']]],
-    ['a saved speaker this model lacks stays visible', custom, 'Eric', [['', 'Model default'], ['Vivian', 'Vivian'], ['Ryan', 'Ryan'], ['Eric', 'Eric (not in this model)']]],
-  ] as const)('speakers: %s', (_n, voices, current, options) => expect(speakerOptions(voices, current)).toEqual(options));
+    [
+      'speakers, model default first',
+      custom,
+      '',
+      [
+        ['', 'Model default'],
+        ['Vivian', 'Vivian'],
+        ['Ryan', 'Ryan'],
+      ],
+    ],
+    [
+      'a saved speaker this model lacks stays visible',
+      custom,
+      'Eric',
+      [
+        ['', 'Model default'],
+        ['Vivian', 'Vivian'],
+        ['Ryan', 'Ryan'],
+        ['Eric', 'Eric (not in this model)'],
+      ],
+    ],
+  ] as const)('speakers: %s', (_n, voices, current, options) =>
+    expect(speakerOptions(voices, current)).toEqual(options),
+  );
 });
 
 describe('"press keys" shortcut capture', () => {
-  const key = (k: string, code: string, mods: Partial<KeyPress> = {}): KeyPress => ({ key: k, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
+  const key = (k: string, code: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+    key: k,
+    code,
+    ctrlKey: false,
+    altKey: false,
+    shiftKey: false,
+    metaKey: false,
+    ...mods,
+  });
   it.each([
-    ['Ctrl+Alt+S', key('s', 'KeyS', { ctrlKey: true, altKey: true }), false, { kind: 'done', accelerator: 'CommandOrControl+Alt+S' }],
-    ['Cmd+Shift+R on macOS', key('R', 'KeyR', { metaKey: true, shiftKey: true }), true, { kind: 'done', accelerator: 'CommandOrControl+Shift+R' }],
+    [
+      'Ctrl+Alt+S',
+      key('s', 'KeyS', { ctrlKey: true, altKey: true }),
+      false,
+      { kind: 'done', accelerator: 'CommandOrControl+Alt+S' },
+    ],
+    [
+      'Cmd+Shift+R on macOS',
+      key('R', 'KeyR', { metaKey: true, shiftKey: true }),
+      true,
+      { kind: 'done', accelerator: 'CommandOrControl+Shift+R' },
+    ],
     ['Ctrl on macOS is Control', key('a', 'KeyA', { ctrlKey: true }), true, { kind: 'done', accelerator: 'Control+A' }],
     ['Super+Space on Linux', key(' ', 'Space', { metaKey: true }), false, { kind: 'done', accelerator: 'Super+Space' }],
-    ['layout-proof letters (AZERTY a on KeyQ)', key('a', 'KeyQ', { altKey: true }), false, { kind: 'done', accelerator: 'Alt+Q' }],
-    ['Alt+Shift+1 (key "!")', key('!', 'Digit1', { altKey: true, shiftKey: true }), false, { kind: 'done', accelerator: 'Alt+Shift+1' }],
+    [
+      'layout-proof letters (AZERTY a on KeyQ)',
+      key('a', 'KeyQ', { altKey: true }),
+      false,
+      { kind: 'done', accelerator: 'Alt+Q' },
+    ],
+    [
+      'Alt+Shift+1 (key "!")',
+      key('!', 'Digit1', { altKey: true, shiftKey: true }),
+      false,
+      { kind: 'done', accelerator: 'Alt+Shift+1' },
+    ],
     ['F9 alone', key('F9', 'F9'), false, { kind: 'done', accelerator: 'F9' }],
-    ['Ctrl+Up', key('ArrowUp', 'ArrowUp', { ctrlKey: true }), false, { kind: 'done', accelerator: 'CommandOrControl+Up' }],
-    ['Ctrl+Enter', key('Enter', 'Enter', { ctrlKey: true }), false, { kind: 'done', accelerator: 'CommandOrControl+Return' }],
-    ['modifiers only so far', key('Alt', 'AltLeft', { ctrlKey: true, altKey: true }), false, { kind: 'pending', label: 'CommandOrControl+Alt+…' }],
-    ['first modifier', key('Control', 'ControlLeft', { ctrlKey: true }), false, { kind: 'pending', label: 'CommandOrControl+…' }],
+    [
+      'Ctrl+Up',
+      key('ArrowUp', 'ArrowUp', { ctrlKey: true }),
+      false,
+      { kind: 'done', accelerator: 'CommandOrControl+Up' },
+    ],
+    [
+      'Ctrl+Enter',
+      key('Enter', 'Enter', { ctrlKey: true }),
+      false,
+      { kind: 'done', accelerator: 'CommandOrControl+Return' },
+    ],
+    [
+      'modifiers only so far',
+      key('Alt', 'AltLeft', { ctrlKey: true, altKey: true }),
+      false,
+      { kind: 'pending', label: 'CommandOrControl+Alt+…' },
+    ],
+    [
+      'first modifier',
+      key('Control', 'ControlLeft', { ctrlKey: true }),
+      false,
+      { kind: 'pending', label: 'CommandOrControl+…' },
+    ],
     ['Escape cancels', key('Escape', 'Escape'), false, { kind: 'cancel' }],
     ['Tab cancels (focus moves on)', key('Tab', 'Tab'), false, { kind: 'cancel' }],
     ['Backspace clears', key('Backspace', 'Backspace'), false, { kind: 'clear' }],
-    ['a letter alone would swallow typing', key('s', 'KeyS'), false, { kind: 'reject', reason: expect.stringMatching(/add Ctrl, Alt/) }],
-    ['an unknown key', key('Dead', 'BracketLeft', { altKey: true }), false, { kind: 'reject', reason: expect.stringMatching(/cannot be part/) }],
+    [
+      'a letter alone would swallow typing',
+      key('s', 'KeyS'),
+      false,
+      { kind: 'reject', reason: expect.stringMatching(/add Ctrl, Alt/) },
+    ],
+    [
+      'an unknown key',
+      key('Dead', 'BracketLeft', { altKey: true }),
+      false,
+      { kind: 'reject', reason: expect.stringMatching(/cannot be part/) },
+    ],
   ] as const)('%s', (_n, press, mac, step) => expect(captureKey(press, mac)).toEqual(step));
 });

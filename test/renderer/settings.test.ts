@@ -56,15 +56,36 @@ describe.skipIf(!haveChromium)('settings view', () => {
     expect(await visible('#primary-row')).toBe(true);
     expect(await visible('#set-speaker-field')).toBe(false);
     // The choices are exactly the schema's.
-    expect(await page.locator('#set-modelVariant option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([...PRECISIONS]);
-    expect((await page.locator('#set-executionProvider option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual([...EXECUTION_PROVIDERS].sort());
+    expect(
+      await page.locator('#set-modelVariant option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual([...PRECISIONS]);
+    expect(
+      (
+        await page
+          .locator('#set-executionProvider option')
+          .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+      ).sort(),
+    ).toEqual([...EXECUTION_PROVIDERS].sort());
     // Nothing changed yet: nothing to save or cancel.
     expect(await page.isDisabled('#settings-save')).toBe(true);
     expect(await page.isDisabled('#settings-cancel')).toBe(true);
   });
 
   it('labels every control', async () => {
-    for (const id of ['hotkey', 'primarySelection', 'instruct', 'language', 'speaker', 'speakMode-interrupt', 'speakMode-queue', 'outputDevice', 'modelDir', 'modelVariant', 'executionProvider', 'startAtLogin']) {
+    for (const id of [
+      'hotkey',
+      'primarySelection',
+      'instruct',
+      'language',
+      'speaker',
+      'speakMode-interrupt',
+      'speakMode-queue',
+      'outputDevice',
+      'modelDir',
+      'modelVariant',
+      'executionProvider',
+      'startAtLogin',
+    ]) {
       expect(await page.locator(`label[for=set-${id}]`).count(), id).toBe(1);
     }
     expect(await page.getByRole('radiogroup', { name: 'When new speech arrives' }).count()).toBe(1);
@@ -83,7 +104,9 @@ describe.skipIf(!haveChromium)('settings view', () => {
     // Model settings changed: the window says the engine will reload.
     await expect.poll(() => page.locator('#engine-note').textContent()).toMatch(/reloads the engine/);
     await page.click('#settings-save');
-    await expect.poll(() => page.locator('#settings-result').textContent()).toBe('Saved. The engine is reloading with the new model settings…');
+    await expect
+      .poll(() => page.locator('#settings-result').textContent())
+      .toBe('Saved. The engine is reloading with the new model settings…');
     const patch = {
       hotkey: 'Alt+Shift+R',
       primarySelection: true,

@@ -5,14 +5,38 @@ import type { AppStatus } from '../../src/shared/bridge.js';
 import { controlsFor, formatStats, statusLine } from '../../src/renderer/view.js';
 
 const up: ServicePhase = { phase: 'up' };
-const snap = (state: SpeechSnapshot['state'], error: string | null = null): SpeechSnapshot => ({ state, engine: 'qwen3-tts', model: 'M', error, last: null });
+const snap = (state: SpeechSnapshot['state'], error: string | null = null): SpeechSnapshot => ({
+  state,
+  engine: 'qwen3-tts',
+  model: 'M',
+  error,
+  last: null,
+});
 const extra = { attached: false, progressSeconds: 2.5, last: null };
 
 describe('deriveStatus', () => {
   it.each([
-    ['starting', { phase: 'starting', message: 'Loading the model…' } as ServicePhase, null, 'loading', 'Loading the model…'],
-    ['failed: no model', { phase: 'failed', code: 'E_NO_MODEL', message: 'no model installed' } as ServicePhase, null, 'no-model', 'no model installed'],
-    ['failed: engine', { phase: 'failed', code: 'E_ENGINE', message: 'crashed' } as ServicePhase, null, 'error', 'crashed'],
+    [
+      'starting',
+      { phase: 'starting', message: 'Loading the model…' } as ServicePhase,
+      null,
+      'loading',
+      'Loading the model…',
+    ],
+    [
+      'failed: no model',
+      { phase: 'failed', code: 'E_NO_MODEL', message: 'no model installed' } as ServicePhase,
+      null,
+      'no-model',
+      'no model installed',
+    ],
+    [
+      'failed: engine',
+      { phase: 'failed', code: 'E_ENGINE', message: 'crashed' } as ServicePhase,
+      null,
+      'error',
+      'crashed',
+    ],
     ['up, no snapshot yet', up, null, 'loading', 'Connecting to the daemon…'],
     ['daemon loading', up, snap('loading'), 'loading', 'Loading the model…'],
     ['daemon idle', up, snap('idle'), 'ready', null],
@@ -28,7 +52,14 @@ describe('deriveStatus', () => {
 });
 
 const status = (state: AppStatus['state'], extra: Partial<AppStatus> = {}): AppStatus => ({
-  state, message: null, engine: 'tone', model: 'tone-1', attached: false, last: null, progressSeconds: null, ...extra,
+  state,
+  message: null,
+  engine: 'tone',
+  model: 'tone-1',
+  attached: false,
+  last: null,
+  progressSeconds: null,
+  ...extra,
 });
 
 describe('window view', () => {
@@ -48,14 +79,22 @@ describe('window view', () => {
   it.each([
     [status('ready'), 'tone-1 — Ready to speak.'],
     [status('ready', { attached: true }), 'tone-1 (shared with q3tts serve) — Ready to speak.'],
-    [status('ready', { last: { timeToFirstAudioMs: 1534, realTimeFactor: 1.234, audioSeconds: 3.21 } }), 'tone-1 — Last: first audio after 1.53 s · real-time factor 1.23 · 3.2 s of audio'],
+    [
+      status('ready', { last: { timeToFirstAudioMs: 1534, realTimeFactor: 1.234, audioSeconds: 3.21 } }),
+      'tone-1 — Last: first audio after 1.53 s · real-time factor 1.23 · 3.2 s of audio',
+    ],
     [status('speaking', { progressSeconds: 1.04 }), 'Speaking… 1.0 s of audio so far'],
     [status('loading', { message: 'Restarting the engine (attempt 2)…' }), 'Restarting the engine (attempt 2)…'],
     [status('error', { message: 'boom' }), 'The engine failed: boom'],
-    [status('no-model', { message: 'Put a model in ~/.local/share/q3tts/models.' }), 'No model installed. Put a model in ~/.local/share/q3tts/models.'],
+    [
+      status('no-model', { message: 'Put a model in ~/.local/share/q3tts/models.' }),
+      'No model installed. Put a model in ~/.local/share/q3tts/models.',
+    ],
   ])('status line %#', (s, line) => expect(statusLine(s, null)).toBe(line));
 
   it('formats sub-second time to first audio in ms', () => {
-    expect(formatStats({ timeToFirstAudioMs: 412.6, realTimeFactor: 0.5, audioSeconds: 1 })).toBe('first audio after 413 ms · real-time factor 0.50 · 1.0 s of audio');
+    expect(formatStats({ timeToFirstAudioMs: 412.6, realTimeFactor: 0.5, audioSeconds: 1 })).toBe(
+      'first audio after 413 ms · real-time factor 0.50 · 1.0 s of audio',
+    );
   });
 });

@@ -67,7 +67,11 @@ describe.skipIf(!haveChromium)('speak window', () => {
     await page.fill('#text', 'Hello from the window.');
     await page.getByRole('button', { name: 'Use voice: News anchor' }).click();
     await page.click('#speak');
-    await expect.poll(statusText, { timeout: 10_000 }).toMatch(/^Done — first audio after \d+ ms · real-time factor \d+\.\d\d · \d+\.\d s of audio \(this model ignores instruct\)$/);
+    await expect
+      .poll(statusText, { timeout: 10_000 })
+      .toMatch(
+        /^Done — first audio after \d+ ms · real-time factor \d+\.\d\d · \d+\.\d s of audio \(this model ignores instruct\)$/,
+      );
     // The test engine has no voice design: the window says so next to the field.
     expect(await page.locator('#instruct-note').isVisible()).toBe(true);
     const speak = calls.find((c) => c.method === 'speak');
@@ -105,7 +109,9 @@ describe.skipIf(!haveChromium)('speak window', () => {
   it('saves a WAV file and says where', async () => {
     await page.fill('#text', 'Keep this.');
     await page.click('#save');
-    await expect.poll(statusText, { timeout: 10_000 }).toMatch(new RegExp(`^Saved ${path.join(dir, 'saved.wav').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await expect
+      .poll(statusText, { timeout: 10_000 })
+      .toMatch(new RegExp(`^Saved ${path.join(dir, 'saved.wav').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(statSync(path.join(dir, 'saved.wav')).size).toBeGreaterThan(44);
   });
 
@@ -139,7 +145,9 @@ describe.skipIf(!haveChromium)('speak window', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('instruct');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Use voice: Calm narrator');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Use voice: Calm narrator',
+    );
     await page.keyboard.press('Enter');
     expect(await page.inputValue('#instruct')).toMatch(/^A calm, warm/);
   });

@@ -65,18 +65,36 @@ describe('electron-builder.yml', () => {
     for (const p of patterns) if (p.startsWith('!') && minimatch(file, p.slice(1), { dot: true })) keep = false;
     return keep;
   };
-  const ort = (plat: string, arch: string, f: string) => `node_modules/onnxruntime-node/bin/napi-v6/${plat}/${arch}/${f}`;
+  const ort = (plat: string, arch: string, f: string) =>
+    `node_modules/onnxruntime-node/bin/napi-v6/${plat}/${arch}/${f}`;
   it.each([
-    ['linux', [ort('linux', 'x64', 'onnxruntime_binding.node'), ort('linux', 'x64', 'libonnxruntime.so.1')], [ort('darwin', 'arm64', 'libonnxruntime.1.dylib'), ort('win32', 'x64', 'DirectML.dll')]],
-    ['mac', [ort('darwin', 'arm64', 'onnxruntime_binding.node')], [ort('linux', 'x64', 'libonnxruntime.so.1'), ort('win32', 'arm64', 'onnxruntime.dll')]],
-    ['win', [ort('win32', 'x64', 'onnxruntime.dll')], [ort('linux', 'arm64', 'onnxruntime_binding.node'), ort('darwin', 'arm64', 'onnxruntime_binding.node')]],
+    [
+      'linux',
+      [ort('linux', 'x64', 'onnxruntime_binding.node'), ort('linux', 'x64', 'libonnxruntime.so.1')],
+      [ort('darwin', 'arm64', 'libonnxruntime.1.dylib'), ort('win32', 'x64', 'DirectML.dll')],
+    ],
+    [
+      'mac',
+      [ort('darwin', 'arm64', 'onnxruntime_binding.node')],
+      [ort('linux', 'x64', 'libonnxruntime.so.1'), ort('win32', 'arm64', 'onnxruntime.dll')],
+    ],
+    [
+      'win',
+      [ort('win32', 'x64', 'onnxruntime.dll')],
+      [ort('linux', 'arm64', 'onnxruntime_binding.node'), ort('darwin', 'arm64', 'onnxruntime_binding.node')],
+    ],
   ] as const)('%s keeps its own ORT binaries and drops the others', (platform, kept, dropped) => {
     const patterns = [...config.files, 'node_modules/**', ...config[platform].files];
     for (const f of kept) expect(included(f, patterns), f).toBe(true);
     for (const f of dropped) expect(included(f, patterns), f).toBe(false);
   });
 
-  it.each(['models/Qwen3-TTS/int4/talker_decode.onnx', 'models/x/fp32/vocoder.onnx.data', 'models/x/embeddings/text_embedding.npy', 'out/main/index.mjs.map'])('keeps %s out', (file) => {
+  it.each([
+    'models/Qwen3-TTS/int4/talker_decode.onnx',
+    'models/x/fp32/vocoder.onnx.data',
+    'models/x/embeddings/text_embedding.npy',
+    'out/main/index.mjs.map',
+  ])('keeps %s out', (file) => {
     expect(included(file, [...config.files, 'models/**'])).toBe(false);
   });
 });
@@ -108,7 +126,9 @@ describe('asarUnpack on a staged tree', () => {
     const archive = path.join(dir, 'app.asar');
     // electron-builder hands asar one brace pattern built from the list.
     await createPackageWithOptions(stage, archive, { unpack: `{${config.asarUnpack.join(',')}}` });
-    const unpacked = walk(`${archive}.unpacked`).map((f) => path.relative(`${archive}.unpacked`, f)).sort();
+    const unpacked = walk(`${archive}.unpacked`)
+      .map((f) => path.relative(`${archive}.unpacked`, f))
+      .sort();
     expect(unpacked).toEqual(
       [
         'node_modules/naudiodon/build/Release/libportaudio.so.2',

@@ -3,7 +3,15 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { DaemonConnection } from '../../src/core/client.js';
 import type { DaemonCore } from '../../src/core/daemon/core.js';
-import type { ActionTypes, AnswerOf, DaemonState, OkAnswerOf, QueuedJob, Requester, TypedAction } from '../../src/shared/actions.js';
+import type {
+  ActionTypes,
+  AnswerOf,
+  DaemonState,
+  OkAnswerOf,
+  QueuedJob,
+  Requester,
+  TypedAction,
+} from '../../src/shared/actions.js';
 import { ACTIONS, type Action, type Answer, type ErrorAnswer, type Request } from '../../src/shared/protocol.js';
 
 type RequestMethod = DaemonConnection['request'];
@@ -34,9 +42,15 @@ describe('clients return the answer of the action they sent', () => {
   it('DaemonConnection.request', () => {
     const request = null as unknown as DaemonConnection;
     expectTypeOf(() => request.request({ action: 'status' })).returns.resolves.toEqualTypeOf<AnswerOf<'status'>>();
-    expectTypeOf(() => request.request({ action: 'voices', id: 7 })).returns.resolves.toEqualTypeOf<AnswerOf<'voices'>>();
-    expectTypeOf(() => request.request({ action: 'generate', text: 'hi', wait: false })).returns.resolves.toEqualTypeOf<AnswerOf<'generate'>>();
-    expectTypeOf(() => request.request({ action: 'models_use', name: 'm' })).returns.resolves.toEqualTypeOf<AnswerOf<'models_use'>>();
+    expectTypeOf(() => request.request({ action: 'voices', id: 7 })).returns.resolves.toEqualTypeOf<
+      AnswerOf<'voices'>
+    >();
+    expectTypeOf(() => request.request({ action: 'generate', text: 'hi', wait: false })).returns.resolves.toEqualTypeOf<
+      AnswerOf<'generate'>
+    >();
+    expectTypeOf(() => request.request({ action: 'models_use', name: 'm' })).returns.resolves.toEqualTypeOf<
+      AnswerOf<'models_use'>
+    >();
     // Anything else (a forwarded Request, an invalid one on purpose) still goes out, untyped.
     expectTypeOf(() => request.request({ action: 'status', bogus: 1 })).returns.resolves.toEqualTypeOf<Answer>();
     expectTypeOf(() => request.request({} as Request)).returns.resolves.toEqualTypeOf<Answer>();

@@ -51,7 +51,14 @@ describe('FrameDecoder', () => {
 
   it('keeps the framing after a bad frame: the next good frame still decodes', () => {
     const d = new FrameDecoder();
-    const out = d.push(Buffer.concat([frame('not json'), frame(Buffer.from([0xff, 0xfe])), frame('[1]'), encodeFrame({ action: 'ping' })]));
+    const out = d.push(
+      Buffer.concat([
+        frame('not json'),
+        frame(Buffer.from([0xff, 0xfe])),
+        frame('[1]'),
+        encodeFrame({ action: 'ping' }),
+      ]),
+    );
     expect(out.map((f) => (f.ok ? 'ok' : f.error.code))).toEqual(['E_BAD_FRAME', 'E_BAD_FRAME', 'E_INVALID', 'ok']);
   });
 
@@ -83,17 +90,22 @@ describe('FrameDecoder', () => {
       const messages = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, i) => ({
         action: 'generate',
         id: i,
-        text: Array.from({ length: Math.floor(r() * 300) }, () => String.fromCodePoint(32 + Math.floor(r() * 0x2000))).join(''),
+        text: Array.from({ length: Math.floor(r() * 300) }, () =>
+          String.fromCodePoint(32 + Math.floor(r() * 0x2000)),
+        ).join(''),
       }));
       const stream = Buffer.concat(messages.map((m) => encodeFrame(m)));
       const d = new FrameDecoder();
       const out: DecodedFrame[] = [];
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         const n = 1 + Math.floor(r() * 64);
         out.push(...(d.push(stream.subarray(at, at + n)) as DecodedFrame[]));
         at += n;
       }
-      expect(out.map((f) => f.ok && f.value), `seed ${seed}`).toEqual(messages);
+      expect(
+        out.map((f) => f.ok && f.value),
+        `seed ${seed}`,
+      ).toEqual(messages);
     }
   });
 

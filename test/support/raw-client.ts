@@ -37,7 +37,8 @@ export function connectRaw(socketPath: string): Promise<RawConnection> {
         async next(n = 1, timeoutMs = 10_000) {
           const deadline = Date.now() + timeoutMs;
           while (received.length < consumed + n) {
-            if (socket.destroyed && received.length < consumed + n) throw new Error(`connection closed after ${received.length - consumed} of ${n} frames`);
+            if (socket.destroyed && received.length < consumed + n)
+              throw new Error(`connection closed after ${received.length - consumed} of ${n} frames`);
             if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} frames`);
             await new Promise<void>((r) => {
               wake = r;

@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 
 export function readWav(file: string): { sampleRate: number; channels: number; bits: number; samples: Int16Array } {
   const b = readFileSync(file);
-  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file} is not a WAV file`);
+  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${file} is not a WAV file`);
   let at = 12;
   let fmt: { sampleRate: number; channels: number; bits: number } | undefined;
   while (at + 8 <= b.length) {
     const id = b.toString('ascii', at, at + 4);
     const size = b.readUInt32LE(at + 4);
-    if (id === 'fmt ') fmt = { channels: b.readUInt16LE(at + 10), sampleRate: b.readUInt32LE(at + 12), bits: b.readUInt16LE(at + 22) };
+    if (id === 'fmt ')
+      fmt = { channels: b.readUInt16LE(at + 10), sampleRate: b.readUInt32LE(at + 12), bits: b.readUInt16LE(at + 22) };
     if (id === 'data') {
       if (!fmt) throw new Error('data before fmt');
       const data = b.subarray(at + 8, at + 8 + size);

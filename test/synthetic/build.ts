@@ -74,13 +74,23 @@ export function codePredictorDims(d: ModelDims): CodePredictorDims {
 }
 
 export function vocoderDims(d: ModelDims): VocoderDims {
-  return { codebooks: NUM_CODE_GROUPS, codebookSize: CP_VOCAB_SIZE, embed: d.vocoderEmbed, channels: d.vocoderChannels };
+  return {
+    codebooks: NUM_CODE_GROUPS,
+    codebookSize: CP_VOCAB_SIZE,
+    embed: d.vocoderEmbed,
+    channels: d.vocoderChannels,
+  };
 }
 
 function writeEmbeddings(dir: string, rng: Rng, d: ModelDims): void {
   mkdirSync(dir, { recursive: true });
-  const npy = (name: string, data: Float32Array, shape: number[], dtype: NpyDtype = '<f4', version: NpyVersion = 1): void =>
-    writeNpy(path.join(dir, `${name}.npy`), data, shape, dtype, version);
+  const npy = (
+    name: string,
+    data: Float32Array,
+    shape: number[],
+    dtype: NpyDtype = '<f4',
+    version: NpyVersion = 1,
+  ): void => writeNpy(path.join(dir, `${name}.npy`), data, shape, dtype, version);
   const H = d.talkerHidden;
   const T = d.textHidden;
   // One file per dtype/version combination the loader must handle: f2 (text table), v2 and v3 headers.
@@ -89,7 +99,10 @@ function writeEmbeddings(dir: string, rng: Rng, d: ModelDims): void {
   npy('text_projection_fc1_bias', rng.uniform('text_projection.fc1.b', T, 0.1), [T], '<f4', 2);
   npy('text_projection_fc2_weight', rng.linear('text_projection.fc2.w', H * T, T, 2), [H, T]);
   npy('text_projection_fc2_bias', rng.uniform('text_projection.fc2.b', H, 0.1), [H], '<f4', 3);
-  npy('talker_codec_embedding', rng.uniform('talker.codec_embedding', TALKER_VOCAB_SIZE * H, 1), [TALKER_VOCAB_SIZE, H]);
+  npy('talker_codec_embedding', rng.uniform('talker.codec_embedding', TALKER_VOCAB_SIZE * H, 1), [
+    TALKER_VOCAB_SIZE,
+    H,
+  ]);
   for (let k = 0; k < NUM_CODE_GROUPS - 1; k++) {
     npy(`cp_codec_embedding_${k}`, rng.uniform(`cp.codec_embedding.${k}`, CP_VOCAB_SIZE * H, 0.5), [CP_VOCAB_SIZE, H]);
   }
@@ -97,9 +110,12 @@ function writeEmbeddings(dir: string, rng: Rng, d: ModelDims): void {
 
 export async function buildSyntheticModel(dir: string, options: SyntheticModelOptions = {}): Promise<SyntheticModel> {
   const { size = 'tiny', precision = 'fp32', variant = 'voice_design', seed = 0 } = options;
-  if (size !== 'tiny' && size !== '0.6b' && size !== '1.7b') throw new UnsupportedSyntheticOption(`unknown size ${String(size)}`);
-  if (precision !== 'fp32' && precision !== 'int4') throw new UnsupportedSyntheticOption(`unknown precision ${String(precision)}`);
-  if (variant !== 'voice_design' && variant !== 'custom_voice') throw new UnsupportedSyntheticOption(`unknown variant ${String(variant)}`);
+  if (size !== 'tiny' && size !== '0.6b' && size !== '1.7b')
+    throw new UnsupportedSyntheticOption(`unknown size ${String(size)}`);
+  if (precision !== 'fp32' && precision !== 'int4')
+    throw new UnsupportedSyntheticOption(`unknown precision ${String(precision)}`);
+  if (variant !== 'voice_design' && variant !== 'custom_voice')
+    throw new UnsupportedSyntheticOption(`unknown variant ${String(variant)}`);
   if (!Number.isInteger(seed)) throw new UnsupportedSyntheticOption(`seed must be an integer, got ${seed}`);
 
   const dims: ModelDims = size === 'tiny' ? { ...TINY_DIMS } : { ...REAL_DIMS[size] };

@@ -18,13 +18,32 @@ describe('parseGenSyntheticArgs', () => {
   });
 
   it('reads every option', () => {
-    const args = parseGenSyntheticArgs(['--size=tiny', '--out', '/x', '--precision', 'fp32', '--variant', 'custom_voice', '--seed=-12']);
-    expect(args).toEqual({ kind: 'build', out: '/x', options: { size: 'tiny', precision: 'fp32', variant: 'custom_voice', seed: -12 } });
+    const args = parseGenSyntheticArgs([
+      '--size=tiny',
+      '--out',
+      '/x',
+      '--precision',
+      'fp32',
+      '--variant',
+      'custom_voice',
+      '--seed=-12',
+    ]);
+    expect(args).toEqual({
+      kind: 'build',
+      out: '/x',
+      options: { size: 'tiny', precision: 'fp32', variant: 'custom_voice', seed: -12 },
+    });
   });
 
   it('accepts the real sizes and int4', () => {
-    expect(parseGenSyntheticArgs(['--size', '1.7b', '--precision', 'int4', '--out', 'm'])).toMatchObject({ kind: 'build', options: { size: '1.7b', precision: 'int4' } });
-    expect(parseGenSyntheticArgs(['--size', '0.6b', '--out', 'm'])).toMatchObject({ kind: 'build', options: { size: '0.6b' } });
+    expect(parseGenSyntheticArgs(['--size', '1.7b', '--precision', 'int4', '--out', 'm'])).toMatchObject({
+      kind: 'build',
+      options: { size: '1.7b', precision: 'int4' },
+    });
+    expect(parseGenSyntheticArgs(['--size', '0.6b', '--out', 'm'])).toMatchObject({
+      kind: 'build',
+      options: { size: '0.6b' },
+    });
   });
 
   it.each([
@@ -58,7 +77,8 @@ describe('scripts/gen-synthetic.ts', () => {
     rmSync(`${bundle}.map`, { force: true });
     tmp.remove();
   });
-  const run = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+  const run = (...args: string[]): ReturnType<typeof spawnSync> =>
+    spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
 
   it('builds a model directory, and refuses what is not supported yet with exit code 2', async () => {
     mkdirSync(path.dirname(bundle), { recursive: true });
@@ -77,7 +97,9 @@ describe('scripts/gen-synthetic.ts', () => {
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/wrote tiny custom_voice fp32 model \(seed 5\)/);
-    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ tts_model_type: 'custom_voice' });
+    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({
+      tts_model_type: 'custom_voice',
+    });
     expect(existsSync(path.join(out, 'fp32', 'vocoder.onnx.data'))).toBe(true);
 
     const int4 = run('--size', 'tiny', '--precision', 'int4', '--out', path.join(tmp.dir, 'q'));

@@ -44,7 +44,8 @@ export function parseGenSyntheticArgs(argv: readonly string[]): GenArgs {
     if (values.size === undefined) throw new ArgError('--size is required');
     if (values.out === undefined) throw new ArgError('--out is required');
     const seed = Number(values.seed);
-    if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new ArgError(`--seed must be an integer, got "${values.seed}"`);
+    if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed))
+      throw new ArgError(`--seed must be an integer, got "${values.seed}"`);
     return {
       kind: 'build',
       out: values.out,
@@ -57,7 +58,8 @@ export function parseGenSyntheticArgs(argv: readonly string[]): GenArgs {
     };
   } catch (err) {
     // parseArgs throws TypeErrors with a code for unknown options / missing values.
-    if (err instanceof ArgError || (err instanceof TypeError && 'code' in err)) return { kind: 'error', message: err.message };
+    if (err instanceof ArgError || (err instanceof TypeError && 'code' in err))
+      return { kind: 'error', message: err.message };
     throw err;
   }
 }

@@ -41,11 +41,17 @@ export interface CodePredictorWeights {
 
 export function randomCodePredictor(rng: Rng, d: CodePredictorDims): CodePredictorWeights {
   return {
-    projW: { data: rng.linear('cp.small_to_mtp_projection.weight', d.inputHidden * d.hidden, d.inputHidden), dims: [d.inputHidden, d.hidden] },
+    projW: {
+      data: rng.linear('cp.small_to_mtp_projection.weight', d.inputHidden * d.hidden, d.inputHidden),
+      dims: [d.inputHidden, d.hidden],
+    },
     projB: { data: rng.uniform('cp.small_to_mtp_projection.bias', d.hidden, 0.1), dims: [d.hidden] },
     layers: randomLayers(rng, 'cp', d),
     norm: { data: rng.norm('cp.norm', d.hidden), dims: [d.hidden] },
-    lmHeads: { data: rng.linear('cp.lm_head', d.heads15 * d.hidden * d.vocab, d.hidden, 4), dims: [d.heads15, d.hidden, d.vocab] },
+    lmHeads: {
+      data: rng.linear('cp.lm_head', d.heads15 * d.hidden * d.vocab, d.hidden, 4),
+      dims: [d.heads15, d.hidden, d.vocab],
+    },
   };
 }
 
@@ -53,7 +59,11 @@ const S = 'sequence_length';
 const PAST = 'past_sequence_length';
 const TOTAL = 'past_sequence_length + sequence_length';
 
-export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims, precision: WeightPrecision = 'fp32'): Graph {
+export function buildCodePredictor(
+  w: CodePredictorWeights,
+  d: CodePredictorDims,
+  precision: WeightPrecision = 'fp32',
+): Graph {
   const g = new Graph('code_predictor');
   g.input('inputs_embeds', 'float32', [1, S, d.inputHidden]);
   g.input('generation_steps', 'int64', [1]);
@@ -70,7 +80,10 @@ export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims
 
   let x = d.identityProjection
     ? 'inputs_embeds'
-    : g.op('Add', [linear(g, 'inputs_embeds', addLinear(g, 'cp.proj.w', w.projW, precision)), g.weight('cp.proj.b', w.projB.data, w.projB.dims)]);
+    : g.op('Add', [
+        linear(g, 'inputs_embeds', addLinear(g, 'cp.proj.w', w.projW, precision)),
+        g.weight('cp.proj.b', w.projB.data, w.projB.dims),
+      ]);
   const keys: string[] = [];
   const values: string[] = [];
   addLayerWeights(g, w.layers, 'cp', precision).forEach((lw, i) => {
@@ -82,8 +95,15 @@ export function buildCodePredictor(w: CodePredictorWeights, d: CodePredictorDims
   });
   const hidden = rmsNorm(g, x, g.weight('cp.norm', w.norm.data, w.norm.dims));
   // Gather one [cp_hidden, vocab] head out of the stacked [15, cp_hidden, vocab] weight.
-  const head = g.op('Gather', [g.weight('cp.lm_heads', w.lmHeads.data, w.lmHeads.dims), 'generation_steps'], { axis: 0 });
-  const stack = (xs: string[]): string => g.op('Concat', xs.map((v) => unsqueeze(g, v, [0])), { axis: 0 });
+  const head = g.op('Gather', [g.weight('cp.lm_heads', w.lmHeads.data, w.lmHeads.dims), 'generation_steps'], {
+    axis: 0,
+  });
+  const stack = (xs: string[]): string =>
+    g.op(
+      'Concat',
+      xs.map((v) => unsqueeze(g, v, [0])),
+      { axis: 0 },
+    );
   g.output('logits', g.op('MatMul', [hidden, head]), 'float32', [1, S, d.vocab]);
   g.output('present_keys', stack(keys), 'float32', [d.layers, 1, d.kvHeads, TOTAL, d.headDim]);
   g.output('present_values', stack(values), 'float32', [d.layers, 1, d.kvHeads, TOTAL, d.headDim]);

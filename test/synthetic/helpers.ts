@@ -17,8 +17,15 @@ export function tmpDir(prefix: string): { dir: string; remove: () => void } {
 /** One thread per session: the machine is shared and the graphs are tiny. */
 export async function openSessions(graphDir: string): Promise<Record<GraphName, InferenceSession>> {
   // logSeverityLevel 4: the runs the tests expect to fail would otherwise print ORT error logs.
-  const opts: InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 4 };
-  const entries = await Promise.all(GRAPHS.map(async (g) => [g, await ort.InferenceSession.create(path.join(graphDir, `${g}.onnx`), opts)] as const));
+  const opts: InferenceSession.SessionOptions = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 4,
+  };
+  const entries = await Promise.all(
+    GRAPHS.map(async (g) => [g, await ort.InferenceSession.create(path.join(graphDir, `${g}.onnx`), opts)] as const),
+  );
   return Object.fromEntries(entries) as Record<GraphName, InferenceSession>;
 }
 

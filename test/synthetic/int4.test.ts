@@ -48,7 +48,10 @@ describe('MatMulNBits in onnxruntime-node', () => {
     g.input('x', 'float32', [1, 3, K]);
     g.output('y', build(g), 'float32', [1, 3, 'N']);
     g.save(tmp.dir, file);
-    const s = await ort.InferenceSession.create(`${tmp.dir}/${file}.onnx`, { intraOpNumThreads: 1, logSeverityLevel: 4 });
+    const s = await ort.InferenceSession.create(`${tmp.dir}/${file}.onnx`, {
+      intraOpNumThreads: 1,
+      logSeverityLevel: 4,
+    });
     sessions.push(s);
     const out = await s.run({ x: new ort.Tensor('float32', x, [1, 3, K]) });
     return out.y!.data as Float32Array;
@@ -60,7 +63,12 @@ describe('MatMulNBits in onnxruntime-node', () => {
     const rng = new Rng(2);
     const w = { data: rng.linear('w', K * N, K), dims: [K, N] };
     const x = rng.uniform('x', 3 * K, 1);
-    const reference = await run('ref', (g) => g.op('MatMul', ['x', g.weight('w', dequantizeInt4(quantizeInt4(w.data, K, N)), [K, N])]), x, K);
+    const reference = await run(
+      'ref',
+      (g) => g.op('MatMul', ['x', g.weight('w', dequantizeInt4(quantizeInt4(w.data, K, N)), [K, N])]),
+      x,
+      K,
+    );
     const exact = await run('nbits0', (g) => linear(g, 'x', addLinear(g, 'w', w, 'int4'), 0), x, K);
     const fast = await run('nbits4', (g) => linear(g, 'x', addLinear(g, 'w', w, 'int4')), x, K);
     const fp32 = await run('fp32', (g) => linear(g, 'x', addLinear(g, 'w', w, 'fp32')), x, K);

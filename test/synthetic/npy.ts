@@ -71,7 +71,12 @@ function headerBytes(dtype: NpyDtype, shape: readonly number[], version: NpyVers
   return out;
 }
 
-export function encodeNpy(data: Float32Array, shape: readonly number[], dtype: NpyDtype = '<f4', version: NpyVersion = 1): Buffer {
+export function encodeNpy(
+  data: Float32Array,
+  shape: readonly number[],
+  dtype: NpyDtype = '<f4',
+  version: NpyVersion = 1,
+): Buffer {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new Error(`npy: ${data.length} values for shape [${shape.join(',')}]`);
   let payload: Uint8Array;
@@ -86,7 +91,13 @@ export function encodeNpy(data: Float32Array, shape: readonly number[], dtype: N
   return Buffer.concat([headerBytes(dtype, shape, version), payload]);
 }
 
-export function writeNpy(file: string, data: Float32Array, shape: readonly number[], dtype: NpyDtype = '<f4', version: NpyVersion = 1): void {
+export function writeNpy(
+  file: string,
+  data: Float32Array,
+  shape: readonly number[],
+  dtype: NpyDtype = '<f4',
+  version: NpyVersion = 1,
+): void {
   writeFileSync(file, encodeNpy(data, shape, dtype, version));
 }
 

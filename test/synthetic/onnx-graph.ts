@@ -116,7 +116,14 @@ export class Graph {
   opIn(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
     this.domains.add(domain);
     const out = this.fresh(opType.toLowerCase());
-    this.nodes.push({ opType, domain, input: [...inputs], output: [out], name: `${opType}_${this.counter++}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({
+      opType,
+      domain,
+      input: [...inputs],
+      output: [out],
+      name: `${opType}_${this.counter++}`,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return out;
   }
 
@@ -133,14 +140,25 @@ export class Graph {
     return name;
   }
 
-  constF32(values: number | readonly number[], dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+  constF32(
+    values: number | readonly number[],
+    dims: readonly number[] = typeof values === 'number' ? [] : [values.length],
+  ): string {
     const data = Float32Array.from(typeof values === 'number' ? [values] : values);
     const name = this.fresh('c');
-    this.initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(data) });
+    this.initializers.push({
+      name,
+      dims: [...dims],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      floatData: Array.from(data),
+    });
     return name;
   }
 
-  constI64(values: number | readonly number[], dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+  constI64(
+    values: number | readonly number[],
+    dims: readonly number[] = typeof values === 'number' ? [] : [values.length],
+  ): string {
     const list = typeof values === 'number' ? [values] : [...values];
     const name = this.fresh('c');
     this.initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.INT64, int64Data: list });
@@ -184,7 +202,8 @@ export class Graph {
           { key: 'offset', value: String(offset) },
           { key: 'length', value: String(bytes.byteLength) },
         ];
-        for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, Math.min(bytes.byteLength - at, 1 << 30));
+        for (let at = 0; at < bytes.byteLength;)
+          at += writeSync(fd, bytes, at, Math.min(bytes.byteLength - at, 1 << 30));
         offset += bytes.byteLength;
       }
     } finally {
@@ -194,7 +213,13 @@ export class Graph {
       irVersion: IR_VERSION,
       producerName: 'q3tts-synthetic',
       opsetImport: [{ domain: '', version: OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
-      graph: { name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers },
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
     };
     const err = onnx.ModelProto.verify(model);
     if (err) throw new Error(`${file}: invalid model proto: ${err}`);

@@ -134,8 +134,20 @@ export function buildTalkerDecode(w: TalkerWeights, d: TalkerDims, precision: We
   g.input('past_keys', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
   g.input('past_values', 'float32', [d.layers, 1, d.kvHeads, PAST, d.headDim]);
   const layerOf = (stacked: string, i: number): string => g.op('Gather', [stacked, g.constI64(i, [])], { axis: 0 });
-  const r = talkerBody(g, w, d, (i) => ({ key: layerOf('past_keys', i), value: layerOf('past_values', i) }), dimOf(g, 'past_keys', 3), precision);
-  const stack = (xs: string[]): string => g.op('Concat', xs.map((x) => unsqueeze(g, x, [0])), { axis: 0 });
+  const r = talkerBody(
+    g,
+    w,
+    d,
+    (i) => ({ key: layerOf('past_keys', i), value: layerOf('past_values', i) }),
+    dimOf(g, 'past_keys', 3),
+    precision,
+  );
+  const stack = (xs: string[]): string =>
+    g.op(
+      'Concat',
+      xs.map((x) => unsqueeze(g, x, [0])),
+      { axis: 0 },
+    );
   g.output('logits', r.logits, 'float32', [1, 1, d.vocab]);
   g.output('hidden_states', r.hidden, 'float32', [1, 1, d.hidden]);
   g.output('present_keys', stack(r.keys), 'float32', [d.layers, 1, d.kvHeads, TOTAL, d.headDim]);

@@ -56,7 +56,14 @@ export function writeTokenizerFiles(dir: string): TokenizerCounts {
 
   const config = readLenml<LenmlTokenizerConfig>('tokenizer_config.json');
   for (const [id, content] of TTS_ADDED_TOKENS) {
-    config.added_tokens_decoder[String(id)] = { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+    config.added_tokens_decoder[String(id)] = {
+      content,
+      lstrip: false,
+      normalized: false,
+      rstrip: false,
+      single_word: false,
+      special: true,
+    };
   }
   writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
   return { vocab: entries.length, merges: merges.length };

@@ -40,13 +40,24 @@ export function addLinear(g: Graph, hint: string, t: Tensor, precision: WeightPr
   const q = quantized.get(t.data) ?? quantizeInt4(t.data, K, N);
   quantized.set(t.data, q);
   const blocks = Math.ceil(K / INT4_BLOCK);
-  return { K, N, packed: g.weightU8(`${hint}.int4`, q.packed, [N, blocks, INT4_BLOCK / 2]), scales: g.weight(`${hint}.scales`, q.scales, [N * blocks]) };
+  return {
+    K,
+    N,
+    packed: g.weightU8(`${hint}.int4`, q.packed, [N, blocks, INT4_BLOCK / 2]),
+    scales: g.weight(`${hint}.scales`, q.scales, [N * blocks]),
+  };
 }
 
 /** x · W for either form of weight; accuracy_level 4 (int8 activations) as the published int4 export. */
 export function linear(g: Graph, x: string, w: LinearWeight, accuracyLevel = 4): string {
   if (typeof w === 'string') return g.op('MatMul', [x, w]);
-  return g.opIn(MS_DOMAIN, 'MatMulNBits', [x, w.packed, w.scales], { K: w.K, N: w.N, bits: 4, block_size: INT4_BLOCK, accuracy_level: accuracyLevel });
+  return g.opIn(MS_DOMAIN, 'MatMulNBits', [x, w.packed, w.scales], {
+    K: w.K,
+    N: w.N,
+    bits: 4,
+    block_size: INT4_BLOCK,
+    accuracy_level: accuracyLevel,
+  });
 }
 
 export const RMS_EPS = 1e-6;
@@ -81,12 +92,19 @@ export function randomLayers(rng: Rng, prefix: string, d: DecoderDims): LayerTen
   });
 }
 
-export function addLayerWeights(g: Graph, layers: readonly LayerTensors[], prefix: string, precision: WeightPrecision = 'fp32'): LayerNames[] {
+export function addLayerWeights(
+  g: Graph,
+  layers: readonly LayerTensors[],
+  prefix: string,
+  precision: WeightPrecision = 'fp32',
+): LayerNames[] {
   return layers.map((l, i) => {
     const names = {} as LayerNames;
     for (const key of LAYER_KEYS) {
       const hint = `${prefix}.${i}.${key}`;
-      names[key] = MATRIX_KEYS.has(key) ? addLinear(g, hint, l[key], precision) : g.weight(hint, l[key].data, l[key].dims);
+      names[key] = MATRIX_KEYS.has(key)
+        ? addLinear(g, hint, l[key], precision)
+        : g.weight(hint, l[key].data, l[key].dims);
     }
     return names;
   });
@@ -206,7 +224,10 @@ export function decoderLayer(
   const kT = g.op('Transpose', [repeat(key)], { perm: [0, 1, 3, 2] });
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), g.constF32(1 / Math.sqrt(d.headDim))]), bias]);
   const attn = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), repeat(value)]);
-  const merged = g.op('Reshape', [g.op('Transpose', [attn], { perm: [0, 2, 1, 3] }), g.constI64([1, -1, d.heads * d.headDim])]);
+  const merged = g.op('Reshape', [
+    g.op('Transpose', [attn], { perm: [0, 2, 1, 3] }),
+    g.constI64([1, -1, d.heads * d.headDim]),
+  ]);
   const h = g.op('Add', [x, linear(g, merged, w.o)]);
 
   const m = rmsNorm(g, h, norm(w.postNorm));

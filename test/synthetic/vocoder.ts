@@ -29,7 +29,10 @@ export function randomVocoder(rng: Rng, d: VocoderDims): VocoderWeights {
   const convs = Array.from({ length: CONV_LAYERS }, (_, i) => {
     const cin = i === 0 ? d.embed : d.channels;
     return {
-      w: { data: rng.linear(`voc.conv${i}.w`, d.channels * cin * KERNEL, cin * KERNEL, 1.5), dims: [d.channels, cin, KERNEL] },
+      w: {
+        data: rng.linear(`voc.conv${i}.w`, d.channels * cin * KERNEL, cin * KERNEL, 1.5),
+        dims: [d.channels, cin, KERNEL],
+      },
       b: { data: rng.uniform(`voc.conv${i}.b`, d.channels, 0.1), dims: [d.channels] },
     };
   });
@@ -40,7 +43,10 @@ export function randomVocoder(rng: Rng, d: VocoderDims): VocoderWeights {
       dims: [d.codebookSize, d.embed],
     })),
     convs,
-    outW: { data: rng.linear('voc.out.w', d.channels * SAMPLES_PER_FRAME, d.channels, 0.8), dims: [d.channels, SAMPLES_PER_FRAME] },
+    outW: {
+      data: rng.linear('voc.out.w', d.channels * SAMPLES_PER_FRAME, d.channels, 0.8),
+      dims: [d.channels, SAMPLES_PER_FRAME],
+    },
     outB: { data: rng.uniform('voc.out.b', SAMPLES_PER_FRAME, 0.05), dims: [SAMPLES_PER_FRAME] },
   };
 }
@@ -60,14 +66,21 @@ export function buildVocoder(w: VocoderWeights, d: VocoderDims): Graph {
   const sum = g.op('Reshape', [g.op('Sum', embedded), g.constI64([1, -1, d.embed])]);
   let x = g.op('Transpose', [sum], { perm: [0, 2, 1] });
   w.convs.forEach((c, i) => {
-    const conv = g.op('Conv', [x, g.weight(`voc.conv${i}.w`, c.w.data, c.w.dims), g.weight(`voc.conv${i}.b`, c.b.data, c.b.dims)], {
-      kernel_shape: [KERNEL],
-      pads: [KERNEL - 1, 0], // left pad only: frame t sees frames t-2..t
-    });
+    const conv = g.op(
+      'Conv',
+      [x, g.weight(`voc.conv${i}.w`, c.w.data, c.w.dims), g.weight(`voc.conv${i}.b`, c.b.data, c.b.dims)],
+      {
+        kernel_shape: [KERNEL],
+        pads: [KERNEL - 1, 0], // left pad only: frame t sees frames t-2..t
+      },
+    );
     x = silu(g, conv);
   });
   const frames = g.op('Transpose', [x], { perm: [0, 2, 1] });
-  const samples = g.op('Add', [g.op('MatMul', [frames, g.weight('voc.out.w', w.outW.data, w.outW.dims)]), g.weight('voc.out.b', w.outB.data, w.outB.dims)]);
+  const samples = g.op('Add', [
+    g.op('MatMul', [frames, g.weight('voc.out.w', w.outW.data, w.outW.dims)]),
+    g.weight('voc.out.b', w.outB.data, w.outB.dims),
+  ]);
   const wave = g.op('Reshape', [g.op('Tanh', [samples]), g.constI64([1, 1, -1])]);
   g.output('waveform', wave, 'float32', [1, 1, `T * ${SAMPLES_PER_FRAME}`]);
   return g;

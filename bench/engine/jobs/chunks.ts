@@ -17,7 +17,10 @@ export async function jobChunks(dir: string, precision: string): Promise<Record<
   const N = 192;
   const cases: Record<string, { chunkFrames: number; leftContextFrames: number }> = {
     24: { chunkFrames: 24, leftContextFrames: DEFAULT_CHUNK_PLAN.leftContextFrames },
-    [DEFAULT_CHUNK_PLAN.chunkFrames]: { chunkFrames: DEFAULT_CHUNK_PLAN.chunkFrames, leftContextFrames: DEFAULT_CHUNK_PLAN.leftContextFrames },
+    [DEFAULT_CHUNK_PLAN.chunkFrames]: {
+      chunkFrames: DEFAULT_CHUNK_PLAN.chunkFrames,
+      leftContextFrames: DEFAULT_CHUNK_PLAN.leftContextFrames,
+    },
     noContext: { chunkFrames: DEFAULT_CHUNK_PLAN.chunkFrames, leftContextFrames: 0 },
   };
   const totals: Record<string, number> = Object.fromEntries(Object.keys(cases).map((k) => [k, 0]));

@@ -5,11 +5,30 @@ import path from 'node:path';
 import { loadQwen3Engine, resolveSampling, type Qwen3EngineOptions } from '../../../src/core/engine/qwen3/engine.js';
 import { generateFrames, type GenerationResult } from '../../../src/core/engine/qwen3/generate.js';
 import { readNpy } from '../../../src/core/engine/qwen3/npy.js';
-import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
+import {
+  assistantTemplate,
+  instructTemplate,
+  planPrefill,
+  resolveVoice,
+  splitTargetIds,
+} from '../../../src/core/engine/qwen3/prompt.js';
 import { Rng } from '../../../src/core/engine/qwen3/sampler.js';
 import { TextProjection } from '../../../src/core/engine/qwen3/text-projection.js';
 import { DEFAULT_CHUNK_PLAN } from '../../../src/core/engine/qwen3/vocoder-stream.js';
-import { CONTEXTS, frames, INSTRUCT, options, peakRssBytes, rawConfig, request, spread, TEXT, WARM_TEXT, type RunRecord, type Spread } from '../common.js';
+import {
+  CONTEXTS,
+  frames,
+  INSTRUCT,
+  options,
+  peakRssBytes,
+  rawConfig,
+  request,
+  spread,
+  TEXT,
+  WARM_TEXT,
+  type RunRecord,
+  type Spread,
+} from '../common.js';
 
 interface ContextResult {
   prefillLength: number;
@@ -25,12 +44,20 @@ interface ContextResult {
  * talker sessions, no prefix cache), for A/B runs on the same machine.
  */
 export type EngineVariant = 'before' | 'after';
-const VARIANTS: Record<EngineVariant, Qwen3EngineOptions> = { after: {}, before: { singleTalkerSession: false, prefixCacheBytes: 0 } };
+const VARIANTS: Record<EngineVariant, Qwen3EngineOptions> = {
+  after: {},
+  before: { singleTalkerSession: false, prefixCacheBytes: 0 },
+};
 
 /** The engine as the daemon runs it: a typical request, then (unless `typicalOnly`) prompts for context 200 and ~1000. */
 export async function jobEngine(dir: string, nFrames: number, variant: EngineVariant = 'after', typicalOnly = false) {
   const loadStart = performance.now();
-  const engine = await loadQwen3Engine(dir, { minNewTokens: 1 << 20, budget: { minFrames: 1 << 20 }, log: () => undefined, ...VARIANTS[variant] });
+  const engine = await loadQwen3Engine(dir, {
+    minNewTokens: 1 << 20,
+    budget: { minFrames: 1 << 20 },
+    log: () => undefined,
+    ...VARIANTS[variant],
+  });
   const loadMs = performance.now() - loadStart;
   const model = engine.model;
   const rssLoaded = process.memoryUsage().rss;
@@ -42,8 +69,13 @@ export async function jobEngine(dir: string, nFrames: number, variant: EngineVar
     runs.length = 0;
     let stats: unknown;
     const started = performance.now();
-    for await (const ev of engine.synthesize(request({ text, sampling: { maxNewTokens: n } }), abort.signal)) if (ev.type === 'stats') stats = ev.stats;
-    return { started, wall: performance.now() - started, stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number } };
+    for await (const ev of engine.synthesize(request({ text, sampling: { maxNewTokens: n } }), abort.signal))
+      if (ev.type === 'stats') stats = ev.stats;
+    return {
+      started,
+      wall: performance.now() - started,
+      stats: stats as { timeToFirstAudioMs: number; realTimeFactor: number; frames: number },
+    };
   };
   await speak(6, WARM_TEXT); // warm-up: first-run allocations
   const typical = await speak(nFrames);
@@ -64,21 +96,44 @@ export async function jobEngine(dir: string, nFrames: number, variant: EngineVar
   // The text projection as it ran before this change (a JS loop per token) against the batched ORT graph,
   // over the typical prompt's text ids.
   const cfg = model.config;
-  const promptIds = planPrefill(cfg, splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), cfg.ids.imStart, cfg.ids.imEnd), model.tokenizer.encode(instructTemplate(INSTRUCT)), resolveVoice(cfg, 'English', null))
-    .rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
-  const tpOrt = typicalOnly ? { ids: promptIds.length, ortMs: NaN, jsLoopMs: NaN } : await timeTextProjection(dir, promptIds);
+  const promptIds = planPrefill(
+    cfg,
+    splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), cfg.ids.imStart, cfg.ids.imEnd),
+    model.tokenizer.encode(instructTemplate(INSTRUCT)),
+    resolveVoice(cfg, 'English', null),
+  ).rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
+  const tpOrt = typicalOnly
+    ? { ids: promptIds.length, ortMs: NaN, jsLoopMs: NaN }
+    : await timeTextProjection(dir, promptIds);
 
   // Context ~1000: a prompt of ~1000 positions, then frames through the same loop (no vocoder).
   const c = model.config;
   const instructIds = model.tokenizer.encode(instructTemplate(INSTRUCT));
-  const typicalPlan = planPrefill(c, splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), c.ids.imStart, c.ids.imEnd), instructIds, resolveVoice(c, 'English', null));
+  const typicalPlan = planPrefill(
+    c,
+    splitTargetIds(model.tokenizer.encode(assistantTemplate(TEXT)), c.ids.imStart, c.ids.imEnd),
+    instructIds,
+    resolveVoice(c, 'English', null),
+  );
   let text = TEXT;
   const contexts: Record<number, ContextResult> = {};
   for (const ctx of typicalOnly ? [] : CONTEXTS) {
-    while (planPrefill(c, splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd), instructIds, resolveVoice(c, 'English', null)).rows.length < ctx) text += ` ${TEXT}`;
+    while (
+      planPrefill(
+        c,
+        splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd),
+        instructIds,
+        resolveVoice(c, 'English', null),
+      ).rows.length < ctx
+    )
+      text += ` ${TEXT}`;
     const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(text)), c.ids.imStart, c.ids.imEnd);
     const plan = planPrefill(c, target, instructIds, resolveVoice(c, 'English', null));
-    const settings = { ...resolveSampling(c.generation, { maxNewTokens: 10 }), frameBudget: Infinity, minNewTokens: 1 << 20 };
+    const settings = {
+      ...resolveSampling(c.generation, { maxNewTokens: 10 }),
+      frameBudget: Infinity,
+      minNewTokens: 1 << 20,
+    };
     runs.length = 0;
     const decodeJs: number[] = [];
     const decodeStep = model.decodeStep.bind(model);
@@ -136,7 +191,10 @@ export async function jobEngine(dir: string, nFrames: number, variant: EngineVar
 }
 
 /** TP of `ids`: the batched ORT graph (fresh, nothing cached) and the per-token JS loop it replaced. */
-async function timeTextProjection(dir: string, ids: number[]): Promise<{ ids: number; ortMs: number; jsLoopMs: number }> {
+async function timeTextProjection(
+  dir: string,
+  ids: number[],
+): Promise<{ ids: number; ortMs: number; jsLoopMs: number }> {
   const emb = path.join(dir, 'embeddings');
   const config = rawConfig(dir);
   const dims = { textVocab: 151936, textHidden: config.talker_text_hidden_size!, hidden: config.talker_hidden_size! };

@@ -18,7 +18,8 @@ export async function jobFloor(dir: string, precision: string, nFrames: number, 
   const cpKV = config.cp_num_kv_heads!;
   const cpD = config.cp_head_dim!;
   const s: Partial<Record<GraphName, ort.InferenceSession>> = {};
-  for (const g of GRAPH_NAMES) s[g] = await ort.InferenceSession.create(path.join(dir, precision, `${g}.onnx`), options());
+  for (const g of GRAPH_NAMES)
+    s[g] = await ort.InferenceSession.create(path.join(dir, precision, `${g}.onnx`), options());
   const ses = s as Record<GraphName, ort.InferenceSession>;
   const P = prefillLength;
   const embeds = new Float32Array(P * H).fill(0.01);
@@ -43,17 +44,30 @@ export async function jobFloor(dir: string, precision: string, nFrames: number, 
       keys.set(pre[`present_key_${i}`]!.data as Float32Array, i * per);
       values.set(pre[`present_value_${i}`]!.data as Float32Array, i * per);
     }
-    let past: { k: ort.Tensor; v: ort.Tensor } = { k: new ort.Tensor('float32', keys, [L, 1, KV, P, D]), v: new ort.Tensor('float32', values, [L, 1, KV, P, D]) };
+    let past: { k: ort.Tensor; v: ort.Tensor } = {
+      k: new ort.Tensor('float32', keys, [L, 1, KV, P, D]),
+      v: new ort.Tensor('float32', values, [L, 1, KV, P, D]),
+    };
     let firstAudio = 0;
     let decoded = 0;
     let chunk = 0;
     codes.length = 0;
     for (let t = 0; t < nFrames; t++) {
       const frame: number[] = [];
-      let cp = await ses.code_predictor.run({ inputs_embeds: new ort.Tensor('float32', two, [1, 2, H]), generation_steps: new ort.Tensor('int64', BigInt64Array.of(0n), [1]), past_keys: emptyCp, past_values: emptyCp });
+      let cp = await ses.code_predictor.run({
+        inputs_embeds: new ort.Tensor('float32', two, [1, 2, H]),
+        generation_steps: new ort.Tensor('int64', BigInt64Array.of(0n), [1]),
+        past_keys: emptyCp,
+        past_values: emptyCp,
+      });
       frame.push(argmax((cp.logits!.data as Float32Array).subarray(2048)));
       for (let g = 1; g < 15; g++) {
-        cp = await ses.code_predictor.run({ inputs_embeds: new ort.Tensor('float32', row, [1, 1, H]), generation_steps: new ort.Tensor('int64', BigInt64Array.of(BigInt(g)), [1]), past_keys: cp.present_keys as ort.Tensor, past_values: cp.present_values as ort.Tensor });
+        cp = await ses.code_predictor.run({
+          inputs_embeds: new ort.Tensor('float32', row, [1, 1, H]),
+          generation_steps: new ort.Tensor('int64', BigInt64Array.of(BigInt(g)), [1]),
+          past_keys: cp.present_keys as ort.Tensor,
+          past_values: cp.present_values as ort.Tensor,
+        });
         frame.push(argmax(cp.logits!.data as Float32Array));
       }
       codes.push([0, ...frame]);

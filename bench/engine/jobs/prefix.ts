@@ -22,13 +22,20 @@ export async function jobPrefix(dir: string, rounds = 3) {
       if (firstTalkerMs < 0 && graph.startsWith('talker')) firstTalkerMs = ms;
     };
     let ttfa = NaN;
-    for await (const ev of engine.synthesize(request({ ...(text ? { text } : {}), sampling: { maxNewTokens } }), new AbortController().signal)) {
+    for await (const ev of engine.synthesize(
+      request({ ...(text ? { text } : {}), sampling: { maxNewTokens } }),
+      new AbortController().signal,
+    )) {
       if (ev.type === 'stats') ttfa = ev.stats.timeToFirstAudioMs;
     }
     return { ttfa, prompt: firstTalkerMs };
   };
   await speak(plain, WARM_TEXT); // first-run allocations
-  const samples = { off: [] as { ttfa: number; prompt: number }[], miss: [] as { ttfa: number; prompt: number }[], hit: [] as { ttfa: number; prompt: number }[] };
+  const samples = {
+    off: [] as { ttfa: number; prompt: number }[],
+    miss: [] as { ttfa: number; prompt: number }[],
+    hit: [] as { ttfa: number; prompt: number }[],
+  };
   for (let r = 0; r < rounds; r++) {
     samples.off.push(await speak(plain));
     cached.prefixes!.clear();
@@ -36,8 +43,17 @@ export async function jobPrefix(dir: string, rounds = 3) {
     await speak(cached, WARM_TEXT); // other words in the same voice
     samples.hit.push(await speak(cached));
   }
-  const summary = (xs: { ttfa: number; prompt: number }[]): PrefixCase => ({ ttfa: spread(xs.map((x) => x.ttfa)), prompt: spread(xs.map((x) => x.prompt)) });
-  const result = { multiPosition: cached.model.multiPosition, off: summary(samples.off), miss: summary(samples.miss), hit: summary(samples.hit), raw: samples };
+  const summary = (xs: { ttfa: number; prompt: number }[]): PrefixCase => ({
+    ttfa: spread(xs.map((x) => x.ttfa)),
+    prompt: spread(xs.map((x) => x.prompt)),
+  });
+  const result = {
+    multiPosition: cached.model.multiPosition,
+    off: summary(samples.off),
+    miss: summary(samples.miss),
+    hit: summary(samples.hit),
+    raw: samples,
+  };
   await cached.dispose();
   return result;
 }

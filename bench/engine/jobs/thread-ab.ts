@@ -6,9 +6,17 @@ import { request, TEXT, WARM_TEXT } from '../common.js';
 export async function jobThreadAb(dir: string, nFrames: number): Promise<{ thread: number[]; inline: number[] }> {
   const out = { thread: [] as number[], inline: [] as number[] };
   for (const mode of ['inline', 'thread'] as const) {
-    const engine = await loadQwen3Engine(dir, { vocoderThread: mode === 'thread', minNewTokens: 1 << 20, budget: { minFrames: 1 << 20 }, log: () => undefined });
+    const engine = await loadQwen3Engine(dir, {
+      vocoderThread: mode === 'thread',
+      minNewTokens: 1 << 20,
+      budget: { minFrames: 1 << 20 },
+      log: () => undefined,
+    });
     for (let round = 0; round < 3; round++) {
-      for await (const ev of engine.synthesize(request({ text: round ? TEXT : WARM_TEXT, sampling: { maxNewTokens: round ? nFrames : 6 } }), new AbortController().signal)) {
+      for await (const ev of engine.synthesize(
+        request({ text: round ? TEXT : WARM_TEXT, sampling: { maxNewTokens: round ? nFrames : 6 } }),
+        new AbortController().signal,
+      )) {
         if (ev.type === 'stats' && round) out[mode].push(ev.stats.realTimeFactor);
       }
     }

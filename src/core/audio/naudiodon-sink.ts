@@ -34,7 +34,8 @@ export function loadNaudiodon(): Naudiodon {
       cached = err as Error;
     }
   }
-  if (cached instanceof Error) throw new AudioDeviceError(`PortAudio (naudiodon) cannot be loaded: ${cached.message.split('\n')[0]}`);
+  if (cached instanceof Error)
+    throw new AudioDeviceError(`PortAudio (naudiodon) cannot be loaded: ${cached.message.split('\n')[0]}`);
   return cached;
 }
 
@@ -65,7 +66,9 @@ export function chooseDevice(devices: readonly OutputDevice[], wanted: string | 
   if (partial.length === 1) return partial[0]!.id;
   const names = devices.map((d) => `'${d.name}'`).join(', ') || 'none';
   throw new AudioDeviceError(
-    partial.length ? `'${wanted}' matches several output devices (${partial.map((d) => `'${d.name}'`).join(', ')})` : `no output device named '${wanted}' (there are: ${names})`,
+    partial.length
+      ? `'${wanted}' matches several output devices (${partial.map((d) => `'${d.name}'`).join(', ')})`
+      : `no output device named '${wanted}' (there are: ${names})`,
   );
 }
 
@@ -119,7 +122,9 @@ export class NaudiodonSink implements AudioSink {
       });
       stream.start();
     } catch (err) {
-      throw new AudioDeviceError(`PortAudio cannot open ${this.device ? `'${this.device}'` : 'the default output'}: ${errorMessage(err)}`);
+      throw new AudioDeviceError(
+        `PortAudio cannot open ${this.device ? `'${this.device}'` : 'the default output'}: ${errorMessage(err)}`,
+      );
     }
     stream.on('error', (err: Error) => (this.failure ??= err));
     stream.once('finish', () => (this.ending = true));

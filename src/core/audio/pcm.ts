@@ -31,7 +31,8 @@ export class FrameChunker {
   private fill = 0;
 
   constructor(readonly frameSize: number) {
-    if (!Number.isInteger(frameSize) || frameSize <= 0) throw new RangeError(`frame size must be a positive integer, got ${frameSize}`);
+    if (!Number.isInteger(frameSize) || frameSize <= 0)
+      throw new RangeError(`frame size must be a positive integer, got ${frameSize}`);
     this.pending = new Int16Array(frameSize);
   }
 

@@ -9,7 +9,10 @@ export function pipeCommands(format: AudioFormat): Array<{ cmd: string; args: st
   const rate = String(format.sampleRate);
   const ch = String(format.channels);
   return [
-    { cmd: 'pw-cat', args: ['--playback', '--format=s16', `--rate=${rate}`, `--channels=${ch}`, '--latency=50ms', '-'] },
+    {
+      cmd: 'pw-cat',
+      args: ['--playback', '--format=s16', `--rate=${rate}`, `--channels=${ch}`, '--latency=50ms', '-'],
+    },
     { cmd: 'paplay', args: ['--raw', '--format=s16le', `--rate=${rate}`, `--channels=${ch}`, '--latency-msec=50'] },
     { cmd: 'aplay', args: ['-q', '-t', 'raw', '-f', 'S16_LE', '-r', rate, '-c', ch] },
   ];
@@ -76,7 +79,10 @@ export class PipeSink implements AudioSink {
     if (!this.child || this.stopped) return;
     this.child.stdin!.end();
     const code = await this.exited;
-    if (code !== 0 && !this.stopped) throw new AudioDeviceError(`${this.child.spawnfile} failed: ${this.stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
+    if (code !== 0 && !this.stopped)
+      throw new AudioDeviceError(
+        `${this.child.spawnfile} failed: ${this.stderr.trim().split('\n').pop() ?? `exit ${code}`}`,
+      );
   }
 
   /** Killing the player is the only way to drop what it has buffered; SIGKILL so it cannot linger. */

@@ -25,7 +25,8 @@ export class NullSink implements AudioSink {
 export async function openPlaybackSink(options: { kind?: SinkKind; device?: string | null } = {}): Promise<AudioSink> {
   const device = options.device ?? (process.env.Q3TTS_AUDIO_DEVICE || null);
   const kind = options.kind ?? (process.env.Q3TTS_AUDIO || (device ? 'portaudio' : 'auto'));
-  if (!KINDS.includes(kind)) throw new AudioDeviceError(`unknown Q3TTS_AUDIO '${kind}' (use auto, portaudio, pipe or null)`);
+  if (!KINDS.includes(kind))
+    throw new AudioDeviceError(`unknown Q3TTS_AUDIO '${kind}' (use auto, portaudio, pipe or null)`);
   switch (kind as SinkKind) {
     case 'null':
       return new NullSink();

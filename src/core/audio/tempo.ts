@@ -28,7 +28,8 @@ export class TempoStretcher {
   private flushed = false;
 
   constructor(readonly speed: number) {
-    if (!(speed >= MIN_SPEED && speed <= MAX_SPEED)) throw new RangeError(`speed must be between ${MIN_SPEED} and ${MAX_SPEED}, got ${speed}`);
+    if (!(speed >= MIN_SPEED && speed <= MAX_SPEED))
+      throw new RangeError(`speed must be between ${MIN_SPEED} and ${MAX_SPEED}, got ${speed}`);
   }
 
   /** Audio in; the output that is final so far out (possibly empty). */

@@ -2,11 +2,26 @@
 // request either to its own control actions (which must work even when handlers are broken) or to the
 // hot-reloaded handlers. Transport-free: the socket server, the app and the CLI's in-process fallback
 // all drive it through request().
-import type { AnswerOf, DaemonState, DoorInfo, OkAnswerOf, RequestOf, SpeedReport, TypedAction } from '../../shared/actions.js';
+import type {
+  AnswerOf,
+  DaemonState,
+  DoorInfo,
+  OkAnswerOf,
+  RequestOf,
+  SpeedReport,
+  TypedAction,
+} from '../../shared/actions.js';
 import type { z } from 'zod';
 import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
-import { ACTIONS, PROTOCOL_VERSION, errorAnswer, type Answer, type EventMessage, type Request } from '../../shared/protocol.js';
+import {
+  ACTIONS,
+  PROTOCOL_VERSION,
+  errorAnswer,
+  type Answer,
+  type EventMessage,
+  type Request,
+} from '../../shared/protocol.js';
 import { CancelRequestSchema, parseRequest } from '../../shared/requests.js';
 import { CONTROL_REQUEST_SCHEMAS, validRequestId } from '../../shared/control-requests.js';
 import { answerInTime, checkedAnswer, DEFAULT_HANDLER_TIMEOUT_MS } from './handler-guard.js';
@@ -146,11 +161,12 @@ export class DaemonCore {
       this.engine = undefined;
     }
     // A host that dies while loading (killed, crashed) gets one more try before the requests waiting on it fail.
-    const load = () => this.options.loadEngine().catch((err: unknown) => {
-      if (!(err instanceof EngineHostDiedWhileLoading) || this.stopping) throw err;
-      this.log(`${errorMessage(err)}; loading it once more`);
-      return this.options.loadEngine();
-    });
+    const load = () =>
+      this.options.loadEngine().catch((err: unknown) => {
+        if (!(err instanceof EngineHostDiedWhileLoading) || this.stopping) throw err;
+        this.log(`${errorMessage(err)}; loading it once more`);
+        return this.options.loadEngine();
+      });
     this.engineLoading ??= load()
       .then((engine) => {
         this.engine = engine;
@@ -184,13 +200,22 @@ export class DaemonCore {
   }
 
   /** Answers one request. Never throws: every failure becomes an error answer. */
-  request<A extends TypedAction>(request: RequestOf<A> & { action: A }, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<AnswerOf<A>>;
+  request<A extends TypedAction>(
+    request: RequestOf<A> & { action: A },
+    emit?: (event: EventMessage) => void,
+    extras?: RequestExtras,
+  ): Promise<AnswerOf<A>>;
   request(request: Request, emit?: (event: EventMessage) => void, extras?: RequestExtras): Promise<Answer>;
-  async request(request: Request, emit: (event: EventMessage) => void = () => undefined, extras: RequestExtras = {}): Promise<Answer> {
+  async request(
+    request: Request,
+    emit: (event: EventMessage) => void = () => undefined,
+    extras: RequestExtras = {},
+  ): Promise<Answer> {
     // an id of the wrong type is not echoed (one nested 10,000 deep could not even be sent back)
     const id = validRequestId(request.id) ? request.id : undefined;
     try {
-      if (request.id !== undefined && id === undefined) return errorAnswer('E_INVALID', "field 'id' must be a string (up to 200 characters) or an integer");
+      if (request.id !== undefined && id === undefined)
+        return errorAnswer('E_INVALID', "field 'id' must be a string (up to 200 characters) or an integer");
       if (typeof request.action !== 'string') return errorAnswer('E_INVALID', "field 'action' must be a string", id);
       if (this.stopping) return errorAnswer('E_SHUTTING_DOWN', 'the daemon is shutting down', id);
       if (Object.hasOwn(CONTROL_REQUEST_SCHEMAS, request.action)) {
@@ -200,13 +225,21 @@ export class DaemonCore {
       }
       switch (request.action) {
         case 'ping':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), v: PROTOCOL_VERSION } satisfies OkAnswerOf<'ping'>;
+          return {
+            status: 'ok',
+            ...(id === undefined ? {} : { id }),
+            v: PROTOCOL_VERSION,
+          } satisfies OkAnswerOf<'ping'>;
         case 'status':
           return this.status(request);
         case 'cancel':
           return this.cancel(request);
         case 'queue':
-          return { status: 'ok', ...(id === undefined ? {} : { id }), jobs: this.queue.list() } satisfies OkAnswerOf<'queue'>;
+          return {
+            status: 'ok',
+            ...(id === undefined ? {} : { id }),
+            jobs: this.queue.list(),
+          } satisfies OkAnswerOf<'queue'>;
         case 'pause':
           return this.setPaused(true, request);
         case 'resume':
@@ -236,7 +269,10 @@ export class DaemonCore {
         return errorAnswer('E_HANDLERS', errorMessage(err), id);
       }
       try {
-        return checkedAnswer(await answerInTime(handlers, this.context(extras), request, emit, this.handlerTimeoutMs), id);
+        return checkedAnswer(
+          await answerInTime(handlers, this.context(extras), request, emit, this.handlerTimeoutMs),
+          id,
+        );
       } catch (err) {
         this.log(`handlers threw on '${request.action}': ${errorDetail(err)}`);
         return errorAnswer('E_HANDLERS', `handlers failed: ${errorMessage(err)}`, id);
@@ -400,7 +436,9 @@ export class DaemonCore {
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
       recordStats: (s) => {
         this.lastStats = s;
-        this.log(`spoke ${s.audioSeconds.toFixed(2)} s: first audio ${Math.round(s.timeToFirstAudioMs)} ms, real-time factor ${s.realTimeFactor.toFixed(2)}${s.truncated ? ' (cut by the frame budget)' : ''}`);
+        this.log(
+          `spoke ${s.audioSeconds.toFixed(2)} s: first audio ${Math.round(s.timeToFirstAudioMs)} ms, real-time factor ${s.realTimeFactor.toFixed(2)}${s.truncated ? ' (cut by the frame budget)' : ''}`,
+        );
       },
       log: this.log,
     };
@@ -414,7 +452,11 @@ export class DaemonCore {
 
 /** What to tell a user whose machine speaks slower than real time (CLI, tray tooltip, window). */
 export function slowAdvice(model: string, rtf: number, waitSeconds: number): string {
-  const tips = [/0\.6b/i.test(model) ? null : 'the 0.6B model', /int4/i.test(model) ? null : 'int4 precision', 'a GPU execution provider'].filter(Boolean);
+  const tips = [
+    /0\.6b/i.test(model) ? null : 'the 0.6B model',
+    /int4/i.test(model) ? null : 'int4 precision',
+    'a GPU execution provider',
+  ].filter(Boolean);
   return (
     `this machine generates speech ${rtf.toFixed(1)}× slower than real time with ${model}, so each sentence is prepared before it plays ` +
     `(about ${Math.round(waitSeconds)} s for a typical sentence) to avoid pauses inside it; faster: ${tips.join(', ')}`

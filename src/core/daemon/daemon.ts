@@ -68,12 +68,17 @@ export function defaultAudio(device: () => string | null = () => null): AudioOut
   };
 }
 
-export function createCore(options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void }): DaemonCore {
+export function createCore(
+  options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void },
+): DaemonCore {
   let engineConfig = options.engine; // models_use retargets it
   const load = (): Promise<Engine> =>
     options.inProcessEngine
       ? loadEngine(engineConfig)
-      : spawnEngine(engineConfig, { onExit: (reason) => core.engineDied(reason), ...(options.launchHost ? { launch: options.launchHost } : {}) });
+      : spawnEngine(engineConfig, {
+          onExit: (reason) => core.engineDied(reason),
+          ...(options.launchHost ? { launch: options.launchHost } : {}),
+        });
   const core: DaemonCore = new DaemonCore({
     handlersFile: options.handlersFile ?? defaultHandlersFile(),
     audio: options.audio ?? defaultAudio(options.audioDevice),
@@ -103,7 +108,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let closing: Promise<void> | undefined;
   let doors: OpenDoors | undefined;
   const core = createCore({ ...options, onStop: () => void close().then(signalStopped) });
-  const server = new SocketServer(options.socketPath, (request, emit) => core.request(request, emit), options.log ? { log: options.log } : {});
+  const server = new SocketServer(
+    options.socketPath,
+    (request, emit) => core.request(request, emit),
+    options.log ? { log: options.log } : {},
+  );
 
   let watchdog: Watchdog | undefined;
   let socketCheck: NodeJS.Timeout | undefined;
@@ -133,7 +142,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   if (checkMs > 0) {
     socketCheck = setInterval(() => {
       if (server.socketFileIsOurs() || closing) return;
-      (options.log ?? console.error)(`the socket ${options.socketPath} was deleted or replaced: no client can reach this daemon any more; shutting down`);
+      (options.log ?? console.error)(
+        `the socket ${options.socketPath} was deleted or replaced: no client can reach this daemon any more; shutting down`,
+      );
       void close().then(signalStopped);
     }, checkMs);
     socketCheck.unref();

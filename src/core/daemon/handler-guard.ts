@@ -26,7 +26,13 @@ export function checkedAnswer(value: unknown, id: RequestId | undefined): Answer
 }
 
 /** Runs handlers.handle with a time limit that is paused while it waits on the engine or the queue. */
-export function answerInTime(handlers: HandlersModule, ctx: HandlerContext, request: Request, emit: (event: EventMessage) => void, timeoutMs: number): Promise<unknown> {
+export function answerInTime(
+  handlers: HandlersModule,
+  ctx: HandlerContext,
+  request: Request,
+  emit: (event: EventMessage) => void,
+  timeoutMs: number,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let waits = 0;
     let timer: NodeJS.Timeout | undefined;

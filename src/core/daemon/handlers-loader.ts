@@ -67,7 +67,9 @@ export class HandlersLoader {
     if (hash === this.failedHash && !force) throw this.lastError!;
     try {
       // A fresh URL per version makes Node evaluate the new code instead of returning its cached module.
-      const mod = (await import(`${pathToFileURL(this.file).href}?v=${hash.slice(0, 16)}-${this.loads + 1}`)) as Partial<HandlersModule>;
+      const mod = (await import(
+        `${pathToFileURL(this.file).href}?v=${hash.slice(0, 16)}-${this.loads + 1}`
+      )) as Partial<HandlersModule>;
       if (typeof mod.handle !== 'function') throw new Error('it does not export a handle(ctx, request, emit) function');
       this.module = mod as HandlersModule;
       this.loadedHash = hash;

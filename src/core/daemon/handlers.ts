@@ -5,8 +5,22 @@ import path from 'node:path';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { AnswerOf, Ok, Queued, RunFigures, Spoken } from '../../shared/actions.js';
 import type { Engine, SamplingOptions, SynthesisEvent, SynthesisRequest, SynthesisStats } from '../../shared/engine.js';
-import { ERROR_CODES, errorAnswer, type Answer, type ErrorAnswer, type ErrorCode, type Request, type RequestId } from '../../shared/protocol.js';
-import { DecodeRequestSchema, GenerateRequestSchema, MAX_TEXT_CHARS, parseRequest, type GenerateRequest } from '../../shared/requests.js';
+import {
+  ERROR_CODES,
+  errorAnswer,
+  type Answer,
+  type ErrorAnswer,
+  type ErrorCode,
+  type Request,
+  type RequestId,
+} from '../../shared/protocol.js';
+import {
+  DecodeRequestSchema,
+  GenerateRequestSchema,
+  MAX_TEXT_CHARS,
+  parseRequest,
+  type GenerateRequest,
+} from '../../shared/requests.js';
 import { cleanForSpeech } from '../../shared/text/clean.js';
 import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
@@ -38,8 +52,13 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
   const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
-  if (!hasSpeakableText(text)) return fail('E_TEXT_EMPTY', 'text is empty (nothing to say after removing whitespace, invisible characters and markup)');
-  if (text.length > MAX_TEXT_CHARS) return fail('E_TEXT_TOO_LONG', `text has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`);
+  if (!hasSpeakableText(text))
+    return fail(
+      'E_TEXT_EMPTY',
+      'text is empty (nothing to say after removing whitespace, invisible characters and markup)',
+    );
+  if (text.length > MAX_TEXT_CHARS)
+    return fail('E_TEXT_TOO_LONG', `text has ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`);
 
   let engine: Engine;
   try {
@@ -116,7 +135,13 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           onPhase: (phase, segment) => {
             ctx.playbackPhase(key, phase);
             const wait = phase === 'preparing' ? ctx.expectedWait(live) : undefined;
-            emit({ event: phase, ...ids, segment: segment.index + 1, segments: segment.count, ...(wait === undefined ? {} : { wait_s: round(wait) }) });
+            emit({
+              event: phase,
+              ...ids,
+              segment: segment.index + 1,
+              segments: segment.count,
+              ...(wait === undefined ? {} : { wait_s: round(wait) }),
+            });
           },
         });
       } finally {
@@ -129,7 +154,12 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
 
   const answer = await enqueue(ctx, req.id, summarize(text), run, req, emit);
   if (answer.status !== 'ok' || 'queued' in answer) return answer; // failed, or "wait": false
-  const result: Ok<Spoken> = { ...answer, ...(output.path ? { output: output.path } : {}), ...(codesOut.path ? { codes_out: codesOut.path } : {}), ...(stats ? statsFields(stats) : {}) };
+  const result: Ok<Spoken> = {
+    ...answer,
+    ...(output.path ? { output: output.path } : {}),
+    ...(codesOut.path ? { codes_out: codesOut.path } : {}),
+    ...(stats ? statsFields(stats) : {}),
+  };
   if (stats?.truncated) result.warning = 'generation hit the runaway guard (frame budget) and was cut short';
   if (req.instruct && !engine.info.supportsInstruct) result.warning = `this model ignores instruct`;
   emit({ event: 'done', ...(req.id === undefined ? {} : { id: req.id }), ...(stats ? statsFields(stats) : {}) });
@@ -146,12 +176,14 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   } catch (err) {
     return errorAnswer(codeOf(err), errorMessage(err), req.id);
   }
-  if (!engine.decode) return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
+  if (!engine.decode)
+    return errorAnswer('E_ENGINE', `engine '${engine.info.engine}' cannot decode codec frames`, req.id);
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return errorAnswer(output.code, output.error, req.id);
   const run = async (signal: AbortSignal) => {
     const live = await ctx.engine(); // restarted if it crashed while this waited
-    if (!live.decode) throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
+    if (!live.decode)
+      throw Object.assign(new Error(`engine '${live.info.engine}' cannot decode codec frames`), { code: 'E_ENGINE' });
     const decodeFrames = live.decode.bind(live);
     const sink = output.path ? await ctx.openWavFile(output.path) : await ctx.openPlayback();
     await play(sink, live.info.sampleRate, signal, ctx, true, async (write) => {
@@ -242,13 +274,19 @@ type Voice = { language: string; instruct: string | null; speaker: string | null
 function chooseVoice(engine: Engine, req: GenerateRequest): Voice {
   const { languages, speakers } = engine.info;
   const wanted = (req.language ?? 'auto').trim() || 'auto';
-  const language = languages.find((l) => l.toLowerCase() === wanted.toLowerCase()) ?? (wanted.toLowerCase() === 'auto' ? 'auto' : undefined);
+  const language =
+    languages.find((l) => l.toLowerCase() === wanted.toLowerCase()) ??
+    (wanted.toLowerCase() === 'auto' ? 'auto' : undefined);
   if (!language) return { error: `unknown language '${wanted}' (this model knows: ${languages.join(', ')})` };
   let speaker: string | null = null;
   if (req.speaker) {
     speaker = speakers.find((s) => s.toLowerCase() === req.speaker!.toLowerCase()) ?? null;
     if (!speaker) {
-      return { error: speakers.length ? `unknown speaker '${req.speaker}' (this model has: ${speakers.join(', ')})` : `this model has no preset speakers` };
+      return {
+        error: speakers.length
+          ? `unknown speaker '${req.speaker}' (this model has: ${speakers.join(', ')})`
+          : `this model has no preset speakers`,
+      };
     }
   }
   const instruct = req.instruct?.trim() ? normalizeText(req.instruct) : null;
@@ -275,17 +313,24 @@ type Resolved = { path?: string } | { error: string; code: ErrorCode };
  */
 function resolveOutput(file: string | null | undefined, cwd: string | null | undefined, field: string): Resolved {
   if (file === null || file === undefined) return {};
-  if (file === '') return { code: 'E_INVALID', error: `${field} is empty: give a file path, or null (or leave it out) to play aloud` };
+  if (file === '')
+    return { code: 'E_INVALID', error: `${field} is empty: give a file path, or null (or leave it out) to play aloud` };
   if (file.includes('\0')) return { code: 'E_INVALID', error: `${field} contains a NUL character` };
   if (cwd?.includes('\0')) return { code: 'E_INVALID', error: `cwd contains a NUL character` };
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
   else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
-  else if (cwd) return { code: 'E_INVALID', error: `cwd '${cwd}' is not an absolute path (it is used to resolve the relative ${field} '${file}')` };
-  else return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
+  else if (cwd)
+    return {
+      code: 'E_INVALID',
+      error: `cwd '${cwd}' is not an absolute path (it is used to resolve the relative ${field} '${file}')`,
+    };
+  else
+    return { code: 'E_INVALID', error: `${field} '${file}' is relative: send an absolute path, or the client's "cwd"` };
   const dir = path.dirname(absolute);
   try {
-    if (!statSync(dir).isDirectory()) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${dir} is not a directory` };
+    if (!statSync(dir).isDirectory())
+      return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${dir} is not a directory` };
     accessSync(dir, fsConstants.W_OK);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the directory does not exist' : 'permission denied';
@@ -301,7 +346,8 @@ function codeOf(err: unknown): ErrorCode {
   const e = err as { name?: string; code?: unknown };
   if (e?.name === 'AbortError') return 'E_CANCELLED';
   if (e?.name === 'AudioDeviceError') return 'E_AUDIO_DEVICE';
-  if (e?.name === 'OutputFileError' || e?.code === 'ENOSPC' || e?.code === 'EACCES' || e?.code === 'EROFS') return 'E_OUTPUT';
+  if (e?.name === 'OutputFileError' || e?.code === 'ENOSPC' || e?.code === 'EACCES' || e?.code === 'EROFS')
+    return 'E_OUTPUT';
   if (typeof e?.code === 'string' && e.code in ERROR_CODES) return e.code as ErrorCode; // EngineError and kin
   return 'E_INTERNAL';
 }

@@ -61,11 +61,20 @@ export class SpeechQueue {
    * Adds a job; `interrupt` first cancels everything playing or waiting ("speak now").
    * Returns its position (0 = starts now) and a promise that settles when it has run, failed or been cancelled.
    */
-  enqueue(spec: JobSpec, options: { interrupt?: boolean } = {}): { job: number; position: number; done: Promise<void> } {
+  enqueue(
+    spec: JobSpec,
+    options: { interrupt?: boolean } = {},
+  ): { job: number; position: number; done: Promise<void> } {
     if (options.interrupt) this.cancel();
     let settle!: Job['settle'];
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    const job: Job = { ...spec, job: this.nextJob++, controller: new AbortController(), enqueuedAt: performance.now(), settle };
+    const job: Job = {
+      ...spec,
+      job: this.nextJob++,
+      controller: new AbortController(),
+      enqueuedAt: performance.now(),
+      settle,
+    };
     this.waiting.push(job);
     const position = this.length - 1;
     this.pump();
@@ -97,7 +106,12 @@ export class SpeechQueue {
   }
 
   private view(j: Job, state: JobView['state']): JobView {
-    const v: JobView = { job: j.job, summary: j.summary, state, queuedMs: Math.round(performance.now() - j.enqueuedAt) };
+    const v: JobView = {
+      job: j.job,
+      summary: j.summary,
+      state,
+      queuedMs: Math.round(performance.now() - j.enqueuedAt),
+    };
     if (j.requestId !== undefined) v.id = j.requestId;
     return v;
   }
@@ -134,8 +148,8 @@ export class SpeechQueue {
     Promise.resolve()
       .then(() => job.run(signal, lane))
       .then(
-      () => finish(() => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve())),
-      (err: unknown) => finish(() => job.settle.reject(signal.aborted ? abortError() : err)),
-    );
+        () => finish(() => (signal.aborted ? job.settle.reject(abortError()) : job.settle.resolve())),
+        (err: unknown) => finish(() => job.settle.reject(signal.aborted ? abortError() : err)),
+      );
   }
 }

@@ -41,7 +41,10 @@ export function startWatchdog(limitMs: number, socketPath?: string): Watchdog {
   } catch {
     // no socket (yet): nothing to remove
   }
-  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer, limitMs, socketPath: socketPath ?? null, socketIno } });
+  const worker = new Worker(WATCHDOG_SOURCE, {
+    eval: true,
+    workerData: { buffer, limitMs, socketPath: socketPath ?? null, socketIno },
+  });
   worker.unref();
   const timer = setInterval(() => Atomics.add(beat, 0, 1), BEAT_MS);
   timer.unref();

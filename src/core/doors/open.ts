@@ -26,7 +26,11 @@ export interface OpenDoors {
 
 const addressOf = (a: string | ListenAddress) => (typeof a === 'string' ? parseListenAddress(a) : a);
 
-export async function openDoors(core: DaemonCore, config: DoorsConfig, log: (message: string) => void): Promise<OpenDoors> {
+export async function openDoors(
+  core: DaemonCore,
+  config: DoorsConfig,
+  log: (message: string) => void,
+): Promise<OpenDoors> {
   const closers: (() => Promise<void>)[] = [];
   const lines: string[] = [];
   const close = async () => {
@@ -36,9 +40,17 @@ export async function openDoors(core: DaemonCore, config: DoorsConfig, log: (mes
     if (config.http) {
       const { host, port } = addressOf(config.http);
       const token = isLoopback(host) ? null : loadOrCreateToken(config.configDir);
-      const door = await openOpenAiDoor(core, { host, port, token, log, ...(config.corsOrigins?.length ? { corsOrigins: config.corsOrigins } : {}) });
+      const door = await openOpenAiDoor(core, {
+        host,
+        port,
+        token,
+        log,
+        ...(config.corsOrigins?.length ? { corsOrigins: config.corsOrigins } : {}),
+      });
       closers.push(door.close);
-      lines.push(`HTTP door (OpenAI API) on ${door.address}${token ? ` (bearer token required: q3tts http token; kept in ${path.join(config.configDir, 'http-token')})` : ''}`);
+      lines.push(
+        `HTTP door (OpenAI API) on ${door.address}${token ? ` (bearer token required: q3tts http token; kept in ${path.join(config.configDir, 'http-token')})` : ''}`,
+      );
     }
     if (config.wyoming) {
       const { host, port } = addressOf(config.wyoming);

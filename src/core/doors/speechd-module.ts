@@ -96,7 +96,9 @@ export class SpeechdModule {
       if (answer.status === 'error') throw new Error(answer.message);
       this.out('299-q3tts: connected to the daemon\n299 OK LOADED SUCCESSFULLY\n');
     } catch (err) {
-      this.out(`399-q3tts: ${oneLine(errorMessage(err))} (start it with 'q3tts serve' or the tray app)\n399 ERR CANT INIT MODULE\n`);
+      this.out(
+        `399-q3tts: ${oneLine(errorMessage(err))} (start it with 'q3tts serve' or the tray app)\n399 ERR CANT INIT MODULE\n`,
+      );
     }
   }
 
@@ -113,7 +115,8 @@ export class SpeechdModule {
       return;
     }
     this.block = undefined;
-    if (block.size > MAX_TEXT_BYTES) return this.out(block.kind === 'params' ? '303 ERROR INVALID PARAMETER OR VALUE\n' : '301 ERROR CANT SPEAK\n');
+    if (block.size > MAX_TEXT_BYTES)
+      return this.out(block.kind === 'params' ? '303 ERROR INVALID PARAMETER OR VALUE\n' : '301 ERROR CANT SPEAK\n');
     if (block.kind === 'params') return this.params(block);
     const text = block.kind === 'speak' ? plainText(block.lines.join('\n')) : block.lines.join(' ');
     if (block.kind === 'icon' || !text.trim()) return this.out('301 ERROR CANT SPEAK\n'); // no sound icons here
@@ -134,7 +137,8 @@ export class SpeechdModule {
       if (block.reply.includes('SETTINGS RECEIVED')) {
         if (key === 'language') this.settings.language = value;
         else if (key === 'synthesis_voice') this.settings.voice = value === 'NULL' ? undefined : value;
-        else if (key === 'rate' && Number.isFinite(Number(value))) this.settings.rate = Math.max(-100, Math.min(100, Number(value)));
+        else if (key === 'rate' && Number.isFinite(Number(value)))
+          this.settings.rate = Math.max(-100, Math.min(100, Number(value)));
         // pitch, volume, punctuation…: the model has no controls for them; accepted and ignored.
       }
     }
@@ -229,7 +233,9 @@ export class SpeechdModule {
       .filter(([, name]) => model.languages.some((l) => l.toLowerCase() === name.toLowerCase()))
       .map(([code]) => code);
     if (!codes.length) return this.out('304 CANT LIST VOICES\n');
-    const lines = ['default', ...model.speakers].flatMap((voice) => codes.map((code) => `200-${oneLine(voice)}\t${code}\tnone\n`));
+    const lines = ['default', ...model.speakers].flatMap((voice) =>
+      codes.map((code) => `200-${oneLine(voice)}\t${code}\tnone\n`),
+    );
     this.out(`${lines.join('')}200 OK VOICE LIST SENT\n`);
   }
 }

@@ -4,7 +4,19 @@
 import type { EngineInfo } from '../../shared/engine.js';
 
 export const DEFAULT_VOICE = 'default';
-export const OPENAI_VOICE_NAMES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'] as const;
+export const OPENAI_VOICE_NAMES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'nova',
+  'onyx',
+  'sage',
+  'shimmer',
+  'verse',
+] as const;
 
 /** The names a client may pick: the preset speakers, then "default". */
 export function voiceNames(info: Pick<EngineInfo, 'speakers'>): string[] {
@@ -12,9 +24,17 @@ export function voiceNames(info: Pick<EngineInfo, 'speakers'>): string[] {
 }
 
 /** The speaker a voice name stands for (null = the default voice), or why it is not one. */
-export function resolveVoice(info: Pick<EngineInfo, 'speakers'>, name: string | null | undefined): { speaker: string | null } | { error: string } {
+export function resolveVoice(
+  info: Pick<EngineInfo, 'speakers'>,
+  name: string | null | undefined,
+): { speaker: string | null } | { error: string } {
   const wanted = (name ?? '').trim();
-  if (!wanted || wanted.toLowerCase() === DEFAULT_VOICE || (OPENAI_VOICE_NAMES as readonly string[]).includes(wanted.toLowerCase())) return { speaker: null };
+  if (
+    !wanted ||
+    wanted.toLowerCase() === DEFAULT_VOICE ||
+    (OPENAI_VOICE_NAMES as readonly string[]).includes(wanted.toLowerCase())
+  )
+    return { speaker: null };
   const speaker = info.speakers.find((s) => s.toLowerCase() === wanted.toLowerCase());
   if (speaker) return { speaker };
   return { error: `unknown voice '${wanted}' (this model has: ${voiceNames(info).join(', ')})` };

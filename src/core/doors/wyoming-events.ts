@@ -33,7 +33,8 @@ export function encodeEvent(type: string, data: Record<string, unknown> = {}, pa
 
 export class WyomingDecoder {
   private buffer: Buffer = Buffer.alloc(0);
-  private pending: { type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number } | undefined;
+  private pending:
+    { type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number } | undefined;
 
   /** Events completed by these bytes; throws WyomingFramingError on a malformed stream. */
   push(bytes: Buffer): WyomingEvent[] {
@@ -43,10 +44,12 @@ export class WyomingDecoder {
       if (!this.pending) {
         const newline = this.buffer.indexOf(0x0a);
         if (newline < 0) {
-          if (this.buffer.length > MAX_HEADER_BYTES) throw new WyomingFramingError(`header line longer than ${MAX_HEADER_BYTES} bytes`);
+          if (this.buffer.length > MAX_HEADER_BYTES)
+            throw new WyomingFramingError(`header line longer than ${MAX_HEADER_BYTES} bytes`);
           return events;
         }
-        if (newline > MAX_HEADER_BYTES) throw new WyomingFramingError(`header line longer than ${MAX_HEADER_BYTES} bytes`);
+        if (newline > MAX_HEADER_BYTES)
+          throw new WyomingFramingError(`header line longer than ${MAX_HEADER_BYTES} bytes`);
         const line = this.buffer.subarray(0, newline).toString('utf8').trim();
         this.buffer = this.buffer.subarray(newline + 1);
         if (!line) continue; // blank lines between events are harmless
@@ -73,7 +76,12 @@ export class WyomingDecoder {
   }
 }
 
-function parseHeader(line: string): { type: string; data: Record<string, unknown>; dataLength: number; payloadLength: number } {
+function parseHeader(line: string): {
+  type: string;
+  data: Record<string, unknown>;
+  dataLength: number;
+  payloadLength: number;
+} {
   let header: unknown;
   try {
     header = JSON.parse(line);
@@ -82,7 +90,8 @@ function parseHeader(line: string): { type: string; data: Record<string, unknown
   }
   if (!isObject(header)) throw new WyomingFramingError('the header line is not a JSON object');
   if (typeof header.type !== 'string' || !header.type) throw new WyomingFramingError(`the header has no "type"`);
-  if (header.data !== undefined && header.data !== null && !isObject(header.data)) throw new WyomingFramingError(`"data" of '${header.type}' is not an object`);
+  if (header.data !== undefined && header.data !== null && !isObject(header.data))
+    throw new WyomingFramingError(`"data" of '${header.type}' is not an object`);
   return {
     type: header.type,
     data: (header.data as Record<string, unknown> | undefined) ?? {},
@@ -93,7 +102,8 @@ function parseHeader(line: string): { type: string; data: Record<string, unknown
 
 function length(value: unknown, field: string, max: number): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new WyomingFramingError(`"${field}" must be a whole number of bytes, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new WyomingFramingError(`"${field}" must be a whole number of bytes, not ${JSON.stringify(value)}`);
   if (value > max) throw new WyomingFramingError(`"${field}" of ${value} bytes is over the limit of ${max}`);
   return value;
 }

@@ -39,7 +39,9 @@ interface VoiceChoice {
 export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOptions): Promise<OpenWyomingDoor> {
   if (!isLoopback(options.host)) {
     // Wyoming has no authentication: beyond loopback anyone on the network may use the model. Allowed, but said.
-    options.log?.(`wyoming door on ${options.host}: reachable from other machines, without authentication (the protocol has none)`);
+    options.log?.(
+      `wyoming door on ${options.host}: reachable from other machines, without authentication (the protocol has none)`,
+    );
   }
   const log = options.log ?? (() => undefined);
   let nextId = 0;
@@ -53,7 +55,9 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
   function serveConnection(socket: net.Socket): void {
     const decoder = new WyomingDecoder();
     const mine = new Set<string>(); // this connection's request ids, cancelled when it goes away
-    let stream: { voice: VoiceChoice; splitter: SentenceSplitter; spoken: Promise<void>; started: boolean; failed: boolean } | undefined;
+    let stream:
+      | { voice: VoiceChoice; splitter: SentenceSplitter; spoken: Promise<void>; started: boolean; failed: boolean }
+      | undefined;
     let work: Promise<void> = Promise.resolve(); // events are handled one after another, in order
 
     const send = (type: string, data: Record<string, unknown> = {}, payload?: Buffer) => {
@@ -76,28 +80,47 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
         return;
       }
       for (const event of events) {
-        work = work.then(() => handle(event)).catch((err: unknown) => {
-          log(`wyoming door: ${errorMessage(err)}`);
-          fail(`internal error: ${errorMessage(err)}`, 'internal');
-        });
+        work = work
+          .then(() => handle(event))
+          .catch((err: unknown) => {
+            log(`wyoming door: ${errorMessage(err)}`);
+            fail(`internal error: ${errorMessage(err)}`, 'internal');
+          });
       }
     });
 
     /** Speaks one text into this connection; resolves with the daemon's answer when it has been spoken. */
-    const speak = (text: string, voice: VoiceChoice, speakers: string[], onStart: () => void): Promise<Answer> | Answer => {
+    const speak = (
+      text: string,
+      voice: VoiceChoice,
+      speakers: string[],
+      onStart: () => void,
+    ): Promise<Answer> | Answer => {
       const chosen = resolveVoice({ speakers }, voice.name ?? voice.speaker);
       if ('error' in chosen) return { status: 'error', code: 'E_INVALID', message: chosen.error };
       const id = `wyoming-${++nextId}`;
       mine.add(id);
-      const sink = new PcmStreamSink({ start: onStart, chunk: (pcm, f) => send('audio-chunk', { rate: f.sampleRate, width: 2, channels: 1 }, pcm) });
-      const request: Request = { action: 'generate', id, text, ...(voice.language ? { language: voice.language } : {}), ...(chosen.speaker ? { speaker: chosen.speaker } : {}) };
+      const sink = new PcmStreamSink({
+        start: onStart,
+        chunk: (pcm, f) => send('audio-chunk', { rate: f.sampleRate, width: 2, channels: 1 }, pcm),
+      });
+      const request: Request = {
+        action: 'generate',
+        id,
+        text,
+        ...(voice.language ? { language: voice.language } : {}),
+        ...(chosen.speaker ? { speaker: chosen.speaker } : {}),
+      };
       return core.request(request, undefined, { stream: sink }).finally(() => mine.delete(id));
     };
 
     async function info(): Promise<OkAnswerOf<'voices'> | undefined> {
       const answer = await core.request({ action: 'voices' });
       if (answer.status === 'error') {
-        fail(core.state === 'loading' ? 'the model is loading; try again in a moment' : answer.message, core.state === 'loading' ? 'model-loading' : answer.code);
+        fail(
+          core.state === 'loading' ? 'the model is loading; try again in a moment' : answer.message,
+          core.state === 'loading' ? 'model-loading' : answer.code,
+        );
         return undefined;
       }
       return answer;
@@ -119,7 +142,10 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
         case 'synthesize-stop':
           return stopStream();
         default:
-          return fail(`unknown event type '${event.type}' (this TTS server takes describe, synthesize, synthesize-start/-chunk/-stop, ping)`, 'unknown-event');
+          return fail(
+            `unknown event type '${event.type}' (this TTS server takes describe, synthesize, synthesize-start/-chunk/-stop, ping)`,
+            'unknown-event',
+          );
       }
     }
 
@@ -128,7 +154,8 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
       if (!model) return;
       const voices = voiceNames(model).map((name) => ({
         name,
-        description: name === DEFAULT_VOICE ? `${model.model}: the model's own voice` : `${model.model}: preset speaker ${name}`,
+        description:
+          name === DEFAULT_VOICE ? `${model.model}: the model's own voice` : `${model.model}: preset speaker ${name}`,
         attribution: ATTRIBUTION,
         installed: true,
         version: null,
@@ -137,7 +164,17 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
       }));
       send('info', {
         asr: [],
-        tts: [{ name: 'q3tts', description: `q3tts: ${model.model}`, attribution: ATTRIBUTION, installed: true, version: '0.1.0', voices, supports_synthesize_streaming: true }],
+        tts: [
+          {
+            name: 'q3tts',
+            description: `q3tts: ${model.model}`,
+            attribution: ATTRIBUTION,
+            installed: true,
+            version: '0.1.0',
+            voices,
+            supports_synthesize_streaming: true,
+          },
+        ],
         handle: [],
         intent: [],
         wake: [],
@@ -232,7 +269,8 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
 /** The optional "voice" of synthesize / synthesize-start, checked. */
 function voiceOf(value: unknown): VoiceChoice | { error: string } {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) return { error: `"voice" must be an object ({"name", "language", "speaker"})` };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return { error: `"voice" must be an object ({"name", "language", "speaker"})` };
   const v = value as Record<string, unknown>;
   const out: VoiceChoice = {};
   for (const key of ['name', 'language', 'speaker'] as const) {

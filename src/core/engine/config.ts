@@ -8,7 +8,15 @@ import { EngineError } from './errors.js';
 
 export type EngineConfig =
   | { kind: 'tone'; msPerFrame?: number }
-  | { kind: 'qwen3'; modelDir: string; precision?: Precision; executionProvider?: string; intraOpThreads?: number; interOpThreads?: number; vocoderThread?: boolean };
+  | {
+      kind: 'qwen3';
+      modelDir: string;
+      precision?: Precision;
+      executionProvider?: string;
+      intraOpThreads?: number;
+      interOpThreads?: number;
+      vocoderThread?: boolean;
+    };
 
 export interface EngineChoice {
   engine?: string | undefined;
@@ -27,7 +35,10 @@ export function resolveModelDir(p: PathEnv, explicit?: string): string {
   const chosen = explicit || p.env.Q3TTS_MODEL_DIR;
   if (chosen) {
     if (!existsSync(path.join(chosen, 'config.json'))) {
-      throw new EngineError('E_NO_MODEL', `no model at ${chosen}: config.json is missing (check --model / Q3TTS_MODEL_DIR)`);
+      throw new EngineError(
+        'E_NO_MODEL',
+        `no model at ${chosen}: config.json is missing (check --model / Q3TTS_MODEL_DIR)`,
+      );
     }
     return chosen;
   }
@@ -38,7 +49,10 @@ export function resolveModelDir(p: PathEnv, explicit?: string): string {
   const installed = layout.installedFolders();
   if (installed.length === 1) return layout.dir(installed[0]!);
   if (installed.length > 1) {
-    throw new EngineError('E_NO_MODEL', `several models are installed in ${root} (${installed.join(', ')}); choose one with 'q3tts models use NAME', --model or Q3TTS_MODEL_DIR`);
+    throw new EngineError(
+      'E_NO_MODEL',
+      `several models are installed in ${root} (${installed.join(', ')}); choose one with 'q3tts models use NAME', --model or Q3TTS_MODEL_DIR`,
+    );
   }
   throw new EngineError(
     'E_NO_MODEL',
@@ -57,7 +71,8 @@ export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): Engi
   const config: EngineConfig = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
   const precision = choice.precision || p.env.Q3TTS_PRECISION;
   if (precision) {
-    if (!isPrecision(precision)) throw new EngineError('E_ENGINE', `unknown precision '${precision}' (${oneOf(PRECISIONS)})`);
+    if (!isPrecision(precision))
+      throw new EngineError('E_ENGINE', `unknown precision '${precision}' (${oneOf(PRECISIONS)})`);
     config.precision = precision;
   }
   const ep = choice.executionProvider || p.env.Q3TTS_EXECUTION_PROVIDER;

@@ -55,7 +55,11 @@ export function runEngineHost(channel: HostChannel): void {
         if (!engine) {
           fail(id, new EngineError('E_ENGINE', 'the engine is not loaded'));
         } else if (message.type === 'synthesize') {
-          void stream(id, engine.synthesize(message.request, controller.signal), (event) => ({ type: 'event', id, event: event as never }));
+          void stream(id, engine.synthesize(message.request, controller.signal), (event) => ({
+            type: 'event',
+            id,
+            event: event as never,
+          }));
         } else if (engine.decode) {
           void stream(id, engine.decode(message.frames, controller.signal), (samples) => ({
             type: 'event',
@@ -80,7 +84,11 @@ export function runEngineHost(channel: HostChannel): void {
 
 /** Picks the channel of whichever parent started this process. */
 function parentChannel(): HostChannel | undefined {
-  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: ToHost }) => void): void } }).parentPort;
+  const parentPort = (
+    process as unknown as {
+      parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: ToHost }) => void): void };
+    }
+  ).parentPort;
   if (parentPort) {
     return { send: (m) => parentPort.postMessage(m), onMessage: (l) => parentPort.on('message', (e) => l(e.data)) };
   }

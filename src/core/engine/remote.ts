@@ -68,7 +68,8 @@ type Pending = { push(msg: FromHost): void; fail(err: Error): void };
 export async function spawnEngine(config: EngineConfig, options: SpawnOptions = {}): Promise<RemoteEngine> {
   const hostPath = options.hostPath ?? defaultHostPath();
   const onExit = options.onExit;
-  if (!existsSync(hostPath)) throw new EngineError('E_ENGINE', `engine host not found at ${hostPath} (run 'npm run build')`);
+  if (!existsSync(hostPath))
+    throw new EngineError('E_ENGINE', `engine host not found at ${hostPath} (run 'npm run build')`);
   const child = (options.launch ?? forkHost)(hostPath);
   const pending = new Map<number, Pending>();
   let nextId = 1;

@@ -64,13 +64,22 @@ export class PlaybackScheduler {
   segment(index: number, count: number, tokens: number | null): void {
     this.closeSegment();
     this.count = count;
-    this.segments.push({ index, tokens, predicted: this.o.predict(tokens), chunks: [], generated: 0, ended: false, startedAt: this.now() });
+    this.segments.push({
+      index,
+      tokens,
+      predicted: this.o.predict(tokens),
+      chunks: [],
+      generated: 0,
+      ended: false,
+      startedAt: this.now(),
+    });
     this.changed();
   }
 
   /** Audio as generated; `next` = samples in the engine's next chunk, if it said. */
   audio(samples: Float32Array, next?: number): void {
-    if (this.segments.length === 0 || this.segments.at(-1)!.ended) this.segment(this.segments.length, Math.max(this.count, this.segments.length + 1), null);
+    if (this.segments.length === 0 || this.segments.at(-1)!.ended)
+      this.segment(this.segments.length, Math.max(this.count, this.segments.length + 1), null);
     const seg = this.segments.at(-1)!;
     const seconds = samples.length / this.o.sampleRate;
     seg.chunks.push(samples);
@@ -111,7 +120,7 @@ export class PlaybackScheduler {
       }
       if (signal.aborted) return;
       this.o.onPhase?.('speaking', { index: seg.index, count: this.count });
-      for (let i = 0; !signal.aborted; ) {
+      for (let i = 0; !signal.aborted;) {
         const chunk = seg.chunks[i];
         if (chunk) {
           seg.chunks[i++] = EMPTY; // played: let it go
@@ -150,7 +159,12 @@ export class PlaybackScheduler {
     if (!seg || seg.ended) return;
     seg.ended = true;
     if (seg.generated > 0 && !this.o.signal.aborted) {
-      this.o.record?.({ index: seg.index, wallSeconds: (this.now() - seg.startedAt) / 1000, audioSeconds: seg.generated, tokens: seg.tokens });
+      this.o.record?.({
+        index: seg.index,
+        wallSeconds: (this.now() - seg.startedAt) / 1000,
+        audioSeconds: seg.generated,
+        tokens: seg.tokens,
+      });
     }
   }
 

@@ -65,7 +65,10 @@ export async function speakScheduled(o: SpeakOptions): Promise<void> {
   })();
 
   const playing = (async () => {
-    await Promise.race([o.lane.turn, new Promise<void>((resolve) => inner.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    await Promise.race([
+      o.lane.turn,
+      new Promise<void>((resolve) => inner.signal.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
     if (inner.signal.aborted) return;
     const sink = await o.openSink();
     const silence = () => sink.stop();

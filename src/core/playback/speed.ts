@@ -20,7 +20,10 @@ export interface SpeedFile {
 }
 
 /** A running average updated with one sample (the first sample is taken as is). */
-export function average(old: { value: number; samples: number } | undefined, sample: number): { value: number; samples: number } {
+export function average(
+  old: { value: number; samples: number } | undefined,
+  sample: number,
+): { value: number; samples: number } {
   if (!old) return { value: sample, samples: 1 };
   return { value: old.value + SMOOTHING * (sample - old.value), samples: old.samples + 1 };
 }
@@ -61,12 +64,19 @@ export class SpeedBook {
   }
 
   /** Records one generated segment: its wall time, audio length and text tokens. */
-  record(model: string, language: string, sample: { wallSeconds: number; audioSeconds: number; tokens: number | null }): void {
+  record(
+    model: string,
+    language: string,
+    sample: { wallSeconds: number; audioSeconds: number; tokens: number | null },
+  ): void {
     if (!(sample.audioSeconds > 0) || !(sample.wallSeconds > 0)) return;
     this.data.rtf[model] = average(this.data.rtf[model], sample.wallSeconds / sample.audioSeconds);
     if (sample.tokens) {
       const key = language.toLowerCase();
-      this.data.framesPerToken[key] = average(this.data.framesPerToken[key], (sample.audioSeconds * FRAMES_PER_SECOND) / sample.tokens);
+      this.data.framesPerToken[key] = average(
+        this.data.framesPerToken[key],
+        (sample.audioSeconds * FRAMES_PER_SECOND) / sample.tokens,
+      );
     }
     this.save();
   }
@@ -97,7 +107,8 @@ function clean(table: unknown): Record<string, { value: number; samples: number 
   if (!table || typeof table !== 'object') return out;
   for (const [key, v] of Object.entries(table as Record<string, unknown>)) {
     const e = v as { value?: unknown; samples?: unknown };
-    if (typeof e?.value === 'number' && e.value > 0 && Number.isFinite(e.value) && typeof e.samples === 'number') out[key] = { value: e.value, samples: e.samples };
+    if (typeof e?.value === 'number' && e.value > 0 && Number.isFinite(e.value) && typeof e.samples === 'number')
+      out[key] = { value: e.value, samples: e.samples };
   }
   return out;
 }

@@ -5,9 +5,7 @@ import type { UnreachableCode } from '../../core/client.js';
 export type SocketProbe = 'absent' | 'stale' | 'live' | 'foreign';
 
 export type DaemonPlan =
-  | { mode: 'host'; note: string | null }
-  | { mode: 'attach'; note: string }
-  | { mode: 'refuse'; note: string };
+  { mode: 'host'; note: string | null } | { mode: 'attach'; note: string } | { mode: 'refuse'; note: string };
 
 export function planDaemon(probe: SocketProbe, socketPath: string): DaemonPlan {
   switch (probe) {
@@ -16,9 +14,15 @@ export function planDaemon(probe: SocketProbe, socketPath: string): DaemonPlan {
     case 'stale':
       return { mode: 'host', note: `Removed a stale socket left by a daemon that died (${socketPath}).` };
     case 'live':
-      return { mode: 'attach', note: `Using the q3tts daemon already running on ${socketPath}; its model is shared, not loaded twice.` };
+      return {
+        mode: 'attach',
+        note: `Using the q3tts daemon already running on ${socketPath}; its model is shared, not loaded twice.`,
+      };
     case 'foreign':
-      return { mode: 'refuse', note: `Something that is not a q3tts daemon answers on ${socketPath}. Stop it, or set Q3TTS_SOCKET to another path.` };
+      return {
+        mode: 'refuse',
+        note: `Something that is not a q3tts daemon answers on ${socketPath}. Stop it, or set Q3TTS_SOCKET to another path.`,
+      };
   }
 }
 

@@ -9,7 +9,11 @@ export interface AutostartTarget {
   leadingArgs?: string[];
 }
 
-export function autostartTarget(execPath: string, env: Record<string, string | undefined>, appPath: string | null): AutostartTarget {
+export function autostartTarget(
+  execPath: string,
+  env: Record<string, string | undefined>,
+  appPath: string | null,
+): AutostartTarget {
   if (env.APPIMAGE) return { executable: env.APPIMAGE };
   return appPath ? { executable: execPath, leadingArgs: [appPath] } : { executable: execPath };
 }
@@ -37,7 +41,12 @@ export function autostartEntry(target: AutostartTarget, name = 'q3tts'): string 
   ].join('\n');
 }
 
-export function autostartFile(env: Record<string, string | undefined>, homedir: string, fileName = 'q3tts.desktop'): string {
-  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir, '.config');
+export function autostartFile(
+  env: Record<string, string | undefined>,
+  homedir: string,
+  fileName = 'q3tts.desktop',
+): string {
+  const config =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir, '.config');
   return path.join(config, 'autostart', fileName);
 }

@@ -1,6 +1,14 @@
 // What the app does, whoever asks (tray, window, hotkey, second instance): speak, stop, save, reload,
 // and one AppStatus everyone displays. No Electron here; the electron/ adapters call these methods.
-import type { AppStatus, BridgeError, BridgeResult, RunStats, SpeakParams, Voices, WindowDefaults } from '../../shared/bridge.js';
+import type {
+  AppStatus,
+  BridgeError,
+  BridgeResult,
+  RunStats,
+  SpeakParams,
+  Voices,
+  WindowDefaults,
+} from '../../shared/bridge.js';
 import type { Settings } from '../../shared/settings.js';
 import { SpeechError, type SpeechService, type SpeechSnapshot } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -15,10 +23,15 @@ export interface ControllerDeps {
 }
 
 /** Where the service stands when there is none to ask (starting, or failed to start). */
-export type ServicePhase = { phase: 'starting'; message: string } | { phase: 'failed'; code: string; message: string } | { phase: 'up' };
+export type ServicePhase =
+  { phase: 'starting'; message: string } | { phase: 'failed'; code: string; message: string } | { phase: 'up' };
 
 /** Pure: the status every front end shows, from the service's snapshot and what the app knows. */
-export function deriveStatus(phase: ServicePhase, snapshot: SpeechSnapshot | null, extra: { attached: boolean; progressSeconds: number | null; last: RunStats | null }): AppStatus {
+export function deriveStatus(
+  phase: ServicePhase,
+  snapshot: SpeechSnapshot | null,
+  extra: { attached: boolean; progressSeconds: number | null; last: RunStats | null },
+): AppStatus {
   const base = {
     attached: extra.attached,
     engine: snapshot?.engine ?? null,
@@ -29,13 +42,18 @@ export function deriveStatus(phase: ServicePhase, snapshot: SpeechSnapshot | nul
     ...(snapshot?.doors?.length ? { doors: snapshot.doors } : {}),
   };
   if (phase.phase === 'starting') return { ...base, state: 'loading', message: phase.message };
-  if (phase.phase === 'failed') return { ...base, state: phase.code === 'E_NO_MODEL' ? 'no-model' : 'error', message: phase.message };
+  if (phase.phase === 'failed')
+    return { ...base, state: phase.code === 'E_NO_MODEL' ? 'no-model' : 'error', message: phase.message };
   if (!snapshot) return { ...base, state: 'loading', message: 'Connecting to the daemon…' };
   switch (snapshot.state) {
     case 'loading':
       return { ...base, state: 'loading', message: 'Loading the model…' };
     case 'error':
-      return { ...base, state: /\bno model\b/i.test(snapshot.error ?? '') ? 'no-model' : 'error', message: snapshot.error ?? 'The engine is not running.' };
+      return {
+        ...base,
+        state: /\bno model\b/i.test(snapshot.error ?? '') ? 'no-model' : 'error',
+        message: snapshot.error ?? 'The engine is not running.',
+      };
     case 'speaking':
       return { ...base, state: 'speaking', message: null, progressSeconds: extra.progressSeconds };
     default:
@@ -100,7 +118,13 @@ export class AppController {
       this.snapshot = await service.snapshot();
     } catch (err) {
       if (this.service !== service) return;
-      this.snapshot = { state: 'error', engine: null, model: null, error: errorMessage(err), last: this.snapshot?.last ?? null };
+      this.snapshot = {
+        state: 'error',
+        engine: null,
+        model: null,
+        error: errorMessage(err),
+        last: this.snapshot?.last ?? null,
+      };
     }
     if (this.snapshot.state !== 'speaking') this.progressSeconds = null;
     this.publish();
@@ -111,7 +135,10 @@ export class AppController {
     return { instruct: s.instruct, language: s.language, speaker: s.speaker };
   }
 
-  async speak(params: SpeakParams, options: { clean?: boolean; output?: string } = {}): Promise<BridgeResult<{ stats: RunStats | null; warning: string | null }>> {
+  async speak(
+    params: SpeakParams,
+    options: { clean?: boolean; output?: string } = {},
+  ): Promise<BridgeResult<{ stats: RunStats | null; warning: string | null }>> {
     const service = this.service;
     if (!service) return this.unavailable();
     const settings = this.deps.settings();
@@ -143,7 +170,10 @@ export class AppController {
     }
   }
 
-  async saveWav(params: SpeakParams, path: string | null): Promise<BridgeResult<{ path: string | null; stats: RunStats | null }>> {
+  async saveWav(
+    params: SpeakParams,
+    path: string | null,
+  ): Promise<BridgeResult<{ path: string | null; stats: RunStats | null }>> {
     if (path === null) return { ok: true, path: null, stats: null };
     const result = await this.speak(params, { output: path });
     return result.ok ? { ok: true, path, stats: result.stats } : result;
@@ -215,13 +245,18 @@ export class AppController {
 
   private unavailable(): BridgeError {
     const s = this.current;
-    if (s.state === 'no-model') return { ok: false, code: 'E_NO_MODEL', message: s.message ?? 'No model is installed.' };
+    if (s.state === 'no-model')
+      return { ok: false, code: 'E_NO_MODEL', message: s.message ?? 'No model is installed.' };
     if (s.state === 'loading') return { ok: false, code: 'E_LOADING', message: 'The model is still loading.' };
     return { ok: false, code: 'E_ENGINE', message: s.message ?? 'The speech engine is not running.' };
   }
 
   private compute(): AppStatus {
-    return deriveStatus(this.phase, this.snapshot, { attached: this.service?.mode === 'attached', progressSeconds: this.progressSeconds, last: this.last });
+    return deriveStatus(this.phase, this.snapshot, {
+      attached: this.service?.mode === 'attached',
+      progressSeconds: this.progressSeconds,
+      last: this.last,
+    });
   }
 
   private publish(): void {

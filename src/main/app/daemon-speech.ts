@@ -1,10 +1,25 @@
 // SpeechService over the daemon's request/answer protocol. The same adapter serves the in-process
 // DaemonCore (host mode) and a socket connection to `q3tts serve` (attached mode): both answer
 // `request(req, onEvent)` with protocol answers.
-import type { AnswerOf, OkAnswerOf, Requester, RequestOf, RunFigures, Spoken, TypedAction } from '../../shared/actions.js';
+import type {
+  AnswerOf,
+  OkAnswerOf,
+  Requester,
+  RequestOf,
+  RunFigures,
+  Spoken,
+  TypedAction,
+} from '../../shared/actions.js';
 import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
-import { SpeechError, type SpeakCommand, type SpeakOutcome, type SpeechProgress, type SpeechService, type SpeechSnapshot } from './speech.js';
+import {
+  SpeechError,
+  type SpeakCommand,
+  type SpeakOutcome,
+  type SpeechProgress,
+  type SpeechService,
+  type SpeechSnapshot,
+} from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
 
 export interface DaemonClient extends Requester {
@@ -45,7 +60,8 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     poll.unref?.();
   }
 
-  const gone = (err: unknown) => new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${errorMessage(err)}`);
+  const gone = (err: unknown) =>
+    new SpeechError('E_DAEMON_GONE', `the q3tts daemon is not reachable: ${errorMessage(err)}`);
   const send = async (request: Request, onEvent?: (e: EventMessage) => void): Promise<Answer> => {
     try {
       return await client.request({ id: `app-${nextId++}`, ...request }, onEvent);
@@ -54,7 +70,10 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     }
   };
   /** The action's answer; an error answer throws SpeechError with its code. */
-  const call = async <A extends TypedAction>(request: RequestOf<A> & { action: A }, onEvent?: (e: EventMessage) => void): Promise<OkAnswerOf<A>> => {
+  const call = async <A extends TypedAction>(
+    request: RequestOf<A> & { action: A },
+    onEvent?: (e: EventMessage) => void,
+  ): Promise<OkAnswerOf<A>> => {
     let answer: AnswerOf<A>;
     try {
       answer = await client.request<A>({ id: `app-${nextId++}`, ...request }, onEvent);
@@ -95,7 +114,13 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     },
     async voices(): Promise<Voices> {
       const a = await call({ action: 'voices' });
-      return { engine: a.engine, model: a.model, languages: a.languages, speakers: a.speakers, supportsInstruct: a.supports_instruct };
+      return {
+        engine: a.engine,
+        model: a.model,
+        languages: a.languages,
+        speakers: a.speakers,
+        supportsInstruct: a.supports_instruct,
+      };
     },
     async snapshot(): Promise<SpeechSnapshot> {
       const a = await call({ action: 'status' });

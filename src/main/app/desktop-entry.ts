@@ -60,7 +60,9 @@ export function ensureApplicationEntry(fileName: string, env: Env, homedir: stri
     if (current === wanted || !current.includes(MARKER)) return { status: 'present', file: own };
     return write(own, wanted, 'updated'); // the AppImage moved since it wrote the entry
   }
-  const installed = applicationsDirs(env, homedir).map((d) => path.join(d, fileName)).find((f) => existsSync(f));
+  const installed = applicationsDirs(env, homedir)
+    .map((d) => path.join(d, fileName))
+    .find((f) => existsSync(f));
   if (installed) return { status: 'present', file: installed };
   return appImage ? write(own, applicationEntry(appImage), 'installed') : { status: 'missing' };
 }

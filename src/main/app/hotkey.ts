@@ -61,7 +61,12 @@ export type HotkeyStatus =
  * Pure: what registering means for the user, given the strategy and what register() returned.
  * `appIdInstalled`: whether the app's .desktop file is installed, which the portal requires of an app id.
  */
-export function hotkeyOutcome(session: SessionEnv, accelerator: string, registered: boolean | null, appIdInstalled = true): HotkeyStatus {
+export function hotkeyOutcome(
+  session: SessionEnv,
+  accelerator: string,
+  registered: boolean | null,
+  appIdInstalled = true,
+): HotkeyStatus {
   const advice = fallbackAdvice(session);
   if (!accelerator) return { kind: 'disabled' };
   const strategy = hotkeyStrategy(session);
@@ -70,13 +75,21 @@ export function hotkeyOutcome(session: SessionEnv, accelerator: string, register
   }
   if (strategy === 'portal' && !appIdInstalled) {
     // The portal refuses an app id without a .desktop file, and register() would still say true.
-    return { kind: 'failed', accelerator, reason: "the desktop's shortcut portal needs the app's .desktop file, which is not installed", advice };
+    return {
+      kind: 'failed',
+      accelerator,
+      reason: "the desktop's shortcut portal needs the app's .desktop file, which is not installed",
+      advice,
+    };
   }
   if (!registered) {
     return {
       kind: 'failed',
       accelerator,
-      reason: strategy === 'portal' ? 'the desktop refused the shortcut (portal)' : 'another application already uses this shortcut',
+      reason:
+        strategy === 'portal'
+          ? 'the desktop refused the shortcut (portal)'
+          : 'another application already uses this shortcut',
       advice,
     };
   }

@@ -3,7 +3,18 @@
 // With no model installed no daemon can start, so there is none to ask: the same actions are then
 // answered in this process by a ModelsService (`local`), and once a model is made active the app
 // starts its daemon on it.
-import type { BridgeError, BridgeResult, ModelEvent, ModelInfo, ModelsSnapshot, Precision, PullFailure, PullOutcome, PullParams, PullProgress } from '../../shared/bridge.js';
+import type {
+  BridgeError,
+  BridgeResult,
+  ModelEvent,
+  ModelInfo,
+  ModelsSnapshot,
+  Precision,
+  PullFailure,
+  PullOutcome,
+  PullParams,
+  PullProgress,
+} from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { Settings, SettingsPatch } from '../../shared/settings.js';
 import { defaultCatalog } from '../../core/models/catalog.js';
@@ -41,35 +52,50 @@ export function pullFailure(code: string, message: string): PullFailure {
   if (/\(404\)/.test(message)) return 'not-found';
   if (/disk is full|free on the disk|ENOSPC|EDQUOT/i.test(message)) return 'disk';
   if (/sha256|git blob id|does not match|more than the \d+ bytes/i.test(message)) return 'checksum';
-  if (/no network|refused the connection|cannot find|no network route|reset|timed out|stalled|rate-limiting|failed with 5\d\d/i.test(message)) return 'network';
+  if (
+    /no network|refused the connection|cannot find|no network route|reset|timed out|stalled|rate-limiting|failed with 5\d\d/i.test(
+      message,
+    )
+  )
+    return 'network';
   return 'other';
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const precisionOf = (v: unknown): Precision | null => (isPrecision(v) ? v : null);
-const records = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
+const records = (v: unknown): Array<Record<string, unknown>> =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
 
 /** Pure: the `models` answer as the window shows it. */
 export function toSnapshot(answer: Record<string, unknown>, freeBytes: number | null): ModelsSnapshot {
-  const models = records(answer.models).map(
-    (m): ModelInfo => ({
-      name: str(m.name) ?? '',
-      precision: precisionOf(m.precision),
-      folder: str(m.folder) ?? '',
-      title: str(m.title),
-      sizeClass: str(m.size_class),
-      installed: m.installed === true,
-      active: m.active === true,
-      bytes: num(m.bytes),
-      approx: m.approx === true,
-      partialBytes: num(m.partial_bytes),
-    }),
-  );
-  const pulls = records(answer.pulls).map(
-    (p): PullProgress => ({ folder: str(p.folder) ?? '', doneBytes: num(p.done_bytes) ?? 0, totalBytes: num(p.total_bytes), speedBps: num(p.speed_bps) ?? 0, etaS: num(p.eta_s) }),
-  );
-  return { models, active: str(answer.active), override: str(answer.override), root: str(answer.root) ?? '', freeBytes, pulls };
+  const models = records(answer.models).map((m): ModelInfo => ({
+    name: str(m.name) ?? '',
+    precision: precisionOf(m.precision),
+    folder: str(m.folder) ?? '',
+    title: str(m.title),
+    sizeClass: str(m.size_class),
+    installed: m.installed === true,
+    active: m.active === true,
+    bytes: num(m.bytes),
+    approx: m.approx === true,
+    partialBytes: num(m.partial_bytes),
+  }));
+  const pulls = records(answer.pulls).map((p): PullProgress => ({
+    folder: str(p.folder) ?? '',
+    doneBytes: num(p.done_bytes) ?? 0,
+    totalBytes: num(p.total_bytes),
+    speedBps: num(p.speed_bps) ?? 0,
+    etaS: num(p.eta_s),
+  }));
+  return {
+    models,
+    active: str(answer.active),
+    override: str(answer.override),
+    root: str(answer.root) ?? '',
+    freeBytes,
+    pulls,
+  };
 }
 
 /** Pure: a daemon "pull" event as the window's ModelEvent; null for those it does not show. */
@@ -77,7 +103,14 @@ export function toModelEvent(e: EventMessage, folder: string): ModelEvent | null
   const path = str(e.path) ?? '';
   switch (e.type) {
     case 'plan':
-      return { type: 'plan', folder, files: num(e.files) ?? 0, totalBytes: num(e.total_bytes) ?? 0, haveBytes: num(e.have_bytes) ?? 0, freeBytes: num(e.free_bytes) ?? 0 };
+      return {
+        type: 'plan',
+        folder,
+        files: num(e.files) ?? 0,
+        totalBytes: num(e.total_bytes) ?? 0,
+        haveBytes: num(e.have_bytes) ?? 0,
+        freeBytes: num(e.free_bytes) ?? 0,
+      };
     case 'progress':
       return {
         type: 'progress',
@@ -92,19 +125,37 @@ export function toModelEvent(e: EventMessage, folder: string): ModelEvent | null
     case 'resume':
       return { type: 'note', folder, message: `Resuming ${path} from ${num(e.offset) ?? 0} bytes` };
     case 'retry':
-      return { type: 'note', folder, message: `Retrying ${path} in ${Math.round((num(e.delay_ms) ?? 0) / 1000)} s: ${str(e.reason) ?? 'network error'}` };
+      return {
+        type: 'note',
+        folder,
+        message: `Retrying ${path} in ${Math.round((num(e.delay_ms) ?? 0) / 1000)} s: ${str(e.reason) ?? 'network error'}`,
+      };
     case 'restart':
       return { type: 'note', folder, message: `Starting ${path} over: ${str(e.reason) ?? ''}`.trim() };
     case 'checksum':
-      return { type: 'note', folder, message: `${str(e.message) ?? `${path} failed its check`}${e.refetch === true ? ' — fetching it again' : ''}` };
+      return {
+        type: 'note',
+        folder,
+        message: `${str(e.message) ?? `${path} failed its check`}${e.refetch === true ? ' — fetching it again' : ''}`,
+      };
     case 'installed':
-      return { type: 'installed', folder, totalBytes: num(e.total_bytes) ?? 0, downloadedBytes: num(e.downloaded_bytes) ?? 0, seconds: num(e.seconds) ?? 0 };
+      return {
+        type: 'installed',
+        folder,
+        totalBytes: num(e.total_bytes) ?? 0,
+        downloadedBytes: num(e.downloaded_bytes) ?? 0,
+        seconds: num(e.seconds) ?? 0,
+      };
     default:
       return null; // "file": one per file, progress already says it
   }
 }
 
-const gone = (err: unknown): BridgeError => ({ ok: false, code: (err as { code?: string }).code ?? 'E_INTERNAL', message: errorMessage(err) });
+const gone = (err: unknown): BridgeError => ({
+  ok: false,
+  code: (err as { code?: string }).code ?? 'E_INTERNAL',
+  message: errorMessage(err),
+});
 
 export class ModelManager {
   /** Downloads started here, by folder: a second request joins the first (one set of events). */
@@ -145,15 +196,19 @@ export class ModelManager {
       this.deps.onEvent({ type: 'finished', folder, outcome });
       return outcome;
     };
-    const fail = (code: string, message: string) => finish({ ok: false, code, message, reason: pullFailure(code, message) });
+    const fail = (code: string, message: string) =>
+      finish({ ok: false, code, message, reason: pullFailure(code, message) });
     let answer: Answer;
     try {
-      answer = await port.request({ action: 'models_pull', name: params.name, precision: params.precision, events: true }, (e) => {
-        if (e.event !== 'pull') return;
-        if (e.type === 'plan' && typeof e.folder === 'string') folder = e.folder;
-        const event = toModelEvent(e, folder);
-        if (event) this.deps.onEvent(event);
-      });
+      answer = await port.request(
+        { action: 'models_pull', name: params.name, precision: params.precision, events: true },
+        (e) => {
+          if (e.event !== 'pull') return;
+          if (e.type === 'plan' && typeof e.folder === 'string') folder = e.folder;
+          const event = toModelEvent(e, folder);
+          if (event) this.deps.onEvent(event);
+        },
+      );
     } catch (err) {
       const e = gone(err);
       return fail(e.code, e.message);
@@ -183,18 +238,26 @@ export class ModelManager {
     }
   }
 
-  async use(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ active: string; warning: string | null }>> {
+  async use(params: {
+    name: string;
+    precision: Precision | null;
+  }): Promise<BridgeResult<{ active: string; warning: string | null }>> {
     const port = this.port();
     let answer: Answer;
     try {
-      answer = await port.request({ action: 'models_use', name: params.name, ...(params.precision ? { precision: params.precision } : {}) });
+      answer = await port.request({
+        action: 'models_use',
+        name: params.name,
+        ...(params.precision ? { precision: params.precision } : {}),
+      });
     } catch (err) {
       return gone(err);
     }
     if (answer.status === 'error') return { ok: false, code: answer.code, message: answer.message };
     // The app starts its engine with the settings' precision, so keep it the one just chosen; saving an
     // engine setting restarts the app's own daemon (electron/index.ts), which loads the new model.
-    if (params.precision && this.deps.settings.get().modelVariant !== params.precision) this.deps.settings.update({ modelVariant: params.precision });
+    if (params.precision && this.deps.settings.get().modelVariant !== params.precision)
+      this.deps.settings.update({ modelVariant: params.precision });
     else if (port === this.deps.local) this.deps.restartService();
     return { ok: true, active: str(answer.active) ?? params.name, warning: str(answer.warning) };
   }
@@ -203,14 +266,30 @@ export class ModelManager {
    * Deletes an installed model, on disk as `q3tts models remove` does (the protocol has no such action),
    * in the root the daemon lists. Never the model in use or one being downloaded.
    */
-  async remove(params: { name: string; precision: Precision | null }): Promise<BridgeResult<{ removed: string; bytes: number }>> {
+  async remove(params: {
+    name: string;
+    precision: Precision | null;
+  }): Promise<BridgeResult<{ removed: string; bytes: number }>> {
     const listed = await this.list();
     if (!listed.ok) return listed;
-    const entry = listed.models.models.find((m) => m.installed && (params.precision === null ? m.folder === params.name : m.name === params.name && m.precision === params.precision));
-    if (!entry) return { ok: false, code: 'E_NO_MODEL', message: `${params.name}${params.precision ? ` (${params.precision})` : ''} is not installed` };
+    const entry = listed.models.models.find(
+      (m) =>
+        m.installed &&
+        (params.precision === null
+          ? m.folder === params.name
+          : m.name === params.name && m.precision === params.precision),
+    );
+    if (!entry)
+      return {
+        ok: false,
+        code: 'E_NO_MODEL',
+        message: `${params.name}${params.precision ? ` (${params.precision})` : ''} is not installed`,
+      };
     const label = `${entry.title ?? entry.name}${entry.precision ? ` (${entry.precision})` : ''}`;
-    if (entry.active) return { ok: false, code: 'E_BUSY', message: `${label} is the model in use: use another one first` };
-    if (this.running.has(entry.folder) || listed.models.pulls.some((p) => p.folder === entry.folder)) return { ok: false, code: 'E_BUSY', message: `${label} is being downloaded` };
+    if (entry.active)
+      return { ok: false, code: 'E_BUSY', message: `${label} is the model in use: use another one first` };
+    if (this.running.has(entry.folder) || listed.models.pulls.some((p) => p.folder === entry.folder))
+      return { ok: false, code: 'E_BUSY', message: `${label} is being downloaded` };
     try {
       const removed = await removeModel(defaultCatalog(), new ModelsLayout(listed.models.root), entry.folder);
       return { ok: true, removed: removed.folder, bytes: removed.bytes };

@@ -44,10 +44,19 @@ export interface SettingsRepo {
 }
 
 export const openPlainConf = (o: StoreOptions): SettingsFile =>
-  new Conf<Record<string, unknown>>({ cwd: o.cwd, configName: o.configName, watch: o.watch, clearInvalidConfig: false });
+  new Conf<Record<string, unknown>>({
+    cwd: o.cwd,
+    configName: o.configName,
+    watch: o.watch,
+    clearInvalidConfig: false,
+  });
 
 export function openSettingsRepo(options: SettingsRepoOptions): SettingsRepo {
-  const storeOptions: StoreOptions = { cwd: options.cwd, configName: options.configName ?? 'settings', watch: options.watch ?? false };
+  const storeOptions: StoreOptions = {
+    cwd: options.cwd,
+    configName: options.configName ?? 'settings',
+    watch: options.watch ?? false,
+  };
   const open = options.openStore ?? openPlainConf;
   const now = options.now ?? (() => new Date());
   let notices: string[] = [];
@@ -79,7 +88,8 @@ export function openSettingsRepo(options: SettingsRepoOptions): SettingsRepo {
     keepAside(firstLine(err));
     migrated = migrateSettings({});
   }
-  if (migrated.reset.length) notices.push(`Some settings were invalid and were reset to their defaults: ${migrated.reset.join(', ')}.`);
+  if (migrated.reset.length)
+    notices.push(`Some settings were invalid and were reset to their defaults: ${migrated.reset.join(', ')}.`);
   let current = migrated.settings;
   if (migrated.changed || !existsSync(filePath)) file.store = { ...current };
 
@@ -102,7 +112,8 @@ export function openSettingsRepo(options: SettingsRepoOptions): SettingsRepo {
     }
     try {
       const result = migrateSettings(raw);
-      if (result.reset.length) notices.push(`Some edited settings were invalid and were reset: ${result.reset.join(', ')}.`);
+      if (result.reset.length)
+        notices.push(`Some edited settings were invalid and were reset: ${result.reset.join(', ')}.`);
       publish(result.settings);
     } catch (err) {
       notices.push(`The edited settings were not applied: ${firstLine(err)}.`);

@@ -26,7 +26,8 @@ export interface SpeakOutcome {
   output: string | null;
 }
 
-export type SpeechProgress = { type: 'queued'; position: number } | { type: 'started' } | { type: 'progress'; audioSeconds: number };
+export type SpeechProgress =
+  { type: 'queued'; position: number } | { type: 'started' } | { type: 'progress'; audioSeconds: number };
 
 export type EngineState = 'loading' | 'idle' | 'speaking' | 'error';
 

@@ -13,7 +13,13 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1000, factor: 2, maxMs: 30_000, healthyAfterMs: 60_000, maxAttempts: 6 };
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  initialMs: 1000,
+  factor: 2,
+  maxMs: 30_000,
+  healthyAfterMs: 60_000,
+  maxAttempts: 6,
+};
 
 /** Pause before restart attempt n (1-based). */
 export function backoffDelay(policy: BackoffPolicy, attempt: number): number {

@@ -2,7 +2,8 @@
 import type { DoorInfo } from '../../shared/actions.js';
 import type { AppState, AppStatus } from '../../shared/bridge.js';
 
-export type TrayAction = 'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'models' | 'quit';
+export type TrayAction =
+  'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'models' | 'quit';
 
 export type TrayItem =
   | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
@@ -39,31 +40,51 @@ const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)
 
 export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
   const up = status.state === 'ready' || status.state === 'speaking';
-  const headline = status.message && (status.state === 'error' || status.state === 'no-model') ? `${STATE_TEXT[status.state]}: ${status.message}` : STATE_TEXT[status.state];
-  const model = status.model ? `${status.model}${status.attached ? ' (attached to q3tts serve)' : ''}` : status.attached ? 'Attached to q3tts serve' : 'No model loaded';
+  const headline =
+    status.message && (status.state === 'error' || status.state === 'no-model')
+      ? `${STATE_TEXT[status.state]}: ${status.message}`
+      : STATE_TEXT[status.state];
+  const model = status.model
+    ? `${status.model}${status.attached ? ' (attached to q3tts serve)' : ''}`
+    : status.attached
+      ? 'Attached to q3tts serve'
+      : 'No model loaded';
   const items: TrayItem[] = [
     { kind: 'info', label: clip(`q3tts — ${headline}`) },
     { kind: 'separator' },
     // A new user's first step, first in the menu while nothing is installed (the window's Models tab otherwise).
-    ...(status.state === 'no-model' ? [{ kind: 'action', action: 'models', label: 'Download a model…', enabled: true } as const] : []),
+    ...(status.state === 'no-model'
+      ? [{ kind: 'action', action: 'models', label: 'Download a model…', enabled: true } as const]
+      : []),
     { kind: 'action', action: 'speak-clipboard', label: 'Speak clipboard', enabled: up },
     { kind: 'action', action: 'stop', label: 'Stop speaking', enabled: status.state === 'speaking' },
     { kind: 'action', action: 'open-window', label: 'Open window', enabled: true },
     { kind: 'separator' },
     { kind: 'action', action: 'reload-handlers', label: 'Reload handlers', enabled: up },
     // Also the way to retry after installing a model or after an engine failure.
-    { kind: 'action', action: 'reload-model', label: status.attached ? 'Reload model (in q3tts serve)' : 'Reload model', enabled: status.state !== 'loading' },
+    {
+      kind: 'action',
+      action: 'reload-model',
+      label: status.attached ? 'Reload model (in q3tts serve)' : 'Reload model',
+      enabled: status.state !== 'loading',
+    },
     { kind: 'separator' },
     { kind: 'info', label: clip(`Model: ${model}`) },
     { kind: 'info', label: clip(`Voice: ${ctx.voice || 'neutral (no instruction)'}`) },
     { kind: 'info', label: clip(ctx.hotkeyLine) },
-    ...(status.doors ?? []).map((d): TrayItem => ({ kind: 'info', label: clip(`${DOOR_NAMES[d.door]}: ${d.address}${d.auth ? ' (token)' : ''}`) })),
+    ...(status.doors ?? []).map((d): TrayItem => ({
+      kind: 'info',
+      label: clip(`${DOOR_NAMES[d.door]}: ${d.address}${d.auth ? ' (token)' : ''}`),
+    })),
     { kind: 'separator' },
     { kind: 'action', action: 'settings', label: 'Settings…', enabled: true },
     { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
   ];
   // Tooltips are one or two short lines on every platform (Windows cuts at 127 characters).
-  const slow = status.slow && up ? `\nSlower than real time (×${status.slow.rtf.toFixed(1)}): ~${Math.round(status.slow.waitSeconds)} s before each sentence` : '';
+  const slow =
+    status.slow && up
+      ? `\nSlower than real time (×${status.slow.rtf.toFixed(1)}): ~${Math.round(status.slow.waitSeconds)} s before each sentence`
+      : '';
   const tooltip = `q3tts — ${headline}${slow}`.slice(0, 127);
   return { icon: `tray-${status.state}`, tooltip, items };
 }

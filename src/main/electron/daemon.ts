@@ -39,17 +39,28 @@ export function superviseDaemon(deps: DaemonDeps): Supervisor<RunningDaemon> {
         precision: s.modelVariant,
       });
       // The engine runs in a utilityProcess: it works with the runAsNode fuse off (packaged builds).
-      const hosted = await hostDaemon({ socketPath, engine, log, launchHost: utilityProcessHost, audioDevice: () => settings.get().outputDevice });
+      const hosted = await hostDaemon({
+        socketPath,
+        engine,
+        log,
+        launchHost: utilityProcessHost,
+        audioDevice: () => settings.get().outputDevice,
+      });
       const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));
       void hosted.daemon.stopped.then(deps.onStoppedByClient);
       return { speech: hosted.speech, ended, stop: () => hosted.speech.close() };
     },
     isPermanent: (err) => ['E_NO_MODEL', 'E_SOCKET_TAKEN'].includes(String((err as { code?: unknown }).code)),
     onState: (state, running) => {
-      if (state.state === 'starting') controller.setStarting(state.attempt > 1 ? `Restarting the engine (attempt ${state.attempt})…` : 'Loading the model…');
+      if (state.state === 'starting')
+        controller.setStarting(
+          state.attempt > 1 ? `Restarting the engine (attempt ${state.attempt})…` : 'Loading the model…',
+        );
       else if (state.state === 'running' && running) void controller.setService(running.speech);
-      else if (state.state === 'waiting') controller.setFailed('E_ENGINE', `${state.reason}; restarting in ${Math.round(state.delayMs / 1000)} s`);
-      else if (state.state === 'failed') controller.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
+      else if (state.state === 'waiting')
+        controller.setFailed('E_ENGINE', `${state.reason}; restarting in ${Math.round(state.delayMs / 1000)} s`);
+      else if (state.state === 'failed')
+        controller.setFailed(/no model/i.test(state.reason) ? 'E_NO_MODEL' : 'E_ENGINE', state.reason);
     },
   });
 }

@@ -5,11 +5,17 @@ import { hotkeyOutcome, hotkeyStrategy, type HotkeyStatus, type SessionEnv } fro
 let registered: string | null = null;
 
 /** `appIdInstalled`: false when no .desktop file names the app (Wayland's portal then cannot bind anything). */
-export function applyHotkey(session: SessionEnv, accelerator: string, onPress: () => void, appIdInstalled = true): HotkeyStatus {
+export function applyHotkey(
+  session: SessionEnv,
+  accelerator: string,
+  onPress: () => void,
+  appIdInstalled = true,
+): HotkeyStatus {
   if (registered) globalShortcut.unregister(registered);
   registered = null;
   const strategy = hotkeyStrategy(session);
-  if (!accelerator || strategy === 'cli-only' || (strategy === 'portal' && !appIdInstalled)) return hotkeyOutcome(session, accelerator, null, appIdInstalled);
+  if (!accelerator || strategy === 'cli-only' || (strategy === 'portal' && !appIdInstalled))
+    return hotkeyOutcome(session, accelerator, null, appIdInstalled);
   let ok: boolean;
   try {
     ok = globalShortcut.register(accelerator, onPress);

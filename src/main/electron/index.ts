@@ -57,7 +57,8 @@ if (!app.requestSingleInstanceLock()) {
 /** Whether the portal can resolve our app id; an AppImage installs its own .desktop file here. */
 function desktopEntryInstalled(): boolean {
   const entry = ensureApplicationEntry(DESKTOP_NAME, process.env, os.homedir());
-  if (entry.status === 'installed' || entry.status === 'updated') log(`${entry.status} ${entry.file} (the desktop's shortcut portal needs it)`);
+  if (entry.status === 'installed' || entry.status === 'updated')
+    log(`${entry.status} ${entry.file} (the desktop's shortcut portal needs it)`);
   if (entry.status === 'failed') log(`could not write ${entry.file}: ${entry.error}`);
   return entry.status !== 'missing' && entry.status !== 'failed';
 }
@@ -104,7 +105,10 @@ type Core = ReturnType<typeof startCore>;
 function startCore() {
   const settings = openElectronSettings();
   const wayland = isWayland(sessionEnv);
-  const reader = new ClipboardReader(electronClipboardSources(wayland), () => ({ wayland, primarySelection: settings.get().primarySelection }));
+  const reader = new ClipboardReader(electronClipboardSources(wayland), () => ({
+    wayland,
+    primarySelection: settings.get().primarySelection,
+  }));
   const controller = new AppController({
     settings: () => settings.get(),
     readClipboard: () => reader.read(),
@@ -162,7 +166,8 @@ function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: 
   };
   const applyHotkeySetting = (s: Settings): void => {
     hotkey = applyHotkey(sessionEnv, s.hotkey, () => void speakClipboard(), appIdInstalled);
-    if (hotkey.kind === 'failed') notify(`Shortcut ${hotkey.accelerator} unavailable: ${hotkey.reason}. ${hotkey.advice}`);
+    if (hotkey.kind === 'failed')
+      notify(`Shortcut ${hotkey.accelerator} unavailable: ${hotkey.reason}. ${hotkey.advice}`);
   };
 
   applyHotkeySetting(settings.get());
@@ -177,7 +182,11 @@ function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: 
     ourContents: () => window.contents(),
     chooseWavPath: async (sender) => {
       const owner = BrowserWindow.fromWebContents(sender);
-      const options = { title: 'Save speech as WAV', defaultPath: path.join(app.getPath('documents'), 'speech.wav'), filters: [{ name: 'WAV audio', extensions: ['wav'] }] };
+      const options = {
+        title: 'Save speech as WAV',
+        defaultPath: path.join(app.getPath('documents'), 'speech.wav'),
+        filters: [{ name: 'WAV audio', extensions: ['wav'] }],
+      };
       const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
     },
@@ -185,7 +194,13 @@ function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: 
   return { window, speakClipboard, notify, renderTray, applyHotkeySetting };
 }
 
-function trayActions(deps: { settings: SettingsRepo; controller: AppController; window: SpeakWindow; speakClipboard(): Promise<void>; notify(m: string): void }) {
+function trayActions(deps: {
+  settings: SettingsRepo;
+  controller: AppController;
+  window: SpeakWindow;
+  speakClipboard(): Promise<void>;
+  notify(m: string): void;
+}) {
   const { settings, controller, window, notify } = deps;
   return (action: TrayAction): void => {
     switch (action) {

@@ -41,19 +41,31 @@ export function isTrustedSender(event: IpcMainInvokeEvent, ours: WebContents[]):
   }
 }
 
-const invalid = (message: string, fields: Record<string, string> = {}): SettingsError => ({ ok: false, code: 'E_INVALID', message, fields });
+const invalid = (message: string, fields: Record<string, string> = {}): SettingsError => ({
+  ok: false,
+  code: 'E_INVALID',
+  message,
+  fields,
+});
 
 /** A contract: per method, the schema its one payload must pass. */
 type Contract = Record<string, { payload: ZodType }>;
 /** Per method, what to do with a payload that passed its schema. */
-export type ContractHandlers<C extends Contract> = { [M in keyof C]: (payload: z.output<C[M]['payload']>, event: IpcMainInvokeEvent) => Promise<unknown> };
+export type ContractHandlers<C extends Contract> = {
+  [M in keyof C]: (payload: z.output<C[M]['payload']>, event: IpcMainInvokeEvent) => Promise<unknown>;
+};
 
 /**
  * Serves every method of a contract on its channel: from an untrusted sender it throws (the page is not
  * ours); a payload that fails the method's schema, or more than one argument, is answered E_INVALID and
  * reaches no handler. Returns the unregister.
  */
-export function serveContract<C extends Contract>(contract: C, channels: Record<keyof C, string>, handlers: ContractHandlers<C>, trusted: (event: IpcMainInvokeEvent) => boolean): () => void {
+export function serveContract<C extends Contract>(
+  contract: C,
+  channels: Record<keyof C, string>,
+  handlers: ContractHandlers<C>,
+  trusted: (event: IpcMainInvokeEvent) => boolean,
+): () => void {
   const served: string[] = [];
   for (const method of Object.keys(contract) as Array<keyof C & string>) {
     const channel = channels[method];
@@ -75,14 +87,23 @@ export function serveContract<C extends Contract>(contract: C, channels: Record<
 
 export function registerIpc(deps: IpcDeps): () => void {
   const { controller, settings, models } = deps;
-  const snapshot = (): SettingsSnapshot => ({ settings: settings.get(), file: settings.path, platform: deps.platform ?? process.platform });
+  const snapshot = (): SettingsSnapshot => ({
+    settings: settings.get(),
+    file: settings.path,
+    platform: deps.platform ?? process.platform,
+  });
   const saveSettings = (patch: SettingsPatch): ({ ok: true } & SettingsSnapshot) | SettingsError => {
     try {
       settings.update(patch);
       return { ok: true, ...snapshot() };
     } catch (err) {
       if (err instanceof ZodError) return invalid(describeIssues(err), issuesByField(err));
-      return { ok: false, code: 'E_SETTINGS', message: `Could not save the settings: ${errorMessage(err)}`, fields: {} };
+      return {
+        ok: false,
+        code: 'E_SETTINGS',
+        message: `Could not save the settings: ${errorMessage(err)}`,
+        fields: {},
+      };
     }
   };
   // Each handler gets its payload already validated and typed by IPC_CONTRACT, and must answer its row's type.
@@ -109,6 +130,8 @@ function push<M extends PushMethod>(contents: WebContents[], method: M, payload:
 }
 
 export const pushStatus = (contents: WebContents[], status: AppStatus): void => push(contents, 'onStatus', status);
-export const pushSettings = (contents: WebContents[], settings: Settings): void => push(contents, 'onSettings', settings);
+export const pushSettings = (contents: WebContents[], settings: Settings): void =>
+  push(contents, 'onSettings', settings);
 export const pushShowView = (contents: WebContents[], view: WindowView): void => push(contents, 'onShowView', view);
-export const pushModelEvent = (contents: WebContents[], event: ModelEvent): void => push(contents, 'onModelEvent', event);
+export const pushModelEvent = (contents: WebContents[], event: ModelEvent): void =>
+  push(contents, 'onModelEvent', event);

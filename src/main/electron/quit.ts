@@ -4,7 +4,11 @@
 import type { App } from 'electron';
 import { errorMessage } from '../../shared/errors.js';
 
-export function finishBeforeQuit(app: Pick<App, 'on' | 'quit'>, cleanup: () => Promise<void>, options: { timeoutMs?: number; log?: (m: string) => void } = {}): void {
+export function finishBeforeQuit(
+  app: Pick<App, 'on' | 'quit'>,
+  cleanup: () => Promise<void>,
+  options: { timeoutMs?: number; log?: (m: string) => void } = {},
+): void {
   const timeoutMs = options.timeoutMs ?? 5000;
   const log = options.log ?? (() => undefined);
   let phase: 'running' | 'cleaning' | 'done' = 'running';

@@ -8,6 +8,12 @@ export function openElectronSettings(): SettingsRepo {
     // userData is the per-user config directory (~/.config/q3tts, …); Q3TTS_CONFIG_DIR moves the settings alone.
     cwd: process.env.Q3TTS_CONFIG_DIR || app.getPath('userData'),
     watch: true, // hand edits of the file apply without a restart
-    openStore: (o): SettingsFile => new ElectronStore<Record<string, unknown>>({ name: o.configName, cwd: o.cwd, watch: o.watch, clearInvalidConfig: false }),
+    openStore: (o): SettingsFile =>
+      new ElectronStore<Record<string, unknown>>({
+        name: o.configName,
+        cwd: o.cwd,
+        watch: o.watch,
+        clearInvalidConfig: false,
+      }),
   });
 }

@@ -19,7 +19,9 @@ export function identifyApp(platform: NodeJS.Platform, chromiumFeatures: string[
  * window needs no menu at all; macOS needs one for Cmd+Q, Cmd+W and the editing keys (Cmd+C, Cmd+V…).
  */
 export function applicationMenu(platform: NodeJS.Platform): MenuItemConstructorOptions[] | null {
-  return platform === 'darwin' ? [{ role: 'appMenu' }, { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }] : null;
+  return platform === 'darwin'
+    ? [{ role: 'appMenu' }, { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]
+    : null;
 }
 
 export function installApplicationMenu(platform: NodeJS.Platform): void {

@@ -38,7 +38,8 @@ export function denyPermissions(session: Session): void {
 }
 
 /** The window's URL; the fragment picks the view it opens on (an in-page hash, no navigation). */
-export const windowUrl = (view: WindowView = 'speak'): string => (view === 'speak' ? WINDOW_URL : `${WINDOW_URL}#${view}`);
+export const windowUrl = (view: WindowView = 'speak'): string =>
+  view === 'speak' ? WINDOW_URL : `${WINDOW_URL}#${view}`;
 
 export function createSpeakWindow(options: { preload: string; icon?: string; view?: WindowView }): BrowserWindow {
   const win = new BrowserWindow({

@@ -6,7 +6,10 @@
 const TERMINAL = /[.!?:;…。！？]["'”’)\]]*$/u;
 
 export function cleanForSpeech(input: string): string {
-  const lines = input.replace(/\r\n?/g, '\n').replace(/<!--[\s\S]*?(?:-->|$)/g, '').split('\n');
+  const lines = input
+    .replace(/\r\n?/g, '\n')
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+    .split('\n');
   const blocks: string[] = [];
   let paragraph: string[] = [];
   const endParagraph = () => {
@@ -97,7 +100,8 @@ export function cleanForSpeech(input: string): string {
       inTable = true;
       continue;
     }
-    const nextIsDelimiter = /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(lines[i + 1] ?? '') && text.includes('|');
+    const nextIsDelimiter =
+      /^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(lines[i + 1] ?? '') && text.includes('|');
     if (inTable || nextIsDelimiter || (text.startsWith('|') && text.endsWith('|') && text.length > 1)) {
       const cells = text
         .replace(/^\|/, '')
@@ -133,7 +137,17 @@ export function cleanForSpeech(input: string): string {
     .trim();
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+};
 
 /** Inline Markdown and HTML → plain words. Code spans and URLs are set aside first so nothing inside them is touched. */
 function inline(text: string): string {
@@ -148,7 +162,10 @@ function inline(text: string): string {
   // Images: the alt text, if any. Links: their text (a bare URL as text is shortened like any URL).
   s = s.replace(/!\[([^\]]*)\]\([^)]*\)/g, (_m, alt: string) => alt);
   s = s.replace(/!\[([^\]]*)\]\[[^\]]*\]/g, (_m, alt: string) => alt);
-  s = s.replace(/\[([^\]]+)\]\((?:<[^>]*>|[^)\s]*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\)/g, (_m, label: string) => label);
+  s = s.replace(
+    /\[([^\]]+)\]\((?:<[^>]*>|[^)\s]*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\)/g,
+    (_m, label: string) => label,
+  );
   s = s.replace(/\[\^[^\]]+\]/g, ''); // footnote references
   s = s.replace(/\[([^\]]+)\]\[[^\]]*\]/g, (_m, label: string) => label);
   s = s.replace(/<((?:https?|ftp):\/\/[^>\s]+)>/gi, (_m, url: string) => keep(speakUrl(url)));

@@ -22,7 +22,9 @@ describe('chooseDevice', () => {
   });
 
   it('an unknown name lists the devices there are', () => {
-    expect(() => chooseDevice(devices, 'Bluetooth')).toThrow(/no output device named 'Bluetooth' \(there are: 'HDA Intel.*'default'\)/);
+    expect(() => chooseDevice(devices, 'Bluetooth')).toThrow(
+      /no output device named 'Bluetooth' \(there are: 'HDA Intel.*'default'\)/,
+    );
   });
 
   it('an ambiguous name says which devices it matches', () => {

@@ -88,14 +88,21 @@ export function runChild(
 }
 
 /** The paced "sound card" (fixtures/paced-fifo.py), or a reason why it cannot run here. */
-export async function startPacedDevice(dir: string): Promise<{ fifo: string; out: string; stop: () => Promise<void> } | string> {
-  if (spawnSync('python3', ['-c', 'import fcntl, select'], { stdio: 'ignore' }).status !== 0) return 'python3 is not installed';
+export async function startPacedDevice(
+  dir: string,
+): Promise<{ fifo: string; out: string; stop: () => Promise<void> } | string> {
+  if (spawnSync('python3', ['-c', 'import fcntl, select'], { stdio: 'ignore' }).status !== 0)
+    return 'python3 is not installed';
   const fifo = path.join(dir, 'device.fifo');
   const out = path.join(dir, 'played.raw');
   if (spawnSync('mkfifo', [fifo]).status !== 0) return 'mkfifo failed';
-  const proc = spawn('python3', [path.join(import.meta.dirname, 'fixtures', 'paced-fifo.py'), fifo, out, String(24_000 * 2)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    'python3',
+    [path.join(import.meta.dirname, 'fixtures', 'paced-fifo.py'), fifo, out, String(24_000 * 2)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const ready = await new Promise<boolean>((resolve) => {
     proc.stdout!.once('data', () => resolve(true));
     proc.once('close', () => resolve(false));
@@ -123,7 +130,10 @@ export function s16le(bytes: Buffer): Int16Array {
  * Locates `expected` in what a device recorded: the device may add leading silence and trailing padding,
  * nothing else. Returns the offset of the first non-zero sample and whether everything matches exactly.
  */
-export function findSignal(recorded: Int16Array, expected: Int16Array): { offset: number; mismatches: number; trailingNonZero: number } {
+export function findSignal(
+  recorded: Int16Array,
+  expected: Int16Array,
+): { offset: number; mismatches: number; trailingNonZero: number } {
   const offset = recorded.findIndex((x) => x !== 0);
   if (offset < 0) return { offset, mismatches: expected.length, trailingNonZero: 0 };
   let mismatches = 0;

@@ -6,12 +6,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatToInt16 } from '../../../src/core/audio/pcm.js';
 import { testSignal } from './fixtures/signals.js';
-import { buildChild, fileDevice, findSignal, naudiodonDir, root, runChild, s16le, startPacedDevice, tempDir, writeAlsaConfig } from './harness.js';
+import {
+  buildChild,
+  fileDevice,
+  findSignal,
+  naudiodonDir,
+  root,
+  runChild,
+  s16le,
+  startPacedDevice,
+  tempDir,
+  writeAlsaConfig,
+} from './harness.js';
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 const addon = path.join(naudiodonDir, 'build', 'Release', 'naudiodon.node');
 const built = existsSync(addon);
-if (!built) console.warn(`naudiodon tests skipped: ${addon} is not built (npm install runs scripts/patch-naudiodon.mjs)`);
+if (!built)
+  console.warn(`naudiodon tests skipped: ${addon} is not built (npm install runs scripts/patch-naudiodon.mjs)`);
 
 let tmp: ReturnType<typeof tempDir>;
 let child: string;
@@ -28,7 +40,11 @@ describe.skipIf(!built)('patched naudiodon', () => {
     mkdirSync(cwd);
     const asoundrc = writeAlsaConfig(tmp.dir, fileDevice(path.join(tmp.dir, 'crash.raw')));
     const script = `const na = require(${JSON.stringify(naudiodonDir)}); na.getDevices(); process.kill(process.pid, 'SIGSEGV');`;
-    const res = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', env: { ...process.env, ALSA_CONFIG_PATH: asoundrc } });
+    const res = spawnSync(process.execPath, ['-e', script], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ALSA_CONFIG_PATH: asoundrc },
+    });
     expect(res.signal).toBe('SIGSEGV');
     expect(readdirSync(cwd)).toEqual([]);
     expect(res.stdout).toBe('');
@@ -39,14 +55,21 @@ describe.skipIf(!built)('patched naudiodon', () => {
     const modules = path.join(tmp.dir, 'elsewhere', 'node_modules');
     for (const pkg of ['naudiodon', 'bindings', 'file-uri-to-path']) {
       const from = path.join(root, 'node_modules', pkg);
-      if (existsSync(from)) cpSync(from, path.join(modules, pkg), { recursive: true, filter: (src) => !src.includes(`${path.sep}obj.target`) });
+      if (existsSync(from))
+        cpSync(from, path.join(modules, pkg), {
+          recursive: true,
+          filter: (src) => !src.includes(`${path.sep}obj.target`),
+        });
     }
     const script = `
       const na = require(${JSON.stringify(path.join(modules, 'naudiodon'))});
       const n = na.getDevices().length;
       const libs = require('fs').readFileSync('/proc/self/maps', 'utf8').split('\\n').filter((l) => l.includes('libportaudio')).map((l) => l.split(/\\s+/).pop());
       console.log(JSON.stringify({ n, libs: [...new Set(libs)] }));`;
-    const env: NodeJS.ProcessEnv = { ...process.env, ALSA_CONFIG_PATH: writeAlsaConfig(tmp.dir, fileDevice(path.join(tmp.dir, 'copy.raw'))) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ALSA_CONFIG_PATH: writeAlsaConfig(tmp.dir, fileDevice(path.join(tmp.dir, 'copy.raw'))),
+    };
     delete env.LD_LIBRARY_PATH;
     const res = spawnSync(process.execPath, ['-e', script], { cwd: tmp.dir, encoding: 'utf8', env });
     expect(res.status, res.stderr).toBe(0);
@@ -98,10 +121,16 @@ describe.skipIf(!built)('patched naudiodon', () => {
     it('stop() silences within 100 ms: the device stops receiving audio', async (ctx) => {
       if (!device) return ctx.skip();
       const before = sizeOf(device.out);
-      const res = await runChild(child, { op: 'stop', kind: 'portaudio', seconds: 5, stopAfterMs: 300 }, { ALSA_CONFIG_PATH: asoundrc });
+      const res = await runChild(
+        child,
+        { op: 'stop', kind: 'portaudio', seconds: 5, stopAfterMs: 300 },
+        { ALSA_CONFIG_PATH: asoundrc },
+      );
       expect(res.json, res.stderr).toMatchObject({ ok: true });
       const { stopReturnedMs, releasedMs } = res.json as { stopReturnedMs: number; releasedMs: number };
-      console.info(`PortAudio stop: returned in ${stopReturnedMs.toFixed(2)} ms, device released in ${releasedMs.toFixed(1)} ms`);
+      console.info(
+        `PortAudio stop: returned in ${stopReturnedMs.toFixed(2)} ms, device released in ${releasedMs.toFixed(1)} ms`,
+      );
       expect(stopReturnedMs).toBeLessThan(100);
       expect(releasedMs).toBeLessThan(100);
       await new Promise((r) => setTimeout(r, 200)); // let the device's clock run: nothing more may arrive

@@ -50,9 +50,25 @@ describe('FrameChunker', () => {
   it.each([
     { frameSize: 3, pieces: [3], frames: [[1, 2, 3]], rest: undefined },
     { frameSize: 3, pieces: [2, 2], frames: [[1, 2, 3]], rest: [4] },
-    { frameSize: 3, pieces: [7], frames: [[1, 2, 3], [4, 5, 6]], rest: [7] },
+    {
+      frameSize: 3,
+      pieces: [7],
+      frames: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      rest: [7],
+    },
     { frameSize: 4, pieces: [1, 1, 1, 1, 1], frames: [[1, 2, 3, 4]], rest: [5] },
-    { frameSize: 2, pieces: [0, 5, 0], frames: [[1, 2], [3, 4]], rest: [5] },
+    {
+      frameSize: 2,
+      pieces: [0, 5, 0],
+      frames: [
+        [1, 2],
+        [3, 4],
+      ],
+      rest: [5],
+    },
     { frameSize: 5, pieces: [], frames: [], rest: undefined },
   ])('frame $frameSize, pieces $pieces', ({ frameSize, pieces, frames, rest }) => {
     expect(run(frameSize, pieces)).toEqual({ frames, rest });

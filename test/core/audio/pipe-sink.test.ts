@@ -6,7 +6,16 @@ import { floatToInt16 } from '../../../src/core/audio/pcm.js';
 import { PipeSink, findOnPath, pipeCommands, pipeTool } from '../../../src/core/audio/pipe-sink.js';
 import { AudioDeviceError } from '../../../src/core/audio/sink.js';
 import { testSignal } from './fixtures/signals.js';
-import { buildChild, fileDevice, findSignal, runChild, s16le, startPacedDevice, tempDir, writeAlsaConfig } from './harness.js';
+import {
+  buildChild,
+  fileDevice,
+  findSignal,
+  runChild,
+  s16le,
+  startPacedDevice,
+  tempDir,
+  writeAlsaConfig,
+} from './harness.js';
 
 const aplay = findOnPath('aplay');
 if (!aplay) console.warn('pipe sink playback tests skipped: aplay is not installed (alsa-utils, see scripts/setup.sh)');
@@ -39,7 +48,10 @@ describe('pipe sink commands', () => {
     const saved = process.env.PATH;
     process.env.PATH = path.join(tmp.dir, 'nothing-here');
     try {
-      const err = await new PipeSink().open({ sampleRate: 24_000, channels: 1 }).then(() => undefined, (e: unknown) => e);
+      const err = await new PipeSink().open({ sampleRate: 24_000, channels: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AudioDeviceError);
       expect((err as Error).message).toBe('no usable audio output device: none of pw-cat, paplay, aplay is installed');
     } finally {
@@ -75,12 +87,18 @@ describe.skipIf(!aplay)('pipe sink through aplay', () => {
     }
     try {
       const asoundrc = writeAlsaConfig(dir, `  type file\n  slave.pcm "null"\n  file "${device.fifo}"\n  format "raw"`);
-      const res = await runChild(child, { op: 'stop', kind: 'pipe', seconds: 5, stopAfterMs: 300 }, { ALSA_CONFIG_PATH: asoundrc });
+      const res = await runChild(
+        child,
+        { op: 'stop', kind: 'pipe', seconds: 5, stopAfterMs: 300 },
+        { ALSA_CONFIG_PATH: asoundrc },
+      );
       expect(res.json, res.stderr).toMatchObject({ ok: true });
       const { releasedMs } = res.json as { releasedMs: number };
       await new Promise((r) => setTimeout(r, 200));
       const played = sizeOf(device.out) / 2 / 24_000;
-      console.info(`pipe stop: player gone in ${releasedMs.toFixed(1)} ms; ${played.toFixed(3)} s of 5 s reached the device`);
+      console.info(
+        `pipe stop: player gone in ${releasedMs.toFixed(1)} ms; ${played.toFixed(3)} s of 5 s reached the device`,
+      );
       expect(releasedMs).toBeLessThan(100);
       expect(played).toBeLessThan(0.8);
     } finally {

@@ -34,7 +34,9 @@ describe('openPlaybackSink', () => {
     const saved = process.env.Q3TTS_AUDIO;
     process.env.Q3TTS_AUDIO = 'speakers';
     try {
-      await expect(openPlaybackSink()).rejects.toThrow(new AudioDeviceError("unknown Q3TTS_AUDIO 'speakers' (use auto, portaudio, pipe or null)"));
+      await expect(openPlaybackSink()).rejects.toThrow(
+        new AudioDeviceError("unknown Q3TTS_AUDIO 'speakers' (use auto, portaudio, pipe or null)"),
+      );
     } finally {
       if (saved === undefined) delete process.env.Q3TTS_AUDIO;
       else process.env.Q3TTS_AUDIO = saved;

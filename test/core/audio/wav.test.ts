@@ -20,10 +20,19 @@ afterAll(() => tmp.remove());
 describe('wavHeader', () => {
   it('matches the golden bytes for 24 kHz, mono, 16-bit, 4 data bytes', () => {
     expect(wavHeader(24_000, 1, 4).toString('hex')).toBe(
-      '52494646' + '28000000' + '57415645' + // RIFF, 36 + 4, WAVE
-        '666d7420' + '10000000' + '0100' + '0100' + // "fmt ", 16, PCM, 1 channel
-        'c05d0000' + '80bb0000' + '0200' + '1000' + // 24000 Hz, 48000 B/s, block 2, 16 bits
-        '64617461' + '04000000', // "data", 4
+      '52494646' +
+        '28000000' +
+        '57415645' + // RIFF, 36 + 4, WAVE
+        '666d7420' +
+        '10000000' +
+        '0100' +
+        '0100' + // "fmt ", 16, PCM, 1 channel
+        'c05d0000' +
+        '80bb0000' +
+        '0200' +
+        '1000' + // 24000 Hz, 48000 B/s, block 2, 16 bits
+        '64617461' +
+        '04000000', // "data", 4
     );
   });
 });
@@ -68,7 +77,10 @@ describe('WavFileSink', () => {
   it('a missing directory is a clear OutputFileError', async () => {
     const file = path.join(tmp.dir, 'no-such-dir', 'out.wav');
     const sink = new WavFileSink(file);
-    const err = await sink.open(fmt).then(() => undefined, (e: unknown) => e);
+    const err = await sink.open(fmt).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OutputFileError);
     expect((err as Error).message).toBe(`cannot write ${file}: the directory does not exist`);
   });
@@ -80,7 +92,11 @@ describe('WavFileSink', () => {
     // root ignores permissions: then the writer runs as nobody, which cannot enter a 0500 root directory.
     const asRoot = process.getuid?.() === 0;
     const res = await runChild(child, { op: 'wav', file, seconds: 0.1 }, {}, asRoot ? { uid: 65534, gid: 65534 } : {});
-    expect(res.json, res.stderr).toMatchObject({ ok: false, name: 'OutputFileError', message: `cannot write ${file}: permission denied` });
+    expect(res.json, res.stderr).toMatchObject({
+      ok: false,
+      name: 'OutputFileError',
+      message: `cannot write ${file}: permission denied`,
+    });
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -90,16 +106,38 @@ describe('WavFileSink', () => {
     mkdirSync(dir);
     const file = path.join(dir, 'out.wav');
     const scenario = JSON.stringify({ op: 'wav', file, seconds: 2 });
-    const probe = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$0"', dir], { encoding: 'utf8' });
+    const probe = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$0"', dir], {
+      encoding: 'utf8',
+    });
     if (probe.status !== 0) {
-      console.warn(`skipped: cannot mount a small tmpfs with unshare -Urm (${(probe.stderr || probe.error?.message || '').trim()})`);
+      console.warn(
+        `skipped: cannot mount a small tmpfs with unshare -Urm (${(probe.stderr || probe.error?.message || '').trim()})`,
+      );
       ctx.skip();
     }
-    const res = spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$0" && exec "$1" "$2" "$3"', dir, process.execPath, child, scenario], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const res = spawnSync(
+      'unshare',
+      [
+        '-Urm',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o size=64k tmpfs "$0" && exec "$1" "$2" "$3"',
+        dir,
+        process.execPath,
+        child,
+        scenario,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     const json = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-    expect(json, res.stderr).toMatchObject({ ok: false, name: 'OutputFileError', message: `cannot write ${file}: the disk is full`, files: [] });
+    expect(json, res.stderr).toMatchObject({
+      ok: false,
+      name: 'OutputFileError',
+      message: `cannot write ${file}: the disk is full`,
+      files: [],
+    });
   });
 });

@@ -56,17 +56,32 @@ describe('start-up', () => {
   });
 
   it('refuses a second daemon on the same socket, and says so', async () => {
-    await expect(startDaemon({ socketPath, engine: { kind: 'tone' }, handlersFile, announce: () => undefined, log: () => undefined })).rejects.toBeInstanceOf(
-      DaemonAlreadyRunning,
-    );
+    await expect(
+      startDaemon({
+        socketPath,
+        engine: { kind: 'tone' },
+        handlersFile,
+        announce: () => undefined,
+        log: () => undefined,
+      }),
+    ).rejects.toBeInstanceOf(DaemonAlreadyRunning);
     expect((await ask(socketPath, { action: 'ping' })).status).toBe('ok');
   });
 
   it('replaces a stale socket left by a daemon that died', async () => {
     const stale = path.join(dir, 'stale', 'daemon.sock');
-    spawnSync(process.execPath, ['-e', `require('fs').mkdirSync(${JSON.stringify(path.dirname(stale))},{recursive:true});require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `require('fs').mkdirSync(${JSON.stringify(path.dirname(stale))},{recursive:true});require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`,
+    ]);
     expect(lstatSync(stale).isSocket()).toBe(true);
-    const second = await startDaemon({ socketPath: stale, engine: { kind: 'tone' }, handlersFile, announce: () => undefined, log: () => undefined });
+    const second = await startDaemon({
+      socketPath: stale,
+      engine: { kind: 'tone' },
+      handlersFile,
+      announce: () => undefined,
+      log: () => undefined,
+    });
     try {
       expect((await ask(stale, { action: 'ping' })).status).toBe('ok');
     } finally {
@@ -79,7 +94,13 @@ describe('start-up', () => {
 describe('the original contract, verbatim', () => {
   it('generate to a file answers {"status":"ok"} once the file is written, with the engine\'s samples', async () => {
     const out = path.join(dir, 'hello.wav');
-    const answer = await ask(socketPath, { action: 'generate', text: 'Hi there', language: 'English', instruct: null, output: out });
+    const answer = await ask(socketPath, {
+      action: 'generate',
+      text: 'Hi there',
+      language: 'English',
+      instruct: null,
+      output: out,
+    });
     expect(answer.status).toBe('ok');
     const wav = readWav(out);
     expect([wav.sampleRate, wav.channels, wav.bits]).toEqual([24000, 1, 16]);
@@ -92,11 +113,20 @@ describe('the original contract, verbatim', () => {
       expect((await ask(socketPath, { action: 'generate', text: 'Hi there', output: out, speed })).status).toBe('ok');
       expect(Math.abs(readWav(out).samples.length - expectedPcm('Hi there').length / speed)).toBeLessThanOrEqual(1);
     }
-    expect(await ask(socketPath, { action: 'generate', text: 'Hi', speed: 5 })).toMatchObject({ status: 'error', code: 'E_INVALID' });
+    expect(await ask(socketPath, { action: 'generate', text: 'Hi', speed: 5 })).toMatchObject({
+      status: 'error',
+      code: 'E_INVALID',
+    });
   });
 
   it('an error answer has "status":"error" and a "message"', async () => {
-    const answer = await ask(socketPath, { action: 'generate', text: '', language: 'English', instruct: null, output: null });
+    const answer = await ask(socketPath, {
+      action: 'generate',
+      text: '',
+      language: 'English',
+      instruct: null,
+      output: null,
+    });
     expect(answer).toMatchObject({ status: 'error', code: 'E_TEXT_EMPTY' });
     expect(typeof (answer as { message: string }).message).toBe('string');
   });
@@ -124,7 +154,11 @@ describe('bad input gets a clear error and disturbs nobody', () => {
     ['over-long text', frameOf(JSON.stringify({ action: 'generate', text: 'a'.repeat(100_001) })), 'E_TEXT_TOO_LONG'],
     ['an unknown language', frameOf('{"action":"generate","text":"hi","language":"Klingon"}'), 'E_INVALID'],
     ['a relative output without cwd', frameOf('{"action":"generate","text":"hi","output":"x.wav"}'), 'E_INVALID'],
-    ['an output in a missing directory', frameOf('{"action":"generate","text":"hi","output":"/nonexistent/dir/x.wav"}'), 'E_OUTPUT'],
+    [
+      'an output in a missing directory',
+      frameOf('{"action":"generate","text":"hi","output":"/nonexistent/dir/x.wav"}'),
+      'E_OUTPUT',
+    ],
     ['a negative seed', frameOf('{"action":"generate","text":"hi","seed":-1}'), 'E_INVALID'],
   ])('%s → %s, and the connection still works', async (_name, bytes, code) => {
     const c = await connectRaw(socketPath);
@@ -166,7 +200,16 @@ describe('bad input gets a clear error and disturbs nobody', () => {
 describe('status, queue and cancel', () => {
   it('status reports pid, uptime, engine, model, state, queue, socket and handlers version', async () => {
     const s = await ask(socketPath, { action: 'status', id: 's1' });
-    expect(s).toMatchObject({ status: 'ok', id: 's1', v: 1, pid: process.pid, state: 'idle', engine: 'tone', queue_length: 0, socket: socketPath });
+    expect(s).toMatchObject({
+      status: 'ok',
+      id: 's1',
+      v: 1,
+      pid: process.pid,
+      state: 'idle',
+      engine: 'tone',
+      queue_length: 0,
+      socket: socketPath,
+    });
     expect(typeof (s as Record<string, unknown>).uptime_s).toBe('number');
     expect(String((s as Record<string, unknown>).handlers_version)).toMatch(/^[0-9a-f]{12}#\d+$/);
   });
@@ -198,7 +241,7 @@ describe('status, queue and cancel', () => {
     c.socket.destroy();
   });
 
-  it('status is answered while the engine computes (the engine runs off the daemon\'s thread)', async () => {
+  it("status is answered while the engine computes (the engine runs off the daemon's thread)", async () => {
     const c = await connectRaw(socketPath);
     c.socket.write(encodeFrame({ action: 'generate', id: 'busy', text: 'y'.repeat(300) }));
     await new Promise((r) => setTimeout(r, 100));
@@ -218,7 +261,15 @@ describe('status, queue and cancel', () => {
 
   it('events: queued, started, progress and done precede the answer when asked for', async () => {
     const c = await connectRaw(socketPath);
-    c.socket.write(encodeFrame({ action: 'generate', id: 'ev', text: 'z'.repeat(20), events: true, output: path.join(dir, 'ev.wav') }));
+    c.socket.write(
+      encodeFrame({
+        action: 'generate',
+        id: 'ev',
+        text: 'z'.repeat(20),
+        events: true,
+        output: path.join(dir, 'ev.wav'),
+      }),
+    );
     const frames: Record<string, unknown>[] = [];
     while (!frames.some((f) => f.status)) frames.push(...(await c.next()));
     const kinds = frames.map((f) => f.event ?? `answer:${String(f.status)}`);
@@ -231,14 +282,25 @@ describe('status, queue and cancel', () => {
   });
 
   it('wait: false answers at once with the queue position', async () => {
-    const answer = await ask(socketPath, { action: 'generate', text: 'quick', wait: false, output: path.join(dir, 'nowait.wav') });
+    const answer = await ask(socketPath, {
+      action: 'generate',
+      text: 'quick',
+      wait: false,
+      output: path.join(dir, 'nowait.wav'),
+    });
     expect(answer).toMatchObject({ status: 'ok', queued: true, position: 0 });
-    for (let i = 0; i < 100 && !existsSync(path.join(dir, 'nowait.wav')); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !existsSync(path.join(dir, 'nowait.wav')); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(readWav(path.join(dir, 'nowait.wav')).samples.length).toBe(5 * 1920);
   });
 
   it('voices lists the languages and speakers of the loaded engine', async () => {
-    expect(await ask(socketPath, { action: 'voices' })).toMatchObject({ status: 'ok', engine: 'tone', languages: ['Auto', 'English'], speakers: [] });
+    expect(await ask(socketPath, { action: 'voices' })).toMatchObject({
+      status: 'ok',
+      engine: 'tone',
+      languages: ['Auto', 'English'],
+      speakers: [],
+    });
   });
 
   it('codes_out saves the codec frames, and decode turns them back into the same audio', async () => {
@@ -262,9 +324,14 @@ describe('status, queue and cancel', () => {
     const [answer] = await c.next();
     expect(answer).toMatchObject({ id: 'doomed', status: 'error', code: 'E_ENGINE' });
     expect(String(answer!.message)).toMatch(/engine process exited unexpectedly/);
-    expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'error', error: expect.stringMatching(/restarting it in 1 s/) });
+    expect(await ask(socketPath, { action: 'status' })).toMatchObject({
+      state: 'error',
+      error: expect.stringMatching(/restarting it in 1 s/),
+    });
     const loads = daemon.core.engineLoadCount;
-    expect((await ask(socketPath, { action: 'generate', text: 'back', output: path.join(dir, 'back.wav') })).status).toBe('ok');
+    expect(
+      (await ask(socketPath, { action: 'generate', text: 'back', output: path.join(dir, 'back.wav') })).status,
+    ).toBe('ok');
     expect(daemon.core.engineLoadCount).toBe(loads + 1);
     expect(await ask(socketPath, { action: 'status' })).toMatchObject({ state: 'idle' });
     c.socket.destroy();
@@ -281,7 +348,9 @@ describe('status, queue and cancel', () => {
 
   it('backpressure: a connection with 32 requests unanswered is not read from until they are answered', async () => {
     const c = await connectRaw(socketPath);
-    const frames = Array.from({ length: 40 }, (_, i) => encodeFrame({ action: 'generate', id: i, text: 'v'.repeat(200) }));
+    const frames = Array.from({ length: 40 }, (_, i) =>
+      encodeFrame({ action: 'generate', id: i, text: 'v'.repeat(200) }),
+    );
     c.socket.write(Buffer.concat(frames));
     await new Promise((r) => setTimeout(r, 300));
     const jobs = (await ask(socketPath, { action: 'queue' })).jobs as unknown[];
@@ -301,7 +370,16 @@ describe('status, queue and cancel', () => {
     const c = await connectRaw(socketPath);
     const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
     c.socket.write(
-      Buffer.concat(ids.map((id, i) => encodeFrame({ action: 'generate', id, text: 'u'.repeat(100), ...(i % 3 === 0 ? { output: path.join(dir, `${id}.wav`) } : {}) }))),
+      Buffer.concat(
+        ids.map((id, i) =>
+          encodeFrame({
+            action: 'generate',
+            id,
+            text: 'u'.repeat(100),
+            ...(i % 3 === 0 ? { output: path.join(dir, `${id}.wav`) } : {}),
+          }),
+        ),
+      ),
     );
     await new Promise((r) => setTimeout(r, 200));
     expect(((await ask(socketPath, { action: 'queue' })).jobs as Array<{ id: string }>).map((j) => j.id)).toEqual(ids);

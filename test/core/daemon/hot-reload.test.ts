@@ -26,7 +26,10 @@ beforeAll(async () => {
   handlersFile = path.join(dir, 'handlers.mjs');
   copyFileSync(built, handlersFile);
   socketPath = path.join(dir, 'daemon.sock');
-  daemon = await startServe({ ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_HANDLERS: handlersFile, Q3TTS_AUDIO: 'null' }, ['--engine', 'tone']);
+  daemon = await startServe(
+    { ...process.env, Q3TTS_SOCKET: socketPath, Q3TTS_HANDLERS: handlersFile, Q3TTS_AUDIO: 'null' },
+    ['--engine', 'tone'],
+  );
 });
 
 afterAll(() => {
@@ -60,7 +63,9 @@ describe('hot-reloaded handlers', () => {
     expect(await ask(socketPath, { action: 'status' })).toMatchObject({ status: 'ok', state: 'idle' });
 
     rewrite((s) => s);
-    expect((await ask(socketPath, { action: 'generate', text: 'hi', output: path.join(dir, 'ok.wav') })).status).toBe('ok');
+    expect((await ask(socketPath, { action: 'generate', text: 'hi', output: path.join(dir, 'ok.wav') })).status).toBe(
+      'ok',
+    );
   });
 
   it('handlers that throw are logged with their stack and answered as an error', async () => {

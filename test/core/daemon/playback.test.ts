@@ -61,7 +61,8 @@ describe('playback through PortAudio', () => {
     };
     const d = await startServe(benv, ['--engine', 'tone']);
     try {
-      const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { env: benv, cwd: broken.dir, encoding: 'utf8', timeout: 30_000 });
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [cli, ...args], { env: benv, cwd: broken.dir, encoding: 'utf8', timeout: 30_000 });
       const speak = run(['Hello']);
       expect(speak.status).toBe(3);
       expect(speak.stderr).toMatch(/no usable audio output device/);
@@ -82,9 +83,17 @@ describe('playback through PortAudio', () => {
     expect(names).toContain('default');
     // In-process (no daemon at this socket), so the variable applies where the audio is opened.
     const alone = { ...env, Q3TTS_SOCKET: path.join(tmp.dir, 'none.sock'), Q3TTS_ENGINE: 'tone' };
-    const named = spawnSync(process.execPath, [cli, 'Hi'], { env: { ...alone, Q3TTS_AUDIO_DEVICE: 'default' }, encoding: 'utf8', timeout: 30_000 });
+    const named = spawnSync(process.execPath, [cli, 'Hi'], {
+      env: { ...alone, Q3TTS_AUDIO_DEVICE: 'default' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(named.status, named.stderr).toBe(0);
-    const unknown = spawnSync(process.execPath, [cli, 'Hi'], { env: { ...alone, Q3TTS_AUDIO_DEVICE: 'no such card' }, encoding: 'utf8', timeout: 30_000 });
+    const unknown = spawnSync(process.execPath, [cli, 'Hi'], {
+      env: { ...alone, Q3TTS_AUDIO_DEVICE: 'no such card' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(unknown.status).toBe(3);
     expect(unknown.stderr).toMatch(/no output device named 'no such card' \(there are: .*'default'/);
   });

@@ -37,7 +37,10 @@ describe('queue lanes', () => {
     });
     await tick();
     expect(log).toEqual(['a generates', 'b generates']);
-    expect(q.list().map((j) => [j.summary, j.state])).toEqual([['a', 'speaking'], ['b', 'speaking']]);
+    expect(q.list().map((j) => [j.summary, j.state])).toEqual([
+      ['a', 'speaking'],
+      ['b', 'speaking'],
+    ]);
     expect(q.length).toBe(2);
     firstPlays.resolve();
     await Promise.all([a.done, b.done]);

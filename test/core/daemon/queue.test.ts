@@ -32,7 +32,10 @@ describe('SpeechQueue', () => {
     expect([ta.position, tb.position]).toEqual([0, 1]);
     await tick();
     expect(log).toEqual(['start a']);
-    expect(q.list().map((j) => [j.summary, j.state])).toEqual([['a', 'speaking'], ['b', 'waiting']]);
+    expect(q.list().map((j) => [j.summary, j.state])).toEqual([
+      ['a', 'speaking'],
+      ['b', 'waiting'],
+    ]);
     a.release();
     await ta.done;
     await tick();

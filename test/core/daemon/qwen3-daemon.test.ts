@@ -22,7 +22,13 @@ function q3tts(args: string[]) {
 beforeAll(async () => {
   model = await syntheticModel('voice_design', 7);
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-qwen3-'));
-  env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'daemon.sock'), Q3TTS_AUDIO: 'null', Q3TTS_MODEL_DIR: model, Q3TTS_THREADS: '1' };
+  env = {
+    ...process.env,
+    Q3TTS_SOCKET: path.join(dir, 'daemon.sock'),
+    Q3TTS_AUDIO: 'null',
+    Q3TTS_MODEL_DIR: model,
+    Q3TTS_THREADS: '1',
+  };
   delete env.Q3TTS_ENGINE;
   daemon = await startServe(env);
 });
@@ -33,7 +39,7 @@ afterAll(() => {
 });
 
 describe('q3tts with a Qwen3-TTS model', () => {
-  it('status names the engine and the model; voices lists the model\'s languages', () => {
+  it("status names the engine and the model; voices lists the model's languages", () => {
     const status = JSON.parse(q3tts(['status', '--json']).stdout);
     expect(status).toMatchObject({ state: 'idle', engine: 'qwen3-tts', engine_loads: 1 });
     const voices = JSON.parse(q3tts(['voices', '--json']).stdout);
@@ -62,13 +68,17 @@ describe('q3tts with a Qwen3-TTS model', () => {
     expect(q3tts(['--greedy', '-o', 'take.wav', '--codes-out', 'take.json', 'Save the codes.']).code).toBe(0);
     const frames = JSON.parse(readFileSync(path.join(dir, 'take.json'), 'utf8')) as number[][];
     expect(frames.length).toBeGreaterThan(0);
-    expect(frames.every((f) => f.length === 16 && f.every((c) => Number.isInteger(c) && c >= 0 && c < 2048))).toBe(true);
+    expect(frames.every((f) => f.length === 16 && f.every((c) => Number.isInteger(c) && c >= 0 && c < 2048))).toBe(
+      true,
+    );
     const r = q3tts(['decode', 'take.json', '-o', 'redo.wav']);
     expect(r.code, r.stderr).toBe(0);
-    expect(maxAbsDiff(readWav(path.join(dir, 'redo.wav')).samples, readWav(path.join(dir, 'take.wav')).samples)).toBeLessThanOrEqual(1);
+    expect(
+      maxAbsDiff(readWav(path.join(dir, 'redo.wav')).samples, readWav(path.join(dir, 'take.wav')).samples),
+    ).toBeLessThanOrEqual(1);
   });
 
-  it('status reports the last request\'s time to first audio and real-time factor', async () => {
+  it("status reports the last request's time to first audio and real-time factor", async () => {
     await new Promise((r) => setTimeout(r, 100)); // let the daemon's log lines arrive (spawnSync held this loop)
     const status = JSON.parse(q3tts(['status', '--json']).stdout);
     expect(status.last.ttfa_ms).toBeGreaterThan(0);
@@ -78,15 +88,25 @@ describe('q3tts with a Qwen3-TTS model', () => {
 
   it('without a daemon the CLI loads the same model in-process and gives the same audio', () => {
     const noDaemon = { ...env, Q3TTS_SOCKET: path.join(dir, 'none.sock') };
-    const r = spawnSync(process.execPath, [cli, '--greedy', '-o', 'inproc.wav', 'Save the codes.'], { env: noDaemon, cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, '--greedy', '-o', 'inproc.wav', 'Save the codes.'], {
+      env: noDaemon,
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/in-process/);
-    expect(maxAbsDiff(readWav(path.join(dir, 'inproc.wav')).samples, readWav(path.join(dir, 'take.wav')).samples)).toBe(0);
+    expect(maxAbsDiff(readWav(path.join(dir, 'inproc.wav')).samples, readWav(path.join(dir, 'take.wav')).samples)).toBe(
+      0,
+    );
   });
 
   it('a broken model directory gives a clear error naming the file', () => {
     const broken = mkdtempSync(path.join(dir, 'broken-'));
-    const r = spawnSync(process.execPath, [cli, '--model', broken, 'hi'], { env: { ...env, Q3TTS_SOCKET: path.join(dir, 'none.sock') }, cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, '--model', broken, 'hi'], {
+      env: { ...env, Q3TTS_SOCKET: path.join(dir, 'none.sock') },
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/config\.json/);
   });

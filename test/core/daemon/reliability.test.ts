@@ -28,7 +28,14 @@ beforeAll(async () => {
   copyFileSync(builtHandlers, handlersFile);
   if (existsSync(`${builtHandlers}.map`)) copyFileSync(`${builtHandlers}.map`, `${handlersFile}.map`);
   socketPath = path.join(dir, 'q3tts-run', 'daemon.sock');
-  daemon = await startDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 5 }, handlersFile, announce: () => undefined, log: (l) => logs.push(l), handlerTimeoutMs: 1000 });
+  daemon = await startDaemon({
+    socketPath,
+    engine: { kind: 'tone', msPerFrame: 5 },
+    handlersFile,
+    announce: () => undefined,
+    log: (l) => logs.push(l),
+    handlerTimeoutMs: 1000,
+  });
 });
 
 let spinning: import('node:child_process').ChildProcess | undefined;
@@ -53,14 +60,20 @@ describe('item 4: an engine crash fails only the running request', () => {
     const c = await connectRaw(socketPath);
     c.socket.write(encodeFrame({ action: 'generate', id: 'running', text: 'w'.repeat(300) }));
     const files = [0, 1, 2].map((i) => path.join(dir, `queued-${i}.wav`));
-    files.forEach((output, i) => c.socket.write(encodeFrame({ action: 'generate', id: `queued-${i}`, text: `queued number ${i}`, output })));
+    files.forEach((output, i) =>
+      c.socket.write(encodeFrame({ action: 'generate', id: `queued-${i}`, text: `queued number ${i}`, output })),
+    );
     for (let i = 0; i < 100 && daemon.core.queue.length < 4; i++) await new Promise((r) => setTimeout(r, 50));
     expect(c.received).toEqual([]);
     expect(daemon.core.queue.length).toBe(4);
     process.kill(engine.pid!, 'SIGKILL');
     const answers = await c.next(4, 30_000);
     const byId = Object.fromEntries(answers.map((a) => [a.id, a]));
-    expect(byId.running).toMatchObject({ status: 'error', code: 'E_ENGINE', message: expect.stringMatching(/exited unexpectedly/) });
+    expect(byId.running).toMatchObject({
+      status: 'error',
+      code: 'E_ENGINE',
+      message: expect.stringMatching(/exited unexpectedly/),
+    });
     for (let i = 0; i < 3; i++) {
       expect(byId[`queued-${i}`]).toMatchObject({ status: 'ok' });
       expect(readWav(files[i]!).samples.length).toBeGreaterThan(0);
@@ -95,7 +108,9 @@ describe('item 4: a host that dies while the engine loads', () => {
       process.kill(engine.pid!, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 100));
       const output = path.join(dir, 'after-load.wav');
-      expect(await ask(sock, { action: 'generate', text: 'after a failed load', output })).toMatchObject({ status: 'ok' });
+      expect(await ask(sock, { action: 'generate', text: 'after a failed load', output })).toMatchObject({
+        status: 'ok',
+      });
       expect(own.join('\n')).toMatch(/exited while loading .*; loading it once more/);
       expect(readWav(output).samples.length).toBeGreaterThan(0);
     } finally {
@@ -108,7 +123,10 @@ describe('item 12: the host exiting right after its last message', () => {
   it('every message sent before the exit is delivered before the exit is reported', async () => {
     const script = path.join(dir, 'burst.cjs');
     // sends 2000 messages, then kills itself the moment the last one is written to the pipe
-    writeFileSync(script, `for (let i = 0; i < 2000; i++) process.send({ i, pad: 'x'.repeat(2000) }, i === 1999 ? () => process.kill(process.pid, 'SIGKILL') : undefined);`);
+    writeFileSync(
+      script,
+      `for (let i = 0; i < 2000; i++) process.send({ i, pad: 'x'.repeat(2000) }, i === 1999 ? () => process.kill(process.pid, 'SIGKILL') : undefined);`,
+    );
     for (let round = 0; round < 3; round++) {
       const host = forkHost(script);
       let received = 0;
@@ -123,9 +141,20 @@ describe('item 3: non-regular output targets through the daemon', () => {
   it('a character device or a FIFO as output is refused, and stays what it was', async () => {
     const fifo = path.join(dir, 'fifo.wav');
     execFileSync('mkfifo', [fifo]);
-    expect(await ask(socketPath, { action: 'generate', text: 'hi', output: '/dev/full' })).toMatchObject({ status: 'error', code: 'E_OUTPUT', message: expect.stringMatching(/character device/) });
-    expect(await ask(socketPath, { action: 'generate', text: 'hi', output: fifo })).toMatchObject({ status: 'error', code: 'E_OUTPUT', message: expect.stringMatching(/FIFO/) });
-    expect(await ask(socketPath, { action: 'generate', text: 'hi', codes_out: fifo })).toMatchObject({ status: 'error', code: 'E_OUTPUT' });
+    expect(await ask(socketPath, { action: 'generate', text: 'hi', output: '/dev/full' })).toMatchObject({
+      status: 'error',
+      code: 'E_OUTPUT',
+      message: expect.stringMatching(/character device/),
+    });
+    expect(await ask(socketPath, { action: 'generate', text: 'hi', output: fifo })).toMatchObject({
+      status: 'error',
+      code: 'E_OUTPUT',
+      message: expect.stringMatching(/FIFO/),
+    });
+    expect(await ask(socketPath, { action: 'generate', text: 'hi', codes_out: fifo })).toMatchObject({
+      status: 'error',
+      code: 'E_OUTPUT',
+    });
   });
 });
 
@@ -151,8 +180,18 @@ describe('item 6: handlers that misbehave', () => {
         await ctx.queue.enqueue({ summary: 'slow', run: () => new Promise((r) => setTimeout(r, 1500)) }).done;
         return { status: 'ok', id: request.id };
       }`);
-      expect(await ask(socketPath, { action: 'voices', id: 1 })).toMatchObject({ id: 1, status: 'error', code: 'E_HANDLERS', message: expect.stringMatching(/answered with a number/) });
-      expect(await ask(socketPath, { action: 'decode', id: 2, frames: [] })).toMatchObject({ id: 2, status: 'error', code: 'E_HANDLERS', message: expect.stringMatching(/did not answer 'decode' within 1 s/) });
+      expect(await ask(socketPath, { action: 'voices', id: 1 })).toMatchObject({
+        id: 1,
+        status: 'error',
+        code: 'E_HANDLERS',
+        message: expect.stringMatching(/answered with a number/),
+      });
+      expect(await ask(socketPath, { action: 'decode', id: 2, frames: [] })).toMatchObject({
+        id: 2,
+        status: 'error',
+        code: 'E_HANDLERS',
+        message: expect.stringMatching(/did not answer 'decode' within 1 s/),
+      });
       expect(await ask(socketPath, { action: 'generate', id: 3, text: 'x' })).toMatchObject({ id: 3, status: 'ok' });
     } finally {
       writeHandlers(good);
@@ -164,7 +203,14 @@ describe('item 6: handlers that misbehave', () => {
     const file = path.join(loopDir, 'handlers.mjs');
     writeFileSync(file, `export async function handle(ctx, request) { for (;;) {} }`);
     const sock = path.join(loopDir, 'd.sock');
-    const served = await startServe({ ...process.env, Q3TTS_SOCKET: sock, Q3TTS_HANDLERS: file, Q3TTS_ENGINE: 'tone', Q3TTS_AUDIO: 'null', Q3TTS_WATCHDOG_MS: '1500' });
+    const served = await startServe({
+      ...process.env,
+      Q3TTS_SOCKET: sock,
+      Q3TTS_HANDLERS: file,
+      Q3TTS_ENGINE: 'tone',
+      Q3TTS_AUDIO: 'null',
+      Q3TTS_WATCHDOG_MS: '1500',
+    });
     spinning = served.child; // killed in afterAll even if this test times out (without the fix it spins forever)
     try {
       const c = await connectRaw(sock);
@@ -203,7 +249,11 @@ describe('item 7: every action validated; nesting bounded', () => {
     const c = await connectRaw(socketPath);
     c.socket.write(Buffer.concat([head, body]));
     const [answer] = await c.next(1, 5000);
-    expect(answer).toMatchObject({ status: 'error', code: 'E_BAD_FRAME', message: expect.stringMatching(/nests deeper than/) });
+    expect(answer).toMatchObject({
+      status: 'error',
+      code: 'E_BAD_FRAME',
+      message: expect.stringMatching(/nests deeper than/),
+    });
     c.socket.write(encodeFrame({ action: 'ping', id: 'after' }));
     expect((await c.next(1, 5000))[0]).toMatchObject({ status: 'ok', id: 'after' });
     c.socket.destroy();
@@ -212,10 +262,20 @@ describe('item 7: every action validated; nesting bounded', () => {
 
 describe('item 9: empty text and odd paths', () => {
   it.each([
-    ['zero-width characters and whitespace only', { text: '\u200b\u200c\u200d\ufeff \u2060\n\u200e' }, 'E_TEXT_EMPTY', /text is empty/],
+    [
+      'zero-width characters and whitespace only',
+      { text: '\u200b\u200c\u200d\ufeff \u2060\n\u200e' },
+      'E_TEXT_EMPTY',
+      /text is empty/,
+    ],
     ['output ""', { text: 'hi', output: '' }, 'E_INVALID', /output is empty/],
     ['a NUL in the output path', { text: 'hi', output: `${os.tmpdir()}/a\0b.wav` }, 'E_INVALID', /NUL/],
-    ['a relative cwd', { text: 'hi', output: 'x.wav', cwd: 'relative/dir' }, 'E_INVALID', /cwd 'relative\/dir' is not an absolute path/],
+    [
+      'a relative cwd',
+      { text: 'hi', output: 'x.wav', cwd: 'relative/dir' },
+      'E_INVALID',
+      /cwd 'relative\/dir' is not an absolute path/,
+    ],
   ])('%s is refused clearly', async (_name, fields, code, message) => {
     const answer = await ask(socketPath, { action: 'generate', ...fields });
     expect(answer).toMatchObject({ status: 'error', code, message: expect.stringMatching(message) });
@@ -227,9 +287,21 @@ describe('item 10: the socket file deleted under a running daemon', () => {
   it('the daemon notices, says so and shuts down', async () => {
     const own: string[] = [];
     const sock = path.join(dir, 'q3tts-gone', 'd.sock');
-    const d = await startDaemon({ socketPath: sock, engine: { kind: 'tone' }, handlersFile, announce: () => undefined, log: (l) => own.push(l), socketCheckMs: 100 });
+    const d = await startDaemon({
+      socketPath: sock,
+      engine: { kind: 'tone' },
+      handlersFile,
+      announce: () => undefined,
+      log: (l) => own.push(l),
+      socketCheckMs: 100,
+    });
     rmSync(sock);
-    await Promise.race([d.stopped, new Promise((_, reject) => setTimeout(() => reject(new Error('the daemon did not notice')), 5000))]);
-    expect(own.join('\n')).toMatch(/d\.sock was deleted or replaced: no client can reach this daemon any more; shutting down/);
+    await Promise.race([
+      d.stopped,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the daemon did not notice')), 5000)),
+    ]);
+    expect(own.join('\n')).toMatch(
+      /d\.sock was deleted or replaced: no client can reach this daemon any more; shutting down/,
+    );
   });
 });

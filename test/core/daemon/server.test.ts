@@ -14,11 +14,19 @@ let server: SocketServer;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-server-'));
   socketPath = path.join(dir, 's.sock');
-  server = new SocketServer(socketPath, async (request) => ({ status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), echo: request.action }), {
-    maxFrameBytes: 4096,
-    partialFrameTimeoutMs: 200,
-    log: () => undefined,
-  });
+  server = new SocketServer(
+    socketPath,
+    async (request) => ({
+      status: 'ok',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      echo: request.action,
+    }),
+    {
+      maxFrameBytes: 4096,
+      partialFrameTimeoutMs: 200,
+      log: () => undefined,
+    },
+  );
   await server.listen();
 });
 
@@ -48,7 +56,9 @@ describe('SocketServer', () => {
   });
 
   it('serves many clients at once, each getting its own answers', async () => {
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => ask(socketPath, { action: `a${i}`, id: i })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => ask(socketPath, { action: `a${i}`, id: i })),
+    );
     expect(answers.map((a) => a.echo)).toEqual(Array.from({ length: 50 }, (_, i) => `a${i}`));
   });
 
@@ -61,7 +71,9 @@ describe('SocketServer', () => {
   });
 
   it('removes its socket file on close', async () => {
-    const other = new SocketServer(path.join(dir, 'other.sock'), async () => ({ status: 'ok' }), { log: () => undefined });
+    const other = new SocketServer(path.join(dir, 'other.sock'), async () => ({ status: 'ok' }), {
+      log: () => undefined,
+    });
     await other.listen();
     await other.close();
     await expect(connectRaw(path.join(dir, 'other.sock'))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -33,7 +33,11 @@ beforeAll(async () => {
     announce: () => undefined,
     log: () => undefined,
   });
-  const request = daemon.core.request.bind(daemon.core) as (req: Request, emit?: (e: EventMessage) => void, extras?: RequestExtras) => Promise<Answer>;
+  const request = daemon.core.request.bind(daemon.core) as (
+    req: Request,
+    emit?: (e: EventMessage) => void,
+    extras?: RequestExtras,
+  ) => Promise<Answer>;
   (daemon.core as { request: typeof request }).request = async (req, emit, extras) => {
     const answer = await request(req, emit, extras);
     answers.push({ request: req, answer });
@@ -69,8 +73,13 @@ async function apiError(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI
 }
 
 describe('speech through the official openai client', () => {
-  it('wav: a 24 kHz 16-bit mono WAV holding exactly the engine\'s samples', async () => {
-    const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hi there', response_format: 'wav' });
+  it("wav: a 24 kHz 16-bit mono WAV holding exactly the engine's samples", async () => {
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Hi there',
+      response_format: 'wav',
+    });
     expect(response.headers.get('content-type')).toBe('audio/wav');
     const body = Buffer.from(await response.arrayBuffer());
     expect(body.toString('ascii', 0, 4)).toBe('RIFF');
@@ -80,7 +89,7 @@ describe('speech through the official openai client', () => {
     expect(maxAbsDiff(s16(body.subarray(44)), expectedPcm('Hi there'))).toBeLessThanOrEqual(1);
   });
 
-  it('pcm: raw s16le, the same samples; vLLM-Omni\'s fields are accepted', async () => {
+  it("pcm: raw s16le, the same samples; vLLM-Omni's fields are accepted", async () => {
     const response = await client.audio.speech.create({
       model: 'Qwen/Qwen3-TTS-12Hz-1.7B-CustomVoice',
       voice: 'default',
@@ -94,12 +103,25 @@ describe('speech through the official openai client', () => {
     const body = Buffer.from(await response.arrayBuffer());
     expect(maxAbsDiff(s16(body), expectedPcm('Plain PCM.'))).toBeLessThanOrEqual(1);
     const sent = answers.at(-1)!.request;
-    expect(sent).toMatchObject({ action: 'generate', text: 'Plain PCM.', language: 'English', instruct: 'a calm voice', seed: 7, max_new_tokens: 2048 });
+    expect(sent).toMatchObject({
+      action: 'generate',
+      text: 'Plain PCM.',
+      language: 'English',
+      instruct: 'a calm voice',
+      seed: 7,
+      max_new_tokens: 2048,
+    });
   });
 
   it('streams: the first bytes arrive while the job is still being generated', async () => {
     const text = 'This sentence is long enough to take a while to generate.';
-    const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'pcm', stream_format: 'audio' });
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: text,
+      response_format: 'pcm',
+      stream_format: 'audio',
+    });
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);
@@ -113,14 +135,31 @@ describe('speech through the official openai client', () => {
 
   it('speed: 2 gives half the samples, 0.5 twice as many (pitch kept; test/core/audio/tempo.test.ts)', async () => {
     const text = 'Speed test.';
-    const samples = async (speed: number) => (await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'pcm', speed })).arrayBuffer()).byteLength / 2;
+    const samples = async (speed: number) =>
+      (
+        await (
+          await client.audio.speech.create({
+            model: 'tts-1',
+            voice: 'alloy',
+            input: text,
+            response_format: 'pcm',
+            speed,
+          })
+        ).arrayBuffer()
+      ).byteLength / 2;
     const normal = expectedPcm(text).length;
     expect(Math.abs((await samples(2)) - normal / 2)).toBeLessThanOrEqual(1);
     expect(Math.abs((await samples(0.5)) - normal * 2)).toBeLessThanOrEqual(1);
   });
 
   it('sse: speech.audio.delta events carry the audio in base64, then speech.audio.done', async () => {
-    const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Events.', response_format: 'pcm', stream_format: 'sse' });
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Events.',
+      response_format: 'pcm',
+      stream_format: 'sse',
+    });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const events = (await response.text())
       .split('\n\n')
@@ -139,7 +178,11 @@ describe('speech through the official openai client', () => {
     await Promise.all(
       texts.map(async (t, i) => {
         await new Promise((r) => setTimeout(r, i * 20));
-        const body = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: t, response_format: 'pcm' })).arrayBuffer());
+        const body = Buffer.from(
+          await (
+            await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: t, response_format: 'pcm' })
+          ).arrayBuffer(),
+        );
         expect(maxAbsDiff(s16(body), expectedPcm(t))).toBeLessThanOrEqual(1);
         order.push(t);
       }),
@@ -150,17 +193,31 @@ describe('speech through the official openai client', () => {
   it('a client that disconnects mid-stream cancels its job', async () => {
     const text = 'x'.repeat(400); // 400 frames at 15 ms each: about six seconds of generation
     const abort = new AbortController();
-    const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'pcm' }, { signal: abort.signal });
+    const response = await client.audio.speech.create(
+      { model: 'tts-1', voice: 'alloy', input: text, response_format: 'pcm' },
+      { signal: abort.signal },
+    );
     const reader = response.body!.getReader();
     await reader.read();
     const seen = answers.length;
     abort.abort();
-    await expect.poll(() => answers.slice(seen).find((a) => a.request.action === 'generate'), { timeout: 5000, interval: 20 }).toBeTruthy();
+    await expect
+      .poll(() => answers.slice(seen).find((a) => a.request.action === 'generate'), { timeout: 5000, interval: 20 })
+      .toBeTruthy();
     const { answer } = answers.slice(seen).find((a) => a.request.action === 'generate')!;
     expect(answer).toMatchObject({ status: 'error', code: 'E_CANCELLED' });
     expect(daemon.core.queue.length).toBe(0);
     // and the daemon serves the next client as before
-    const after = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'still here', response_format: 'pcm' })).arrayBuffer());
+    const after = Buffer.from(
+      await (
+        await client.audio.speech.create({
+          model: 'tts-1',
+          voice: 'alloy',
+          input: 'still here',
+          response_format: 'pcm',
+        })
+      ).arrayBuffer(),
+    );
     expect(maxAbsDiff(s16(after), expectedPcm('still here'))).toBeLessThanOrEqual(1);
   });
 });
@@ -184,13 +241,26 @@ describe('the other endpoints', () => {
   });
 });
 
-describe('errors in OpenAI\'s shape', () => {
-  const speak = (body: Record<string, unknown>) => client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', ...body } as never);
+describe("errors in OpenAI's shape", () => {
+  const speak = (body: Record<string, unknown>) =>
+    client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', ...body } as never);
 
   it.each([
     ['empty input', 400, { input: '  ' }, 'empty_input', /text is empty/],
-    ['an unknown voice (the answer lists the valid ones)', 400, { voice: 'nobody' }, 'unknown_voice', /unknown voice 'nobody'.*default/],
-    ['mp3 (not produced here)', 400, { response_format: 'mp3' }, 'unsupported_format', /'mp3' is not available.*wav and pcm/],
+    [
+      'an unknown voice (the answer lists the valid ones)',
+      400,
+      { voice: 'nobody' },
+      'unknown_voice',
+      /unknown voice 'nobody'.*default/,
+    ],
+    [
+      'mp3 (not produced here)',
+      400,
+      { response_format: 'mp3' },
+      'unsupported_format',
+      /'mp3' is not available.*wav and pcm/,
+    ],
     ['opus', 400, { response_format: 'opus' }, 'unsupported_format', /'opus'/],
     ['flac', 400, { response_format: 'flac' }, 'unsupported_format', /'flac'/],
     ['aac', 400, { response_format: 'aac' }, 'unsupported_format', /'aac'/],
@@ -224,12 +294,16 @@ describe('errors in OpenAI\'s shape', () => {
 
   it('fuzz: mangled bodies, headers and raw bytes get 4xx answers (or a closed connection), never a crash', async () => {
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const valid = JSON.stringify({ model: 'tts-1', input: 'fuzz', voice: 'alloy', response_format: 'pcm' });
     for (let round = 0; round < 60; round++) {
       const bytes = Buffer.from(valid);
       for (let k = 0; k < 3; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
-      const r = await fetch(`${door.address}/v1/audio/speech`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/json' } });
+      const r = await fetch(`${door.address}/v1/audio/speech`, {
+        method: 'POST',
+        body: bytes,
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(r.status === 200 || (r.status >= 400 && r.status < 500), `status ${r.status}`).toBe(true);
       await r.arrayBuffer();
     }
@@ -248,7 +322,10 @@ describe('errors in OpenAI\'s shape', () => {
       let answer = '';
       socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
       socket.end(text); // the client has said all it will say: the server answers (or closes), it does not wait
-      const closed = await Promise.race([new Promise((r) => socket.once('close', () => r(true))), new Promise((r) => setTimeout(() => r(false), 3000))]);
+      const closed = await Promise.race([
+        new Promise((r) => socket.once('close', () => r(true))),
+        new Promise((r) => setTimeout(() => r(false), 3000)),
+      ]);
       socket.destroy();
       expect(closed, `${JSON.stringify(text.slice(0, 60))} left hanging`).toBe(true);
       if (answer) expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
@@ -260,7 +337,13 @@ describe('errors in OpenAI\'s shape', () => {
   it('a full queue → 429', async () => {
     // fill the daemon's queue (1000 waiting jobs) from the socket side, then ask over HTTP
     // (the first is long, so none of them finishes while the others are added)
-    for (let i = 0; i < 1000; i++) void daemon.core.request({ action: 'generate', text: i === 0 ? 'x'.repeat(5000) : 'queued', wait: false, id: `fill-${i}` });
+    for (let i = 0; i < 1000; i++)
+      void daemon.core.request({
+        action: 'generate',
+        text: i === 0 ? 'x'.repeat(5000) : 'queued',
+        wait: false,
+        id: `fill-${i}`,
+      });
     try {
       const err = await apiError(speak({}));
       expect(err.status).toBe(429);
@@ -274,7 +357,11 @@ describe('errors in OpenAI\'s shape', () => {
     let finish!: () => void;
     const loading = new DaemonCore({
       handlersFile,
-      audio: { openPlayback: () => Promise.reject(new Error('unused')), openWavFile: () => Promise.reject(new Error('unused')), writeFileAtomic: async () => undefined },
+      audio: {
+        openPlayback: () => Promise.reject(new Error('unused')),
+        openWavFile: () => Promise.reject(new Error('unused')),
+        writeFileAtomic: async () => undefined,
+      },
       loadEngine: () => new Promise((_resolve, reject) => (finish = () => reject(new Error('gave up')))),
       log: () => undefined,
     });
@@ -286,7 +373,7 @@ describe('errors in OpenAI\'s shape', () => {
       expect(err.status).toBe(503);
       expect(err.error).toMatchObject({ type: 'server_error', code: 'model_loading' });
       expect(err.headers?.get('retry-after')).toBe('2');
-      expect((await (await fetch(`${slow.address}/health`)).json())).toMatchObject({ status: 'loading' });
+      expect(await (await fetch(`${slow.address}/health`)).json()).toMatchObject({ status: 'loading' });
     } finally {
       finish();
       await slow.close();
@@ -297,7 +384,9 @@ describe('errors in OpenAI\'s shape', () => {
 
 describe('auth', () => {
   it('beyond loopback a door without a token is refused before it binds', async () => {
-    await expect(openOpenAiDoor(daemon.core, { host: '0.0.0.0', port: 0, token: null })).rejects.toThrow(/needs a bearer token/);
+    await expect(openOpenAiDoor(daemon.core, { host: '0.0.0.0', port: 0, token: null })).rejects.toThrow(
+      /needs a bearer token/,
+    );
   });
 
   it('with a token: no or a wrong token → 401, the right one → audio; /health stays open', async () => {
@@ -305,13 +394,19 @@ describe('auth', () => {
     const locked = await openOpenAiDoor(daemon.core, { host: '127.0.0.1', port: 0, token });
     try {
       const wrong = new OpenAI({ apiKey: 'not-the-token', baseURL: `${locked.address}/v1`, maxRetries: 0 });
-      const err = await apiError(wrong.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'pcm' }));
+      const err = await apiError(
+        wrong.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'pcm' }),
+      );
       expect(err.status).toBe(401);
       expect(err.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' });
       expect((await fetch(`${locked.address}/v1/models`)).status).toBe(401);
       expect((await fetch(`${locked.address}/health`)).status).toBe(200);
       const right = new OpenAI({ apiKey: token, baseURL: `${locked.address}/v1`, maxRetries: 0 });
-      const body = Buffer.from(await (await right.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'pcm' })).arrayBuffer());
+      const body = Buffer.from(
+        await (
+          await right.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'pcm' })
+        ).arrayBuffer(),
+      );
       expect(maxAbsDiff(s16(body), expectedPcm('hi'))).toBeLessThanOrEqual(1);
       expect(daemon.core.doors).toContainEqual({ door: 'openai-http', address: locked.address, auth: true });
     } finally {
@@ -330,7 +425,12 @@ describe('auth', () => {
   it('no CORS headers unless origins are configured', async () => {
     const r = await fetch(`${door.address}/health`, { headers: { Origin: 'https://evil.example' } });
     expect(r.headers.get('access-control-allow-origin')).toBeNull();
-    const open = await openOpenAiDoor(daemon.core, { host: '127.0.0.1', port: 0, token: null, corsOrigins: ['https://app.example'] });
+    const open = await openOpenAiDoor(daemon.core, {
+      host: '127.0.0.1',
+      port: 0,
+      token: null,
+      corsOrigins: ['https://app.example'],
+    });
     try {
       const allowed = await fetch(`${open.address}/health`, { headers: { Origin: 'https://app.example' } });
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');

@@ -13,14 +13,22 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-serve-doors-'));
-  env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'), Q3TTS_CONFIG_DIR: path.join(dir, 'config'), Q3TTS_AUDIO: 'null' };
+  env = {
+    ...process.env,
+    Q3TTS_SOCKET: path.join(dir, 'run', 'daemon.sock'),
+    Q3TTS_CONFIG_DIR: path.join(dir, 'config'),
+    Q3TTS_AUDIO: 'null',
+  };
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts `q3tts serve` and waits until `want` lines have been printed (or it exits). */
 function serve(args: string[], want: number) {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--engine', 'tone', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--engine', 'tone', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -42,7 +42,10 @@ beforeAll(async () => {
   const conf = path.join(tmp.dir, 'speechd-conf');
   mkdirSync(path.join(conf, 'modules'), { recursive: true });
   writeFileSync(path.join(conf, 'speechd.conf'), 'DefaultModule q3tts\nAudioOutputMethod "alsa"\n');
-  speechd = spawn('speech-dispatcher', ['-s', '-t', '0', '-c', 'unix_socket', '-S', spdSocket, '-C', conf], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  speechd = spawn('speech-dispatcher', ['-s', '-t', '0', '-c', 'unix_socket', '-S', spdSocket, '-C', conf], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   for (let i = 0; i < 100 && !existsSync(spdSocket); i++) await new Promise((r) => setTimeout(r, 50));
   expect(existsSync(spdSocket)).toBe(true);
 });
@@ -69,7 +72,7 @@ describe.runIf(hasSpeechd)('through the real speech-dispatcher', () => {
     expect(spdSay('-O').stdout).toMatch(/^q3tts$/m);
   });
 
-  it('spd-say -o q3tts -L lists the model\'s voices', () => {
+  it("spd-say -o q3tts -L lists the model's voices", () => {
     const r = spdSay('-o', 'q3tts', '-L');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/default\s+en\s+none/);
@@ -90,7 +93,7 @@ describe.runIf(hasSpeechd)('through the real speech-dispatcher', () => {
     expect(worst).toBeLessThanOrEqual(1);
   });
 
-  it('spd-say -C stops it: the device gets nothing more and the daemon\'s queue empties', async () => {
+  it("spd-say -C stops it: the device gets nothing more and the daemon's queue empties", async () => {
     spdSay('-o', 'q3tts', 'x'.repeat(400)); // about 8 s of generation at 20 ms a frame
     const growing = async () => {
       const a = playedBytes();
@@ -114,18 +117,30 @@ describe.runIf(hasSpeechd)('through the real speech-dispatcher', () => {
     const stoppedAfter = lastGrowth - t0;
     console.log(`spd-say -C: the device got its last audio ${Math.round(stoppedAfter)} ms after spd-say -C started`);
     expect(stoppedAfter).toBeLessThan(1000); // the bar is 100 ms (measured in BENCHMARKS.md); generous here, the CPU is shared
-    const status = JSON.parse(spawnSync(process.execPath, [cliPath, 'status', '--json'], { env, encoding: 'utf8' }).stdout) as { queue_length: number };
+    const status = JSON.parse(
+      spawnSync(process.execPath, [cliPath, 'status', '--json'], { env, encoding: 'utf8' }).stdout,
+    ) as { queue_length: number };
     expect(status.queue_length).toBe(0);
   });
 });
 
 describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemon', () => {
-  async function moduleWith(): Promise<{ send(line: string): Promise<void>; out: string[]; sent: Record<string, unknown>[]; waitFor(re: RegExp): Promise<string> }> {
+  async function moduleWith(): Promise<{
+    send(line: string): Promise<void>;
+    out: string[];
+    sent: Record<string, unknown>[];
+    waitFor(re: RegExp): Promise<string>;
+  }> {
     const out: string[] = [];
     const sent: Record<string, unknown>[] = [];
     const connect = async () => {
       const c = await DaemonConnection.connect(env.Q3TTS_SOCKET!);
-      return { request: (r: Parameters<typeof c.request>[0], e?: Parameters<typeof c.request>[1]) => (sent.push(r), c.request(r, e)) };
+      return {
+        request: (r: Parameters<typeof c.request>[0], e?: Parameters<typeof c.request>[1]) => (
+          sent.push(r),
+          c.request(r, e)
+        ),
+      };
     };
     const m = new SpeechdModule(connect, (t) => out.push(...t.split('\n').filter(Boolean)));
     return {
@@ -153,7 +168,11 @@ describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemo
     await m.waitFor(/^702 END$/);
     expect(m.out.slice(4)).toEqual(['202 OK RECEIVING MESSAGE', '200 OK SPEAKING', '701 BEGIN', '702 END']);
     // SSML reduced to words, the escaped dot restored, language and rate (20 → speed 2^0.4) passed on
-    expect(m.sent.find((r) => r.action === 'generate')).toMatchObject({ text: 'Hi there\n.dot', language: 'English', speed: 1.32 });
+    expect(m.sent.find((r) => r.action === 'generate')).toMatchObject({
+      text: 'Hi there\n.dot',
+      language: 'English',
+      speed: 1.32,
+    });
   });
 
   it('STOP during speech → 703 STOP; PAUSE → 704 PAUSE', async () => {
@@ -185,12 +204,33 @@ describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemo
 
   it('fuzz: random lines never throw and every command is answered; the daemon is unharmed', async () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const words = ['SPEAK', 'SET', 'AUDIO', 'LOGLEVEL', 'STOP', 'PAUSE', 'LIST VOICES', 'CHAR', 'KEY', '.', '..', 'rate=x', '=', 'language=', '\u0000', '<speak>', 'DEBUG ON /x'];
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const words = [
+      'SPEAK',
+      'SET',
+      'AUDIO',
+      'LOGLEVEL',
+      'STOP',
+      'PAUSE',
+      'LIST VOICES',
+      'CHAR',
+      'KEY',
+      '.',
+      '..',
+      'rate=x',
+      '=',
+      'language=',
+      '\u0000',
+      '<speak>',
+      'DEBUG ON /x',
+    ];
     const m = await moduleWith();
     await m.send('INIT');
     for (let i = 0; i < 300; i++) {
-      const line = rand() < 0.7 ? words[Math.floor(rand() * words.length)]! : String.fromCharCode(...Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 0x3000)));
+      const line =
+        rand() < 0.7
+          ? words[Math.floor(rand() * words.length)]!
+          : String.fromCharCode(...Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 0x3000)));
       await m.send(line);
     }
     for (const l of ['.', 'STOP']) await m.send(l); // close any open block

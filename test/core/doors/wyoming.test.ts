@@ -20,7 +20,13 @@ let door: OpenWyomingDoor;
 beforeAll(async () => {
   process.env.Q3TTS_AUDIO = 'null';
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-wyoming-'));
-  daemon = await startDaemon({ socketPath: path.join(dir, 'run', 'daemon.sock'), engine: { kind: 'tone', msPerFrame: 15 }, handlersFile, announce: () => undefined, log: () => undefined });
+  daemon = await startDaemon({
+    socketPath: path.join(dir, 'run', 'daemon.sock'),
+    engine: { kind: 'tone', msPerFrame: 15 },
+    handlersFile,
+    announce: () => undefined,
+    log: () => undefined,
+  });
   door = await openWyomingDoor(daemon.core, { host: '127.0.0.1', port: 0 });
 });
 
@@ -70,11 +76,19 @@ class Client {
     for (;;) {
       const nl = this.buffer.indexOf(10);
       if (nl < 0) return;
-      const header = JSON.parse(this.buffer.subarray(0, nl).toString()) as { type: string; data?: Record<string, unknown>; data_length?: number; payload_length?: number };
+      const header = JSON.parse(this.buffer.subarray(0, nl).toString()) as {
+        type: string;
+        data?: Record<string, unknown>;
+        data_length?: number;
+        payload_length?: number;
+      };
       const dl = header.data_length ?? 0;
       const pl = header.payload_length ?? 0;
       if (this.buffer.length < nl + 1 + dl + pl) return;
-      const data = { ...(header.data ?? {}), ...(dl ? (JSON.parse(this.buffer.subarray(nl + 1, nl + 1 + dl).toString()) as object) : {}) };
+      const data = {
+        ...(header.data ?? {}),
+        ...(dl ? (JSON.parse(this.buffer.subarray(nl + 1, nl + 1 + dl).toString()) as object) : {}),
+      };
       const event: Event = { type: header.type, data };
       if (pl) event.payload = Buffer.from(this.buffer.subarray(nl + 1 + dl, nl + 1 + dl + pl));
       this.events.push(event);
@@ -87,7 +101,9 @@ class Client {
     if (!data) return void this.socket.write(`${JSON.stringify({ type })}\n`);
     if (inline) return void this.socket.write(`${JSON.stringify({ type, data })}\n`);
     const body = Buffer.from(JSON.stringify(data));
-    this.socket.write(Buffer.concat([Buffer.from(`${JSON.stringify({ type, version: '1.5.0', data_length: body.length })}\n`), body]));
+    this.socket.write(
+      Buffer.concat([Buffer.from(`${JSON.stringify({ type, version: '1.5.0', data_length: body.length })}\n`), body]),
+    );
   }
 
   /** Waits until an event of this type has arrived; returns every event up to it. */
@@ -96,7 +112,8 @@ class Client {
     for (;;) {
       const at = this.events.findIndex((e) => e.type === type);
       if (at >= 0) return this.events.splice(0, at + 1);
-      if (this.socket.destroyed) throw new Error(`connection closed before '${type}' (got ${this.events.map((e) => e.type).join(', ')})`);
+      if (this.socket.destroyed)
+        throw new Error(`connection closed before '${type}' (got ${this.events.map((e) => e.type).join(', ')})`);
       if (Date.now() > deadline) throw new Error(`no '${type}' (got ${this.events.map((e) => e.type).join(', ')})`);
       await new Promise<void>((r) => {
         this.wake = r;
@@ -120,7 +137,12 @@ describe('describe', () => {
     const c = await Client.connect(door.port);
     c.send('describe');
     const [info] = await c.until('info');
-    const tts = info!.data.tts as { name: string; installed: boolean; supports_synthesize_streaming: boolean; voices: { name: string; languages: string[] }[] }[];
+    const tts = info!.data.tts as {
+      name: string;
+      installed: boolean;
+      supports_synthesize_streaming: boolean;
+      voices: { name: string; languages: string[] }[];
+    }[];
     expect(tts).toHaveLength(1);
     expect(tts[0]).toMatchObject({ name: 'q3tts', installed: true, supports_synthesize_streaming: true });
     expect(tts[0]!.voices).toEqual([expect.objectContaining({ name: 'default', languages: ['English'] })]);
@@ -129,13 +151,17 @@ describe('describe', () => {
 });
 
 describe('synthesize', () => {
-  it('audio-start (24 kHz, 16-bit, mono), audio-chunks with the engine\'s samples as produced, audio-stop', async () => {
+  it("audio-start (24 kHz, 16-bit, mono), audio-chunks with the engine's samples as produced, audio-stop", async () => {
     const c = await Client.connect(door.port);
     c.send('synthesize', { text: 'Hello there', voice: { name: 'default', language: 'English' } });
     const events = await c.until('audio-stop');
     expect(events[0]).toMatchObject({ type: 'audio-start', data: { rate: 24000, width: 2, channels: 1 } });
     expect(events.filter((e) => e.type === 'audio-chunk').length).toBeGreaterThan(1); // as produced, not at the end
-    expect(events.filter((e) => e.type === 'audio-chunk').every((e) => e.data.rate === 24000 && e.data.width === 2 && e.data.channels === 1)).toBe(true);
+    expect(
+      events
+        .filter((e) => e.type === 'audio-chunk')
+        .every((e) => e.data.rate === 24000 && e.data.width === 2 && e.data.channels === 1),
+    ).toBe(true);
     expect(maxAbsDiff(pcmOf(events), expectedPcm('Hello there'))).toBeLessThanOrEqual(1);
     c.close();
   });
@@ -161,7 +187,9 @@ describe('synthesize', () => {
     c.send('synthesize-stop');
     const rest = await c.until('synthesize-stopped');
     expect(rest.map((e) => e.type).filter((t) => t !== 'audio-chunk')).toEqual(['audio-stop', 'synthesize-stopped']);
-    expect(maxAbsDiff(pcmOf([...early, ...rest]), expectedPcm('First sentence.', 'Second one?', 'And the rest'))).toBeLessThanOrEqual(1);
+    expect(
+      maxAbsDiff(pcmOf([...early, ...rest]), expectedPcm('First sentence.', 'Second one?', 'And the rest')),
+    ).toBeLessThanOrEqual(1);
     c.close();
   });
 
@@ -177,11 +205,23 @@ describe('synthesize', () => {
 
 describe('errors are error events; the daemon is never taken down', () => {
   it.each([
-    ['an unknown voice (the valid ones listed)', { type: 'synthesize', data: { text: 'hi', voice: { name: 'nobody' } } }, /unknown voice 'nobody'.*default/],
-    ['an unknown language', { type: 'synthesize', data: { text: 'hi', voice: { language: 'Klingon' } } }, /unknown language 'Klingon'/],
+    [
+      'an unknown voice (the valid ones listed)',
+      { type: 'synthesize', data: { text: 'hi', voice: { name: 'nobody' } } },
+      /unknown voice 'nobody'.*default/,
+    ],
+    [
+      'an unknown language',
+      { type: 'synthesize', data: { text: 'hi', voice: { language: 'Klingon' } } },
+      /unknown language 'Klingon'/,
+    ],
     ['empty text', { type: 'synthesize', data: { text: '   ' } }, /text is empty/],
     ['text of the wrong type', { type: 'synthesize', data: { text: 5 } }, /needs "text"/],
-    ['a voice of the wrong type', { type: 'synthesize', data: { text: 'hi', voice: 'default' } }, /"voice" must be an object/],
+    [
+      'a voice of the wrong type',
+      { type: 'synthesize', data: { text: 'hi', voice: 'default' } },
+      /"voice" must be an object/,
+    ],
     ['an unknown event', { type: 'transcribe', data: {} }, /unknown event type 'transcribe'/],
     ['a chunk without a start', { type: 'synthesize-chunk', data: { text: 'hi' } }, /without synthesize-start/],
   ])('%s → error, and the connection goes on', async (_name, event, message) => {
@@ -226,7 +266,7 @@ describe('errors are error events; the daemon is never taken down', () => {
 
   it('fuzz: random bytes and mangled events on many connections never take the daemon down', async () => {
     let seed = 13;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const valid = '{"type":"synthesize","data_length":15}\n{"text":"fuzz"}';
     for (let round = 0; round < 40; round++) {
       const c = await Client.connect(door.port);

@@ -23,13 +23,24 @@ const request = (speaker: string, language = 'auto'): SynthesisRequest => ({
 
 async function frames(req: SynthesisRequest): Promise<number[][]> {
   const out: number[][] = [];
-  for await (const ev of engine.synthesize(req, new AbortController().signal)) if (ev.type === 'codes') out.push(...ev.frames);
+  for await (const ev of engine.synthesize(req, new AbortController().signal))
+    if (ev.type === 'codes') out.push(...ev.frames);
   return out;
 }
 
 describe('CustomVoice', () => {
   it('lists the preset speakers', () => {
-    expect(engine.info.speakers).toEqual(['vivian', 'serena', 'uncle_fu', 'ryan', 'aiden', 'ono_anna', 'sohee', 'eric', 'dylan']);
+    expect(engine.info.speakers).toEqual([
+      'vivian',
+      'serena',
+      'uncle_fu',
+      'ryan',
+      'aiden',
+      'ono_anna',
+      'sohee',
+      'eric',
+      'dylan',
+    ]);
     expect(engine.info.supportsInstruct).toBe(true); // synthetic size behaves as 1.7B
   });
 
@@ -49,6 +60,9 @@ describe('CustomVoice', () => {
   });
 
   it('needs a speaker', async () => {
-    await expect(frames({ ...request('x'), speaker: null })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/needs a speaker/) });
+    await expect(frames({ ...request('x'), speaker: null })).rejects.toMatchObject({
+      code: 'E_INVALID',
+      message: expect.stringMatching(/needs a speaker/),
+    });
   });
 });

@@ -25,9 +25,17 @@ const nodes = (bytes: Uint8Array) => onnx.ModelProto.decode(bytes).graph!.node!;
 async function frames(modelDir: string): Promise<number[][]> {
   const e = await loadQwen3Engine(modelDir, { intraOpNumThreads: 1, log: () => undefined });
   engines.push(e);
-  const req: SynthesisRequest = { text: 'One two three four.', language: 'English', instruct: null, speaker: null, seed: null, sampling: { doSample: false, maxNewTokens: 12 } };
+  const req: SynthesisRequest = {
+    text: 'One two three four.',
+    language: 'English',
+    instruct: null,
+    speaker: null,
+    seed: null,
+    sampling: { doSample: false, maxNewTokens: 12 },
+  };
   const out: number[][] = [];
-  for await (const ev of e.synthesize(req, new AbortController().signal)) if (ev.type === 'codes') out.push(...ev.frames);
+  for await (const ev of e.synthesize(req, new AbortController().signal))
+    if (ev.type === 'codes') out.push(...ev.frames);
   return out;
 }
 
@@ -36,7 +44,9 @@ describe('rewriteDecodeGraph', () => {
     const original = nodes(readFileSync(decodeFile(dir)));
     const rewritten = nodes(rewriteDecodeGraph(readFileSync(decodeFile(dir))));
     expect(original.some((n) => n.output?.includes('present_keys'))).toBe(true);
-    expect(rewritten.some((n) => n.output?.includes('present_keys') || n.output?.includes('present_values'))).toBe(false);
+    expect(rewritten.some((n) => n.output?.includes('present_keys') || n.output?.includes('present_values'))).toBe(
+      false,
+    );
     const producer = (name: string) => rewritten.find((n) => n.output?.includes(name))!;
     for (const name of [DECODE_KV.stepKeys, DECODE_KV.stepValues]) {
       // the new positions come out time-major, [N,L,1,KV,D]

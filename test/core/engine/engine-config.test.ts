@@ -10,12 +10,22 @@ const model = mkdtempSync(path.join(os.tmpdir(), 'q3tts-cfg-'));
 writeFileSync(path.join(model, 'config.json'), '{}'); // what marks a model directory
 afterAll(() => rmSync(model, { recursive: true, force: true }));
 
-const env = (vars: Record<string, string>): PathEnv => ({ platform: 'linux', env: { Q3TTS_MODEL_DIR: model, ...vars }, uid: 1000, username: 'u', homedir: '/home/u', tmpdir: '/tmp' });
+const env = (vars: Record<string, string>): PathEnv => ({
+  platform: 'linux',
+  env: { Q3TTS_MODEL_DIR: model, ...vars },
+  uid: 1000,
+  username: 'u',
+  homedir: '/home/u',
+  tmpdir: '/tmp',
+});
 
 describe('resolveEngineConfig', () => {
   it.each([
     [{}, { kind: 'qwen3', modelDir: model }],
-    [{ Q3TTS_PRECISION: 'fp32', Q3TTS_THREADS: '3' }, { precision: 'fp32', intraOpThreads: 3 }],
+    [
+      { Q3TTS_PRECISION: 'fp32', Q3TTS_THREADS: '3' },
+      { precision: 'fp32', intraOpThreads: 3 },
+    ],
     [{ Q3TTS_VOCODER_THREAD: '1' }, { vocoderThread: true }],
     [{ Q3TTS_THREADS: 'many' }, { kind: 'qwen3' }],
   ] as [Record<string, string>, object][])('%j', (vars, expected) => {

@@ -7,7 +7,13 @@ import { loadQwen3Engine, type Qwen3Engine, type Qwen3EngineOptions } from '../.
 import { embedPrefill } from '../../../src/core/engine/qwen3/generate.js';
 import type { GraphName } from '../../../src/core/engine/qwen3/graph-spec.js';
 import { SAMPLES_PER_FRAME, type Qwen3Model } from '../../../src/core/engine/qwen3/model.js';
-import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
+import {
+  assistantTemplate,
+  instructTemplate,
+  planPrefill,
+  resolveVoice,
+  splitTargetIds,
+} from '../../../src/core/engine/qwen3/prompt.js';
 import { applyRepetitionPenalty, argmax, maskTalkerLogits } from '../../../src/core/engine/qwen3/sampler.js';
 import { VocoderStream } from '../../../src/core/engine/qwen3/vocoder-stream.js';
 import { syntheticModel } from './fixture.js';
@@ -18,7 +24,12 @@ const logs: string[] = [];
 const engines: Qwen3Engine[] = [];
 
 async function open(options: Qwen3EngineOptions = {}): Promise<Qwen3Engine> {
-  const e = await loadQwen3Engine(dir, { intraOpNumThreads: 1, interOpNumThreads: 1, log: (m) => logs.push(m), ...options });
+  const e = await loadQwen3Engine(dir, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    log: (m) => logs.push(m),
+    ...options,
+  });
   engines.push(e);
   return e;
 }
@@ -48,7 +59,11 @@ interface Collected {
   events: SynthesisEvent[];
 }
 
-async function collect(e: Qwen3Engine, req: SynthesisRequest, signal = new AbortController().signal): Promise<Collected> {
+async function collect(
+  e: Qwen3Engine,
+  req: SynthesisRequest,
+  signal = new AbortController().signal,
+): Promise<Collected> {
   const events: SynthesisEvent[] = [];
   for await (const ev of e.synthesize(req, signal)) events.push(ev);
   return summarize(events);
@@ -88,7 +103,11 @@ function record(model: Qwen3Model): { runs: RunRecord[]; restore: () => void } {
     originals.set(graph, session.run);
     session.run = ((feeds: Record<string, ort.Tensor>, ...rest: unknown[]) => {
       const copy: RunRecord['feeds'] = {};
-      for (const [k, t] of Object.entries(feeds)) copy[k] = { dims: [...t.dims], data: t.type === 'int64' ? Array.from(t.data as BigInt64Array, Number) : (t.data as Float32Array) };
+      for (const [k, t] of Object.entries(feeds))
+        copy[k] = {
+          dims: [...t.dims],
+          data: t.type === 'int64' ? Array.from(t.data as BigInt64Array, Number) : (t.data as Float32Array),
+        };
       runs.push({ graph, feeds: copy });
       return (run as (...a: unknown[]) => Promise<ort.InferenceSession.OnnxValueMapType>)(feeds, ...rest);
     }) as ort.InferenceSession['run'];
@@ -105,7 +124,19 @@ describe('engine info', () => {
   it('describes the model', () => {
     expect(engine.info).toMatchObject({ engine: 'qwen3-tts', sampleRate: 24000, speakers: [], supportsInstruct: true });
     expect(engine.info.model).toBe('q3tts/synthetic-tiny-voice_design-seed7 (fp32)');
-    expect(engine.info.languages).toEqual(['Auto', 'Chinese', 'English', 'French', 'German', 'Italian', 'Japanese', 'Korean', 'Portuguese', 'Russian', 'Spanish']);
+    expect(engine.info.languages).toEqual([
+      'Auto',
+      'Chinese',
+      'English',
+      'French',
+      'German',
+      'Italian',
+      'Japanese',
+      'Korean',
+      'Portuguese',
+      'Russian',
+      'Spanish',
+    ]);
   });
 });
 
@@ -125,12 +156,18 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
     const talker = await ort.InferenceSession.create(path.join(dir, 'fp32', 'talker_prefill.onnx'));
     const cp = await ort.InferenceSession.create(path.join(dir, 'fp32', 'code_predictor.onnx'));
     const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(req.text)), c.ids.imStart, c.ids.imEnd);
-    const plan = planPrefill(c, target, model.tokenizer.encode(instructTemplate(req.instruct!)), resolveVoice(c, 'English', null));
+    const plan = planPrefill(
+      c,
+      target,
+      model.tokenizer.encode(instructTemplate(req.instruct!)),
+      resolveVoice(c, 'English', null),
+    );
     const rows: Float32Array[] = [];
     const prefill = await embedPrefill(model, plan.rows);
     for (let r = 0; r < plan.rows.length; r++) rows.push(prefill.slice(r * H, (r + 1) * H));
     const pad = await model.textProjection.project([c.ids.ttsPad]);
-    const cpEmpty = () => new ort.Tensor('float32', new Float32Array(0), [c.cp.layers, 1, c.cp.kvHeads, 0, c.cp.headDim]);
+    const cpEmpty = () =>
+      new ort.Tensor('float32', new Float32Array(0), [c.cp.layers, 1, c.cp.kvHeads, 0, c.cp.headDim]);
     const concat = (xs: Float32Array[]) => {
       const out = new Float32Array(xs.length * H);
       xs.forEach((x, i) => out.set(x, i * H));
@@ -149,7 +186,11 @@ describe('talker loop against a reference without any KV cache (greedy)', () => 
       const logits = (out.logits!.data as Float32Array).slice((S - 1) * 3072, S * 3072);
       const hidden = (out.hidden_states!.data as Float32Array).slice((S - 1) * H, S * H);
       maskTalkerLogits(logits, step, c.ids.codecEos);
-      applyRepetitionPenalty(logits, expected.map((f) => f[0]!), c.generation.repetitionPenalty);
+      applyRepetitionPenalty(
+        logits,
+        expected.map((f) => f[0]!),
+        c.generation.repetitionPenalty,
+      );
       const code0 = argmax(logits);
       expect(code0).not.toBe(c.ids.codecEos);
       const ce = new Float32Array(H);
@@ -197,7 +238,9 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     expect(P).toBeGreaterThan(10);
     expect(prefill!.feeds.attention_mask!.dims).toEqual([1, P]);
     expect(prefill!.feeds.past_keys_by_time!.dims).toEqual([0, 2, 1, 2, 16]);
-    expect(Array.from(prefill!.feeds.position_ids!.data)).toEqual([0, 1, 2].flatMap(() => Array.from({ length: P }, (_, t) => t)));
+    expect(Array.from(prefill!.feeds.position_ids!.data)).toEqual(
+      [0, 1, 2].flatMap(() => Array.from({ length: P }, (_, t) => t)),
+    );
 
     expect(decodes).toHaveLength(F - 1); // none after the last frame
     decodes.forEach((d, step) => {
@@ -219,7 +262,12 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     });
     // prefill, then per frame 15 CP calls and one decode (none after the last); the vocoder runs as
     // soon as the first 4-frame chunk is complete, interleaved with generation, and once at the end.
-    expect(runs.map((r) => r.graph[0]).join('').replace(/c{15}/g, 'C')).toBe('tCtCtCtCvtCv');
+    expect(
+      runs
+        .map((r) => r.graph[0])
+        .join('')
+        .replace(/c{15}/g, 'C'),
+    ).toBe('tCtCtCtCvtCv');
   });
 
   it('holds prefill presents time-major: position t, layer l, head h = present_l[h, t] (K and V)', async () => {
@@ -240,13 +288,18 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     const L = 2;
     const KV = 2;
     const D = 16;
-    for (const [kind, got] of [['key', cache.keys.data as Float32Array], ['value', cache.values.data as Float32Array]] as const) {
+    for (const [kind, got] of [
+      ['key', cache.keys.data as Float32Array],
+      ['value', cache.values.data as Float32Array],
+    ] as const) {
       for (let layer = 0; layer < L; layer++) {
         const present = direct[`present_${kind}_${layer}`]!.data as Float32Array;
         for (let h = 0; h < KV; h++) {
           for (let t = 0; t < P; t++) {
             const at = ((t * L + layer) * KV + h) * D;
-            expect(Array.from(got.subarray(at, at + D))).toEqual(Array.from(present.subarray((h * P + t) * D, (h * P + t + 1) * D)));
+            expect(Array.from(got.subarray(at, at + D))).toEqual(
+              Array.from(present.subarray((h * P + t) * D, (h * P + t + 1) * D)),
+            );
           }
         }
       }
@@ -260,11 +313,20 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     const model = engine.model;
     const H = 64;
     const P = 5;
-    await model.prefill(Float32Array.from({ length: P * H }, (_, i) => Math.cos(i * 0.21)), P);
+    await model.prefill(
+      Float32Array.from({ length: P * H }, (_, i) => Math.cos(i * 0.21)),
+      P,
+    );
     // the stacked [L,1,KV,P,D] view of the cache, as the published graph takes it
     const stacked = (data: Float32Array, T: number) => {
       const out = new Float32Array(data.length);
-      for (let t = 0; t < T; t++) for (let l = 0; l < 2; l++) for (let h = 0; h < 2; h++) out.set(data.subarray(((t * 2 + l) * 2 + h) * 16, ((t * 2 + l) * 2 + h + 1) * 16), ((l * 2 + h) * T + t) * 16);
+      for (let t = 0; t < T; t++)
+        for (let l = 0; l < 2; l++)
+          for (let h = 0; h < 2; h++)
+            out.set(
+              data.subarray(((t * 2 + l) * 2 + h) * 16, ((t * 2 + l) * 2 + h + 1) * 16),
+              ((l * 2 + h) * T + t) * 16,
+            );
       return new ort.Tensor('float32', out, [2, 1, 2, T, 16]);
     };
     const original = await ort.InferenceSession.create(path.join(dir, 'fp32', 'talker_decode.onnx'));
@@ -283,11 +345,17 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
       expect(Array.from(got.logits)).toEqual(Array.from(want.logits!.data as Float32Array));
       const after = model.kv.tensors();
       expect(after.keys.dims[0]).toBe(T + 1);
-      expect(Array.from(stacked(after.keys.data as Float32Array, T + 1).data as Float32Array)).toEqual(Array.from(want.present_keys!.data as Float32Array));
-      expect(Array.from(stacked(after.values.data as Float32Array, T + 1).data as Float32Array)).toEqual(Array.from(want.present_values!.data as Float32Array));
+      expect(Array.from(stacked(after.keys.data as Float32Array, T + 1).data as Float32Array)).toEqual(
+        Array.from(want.present_keys!.data as Float32Array),
+      );
+      expect(Array.from(stacked(after.values.data as Float32Array, T + 1).data as Float32Array)).toEqual(
+        Array.from(want.present_values!.data as Float32Array),
+      );
     }
     await original.release();
-    await expect(model.decodeStep(new Float32Array(H), 0)).rejects.toThrow(/decode at position 0 with 8 cached positions/);
+    await expect(model.decodeStep(new Float32Array(H), 0)).rejects.toThrow(
+      /decode at position 0 with 8 cached positions/,
+    );
   });
 });
 
@@ -322,7 +390,8 @@ describe('vocoder in a worker thread, overlapping generation', () => {
     const reference = await collect(engine, request({ seed: 11, sampling: { maxNewTokens: 30 } }));
     expect(Array.from(got.audio)).toEqual(Array.from(reference.audio));
     // the first chunk is awaited (first audio early); later ones overlap talker/code-predictor runs
-    const during = (p: { from: number; to: number }) => runs.filter((r) => r.graph !== 'vocoder' && r.start > p.from && r.start < p.to).length;
+    const during = (p: { from: number; to: number }) =>
+      runs.filter((r) => r.graph !== 'vocoder' && r.start > p.from && r.start < p.to).length;
     expect(during(pending[0]!)).toBe(0);
     expect(pending.slice(1, -1).some((p) => during(p) > 0)).toBe(true);
   });
@@ -331,12 +400,16 @@ describe('vocoder in a worker thread, overlapping generation', () => {
     const model = (await open({ vocoderThread: true })).model;
     const bad = Array.from({ length: 3 }, () => Array.from({ length: 16 }, () => 2100)); // beyond the 2048 codebook entries
     await expect(model.vocode(bad)).rejects.toThrow(/vocoder\.onnx: run failed/);
-    expect((await model.vocode([Array.from({ length: 16 }, () => 5), Array.from({ length: 16 }, () => 6)])).length).toBe(2 * 1920);
+    expect(
+      (await model.vocode([Array.from({ length: 16 }, () => 5), Array.from({ length: 16 }, () => 6)])).length,
+    ).toBe(2 * 1920);
   });
 });
 
 describe('vocoder (qwen3-tts.md §7)', () => {
-  const frames = Array.from({ length: 6 }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 131 + g * 977 + 5) % 2048));
+  const frames = Array.from({ length: 6 }, (_, t) =>
+    Array.from({ length: 16 }, (_, g) => (t * 131 + g * 977 + 5) % 2048),
+  );
 
   it('transposes [T,16] to codes [1,16,T] and returns T·1920 samples', async () => {
     const model = engine.model;
@@ -360,7 +433,9 @@ describe('vocoder (qwen3-tts.md §7)', () => {
 
   it('streamed chunks with left context equal a one-shot decode; without context they do not', async () => {
     const model = engine.model;
-    const long = Array.from({ length: 40 }, (_, t) => Array.from({ length: 16 }, (_, g) => (t * 733 + g * 419 + 11) % 2048));
+    const long = Array.from({ length: 40 }, (_, t) =>
+      Array.from({ length: 16 }, (_, g) => (t * 733 + g * 419 + 11) % 2048),
+    );
     const oneShot = await model.vocode(long);
     const run = async (leftContextFrames: number) => {
       const s = new VocoderStream((f) => model.vocode(f), { firstChunkFrames: 4, chunkFrames: 12, leftContextFrames });
@@ -395,7 +470,9 @@ describe('synthesis', () => {
     expect(got.events.slice(0, 2).map((e) => e.type)).toEqual(['segment', 'codes']);
     expect(got.frames.length).toBeGreaterThan(2);
     expect(got.frames.length).toBeLessThanOrEqual(30);
-    expect(got.frames.every((f) => f.length === 16 && f.every((x) => Number.isInteger(x) && x >= 0 && x < 2048))).toBe(true);
+    expect(got.frames.every((f) => f.length === 16 && f.every((x) => Number.isInteger(x) && x >= 0 && x < 2048))).toBe(
+      true,
+    );
     expect(got.audio.length).toBe(got.frames.length * SAMPLES_PER_FRAME);
     const audioEvents = got.events.filter((e) => e.type === 'audio');
     expect(audioEvents.length).toBeGreaterThan(1);
@@ -406,7 +483,9 @@ describe('synthesis', () => {
     expect(s.timeToFirstAudioMs).toBeGreaterThan(0);
     expect(s.realTimeFactor).toBeGreaterThan(0);
     expect(s.truncated).toBe(false);
-    console.log(`tiny model: ${s.frames} frames, TTFA ${s.timeToFirstAudioMs.toFixed(1)} ms, RTF ${s.realTimeFactor.toFixed(3)}`);
+    console.log(
+      `tiny model: ${s.frames} frames, TTFA ${s.timeToFirstAudioMs.toFixed(1)} ms, RTF ${s.realTimeFactor.toFixed(3)}`,
+    );
 
     const decoded: Float32Array[] = [];
     for await (const chunk of engine.decode(got.frames, new AbortController().signal)) decoded.push(chunk);
@@ -432,7 +511,10 @@ describe('synthesis', () => {
 
   it('honours instruct and language (different prompts, different codes)', async () => {
     const base = await collect(engine, request({ sampling: { doSample: false, maxNewTokens: 6 } }));
-    const noInstruct = await collect(engine, request({ instruct: null, sampling: { doSample: false, maxNewTokens: 6 } }));
+    const noInstruct = await collect(
+      engine,
+      request({ instruct: null, sampling: { doSample: false, maxNewTokens: 6 } }),
+    );
     const auto = await collect(engine, request({ language: 'auto', sampling: { doSample: false, maxNewTokens: 6 } }));
     expect(noInstruct.frames).not.toEqual(base.frames);
     expect(auto.frames).not.toEqual(base.frames);
@@ -451,11 +533,18 @@ describe('synthesis', () => {
     expect(b.frames).toEqual(a.frames);
     expect(a.audio.length).toBe(a.frames.length * SAMPLES_PER_FRAME);
     // each segment's audio is framed by segment … segment_end (playback holds back only between them)
-    const marks = a.events.flatMap((ev) => (ev.type === 'segment' ? [`s${ev.index}/${ev.count}`] : ev.type === 'segment_end' ? [`e${ev.index}`] : []));
+    const marks = a.events.flatMap((ev) =>
+      ev.type === 'segment' ? [`s${ev.index}/${ev.count}`] : ev.type === 'segment_end' ? [`e${ev.index}`] : [],
+    );
     expect(marks).toEqual(['s0/3', 'e0', 's1/3', 'e1', 's2/3', 'e2']);
-    const firstSegment = a.events.slice(0, a.events.findIndex((ev) => ev.type === 'segment_end'));
+    const firstSegment = a.events.slice(
+      0,
+      a.events.findIndex((ev) => ev.type === 'segment_end'),
+    );
     expect(firstSegment.some((ev) => ev.type === 'audio')).toBe(true);
-    expect(a.events.filter((ev) => ev.type === 'segment').every((ev) => ev.type === 'segment' && ev.tokens > 0)).toBe(true);
+    expect(a.events.filter((ev) => ev.type === 'segment').every((ev) => ev.type === 'segment' && ev.tokens > 0)).toBe(
+      true,
+    );
     // maxNewTokens caps the whole request, across segments
     const capped = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 9 } }));
     expect(capped.frames.length).toBeLessThanOrEqual(9);
@@ -485,15 +574,24 @@ describe('synthesis', () => {
     const first = async (req: SynthesisRequest) => {
       for await (const _ of engine.synthesize(req, new AbortController().signal)) break;
     };
-    await expect(first(request({ language: 'Klingon' }))).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/unknown language 'Klingon'/) });
+    await expect(first(request({ language: 'Klingon' }))).rejects.toMatchObject({
+      code: 'E_INVALID',
+      message: expect.stringMatching(/unknown language 'Klingon'/),
+    });
     await expect(first(request({ speaker: 'vivian' }))).rejects.toMatchObject({ code: 'E_INVALID' });
-    await expect(first(request({ sampling: { topP: 0 } }))).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/topP/) });
+    await expect(first(request({ sampling: { topP: 0 } }))).rejects.toMatchObject({
+      code: 'E_INVALID',
+      message: expect.stringMatching(/topP/),
+    });
     await expect(first(request({ sampling: { temperature: -1 } }))).rejects.toMatchObject({ code: 'E_INVALID' });
     await expect(first(request({ text: '  \n ' }))).rejects.toMatchObject({ code: 'E_TEXT_EMPTY' });
     const decodeFirst = async (frames: number[][]) => {
       for await (const _ of engine.decode(frames, new AbortController().signal)) break;
     };
-    await expect(decodeFirst([[1, 2, 3]])).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/frame 0 must be 16 integers/) });
+    await expect(decodeFirst([[1, 2, 3]])).rejects.toMatchObject({
+      code: 'E_INVALID',
+      message: expect.stringMatching(/frame 0 must be 16 integers/),
+    });
   });
 });
 
@@ -543,7 +641,8 @@ describe('cancellation', () => {
     const frames: number[][] = [];
     await expect(
       (async () => {
-        for await (const ev of e.synthesize(request({ sampling: { maxNewTokens: 200 } }), controller.signal)) if (ev.type === 'codes') frames.push(...ev.frames);
+        for await (const ev of e.synthesize(request({ sampling: { maxNewTokens: 200 } }), controller.signal))
+          if (ev.type === 'codes') frames.push(...ev.frames);
       })(),
     ).rejects.toMatchObject({ name: 'AbortError' });
     rec.restore();

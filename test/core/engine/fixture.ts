@@ -11,7 +11,9 @@ const syntheticDir = path.join(here, '..', '..', 'synthetic');
 
 function builderHash(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(syntheticDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  for (const f of readdirSync(syntheticDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()) {
     h.update(f).update(readFileSync(path.join(syntheticDir, f)));
   }
   return h.digest('hex').slice(0, 12);

@@ -46,7 +46,8 @@ async function speak(e: Qwen3Engine, maxNewTokens: number): Promise<{ audio: Flo
 
 function opTypes(file: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const n of onnx.ModelProto.decode(readFileSync(file)).graph?.node ?? []) counts.set(n.opType ?? '', (counts.get(n.opType ?? '') ?? 0) + 1);
+  for (const n of onnx.ModelProto.decode(readFileSync(file)).graph?.node ?? [])
+    counts.set(n.opType ?? '', (counts.get(n.opType ?? '') ?? 0) + 1);
   return counts;
 }
 
@@ -74,7 +75,10 @@ const freeBytes = (() => {
   return s.bavail * s.bsize;
 })();
 const roomy = freeBytes > 4e9 && os.totalmem() > 6e9;
-if (!roomy) console.log(`full-size model test skipped: ${(freeBytes / 1e9).toFixed(1)} GB free in ${os.tmpdir()}, ${(os.totalmem() / 1e9).toFixed(1)} GB RAM (needs 4 GB and 6 GB)`);
+if (!roomy)
+  console.log(
+    `full-size model test skipped: ${(freeBytes / 1e9).toFixed(1)} GB free in ${os.tmpdir()}, ${(os.totalmem() / 1e9).toFixed(1)} GB RAM (needs 4 GB and 6 GB)`,
+  );
 
 describe.skipIf(!roomy)('a full-size model (0.6B dimensions, int4)', () => {
   it('builds with the published shapes, loads through the same path and speaks', { timeout: 240_000 }, async () => {
@@ -82,7 +86,14 @@ describe.skipIf(!roomy)('a full-size model (0.6B dimensions, int4)', () => {
     await buildSyntheticModel(dir, { size: '0.6b', precision: 'int4', seed: 1 });
     const d = REAL_DIMS['0.6b'];
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
-    expect(config).toMatchObject({ talker_hidden_size: 1024, talker_num_layers: 28, talker_num_kv_heads: 8, talker_head_dim: 128, cp_num_layers: 5, cp_hidden_size: 1024 });
+    expect(config).toMatchObject({
+      talker_hidden_size: 1024,
+      talker_num_layers: 28,
+      talker_num_kv_heads: 8,
+      talker_head_dim: 128,
+      cp_num_layers: 5,
+      cp_hidden_size: 1024,
+    });
 
     // int4 data = K·N/2 bytes + one f32 scale per 128 values, for every projection and the codec head
     const H = d.talkerHidden;
@@ -95,14 +106,18 @@ describe.skipIf(!roomy)('a full-size model (0.6B dimensions, int4)', () => {
     // the text embedding is the real [151936, 2048] table, as f16
     expect(statSync(path.join(dir, 'embeddings', 'text_embedding.npy')).size).toBeGreaterThan(151936 * 2048 * 2);
     expect(readdirSync(path.join(dir, 'int4')).sort()).toEqual(
-      ['code_predictor', 'talker_decode', 'talker_prefill', 'vocoder'].flatMap((g) => [`${g}.onnx`, `${g}.onnx.data`]).sort(),
+      ['code_predictor', 'talker_decode', 'talker_prefill', 'vocoder']
+        .flatMap((g) => [`${g}.onnx`, `${g}.onnx.data`])
+        .sort(),
     );
 
     const e = await loadQwen3Engine(dir, { log: () => undefined });
     engines.push(e);
     const { audio, frames } = await speak(e, 2);
     expect(frames).toHaveLength(2);
-    expect(frames.every((f) => f.length === 16 && f.every((c) => Number.isInteger(c) && c >= 0 && c < 2048))).toBe(true);
+    expect(frames.every((f) => f.length === 16 && f.every((c) => Number.isInteger(c) && c >= 0 && c < 2048))).toBe(
+      true,
+    );
     expect(audio.length).toBe(2 * 1920);
     expect(audio.every(Number.isFinite)).toBe(true);
     expect(Math.max(...audio.map(Math.abs))).toBeGreaterThan(0);

@@ -39,12 +39,40 @@ async function loadError(dir: string, options = {}): Promise<Error> {
 
 describe('bad model directories', () => {
   it.each([
-    ['missing graph', (d: string) => rmSync(path.join(d, 'fp32', 'vocoder.onnx')), /fp32\/vocoder\.onnx: file is missing/],
-    ['missing external weights', (d: string) => rmSync(path.join(d, 'fp32', 'code_predictor.onnx.data')), /fp32\/code_predictor\.onnx: onnxruntime cannot load this graph/],
-    ['missing embedding table', (d: string) => rmSync(path.join(d, 'embeddings', 'cp_codec_embedding_3.npy')), /embeddings\/cp_codec_embedding_3\.npy: file is missing/],
-    ['missing text embedding', (d: string) => rmSync(path.join(d, 'embeddings', 'text_embedding.npy')), /embeddings\/text_embedding\.npy: file is missing/],
-    ['truncated text embedding', (d: string) => truncateSync(path.join(d, 'embeddings', 'text_embedding.npy'), statSync(path.join(d, 'embeddings', 'text_embedding.npy')).size - 10), /text_embedding\.npy: truncated/],
-    ['missing merges', (d: string) => rmSync(path.join(d, 'tokenizer', 'merges.txt')), /tokenizer\/merges\.txt: file is missing/],
+    [
+      'missing graph',
+      (d: string) => rmSync(path.join(d, 'fp32', 'vocoder.onnx')),
+      /fp32\/vocoder\.onnx: file is missing/,
+    ],
+    [
+      'missing external weights',
+      (d: string) => rmSync(path.join(d, 'fp32', 'code_predictor.onnx.data')),
+      /fp32\/code_predictor\.onnx: onnxruntime cannot load this graph/,
+    ],
+    [
+      'missing embedding table',
+      (d: string) => rmSync(path.join(d, 'embeddings', 'cp_codec_embedding_3.npy')),
+      /embeddings\/cp_codec_embedding_3\.npy: file is missing/,
+    ],
+    [
+      'missing text embedding',
+      (d: string) => rmSync(path.join(d, 'embeddings', 'text_embedding.npy')),
+      /embeddings\/text_embedding\.npy: file is missing/,
+    ],
+    [
+      'truncated text embedding',
+      (d: string) =>
+        truncateSync(
+          path.join(d, 'embeddings', 'text_embedding.npy'),
+          statSync(path.join(d, 'embeddings', 'text_embedding.npy')).size - 10,
+        ),
+      /text_embedding\.npy: truncated/,
+    ],
+    [
+      'missing merges',
+      (d: string) => rmSync(path.join(d, 'tokenizer', 'merges.txt')),
+      /tokenizer\/merges\.txt: file is missing/,
+    ],
     ['missing config', (d: string) => rmSync(path.join(d, 'config.json')), /config\.json: file is missing/],
     [
       'config id mismatch',
@@ -70,7 +98,11 @@ describe('bad model directories', () => {
       },
       /talker_codec_embedding\.npy: shape is \[3072, 64\], expected \[3072, 32\]/,
     ],
-    ['decode graph without the stacked cache', (d: string) => editGraph(d, 'talker_decode', (m) => renameInput(m, 'past_values', 'past_vals')), /talker_decode\.onnx: graph has no input 'past_values'/],
+    [
+      'decode graph without the stacked cache',
+      (d: string) => editGraph(d, 'talker_decode', (m) => renameInput(m, 'past_values', 'past_vals')),
+      /talker_decode\.onnx: graph has no input 'past_values'/,
+    ],
     [
       'decode graph whose cache has the wrong rank',
       (d: string) =>
@@ -87,16 +119,26 @@ describe('bad model directories', () => {
         }),
       /talker_decode\.onnx: graph has no output 'present_keys'/,
     ],
-    ['decode graph that is not ONNX', (d: string) => writeFileSync(path.join(d, 'fp32', 'talker_decode.onnx'), 'not a model'), /talker_decode\.onnx: cannot read this graph/],
-    ['renamed input', (d: string) => editGraph(d, 'code_predictor', (m) => renameInput(m, 'generation_steps', 'generation_step')), /code_predictor\.onnx: graph has no input 'generation_steps' \(its inputs: inputs_embeds, generation_step, past_keys, past_values\)/],
+    [
+      'decode graph that is not ONNX',
+      (d: string) => writeFileSync(path.join(d, 'fp32', 'talker_decode.onnx'), 'not a model'),
+      /talker_decode\.onnx: cannot read this graph/,
+    ],
+    [
+      'renamed input',
+      (d: string) => editGraph(d, 'code_predictor', (m) => renameInput(m, 'generation_steps', 'generation_step')),
+      /code_predictor\.onnx: graph has no input 'generation_steps' \(its inputs: inputs_embeds, generation_step, past_keys, past_values\)/,
+    ],
     [
       'renamed output',
       (d: string) =>
         editGraph(d, 'code_predictor', (m) => {
           const g = m.graph!;
           for (const o of g.output ?? []) if (o.name === 'present_values') o.name = 'present_vals';
-          for (const n of g.node ?? []) n.output = (n.output ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
-          for (const n of g.node ?? []) n.input = (n.input ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
+          for (const n of g.node ?? [])
+            n.output = (n.output ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
+          for (const n of g.node ?? [])
+            n.input = (n.input ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
         }),
       /code_predictor\.onnx: graph has no output 'present_values'/,
     ],
@@ -128,17 +170,23 @@ describe('bad model directories', () => {
   });
 
   it('names unavailable or unknown execution providers', async () => {
-    expect((await loadError(good, { executionProvider: 'dml' })).message).toMatch(/execution provider 'dml' is not available in this onnxruntime-node build/);
+    expect((await loadError(good, { executionProvider: 'dml' })).message).toMatch(
+      /execution provider 'dml' is not available in this onnxruntime-node build/,
+    );
     expect((await loadError(good, { executionProvider: 'tpu' })).message).toMatch(/unknown execution provider 'tpu'/);
     if (process.platform === 'linux') {
       // onnxruntime-node lists CUDA on Linux without shipping its libraries: the error says how to add them
       const cuda = (await loadError(good, { executionProvider: 'cuda' })).message;
       expect(cuda).toMatch(/execution provider 'cuda' could not start/);
-      expect(cuda).toMatch(/does not include its CUDA libraries: with CUDA 12 and cuDNN 9 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install`.*docs\/gpu\.md/);
+      expect(cuda).toMatch(
+        /does not include its CUDA libraries: with CUDA 12 and cuDNN 9 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install`.*docs\/gpu\.md/,
+      );
     }
   });
 
   it('names a missing precision set', async () => {
-    expect((await loadError(good, { precision: 'int4' })).message).toMatch(/int4\/talker_prefill\.onnx: file is missing \(no int4 graph set/);
+    expect((await loadError(good, { precision: 'int4' })).message).toMatch(
+      /int4\/talker_prefill\.onnx: file is missing \(no int4 graph set/,
+    );
   });
 });

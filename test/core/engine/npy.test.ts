@@ -82,8 +82,12 @@ describe('npy parsing (f4/f2, v1/v2/v3 headers)', () => {
   });
 
   it('rejects other dtypes, Fortran order, bad magic and truncation, naming the file', () => {
-    expect(() => readNpy(write('f8.npy', npyBytes([1, 2], [2], '<f8', 1)))).toThrow(/f8\.npy: .*dtype '<f8' is not supported/);
-    expect(() => readNpy(write('fortran.npy', npyBytes([1, 2, 3, 4], [2, 2], '<f4', 1, 'fortran')))).toThrow(/fortran\.npy: .*Fortran/);
+    expect(() => readNpy(write('f8.npy', npyBytes([1, 2], [2], '<f8', 1)))).toThrow(
+      /f8\.npy: .*dtype '<f8' is not supported/,
+    );
+    expect(() => readNpy(write('fortran.npy', npyBytes([1, 2, 3, 4], [2, 2], '<f4', 1, 'fortran')))).toThrow(
+      /fortran\.npy: .*Fortran/,
+    );
     expect(() => readNpy(write('magic.npy', Buffer.from('hello world, not numpy')))).toThrow(/magic\.npy: .*magic/);
     const full = npyBytes(values, [3, 4], '<f4', 1);
     expect(() => readNpy(write('short.npy', full.subarray(0, full.length - 4)))).toThrow(/short\.npy: truncated/);
@@ -91,7 +95,9 @@ describe('npy parsing (f4/f2, v1/v2/v3 headers)', () => {
     const r = new NpyRowReader(write('rows.npy', npyBytes(values, [3, 4], '<f4', 1)));
     expect(() => r.row(3)).toThrow(/rows\.npy: row 3 is out of range/);
     r.close();
-    expect(() => new NpyRowReader(write('flat.npy', npyBytes(values, [12], '<f4', 1)))).toThrow(/flat\.npy: expected a 2-D table/);
+    expect(() => new NpyRowReader(write('flat.npy', npyBytes(values, [12], '<f4', 1)))).toThrow(
+      /flat\.npy: expected a 2-D table/,
+    );
   });
 
   it('decodes f2 specials: subnormals, infinities, NaN, negative zero', () => {

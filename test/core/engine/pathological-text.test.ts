@@ -12,7 +12,11 @@ import { syntheticModel } from './fixture.js';
 let engine: Qwen3Engine;
 
 beforeAll(async () => {
-  engine = await loadQwen3Engine(await syntheticModel('voice_design', 7), { intraOpNumThreads: 1, interOpNumThreads: 1, log: () => undefined });
+  engine = await loadQwen3Engine(await syntheticModel('voice_design', 7), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await engine?.dispose();
@@ -51,13 +55,16 @@ describe('segments of text without sentence breaks', () => {
     expect(splitText(`see ${url} ok`, { maxUnits: 50 })).toContain(url);
   });
 
-  it.each(texts)('%s: every segment holds at most the token cap and the tokenizer never sees a long run', (_name, text) => {
-    const { encode, longest } = encoder();
-    const segs = tokenSegments(text, encode);
-    expect(segs.length).toBeGreaterThan(1);
-    for (const s of segs) expect(s.ids.length).toBeLessThanOrEqual(DEFAULT_MAX_SEGMENT_TOKENS);
-    expect(longest()).toBeLessThanOrEqual(2 * MAX_WORD_UNITS); // UTF-16 length: an emoji is two
-  });
+  it.each(texts)(
+    '%s: every segment holds at most the token cap and the tokenizer never sees a long run',
+    (_name, text) => {
+      const { encode, longest } = encoder();
+      const segs = tokenSegments(text, encode);
+      expect(segs.length).toBeGreaterThan(1);
+      for (const s of segs) expect(s.ids.length).toBeLessThanOrEqual(DEFAULT_MAX_SEGMENT_TOKENS);
+      expect(longest()).toBeLessThanOrEqual(2 * MAX_WORD_UNITS); // UTF-16 length: an emoji is two
+    },
+  );
 
   it('a cap smaller than a word cuts between tokens and keeps every token', () => {
     const { encode } = encoder();
@@ -107,8 +114,15 @@ describe('the engine on pathological text', () => {
 
   it('an instruct over the token limit is refused clearly before any work', async () => {
     const run = async () => {
-      for await (const ev of engine.synthesize(request('Hello.', { instruct: EMOJI.repeat(2000) }), new AbortController().signal)) void ev;
+      for await (const ev of engine.synthesize(
+        request('Hello.', { instruct: EMOJI.repeat(2000) }),
+        new AbortController().signal,
+      ))
+        void ev;
     };
-    await expect(run()).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringContaining(`limit is ${MAX_INSTRUCT_TOKENS}`) });
+    await expect(run()).rejects.toMatchObject({
+      code: 'E_INVALID',
+      message: expect.stringContaining(`limit is ${MAX_INSTRUCT_TOKENS}`),
+    });
   });
 });

@@ -9,7 +9,13 @@ import { loadQwen3Engine, type Qwen3Engine, type Qwen3EngineOptions } from '../.
 import type { GraphName } from '../../../src/core/engine/qwen3/graph-spec.js';
 import { TalkerKvCache } from '../../../src/core/engine/qwen3/kv-cache.js';
 import { PrefixCache, prefixKey } from '../../../src/core/engine/qwen3/prefix-cache.js';
-import { assistantTemplate, instructTemplate, planPrefill, resolveVoice, splitTargetIds } from '../../../src/core/engine/qwen3/prompt.js';
+import {
+  assistantTemplate,
+  instructTemplate,
+  planPrefill,
+  resolveVoice,
+  splitTargetIds,
+} from '../../../src/core/engine/qwen3/prompt.js';
 import { buildSyntheticModel } from '../../synthetic/build.js';
 import { tmpDir } from '../../synthetic/helpers.js';
 import { copyModel, syntheticModel } from './fixture.js';
@@ -76,7 +82,12 @@ function promptRows(e: Qwen3Engine, req: SynthesisRequest): { rows: number; voic
   const c = e.model.config;
   const tok = e.model.tokenizer;
   const target = splitTargetIds(tok.encode(assistantTemplate(req.text)), c.ids.imStart, c.ids.imEnd);
-  const plan = planPrefill(c, target, req.instruct ? tok.encode(instructTemplate(req.instruct)) : null, resolveVoice(c, req.language, req.speaker));
+  const plan = planPrefill(
+    c,
+    target,
+    req.instruct ? tok.encode(instructTemplate(req.instruct)) : null,
+    resolveVoice(c, req.language, req.speaker),
+  );
   return { rows: plan.rows.length, voiceRows: plan.voiceRows };
 }
 
@@ -142,9 +153,20 @@ describe('per-voice prefix cache', () => {
     const model = onnx.ModelProto.decode(readFileSync(file));
     const g = model.graph!;
     const H = Number(g.input!.find((i) => i.name === 'inputs_embeds')!.type!.tensorType!.shape!.dim![2]!.dimValue);
-    g.initializer!.push({ name: 'traced_shape', dims: [3], dataType: onnx.TensorProto.DataType.INT64, int64Data: [1, 1, H] });
-    g.node!.unshift({ opType: 'Reshape', input: ['inputs_embeds', 'traced_shape'], output: ['traced_embeds'], name: 'traced' });
-    for (const n of g.node!.slice(1)) n.input = (n.input ?? []).map((x) => (x === 'inputs_embeds' ? 'traced_embeds' : x));
+    g.initializer!.push({
+      name: 'traced_shape',
+      dims: [3],
+      dataType: onnx.TensorProto.DataType.INT64,
+      int64Data: [1, 1, H],
+    });
+    g.node!.unshift({
+      opType: 'Reshape',
+      input: ['inputs_embeds', 'traced_shape'],
+      output: ['traced_embeds'],
+      name: 'traced',
+    });
+    for (const n of g.node!.slice(1))
+      n.input = (n.input ?? []).map((x) => (x === 'inputs_embeds' ? 'traced_embeds' : x));
     writeFileSync(file, onnx.ModelProto.encode(model).finish());
 
     const e = await open(dir);
@@ -168,7 +190,11 @@ describe('one talker session (decision 0019)', () => {
     const two = await open(voiceDesign, { prefixCacheBytes: 0, singleTalkerSession: false });
     expect(one.model.sessions.talker_prefill).toBeUndefined();
     expect(two.model.sessions.talker_prefill).toBeDefined();
-    for (const req of [request(), request({ seed: 4, sampling: { maxNewTokens: 16 } }), request({ instruct: null, language: 'auto' })]) {
+    for (const req of [
+      request(),
+      request({ seed: 4, sampling: { maxNewTokens: 16 } }),
+      request({ instruct: null, language: 'auto' }),
+    ]) {
       const a = await speak(one, req);
       const b = await speak(two, req);
       expect(a.promptRuns).toEqual([promptRows(one, req).rows]);

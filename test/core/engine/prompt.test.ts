@@ -39,7 +39,9 @@ describe('templates (qwen3-tts.md §5.1)', () => {
   });
 
   it('tokenizes the instruct template as qwen3-tts.md §4 lists', () => {
-    expect(tok.encode(instructTemplate('Speak in a warm voice.'))).toEqual([151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198]);
+    expect(tok.encode(instructTemplate('Speak in a warm voice.'))).toEqual([
+      151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198,
+    ]);
   });
 
   it('rejects ids that do not have the template frame', () => {

@@ -2,7 +2,12 @@
 // this machine (no GPU libraries), that auto runs on the CPU and says nothing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadQwen3Engine, type Qwen3Engine } from '../../../src/core/engine/qwen3/engine.js';
-import { providerCandidates, providerHelp, providerInstalled, type Backend } from '../../../src/core/engine/qwen3/providers.js';
+import {
+  providerCandidates,
+  providerHelp,
+  providerInstalled,
+  type Backend,
+} from '../../../src/core/engine/qwen3/providers.js';
 import { syntheticModel } from './fixture.js';
 
 const LINUX: Backend[] = [
@@ -44,8 +49,12 @@ describe('providerCandidates', () => {
   });
 
   it('refuses unknown providers and ones this build lacks, naming what there is', () => {
-    expect(() => providerCandidates('tpu', 'linux', LINUX, all)).toThrow(/unknown execution provider 'tpu' \(known: auto, cpu, cuda/);
-    expect(() => providerCandidates('dml', 'linux', LINUX, all)).toThrow(/'dml' is not available in this onnxruntime-node build on linux\/.*\(available: cpu, webgpu, cuda, tensorrt\)/);
+    expect(() => providerCandidates('tpu', 'linux', LINUX, all)).toThrow(
+      /unknown execution provider 'tpu' \(known: auto, cpu, cuda/,
+    );
+    expect(() => providerCandidates('dml', 'linux', LINUX, all)).toThrow(
+      /'dml' is not available in this onnxruntime-node build on linux\/.*\(available: cpu, webgpu, cuda, tensorrt\)/,
+    );
   });
 
   it('tells Linux users how to add the CUDA libraries', () => {
@@ -62,7 +71,10 @@ describe('auto on this machine', () => {
 
   it('runs on the CPU when no GPU provider can be used, and says nothing about it', async () => {
     const logs: string[] = [];
-    const e = await loadQwen3Engine(await syntheticModel('voice_design', 7), { intraOpNumThreads: 1, log: (m) => logs.push(m) });
+    const e = await loadQwen3Engine(await syntheticModel('voice_design', 7), {
+      intraOpNumThreads: 1,
+      log: (m) => logs.push(m),
+    });
     engines.push(e);
     if (process.platform === 'linux' && !providerInstalled('cuda')) {
       expect(e.model.executionProvider).toBe('cpu');

@@ -10,7 +10,8 @@ const reason = !dir
   ? 'Q3TTS_MODEL_DIR is not set'
   : !existsSync(path.join(dir, 'config.json'))
     ? `Q3TTS_MODEL_DIR=${dir} has no config.json`
-    : (JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { tts_model_size?: string }).tts_model_size === 'synthetic'
+    : (JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { tts_model_size?: string })
+          .tts_model_size === 'synthetic'
       ? `Q3TTS_MODEL_DIR=${dir} is a synthetic model, not real weights`
       : '';
 if (reason) console.log(`real-model test skipped: ${reason}`);
@@ -28,7 +29,14 @@ describe('real Qwen3-TTS weights', () => {
         const frames: number[][] = [];
         let stats;
         for await (const ev of engine.synthesize(
-          { text: 'Hello! This is a short test of the speech engine.', language, instruct: engine.info.supportsInstruct ? 'A calm, clear voice.' : null, speaker, seed: 1, sampling: { doSample: false, maxNewTokens: 250 } },
+          {
+            text: 'Hello! This is a short test of the speech engine.',
+            language,
+            instruct: engine.info.supportsInstruct ? 'A calm, clear voice.' : null,
+            speaker,
+            seed: 1,
+            sampling: { doSample: false, maxNewTokens: 250 },
+          },
           new AbortController().signal,
         )) {
           if (ev.type === 'audio') {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyRepetitionPenalty, argmax, candidates, deriveSeed, kthLargest, maskTalkerLogits, Rng, sampleToken } from '../../../src/core/engine/qwen3/sampler.js';
+import {
+  applyRepetitionPenalty,
+  argmax,
+  candidates,
+  deriveSeed,
+  kthLargest,
+  maskTalkerLogits,
+  Rng,
+  sampleToken,
+} from '../../../src/core/engine/qwen3/sampler.js';
 
 const EOS = 2150;
 
@@ -9,7 +18,12 @@ function randomLogits(n: number, seed: number): Float32Array {
 }
 
 /** The HF order spelled out naively (full sorts), to check the fast path against. */
-function referenceCandidates(logits: Float32Array, temperature: number, topK: number, topP: number): Map<number, number> {
+function referenceCandidates(
+  logits: Float32Array,
+  temperature: number,
+  topK: number,
+  topP: number,
+): Map<number, number> {
   const scaled = Array.from(logits, (v) => v / temperature);
   let keep = scaled.map((v) => v !== -Infinity);
   if (topK > 0) {
@@ -44,7 +58,12 @@ describe('talker logits processors (qwen3-tts.md §6.3)', () => {
   });
 
   it('masks EOS on steps 0 and 1 only (min_new_tokens = 2)', () => {
-    for (const [step, masked] of [[0, true], [1, true], [2, false], [10, false]] as const) {
+    for (const [step, masked] of [
+      [0, true],
+      [1, true],
+      [2, false],
+      [10, false],
+    ] as const) {
       const l = new Float32Array(3072).fill(1);
       maskTalkerLogits(l, step, EOS);
       expect(l[EOS] === -Infinity).toBe(masked);
@@ -100,7 +119,8 @@ describe('warpers (temperature → top-k → top-p → softmax)', () => {
     const rng = new Rng(1);
     expect(sampleToken(l, { doSample: false, temperature: 0.9, topK: 50, topP: 1 }, rng)).toBe(argmax(l));
     const kept = new Set(candidates(l, { temperature: 0.9, topK: 50, topP: 1 }).map((c) => c.id));
-    for (let i = 0; i < 200; i++) expect(kept.has(sampleToken(l, { doSample: true, temperature: 0.9, topK: 50, topP: 1 }, rng))).toBe(true);
+    for (let i = 0; i < 200; i++)
+      expect(kept.has(sampleToken(l, { doSample: true, temperature: 0.9, topK: 50, topP: 1 }, rng))).toBe(true);
   });
 
   it('draws with the right frequencies', () => {

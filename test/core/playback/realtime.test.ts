@@ -28,7 +28,10 @@ beforeAll(async () => {
   const bin = path.join(tmp, 'bin');
   mkdirSync(bin);
   const player = path.join(bin, 'aplay');
-  writeFileSync(player, `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(import.meta.dirname, 'fixtures', 'paced-player.py'))}\n`);
+  writeFileSync(
+    player,
+    `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(import.meta.dirname, 'fixtures', 'paced-player.py'))}\n`,
+  );
   chmodSync(player, 0o755);
   process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
 }, 120_000);
@@ -89,7 +92,11 @@ interface Run {
   players: PlayerLog[];
 }
 
-const SENTENCES = ['The quick brown fox jumps over the lazy dog.', 'A second sentence follows the first one here.', 'And then a third one ends the little story.'];
+const SENTENCES = [
+  'The quick brown fox jumps over the lazy dog.',
+  'A second sentence follows the first one here.',
+  'And then a third one ends the little story.',
+];
 
 /** One daemon (fresh data dir: nothing measured before), speaking `texts` as queued requests at once. */
 async function speak(name: string, rtf: number, texts: string[], start?: 'smooth' | 'asap'): Promise<Run> {
@@ -117,9 +124,18 @@ async function speak(name: string, rtf: number, texts: string[], start?: 'smooth
     },
     // 4 frames per text token, never an early EOS: segment lengths follow the text, as real speech does
     loadEngine: async () => {
-      const engine = await loadQwen3Engine(model, { intraOpNumThreads: 1, maxSegmentUnits: 60, minNewTokens: 100_000, budget: { framesPerTextToken: 4, minFrames: 1 }, log: () => undefined });
+      const engine = await loadQwen3Engine(model, {
+        intraOpNumThreads: 1,
+        maxSegmentUnits: 60,
+        minNewTokens: 100_000,
+        budget: { framesPerTextToken: 4, minFrames: 1 },
+        log: () => undefined,
+      });
       // warm: onnxruntime's first runs are slow, and the wrapper can only slow the engine down
-      for await (const _ of engine.synthesize({ text: 'Warm up.', language: 'English', instruct: null, speaker: null, seed: 1, sampling: {} }, new AbortController().signal));
+      for await (const _ of engine.synthesize(
+        { text: 'Warm up.', language: 'English', instruct: null, speaker: null, seed: 1, sampling: {} },
+        new AbortController().signal,
+      ));
       return slowed(engine, rtf, generations);
     },
   });
@@ -128,16 +144,39 @@ async function speak(name: string, rtf: number, texts: string[], start?: 'smooth
   let jobStartedAt = 0;
   const startedAt = Date.now();
   const answers = await Promise.all(
-    texts.map((text, i) => core.request({ action: 'generate', id: `${name}-${i}`, text, language: 'English', seed: 1 + i, events: true, ...(start ? { start } : {}) }, (e) => {
-        if (e.event === 'started' && !jobStartedAt) jobStartedAt = Date.now();
-        events.push(e);
-      }),
+    texts.map((text, i) =>
+      core.request(
+        {
+          action: 'generate',
+          id: `${name}-${i}`,
+          text,
+          language: 'English',
+          seed: 1 + i,
+          events: true,
+          ...(start ? { start } : {}),
+        },
+        (e) => {
+          if (e.event === 'started' && !jobStartedAt) jobStartedAt = Date.now();
+          events.push(e);
+        },
+      ),
     ),
   );
   const answeredAt = Date.now();
   await core.close();
-  const players = readFileSync(playerLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PlayerLog);
-  return { startedAt, jobStartedAt, answeredAt, answers: answers as Record<string, unknown>[], events, generations, players };
+  const players = readFileSync(playerLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PlayerLog);
+  return {
+    startedAt,
+    jobStartedAt,
+    answeredAt,
+    answers: answers as Record<string, unknown>[],
+    events,
+    generations,
+    players,
+  };
 }
 
 /** Underruns (≥ 20 ms) that fell inside a segment, as [request, seconds into its audio, length]. */
@@ -149,7 +188,8 @@ function insideSegments(run: Run): [number, number, number][] {
     for (const [at, , seconds] of p.stalls) {
       if (seconds < 0.02) continue;
       const sample = at / 2;
-      const atBoundary = sample === 0 || sample >= g.samples || g.boundaries.some((b) => Math.abs(b - sample) <= 0.05 * RATE);
+      const atBoundary =
+        sample === 0 || sample >= g.samples || g.boundaries.some((b) => Math.abs(b - sample) <= 0.05 * RATE);
       if (!atBoundary) out.push([r, sample / RATE, seconds]);
     }
   });
@@ -182,30 +222,38 @@ describe('playback scheduling against a real-time device', () => {
     expect(asap.events.some((e) => e.event === 'preparing')).toBe(false);
     // The clock is only reported (a fresh player process per request jitters under load; figures belong in
     // BENCHMARKS.md, `npm run bench:playback`): nothing held back is the guarantee.
-    console.log(`RTF 0.5 first audio: smooth ${Math.round(firstAudio(single))} ms, asap ${Math.round(firstAudio(asap))} ms`);
+    console.log(
+      `RTF 0.5 first audio: smooth ${Math.round(firstAudio(single))} ms, asap ${Math.round(firstAudio(asap))} ms`,
+    );
   }, 120_000);
 
-  it.each([1.5, 3])('RTF %f: no underrun inside a segment; done within 10 percent of generation plus the last segment', async (rtf) => {
-    const single = await speak(`slow${rtf}-single`, rtf, [SENTENCES[0]!]);
-    const multi = await speak(`slow${rtf}-multi`, rtf, [SENTENCES.join(' ')]);
-    const queued = await speak(`slow${rtf}-queued`, rtf, [SENTENCES[0]!, SENTENCES[1]!]);
-    const asap = await speak(`slow${rtf}-asap`, rtf, [SENTENCES[0]!], 'asap');
-    for (const run of [single, multi, queued]) {
-      expect(run.answers.every((a) => a.status === 'ok')).toBe(true);
-      expect(insideSegments(run)).toEqual([]);
-      const bar = generationPlusLast(run);
-      const wall = run.answeredAt - run.startedAt;
-      console.log(`RTF ${rtf}: wall ${wall} ms, generation + last segment ${Math.round(bar)} ms`);
-      expect(wall).toBeLessThanOrEqual(bar * 1.1);
-      // held back first, and said so: preparing before speaking
-      const phases = run.events.filter((e) => e.event === 'preparing' || e.event === 'speaking').map((e) => e.event);
-      expect(phases[0]).toBe('preparing');
-    }
-    // the queued request was generated while the first one played: it started before the first was answered
-    const [g0, g1] = queued.generations;
-    expect(g1!.endedAt).toBeGreaterThan(g0!.endedAt);
-    expect(queued.players[1]!.first! * 1000 - queued.players[0]!.end * 1000).toBeLessThan(((g1!.samples / RATE) * rtf * 1000) * 0.9);
-    // what the rule prevents: starting at once runs dry inside the sentence
-    expect(insideSegments(asap).length).toBeGreaterThan(0);
-  }, 180_000);
+  it.each([1.5, 3])(
+    'RTF %f: no underrun inside a segment; done within 10 percent of generation plus the last segment',
+    async (rtf) => {
+      const single = await speak(`slow${rtf}-single`, rtf, [SENTENCES[0]!]);
+      const multi = await speak(`slow${rtf}-multi`, rtf, [SENTENCES.join(' ')]);
+      const queued = await speak(`slow${rtf}-queued`, rtf, [SENTENCES[0]!, SENTENCES[1]!]);
+      const asap = await speak(`slow${rtf}-asap`, rtf, [SENTENCES[0]!], 'asap');
+      for (const run of [single, multi, queued]) {
+        expect(run.answers.every((a) => a.status === 'ok')).toBe(true);
+        expect(insideSegments(run)).toEqual([]);
+        const bar = generationPlusLast(run);
+        const wall = run.answeredAt - run.startedAt;
+        console.log(`RTF ${rtf}: wall ${wall} ms, generation + last segment ${Math.round(bar)} ms`);
+        expect(wall).toBeLessThanOrEqual(bar * 1.1);
+        // held back first, and said so: preparing before speaking
+        const phases = run.events.filter((e) => e.event === 'preparing' || e.event === 'speaking').map((e) => e.event);
+        expect(phases[0]).toBe('preparing');
+      }
+      // the queued request was generated while the first one played: it started before the first was answered
+      const [g0, g1] = queued.generations;
+      expect(g1!.endedAt).toBeGreaterThan(g0!.endedAt);
+      expect(queued.players[1]!.first! * 1000 - queued.players[0]!.end * 1000).toBeLessThan(
+        (g1!.samples / RATE) * rtf * 1000 * 0.9,
+      );
+      // what the rule prevents: starting at once runs dry inside the sentence
+      expect(insideSegments(asap).length).toBeGreaterThan(0);
+    },
+    180_000,
+  );
 });

@@ -6,10 +6,23 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { average, DEFAULT_FRAMES_PER_TOKEN, predictSeconds, SpeedBook } from '../../../src/core/playback/speed.js';
 import { mayStart, startDelay, type StartInput } from '../../../src/core/playback/start-rule.js';
 
-const base: StartInput = { policy: 'smooth', generated: 0.32, ended: false, predicted: 4.7, ahead: 0, rtf: 0.5, chunk: 0.32 };
+const base: StartInput = {
+  policy: 'smooth',
+  generated: 0.32,
+  ended: false,
+  predicted: 4.7,
+  ahead: 0,
+  rtf: 0.5,
+  chunk: 0.32,
+};
 
 /** Plays a segment against a real-time device in simulation: the longest silence after it started. */
-function simulate(length: number, rtf: number, chunks: number[], policy: StartInput['policy']): { start: number; longestGap: number } {
+function simulate(
+  length: number,
+  rtf: number,
+  chunks: number[],
+  policy: StartInput['policy'],
+): { start: number; longestGap: number } {
   // chunk i is ready when all its audio has been generated (rtf seconds per second of audio)
   const ready: { at: number; seconds: number }[] = [];
   let made = 0;
@@ -54,22 +67,29 @@ describe('start rule', () => {
     ['audio still queued ahead covers the wait', { rtf: 1.5, generated: 0.64, chunk: 0.64, ahead: 4 }, true],
     ['… but not when less is queued', { rtf: 1.5, generated: 0.64, chunk: 0.64, ahead: 3 }, false],
     ['a big next chunk takes long to arrive', { rtf: 1.5, generated: 3.9, chunk: 3.84, predicted: 12 }, false],
-    ['longer than predicted: held to the end of the segment, however fast', { rtf: 0.5, generated: 6, predicted: 4.7, chunk: 0.64 }, false],
+    [
+      'longer than predicted: held to the end of the segment, however fast',
+      { rtf: 0.5, generated: 6, predicted: 4.7, chunk: 0.64 },
+      false,
+    ],
   ] satisfies [string, Partial<StartInput>, boolean][])('%s', (_, change, expected) => {
     expect(mayStart({ ...base, ...change })).toBe(expected);
   });
 
-  it.each([0.5, 0.9, 1.5, 2.4, 3, 6])('at RTF %f the segment never runs dry once started (simulated real-time device)', (rtf) => {
-    const chunks = [4, 4, 8, 16, 32, 48, 48, 48].map((f) => f / 12.5);
-    for (const length of [1, 4.7, 12, 30]) {
-      const smooth = simulate(length, rtf, chunks, 'smooth');
-      expect(smooth.longestGap, `length ${length}`).toBe(0);
-      // never later than waiting for the whole segment, and at once when faster than real time
-      expect(smooth.start).toBeLessThanOrEqual(simulate(length, rtf, chunks, 'sentence').start);
-      if (rtf <= 0.5) expect(smooth.start).toBe(simulate(length, rtf, chunks, 'asap').start);
-      if (rtf >= 1.5) expect(simulate(length, rtf, chunks, 'asap').longestGap).toBeGreaterThan(0); // what the rule prevents
-    }
-  });
+  it.each([0.5, 0.9, 1.5, 2.4, 3, 6])(
+    'at RTF %f the segment never runs dry once started (simulated real-time device)',
+    (rtf) => {
+      const chunks = [4, 4, 8, 16, 32, 48, 48, 48].map((f) => f / 12.5);
+      for (const length of [1, 4.7, 12, 30]) {
+        const smooth = simulate(length, rtf, chunks, 'smooth');
+        expect(smooth.longestGap, `length ${length}`).toBe(0);
+        // never later than waiting for the whole segment, and at once when faster than real time
+        expect(smooth.start).toBeLessThanOrEqual(simulate(length, rtf, chunks, 'sentence').start);
+        if (rtf <= 0.5) expect(smooth.start).toBe(simulate(length, rtf, chunks, 'asap').start);
+        if (rtf >= 1.5) expect(simulate(length, rtf, chunks, 'asap').longestGap).toBeGreaterThan(0); // what the rule prevents
+      }
+    },
+  );
 
   it('startDelay: nothing when fast, most of the sentence when slow, all of it at most', () => {
     expect(startDelay(5, 0.5, 0.32)).toBeLessThan(0.5);

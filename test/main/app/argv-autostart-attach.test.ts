@@ -21,7 +21,7 @@ describe('XDG autostart entry', () => {
   it.each([
     ['/opt/q3tts/q3tts-app', '/opt/q3tts/q3tts-app'],
     ['/home/ann/My Apps/q3tts.AppImage', '"/home/ann/My Apps/q3tts.AppImage"'],
-    ['/home/ann/it\'s/q3tts', '"/home/ann/it\'s/q3tts"'],
+    ["/home/ann/it's/q3tts", '"/home/ann/it\'s/q3tts"'],
     ['/tmp/a"b', '"/tmp/a\\\\"b"'],
     ['/tmp/$HOME/x', '"/tmp/\\\\$HOME/x"'],
     ['/tmp/100%/x', '/tmp/100%%/x'],
@@ -32,7 +32,11 @@ describe('XDG autostart entry', () => {
   });
 
   it('writes the whole entry, with the AppImage path when there is one', () => {
-    const target = autostartTarget('/tmp/.mount_x/q3tts-app', { APPIMAGE: '/home/ann/Apps and Tools/q3tts.AppImage' }, null);
+    const target = autostartTarget(
+      '/tmp/.mount_x/q3tts-app',
+      { APPIMAGE: '/home/ann/Apps and Tools/q3tts.AppImage' },
+      null,
+    );
     expect(autostartEntry(target)).toBe(
       [
         '[Desktop Entry]',
@@ -51,12 +55,16 @@ describe('XDG autostart entry', () => {
 
   it('starts an unpackaged app through the Electron binary with the app path', () => {
     const target = autostartTarget('/repo/node_modules/electron/dist/electron', {}, '/repo/out/main/index.mjs');
-    expect(autostartEntry(target)).toContain('Exec=/repo/node_modules/electron/dist/electron /repo/out/main/index.mjs --hidden');
+    expect(autostartEntry(target)).toContain(
+      'Exec=/repo/node_modules/electron/dist/electron /repo/out/main/index.mjs --hidden',
+    );
   });
 
   it('lives in $XDG_CONFIG_HOME/autostart, else ~/.config/autostart', () => {
     expect(autostartFile({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/ann')).toBe('/x/cfg/autostart/q3tts.desktop');
-    expect(autostartFile({ XDG_CONFIG_HOME: 'relative' }, '/home/ann')).toBe('/home/ann/.config/autostart/q3tts.desktop');
+    expect(autostartFile({ XDG_CONFIG_HOME: 'relative' }, '/home/ann')).toBe(
+      '/home/ann/.config/autostart/q3tts.desktop',
+    );
     expect(autostartFile({}, '/home/ann')).toBe('/home/ann/.config/autostart/q3tts.desktop');
   });
 });

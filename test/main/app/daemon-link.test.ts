@@ -16,7 +16,11 @@ let hosted: HostedDaemon;
 const settings: Settings = { ...DEFAULT_SETTINGS };
 let clipboard = '';
 let attachedLater: { ended: Promise<{ reason: string }>; close(): Promise<void> } | undefined;
-const controller = new AppController({ settings: () => settings, readClipboard: async () => clipboard, log: () => undefined });
+const controller = new AppController({
+  settings: () => settings,
+  readClipboard: async () => clipboard,
+  log: () => undefined,
+});
 const seen: AppStatus[] = [];
 controller.onStatus((s) => seen.push(s));
 const params = (text: string) => ({ text, instruct: 'a bright voice', language: 'English', speaker: null });
@@ -27,7 +31,12 @@ beforeAll(async () => {
   socketPath = path.join(dir, 'run', 'daemon.sock');
   expect(await probeDaemon(socketPath)).toBe('absent');
   controller.setStarting('Loading the model…');
-  hosted = await hostDaemon({ socketPath, engine: { kind: 'tone', msPerFrame: 3 }, log: () => undefined, doors: { wyoming: '127.0.0.1:0', configDir: path.join(dir, 'config') } });
+  hosted = await hostDaemon({
+    socketPath,
+    engine: { kind: 'tone', msPerFrame: 3 },
+    log: () => undefined,
+    doors: { wyoming: '127.0.0.1:0', configDir: path.join(dir, 'config') },
+  });
   await controller.setService(hosted.speech);
 });
 
@@ -42,8 +51,10 @@ describe('app controller on the real daemon', () => {
     expect(controller.status).toMatchObject({ state: 'ready', engine: 'tone', attached: false });
   });
 
-  it('shows the daemon\'s open doors (the tray lists them)', () => {
-    expect(controller.status.doors).toEqual([{ door: 'wyoming', address: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/), auth: false }]);
+  it("shows the daemon's open doors (the tray lists them)", () => {
+    expect(controller.status.doors).toEqual([
+      { door: 'wyoming', address: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/), auth: false },
+    ]);
   });
 
   it('lists voices', async () => {
@@ -72,16 +83,24 @@ describe('app controller on the real daemon', () => {
     expect(await speaking).toMatchObject({ ok: false, code: 'E_CANCELLED' });
   });
 
-  it('returns the daemon\'s own errors as values', async () => {
+  it("returns the daemon's own errors as values", async () => {
     expect(await controller.speak(params('   '))).toMatchObject({ ok: false, code: 'E_TEXT_EMPTY' });
-    expect(await controller.speak({ ...params('hi'), language: 'Klingon' })).toMatchObject({ ok: false, code: 'E_INVALID', message: /unknown language 'Klingon'/ });
+    expect(await controller.speak({ ...params('hi'), language: 'Klingon' })).toMatchObject({
+      ok: false,
+      code: 'E_INVALID',
+      message: /unknown language 'Klingon'/,
+    });
   });
 
   it('speaks the clipboard cleaned of Markdown, and refuses an empty clipboard', async () => {
     clipboard = '```\ncode only\n```';
     expect(await controller.speakClipboard()).toMatchObject({ ok: false, code: 'E_TEXT_EMPTY' });
     clipboard = '';
-    expect(await controller.speakClipboard()).toMatchObject({ ok: false, code: 'E_TEXT_EMPTY', message: 'The clipboard holds no text.' });
+    expect(await controller.speakClipboard()).toMatchObject({
+      ok: false,
+      code: 'E_TEXT_EMPTY',
+      message: 'The clipboard holds no text.',
+    });
     clipboard = '# Title\n\nSee [docs](https://example.com).';
     expect(await controller.speakClipboard()).toMatchObject({ ok: true });
   });
@@ -111,7 +130,10 @@ describe('app controller on the real daemon', () => {
 
   it('tells a socket left by a dead daemon (stale) from no socket (absent)', async () => {
     const stale = path.join(dir, 'stale.sock');
-    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(stale)},()=>process.kill(process.pid,'SIGKILL'))`,
+    ]);
     expect(await probeDaemon(stale)).toBe('stale');
     expect(await probeDaemon(path.join(dir, 'none.sock'))).toBe('absent');
   });
@@ -119,9 +141,17 @@ describe('app controller on the real daemon', () => {
   it('finds the live daemon and attaches to it instead of loading a second model', async () => {
     expect(await probeDaemon(socketPath)).toBe('live');
     const attached = await attachToDaemon(socketPath, { pingMs: 50 });
-    const other = new AppController({ settings: () => ({ ...settings, speakMode: 'queue' }), readClipboard: async () => '' });
+    const other = new AppController({
+      settings: () => ({ ...settings, speakMode: 'queue' }),
+      readClipboard: async () => '',
+    });
     await other.setService(attached.speech);
-    expect(other.status).toMatchObject({ state: 'ready', attached: true, engine: 'tone', doors: [{ door: 'wyoming' }] });
+    expect(other.status).toMatchObject({
+      state: 'ready',
+      attached: true,
+      engine: 'tone',
+      doors: [{ door: 'wyoming' }],
+    });
     expect(await other.speak(params('From the attached app.'))).toMatchObject({ ok: true });
     attachedLater = { ended: attached.ended, close: () => other.close() };
   });

@@ -24,18 +24,27 @@ describe('AppImage application entry', () => {
   it('is written on the first run of an AppImage, to the user applications directory, and only once', () => {
     const { home, env, own } = fresh();
     const appImage = '/home/ann/Apps/q3tts 0.1.AppImage';
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: appImage }, home)).toEqual({ status: 'installed', file: own });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: appImage }, home)).toEqual({
+      status: 'installed',
+      file: own,
+    });
     const text = readFileSync(own, 'utf8');
     expect(text).toContain('Exec="/home/ann/Apps/q3tts 0.1.AppImage"\n');
     expect(text).toMatch(/^\[Desktop Entry\]\nType=Application\n/);
     expect(text).toContain('Name=q3tts\n');
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: appImage }, home)).toEqual({ status: 'present', file: own });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: appImage }, home)).toEqual({
+      status: 'present',
+      file: own,
+    });
   });
 
   it('follows the AppImage when it moves', () => {
     const { home, env, own } = fresh();
     ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/old/q3tts.AppImage' }, home);
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/new/q3tts.AppImage' }, home)).toEqual({ status: 'updated', file: own });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/new/q3tts.AppImage' }, home)).toEqual({
+      status: 'updated',
+      file: own,
+    });
     expect(readFileSync(own, 'utf8')).toBe(applicationEntry('/new/q3tts.AppImage'));
   });
 
@@ -43,7 +52,10 @@ describe('AppImage application entry', () => {
     const { home, env, own } = fresh();
     mkdirSync(path.dirname(own), { recursive: true });
     writeFileSync(own, '[Desktop Entry]\nName=my q3tts\nExec=/opt/mine\n');
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/x/q3tts.AppImage' }, home)).toEqual({ status: 'present', file: own });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/x/q3tts.AppImage' }, home)).toEqual({
+      status: 'present',
+      file: own,
+    });
     expect(readFileSync(own, 'utf8')).toContain('Exec=/opt/mine');
   });
 
@@ -53,25 +65,42 @@ describe('AppImage application entry', () => {
     mkdirSync(path.dirname(deb), { recursive: true });
     writeFileSync(deb, '[Desktop Entry]\n');
     expect(ensureApplicationEntry(NAME, env, home)).toEqual({ status: 'present', file: deb });
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/x/q3tts.AppImage' }, home)).toEqual({ status: 'present', file: deb });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: '/x/q3tts.AppImage' }, home)).toEqual({
+      status: 'present',
+      file: deb,
+    });
     expect(existsSync(own)).toBe(false);
   });
 
   it('reports missing outside an AppImage when nothing is installed (an unpackaged run)', () => {
     const { home, env } = fresh();
     expect(ensureApplicationEntry(NAME, env, home)).toEqual({ status: 'missing' });
-    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: 'relative/q3tts.AppImage' }, home)).toEqual({ status: 'missing' });
+    expect(ensureApplicationEntry(NAME, { ...env, APPIMAGE: 'relative/q3tts.AppImage' }, home)).toEqual({
+      status: 'missing',
+    });
   });
 
   it('reports a directory it cannot write to as failed', () => {
     const { home, env } = fresh();
     writeFileSync(path.join(home, 'data'), 'a file where a directory should be');
-    const entry = ensureApplicationEntry(NAME, { ...env, XDG_DATA_HOME: path.join(home, 'data'), APPIMAGE: '/x/q3tts.AppImage' }, home);
+    const entry = ensureApplicationEntry(
+      NAME,
+      { ...env, XDG_DATA_HOME: path.join(home, 'data'), APPIMAGE: '/x/q3tts.AppImage' },
+      home,
+    );
     expect(entry).toMatchObject({ status: 'failed', error: /ENOTDIR|EEXIST/ });
   });
 
   it('searches $XDG_DATA_HOME first, then $XDG_DATA_DIRS (defaults per the XDG spec)', () => {
-    expect(applicationsDirs({}, '/home/ann')).toEqual(['/home/ann/.local/share/applications', '/usr/local/share/applications', '/usr/share/applications']);
-    expect(applicationsDirs({ XDG_DATA_HOME: '/d', XDG_DATA_DIRS: '/a:relative:/b' }, '/home/ann')).toEqual(['/d/applications', '/a/applications', '/b/applications']);
+    expect(applicationsDirs({}, '/home/ann')).toEqual([
+      '/home/ann/.local/share/applications',
+      '/usr/local/share/applications',
+      '/usr/share/applications',
+    ]);
+    expect(applicationsDirs({ XDG_DATA_HOME: '/d', XDG_DATA_DIRS: '/a:relative:/b' }, '/home/ann')).toEqual([
+      '/d/applications',
+      '/a/applications',
+      '/b/applications',
+    ]);
   });
 });

@@ -17,9 +17,17 @@ import type { SpeechSnapshot } from '../../../src/main/app/speech.js';
 import { buildTrayModel } from '../../../src/main/app/tray-model.js';
 import { statusLine } from '../../../src/renderer/view.js';
 
-const advice = 'this machine generates speech 2.4× slower than real time with M (int4), so each sentence is prepared before it plays (about 13 s for a typical sentence) to avoid pauses inside it; faster: a GPU execution provider';
+const advice =
+  'this machine generates speech 2.4× slower than real time with M (int4), so each sentence is prepared before it plays (about 13 s for a typical sentence) to avoid pauses inside it; faster: a GPU execution provider';
 const speed = { rtf: 2.4, slow: true, wait_s: 13.2, advice };
-const snap = (state: SpeechSnapshot['state'], slow = slowOf(speed)): SpeechSnapshot => ({ state, engine: 'qwen3-tts', model: 'M (int4)', error: null, last: null, slow });
+const snap = (state: SpeechSnapshot['state'], slow = slowOf(speed)): SpeechSnapshot => ({
+  state,
+  engine: 'qwen3-tts',
+  model: 'M (int4)',
+  error: null,
+  last: null,
+  slow,
+});
 const extra = { attached: false, progressSeconds: null, last: null };
 const ctx = { hotkeyLine: 'Hotkey: Ctrl+Alt+S', voice: '' };
 
@@ -39,7 +47,9 @@ describe('slow machine notice', () => {
     expect(tip.length).toBeLessThanOrEqual(127);
     expect(buildTrayModel(deriveStatus({ phase: 'up' }, snap('idle', null), extra), ctx).tooltip).toBe('q3tts — Ready');
     // not while something else is the news
-    expect(buildTrayModel(deriveStatus({ phase: 'up' }, { ...snap('error'), error: 'engine died' }, extra), ctx).tooltip).not.toMatch(/Slower/);
+    expect(
+      buildTrayModel(deriveStatus({ phase: 'up' }, { ...snap('error'), error: 'engine died' }, extra), ctx).tooltip,
+    ).not.toMatch(/Slower/);
   });
 
   it('the window says why speech waits and what helps', () => {
@@ -66,7 +76,10 @@ describe('speech start setting', () => {
     const recording: Requester = {
       request: (r: Request, e?: (event: EventMessage) => void) => (sent.push(r), core.request(r, e)),
     } as Requester;
-    const speech = daemonSpeechService({ request: recording.request.bind(recording), close: () => undefined }, { mode: 'host' });
+    const speech = daemonSpeechService(
+      { request: recording.request.bind(recording), close: () => undefined },
+      { mode: 'host' },
+    );
     try {
       const command = { text: 'Hi.', instruct: null, language: 'auto', speaker: null, interrupt: false, clean: false };
       await speech.speak({ ...command, asap: true });

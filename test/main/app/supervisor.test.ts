@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, DEFAULT_BACKOFF, Supervisor, type Supervised, type SupervisorState } from '../../../src/main/app/supervisor.js';
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  Supervisor,
+  type Supervised,
+  type SupervisorState,
+} from '../../../src/main/app/supervisor.js';
 
 class FakeService implements Supervised {
   stopped = false;
@@ -34,11 +40,13 @@ describe('supervisor', () => {
     const spawned: FakeService[] = [];
     const states: SupervisorState[] = [];
     const sup = new Supervisor<FakeService>({
-      spawn: spawnImpl ?? (async () => {
-        const s = new FakeService();
-        spawned.push(s);
-        return s;
-      }),
+      spawn:
+        spawnImpl ??
+        (async () => {
+          const s = new FakeService();
+          spawned.push(s);
+          return s;
+        }),
       policy,
       now: () => Date.now(),
       isPermanent: (err) => (err as { code?: string }).code === 'E_NO_MODEL',
@@ -64,7 +72,16 @@ describe('supervisor', () => {
     expect(sup.state).toMatchObject({ state: 'waiting', delayMs: 200 });
     await vi.advanceTimersByTimeAsync(200);
     expect(spawned).toHaveLength(3);
-    expect(states.map((s) => s.state)).toEqual(['starting', 'running', 'waiting', 'starting', 'running', 'waiting', 'starting', 'running']);
+    expect(states.map((s) => s.state)).toEqual([
+      'starting',
+      'running',
+      'waiting',
+      'starting',
+      'running',
+      'waiting',
+      'starting',
+      'running',
+    ]);
   });
 
   it('gives up after maxAttempts quick failures, and start() tries again', async () => {

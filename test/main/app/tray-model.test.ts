@@ -13,7 +13,8 @@ const status = (state: AppState, extra: Partial<AppStatus> = {}): AppStatus => (
   ...extra,
 });
 const ctx = { hotkeyLine: 'Hotkey: Ctrl+Alt+S', voice: 'a calm, low voice' };
-const enabled = (items: TrayItem[]) => Object.fromEntries(items.flatMap((i) => (i.kind === 'action' ? [[i.action, i.enabled]] : [])));
+const enabled = (items: TrayItem[]) =>
+  Object.fromEntries(items.flatMap((i) => (i.kind === 'action' ? [[i.action, i.enabled]] : [])));
 const labels = (items: TrayItem[]) => items.flatMap((i) => (i.kind === 'separator' ? [] : [i.label]));
 
 describe('tray model', () => {
@@ -24,7 +25,13 @@ describe('tray model', () => {
       { door: 'openai-http' as const, address: 'http://0.0.0.0:8881', auth: true },
     ];
     const shown = labels(buildTrayModel(status('ready', { doors }), ctx).items);
-    expect(shown).toEqual(expect.arrayContaining(['OpenAI HTTP API: http://127.0.0.1:8880', 'Wyoming: tcp://0.0.0.0:10200', 'OpenAI HTTP API: http://0.0.0.0:8881 (token)']));
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        'OpenAI HTTP API: http://127.0.0.1:8880',
+        'Wyoming: tcp://0.0.0.0:10200',
+        'OpenAI HTTP API: http://0.0.0.0:8881 (token)',
+      ]),
+    );
     expect(labels(buildTrayModel(status('ready'), ctx).items).some((l) => /HTTP API|Wyoming/.test(l))).toBe(false);
   });
 
@@ -50,8 +57,26 @@ describe('tray model', () => {
     ['loading', 'Loading the model…', 'tray-loading', 'q3tts — Loading the model…', false, false, false, false],
     ['ready', null, 'tray-ready', 'q3tts — Ready', true, false, true, true],
     ['speaking', null, 'tray-speaking', 'q3tts — Speaking…', true, true, true, true],
-    ['error', 'engine process exited (signal SIGSEGV)', 'tray-error', 'q3tts — Error: engine process exited (signal SIGSEGV)', false, false, false, true],
-    ['no-model', 'no model installed', 'tray-no-model', 'q3tts — No model installed: no model installed', false, false, false, true],
+    [
+      'error',
+      'engine process exited (signal SIGSEGV)',
+      'tray-error',
+      'q3tts — Error: engine process exited (signal SIGSEGV)',
+      false,
+      false,
+      false,
+      true,
+    ],
+    [
+      'no-model',
+      'no model installed',
+      'tray-no-model',
+      'q3tts — No model installed: no model installed',
+      false,
+      false,
+      false,
+      true,
+    ],
   ];
   it.each(rows)('%s', (state, message, icon, tooltip, speak, stop, handlers, model) => {
     const m = buildTrayModel(status(state, { message }), ctx);
@@ -75,7 +100,9 @@ describe('tray model', () => {
     const actions = m.items.filter((i) => i.kind === 'action');
     expect(actions[0]).toEqual({ kind: 'action', action: 'models', label: 'Download a model…', enabled: true });
     for (const state of ['loading', 'ready', 'speaking', 'error'] as const) {
-      expect(buildTrayModel(status(state), ctx).items.some((i) => i.kind === 'action' && i.action === 'models')).toBe(false);
+      expect(buildTrayModel(status(state), ctx).items.some((i) => i.kind === 'action' && i.action === 'models')).toBe(
+        false,
+      );
     }
   });
 
@@ -87,7 +114,10 @@ describe('tray model', () => {
 
   it('shows the neutral voice and no model plainly, and clips long labels and tooltips', () => {
     const long = 'x'.repeat(300);
-    const m = buildTrayModel(status('error', { model: null, message: long }), { hotkeyLine: 'Hotkey: none', voice: '' });
+    const m = buildTrayModel(status('error', { model: null, message: long }), {
+      hotkeyLine: 'Hotkey: none',
+      voice: '',
+    });
     expect(labels(m.items)).toContain('Model: No model loaded');
     expect(labels(m.items)).toContain('Voice: neutral (no instruction)');
     expect(m.tooltip.length).toBeLessThanOrEqual(127);

@@ -18,7 +18,13 @@ function app(socketPath: string) {
   const settings = { get: () => DEFAULT_SETTINGS };
   const controller = new AppController({ settings: settings.get, readClipboard: async () => '', log: () => undefined });
   const stoppedByClient = vi.fn();
-  const supervisor = superviseDaemon({ socketPath, settings, controller, log: () => undefined, onStoppedByClient: stoppedByClient });
+  const supervisor = superviseDaemon({
+    socketPath,
+    settings,
+    controller,
+    log: () => undefined,
+    onStoppedByClient: stoppedByClient,
+  });
   return { controller, supervisor, stoppedByClient };
 }
 
@@ -29,14 +35,21 @@ describe('daemon phase', () => {
     const socketPath = path.join(dir, 'daemon.sock');
     const host = app(socketPath);
     host.supervisor.start();
-    await vi.waitFor(() => expect(host.controller.status).toMatchObject({ state: 'ready', engine: 'tone', attached: false }), { timeout: 20_000 });
+    await vi.waitFor(
+      () => expect(host.controller.status).toMatchObject({ state: 'ready', engine: 'tone', attached: false }),
+      { timeout: 20_000 },
+    );
     expect(utilityProcess.forked.at(-1)).toMatchObject({ options: { serviceName: 'q3tts engine' } });
     expect(existsSync(socketPath)).toBe(true);
 
     const second = app(socketPath);
     second.supervisor.start();
-    await vi.waitFor(() => expect(second.controller.status).toMatchObject({ state: 'ready', attached: true }), { timeout: 20_000 });
-    expect(await second.controller.speak({ text: 'hi', instruct: '', language: 'auto', speaker: null })).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(second.controller.status).toMatchObject({ state: 'ready', attached: true }), {
+      timeout: 20_000,
+    });
+    expect(await second.controller.speak({ text: 'hi', instruct: '', language: 'auto', speaker: null })).toMatchObject({
+      ok: true,
+    });
     await second.supervisor.stop();
 
     await host.supervisor.stop();

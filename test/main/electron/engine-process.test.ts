@@ -14,10 +14,16 @@ describe('utilityProcessHost', () => {
   it('starts the engine host as a named utility process and streams synthesis through it', async () => {
     const engine = await spawnEngine({ kind: 'tone' }, { hostPath, launch: utilityProcessHost });
     try {
-      expect(utilityProcess.forked.at(-1)).toMatchObject({ modulePath: hostPath, options: { serviceName: 'q3tts engine' } });
+      expect(utilityProcess.forked.at(-1)).toMatchObject({
+        modulePath: hostPath,
+        options: { serviceName: 'q3tts engine' },
+      });
       expect(engine.info.engine).toBe('tone');
       let samples = 0;
-      for await (const e of engine.synthesize({ text: 'abc', language: 'auto', instruct: null, speaker: null, seed: null, sampling: {} }, new AbortController().signal)) {
+      for await (const e of engine.synthesize(
+        { text: 'abc', language: 'auto', instruct: null, speaker: null, seed: null, sampling: {} },
+        new AbortController().signal,
+      )) {
         if (e.type === 'audio') {
           expect(e.samples).toBeInstanceOf(Float32Array);
           samples += e.samples.length;
@@ -31,7 +37,10 @@ describe('utilityProcessHost', () => {
 
   it('reports a host that dies', async () => {
     let reason = '';
-    const engine = await spawnEngine({ kind: 'tone' }, { hostPath, launch: utilityProcessHost, onExit: (r) => (reason = r) });
+    const engine = await spawnEngine(
+      { kind: 'tone' },
+      { hostPath, launch: utilityProcessHost, onExit: (r) => (reason = r) },
+    );
     process.kill(engine.pid!, 'SIGKILL');
     await engine.exited;
     expect(engine.alive).toBe(false);
@@ -55,7 +64,10 @@ describe('audio over structured clone (MessageChannel)', () => {
       const samples = Float32Array.from({ length: 1920 }, (_, i) => Math.sin(i / 10) * 0.5);
       samples[7] = NaN;
       samples[8] = -0;
-      const got = (await roundTrip(port1, port2, { id: 3, event: { type: 'audio', samples } })) as { id: number; event: { type: string; samples: unknown } };
+      const got = (await roundTrip(port1, port2, { id: 3, event: { type: 'audio', samples } })) as {
+        id: number;
+        event: { type: string; samples: unknown };
+      };
       expect(got.event.samples).toBeInstanceOf(Float32Array);
       expect(got.event.samples).toEqual(samples);
       expect(Object.is((got.event.samples as Float32Array)[8], -0)).toBe(true);

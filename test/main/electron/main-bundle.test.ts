@@ -15,7 +15,17 @@ const NATIVE = ['onnxruntime-node', 'onnxruntime-common', 'onnx-proto', 'naudiod
 
 /** esbuild's own parse of the built files: every file reachable from the entry, with its imports. */
 async function importGraph(): Promise<Metafile['inputs']> {
-  const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'silent', absWorkingDir: root });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+    absWorkingDir: root,
+  });
   return result.metafile.inputs;
 }
 
@@ -47,7 +57,9 @@ describe('built main bundle', () => {
   });
 
   it('finds the engine host beside it: the code resolving ../engine/host.mjs sits directly in out/main, not in a chunk', () => {
-    const files = readdirSync(mainDir, { recursive: true }).map(String).filter((f) => f.endsWith('.mjs'));
+    const files = readdirSync(mainDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.mjs'));
     const resolving = files.filter((f) => readFileSync(path.join(mainDir, f), 'utf8').includes('"../engine/host.mjs"'));
     expect(resolving).toEqual(['index.mjs']); // from out/main/chunks/ it would name out/main/engine/host.mjs
     expect(existsSync(path.resolve(mainDir, '../engine/host.mjs'))).toBe(true);

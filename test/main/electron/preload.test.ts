@@ -104,7 +104,9 @@ describe('the built preload (out/preload/index.cjs)', () => {
     const exposed = new Map<string, Record<string, (...a: unknown[]) => unknown>>();
     const invoked: unknown[][] = [];
     const electron = {
-      contextBridge: { exposeInMainWorld: (key: string, api: Record<string, (...a: unknown[]) => unknown>) => exposed.set(key, api) },
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: Record<string, (...a: unknown[]) => unknown>) => exposed.set(key, api),
+      },
       ipcRenderer: { ...electronMock.ipcRenderer, invoke: async (...a: unknown[]) => (invoked.push(a), { ok: true }) },
     };
     const required: string[] = [];

@@ -43,7 +43,10 @@ describe('quit', () => {
   it('quits anyway when the cleanup hangs or fails, and says so', async () => {
     const logged: string[] = [];
     const hanging = new QuittingApp();
-    finishBeforeQuit(hanging as never, () => new Promise(() => undefined), { timeoutMs: 50, log: (m) => logged.push(m) });
+    finishBeforeQuit(hanging as never, () => new Promise(() => undefined), {
+      timeoutMs: 50,
+      log: (m) => logged.push(m),
+    });
     hanging.quit();
     await vi.waitFor(() => expect(hanging.exits).toHaveLength(1));
     expect(logged).toEqual(['quitting without waiting any longer for the cleanup (50 ms)']);

@@ -27,7 +27,9 @@ describe('identity before ready', () => {
 
   it('enables all Chromium features in one switch', () => {
     identifyApp('linux', ['GlobalShortcutsPortal', 'GlobalShortcutsPortalPreferredTrigger']);
-    expect(electron.app.calls.filter((c) => c[0] === 'appendSwitch')).toEqual([['appendSwitch', 'enable-features', 'GlobalShortcutsPortal,GlobalShortcutsPortalPreferredTrigger']]);
+    expect(electron.app.calls.filter((c) => c[0] === 'appendSwitch')).toEqual([
+      ['appendSwitch', 'enable-features', 'GlobalShortcutsPortal,GlobalShortcutsPortalPreferredTrigger'],
+    ]);
   });
 });
 
@@ -44,7 +46,12 @@ describe('application menu', () => {
   it('macOS: app, file, edit and window menus (Cmd+Q, Cmd+W, Cmd+C/V), no view menu with DevTools', () => {
     electron.Menu.applicationMenu = undefined;
     installApplicationMenu('darwin');
-    expect(installed()?.template).toEqual([{ role: 'appMenu' }, { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]);
+    expect(installed()?.template).toEqual([
+      { role: 'appMenu' },
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'windowMenu' },
+    ]);
     expect(roles('darwin')).not.toMatch(/viewMenu|toggleDevTools|reload/);
   });
 });

@@ -11,7 +11,15 @@ const { buildTrayModel } = await import('../../../src/main/app/tray-model.js');
 import type { AppStatus } from '../../../src/shared/bridge.js';
 import type { TrayAction } from '../../../src/main/app/tray-model.js';
 
-const status: AppStatus = { state: 'speaking', message: null, engine: 'tone', model: 'tone', attached: false, last: null, progressSeconds: 1 };
+const status: AppStatus = {
+  state: 'speaking',
+  message: null,
+  engine: 'tone',
+  model: 'tone',
+  attached: false,
+  last: null,
+  progressSeconds: 1,
+};
 
 describe('tray adapter', () => {
   it('renders the model: icon per state, tooltip, menu with working clicks and disabled info rows', () => {
@@ -37,7 +45,8 @@ describe('tray adapter', () => {
     // Progress events while speaking: at least two a second, each a new status.
     const tray = new AppTray('/icons', () => undefined, 'linux');
     const speaking = electron.TrayMock.instances.at(-1)!;
-    for (const progressSeconds of [0.5, 1, 1.5, 2, 2.5]) tray.render(buildTrayModel({ ...status, progressSeconds }, ctx));
+    for (const progressSeconds of [0.5, 1, 1.5, 2, 2.5])
+      tray.render(buildTrayModel({ ...status, progressSeconds }, ctx));
     expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
     const openMenu = speaking.menu;
     tray.render(buildTrayModel({ ...status, progressSeconds: 9 }, ctx));
@@ -47,7 +56,9 @@ describe('tray adapter', () => {
     tray.render(buildTrayModel(status, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
     expect(speaking.calls).toEqual(['setContextMenu']);
     speaking.calls = [];
-    tray.render(buildTrayModel({ ...status, state: 'ready', progressSeconds: null }, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }));
+    tray.render(
+      buildTrayModel({ ...status, state: 'ready', progressSeconds: null }, { ...ctx, hotkeyLine: 'Hotkey: Alt+T' }),
+    );
     expect(speaking.calls).toEqual(['setImage', 'setToolTip', 'setContextMenu']);
     expect(speaking.menu!.template.find((i) => i.label === 'Stop speaking')).toMatchObject({ enabled: false });
   });
@@ -85,7 +96,7 @@ describe('hotkey adapter', () => {
     expect(applyHotkey(x11, '', () => undefined)).toEqual({ kind: 'disabled' });
   });
 
-  it("does not try the portal when no .desktop file names the app (it would say true and never fire)", () => {
+  it('does not try the portal when no .desktop file names the app (it would say true and never fire)', () => {
     const gnome = { platform: 'linux' as const, env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'GNOME' } };
     electron.globalShortcut.registered.clear();
     const status = applyHotkey(gnome, 'Alt+S', () => undefined, false);

@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowMock } from '../../mocks/electron.js';
 vi.mock('electron', () => import('../../mocks/electron.js'));
 const electron = await import('../../mocks/electron.js');
-const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, SpeakWindow, WINDOW_URL } = await import('../../../src/main/electron/windows.js');
+const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, SpeakWindow, WINDOW_URL } =
+  await import('../../../src/main/electron/windows.js');
 const { resolveAppFile } = await import('../../../src/main/electron/protocol.js');
 
 describe('speak window', () => {
@@ -23,20 +24,29 @@ describe('speak window', () => {
     });
     expect(win.options.show).toBe(false);
     expect(win.loadedURL).toBe('app://ui/index.html');
-    expect(secureWebPreferences('x')).toEqual(win.options.webPreferences && { ...(win.options.webPreferences as object), preload: 'x' });
+    expect(secureWebPreferences('x')).toEqual(
+      win.options.webPreferences && { ...(win.options.webPreferences as object), preload: 'x' },
+    );
   });
 
   it('opens on the Settings view by the URL fragment (tray "Settings…")', () => {
     const win = createSpeakWindow({ preload: 'p', view: 'settings' }) as unknown as BrowserWindowMock;
     expect(win.loadedURL).toBe('app://ui/index.html#settings');
-    expect((createSpeakWindow({ preload: 'p', view: 'speak' }) as unknown as BrowserWindowMock).loadedURL).toBe(WINDOW_URL);
+    expect((createSpeakWindow({ preload: 'p', view: 'speak' }) as unknown as BrowserWindowMock).loadedURL).toBe(
+      WINDOW_URL,
+    );
   });
 
   it('denies new windows, navigation, redirects and webviews', () => {
     const win = createSpeakWindow({ preload: 'p' }) as unknown as BrowserWindowMock;
     const wc = win.webContents;
     expect(wc.windowOpenHandler?.({ url: 'https://evil.example' })).toEqual({ action: 'deny' });
-    const event = () => ({ defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });
+    const event = () => ({
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    });
     const away = event();
     wc.emit('will-navigate', away, 'https://evil.example/');
     expect(away.defaultPrevented).toBe(true);
@@ -54,9 +64,13 @@ describe('speak window', () => {
   it('denies every permission request and check', () => {
     let request: ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | undefined;
     let check: (() => boolean) | undefined;
-    denyPermissions({ setPermissionRequestHandler: (h: typeof request) => (request = h), setPermissionCheckHandler: (h: typeof check) => (check = h) } as never);
+    denyPermissions({
+      setPermissionRequestHandler: (h: typeof request) => (request = h),
+      setPermissionCheckHandler: (h: typeof check) => (check = h),
+    } as never);
     const answers: boolean[] = [];
-    for (const perm of ['media', 'notifications', 'clipboard-read', 'geolocation']) request!(null, perm, (ok) => answers.push(ok));
+    for (const perm of ['media', 'notifications', 'clipboard-read', 'geolocation'])
+      request!(null, perm, (ok) => answers.push(ok));
     expect(answers).toEqual([false, false, false, false]);
     expect(check!()).toBe(false);
   });
@@ -94,16 +108,19 @@ describe('the one speak window', () => {
     ['darwin', [['focus', { steal: true }]]],
     ['linux', []],
     ['win32', []],
-  ] as const)('%s: brings the app to the front when the window opens only where a tray app is never active (macOS)', (platform, focus) => {
-    const { window, created } = open(platform);
-    electron.app.calls = [];
-    window.show();
-    created()[0]!.emit('ready-to-show');
-    expect(electron.app.calls).toEqual(focus);
-    electron.app.calls = [];
-    window.show(); // already open, perhaps behind another app
-    expect(electron.app.calls).toEqual(focus);
-  });
+  ] as const)(
+    '%s: brings the app to the front when the window opens only where a tray app is never active (macOS)',
+    (platform, focus) => {
+      const { window, created } = open(platform);
+      electron.app.calls = [];
+      window.show();
+      created()[0]!.emit('ready-to-show');
+      expect(electron.app.calls).toEqual(focus);
+      electron.app.calls = [];
+      window.show(); // already open, perhaps behind another app
+      expect(electron.app.calls).toEqual(focus);
+    },
+  );
 });
 
 describe('app:// protocol paths', () => {

@@ -42,7 +42,11 @@ const rows: Array<[string, string, string]> = [
   ['bare url shortened', 'go to https://www.example.com/path?q=1 today', 'go to link to example.com today'],
   ['url trailing period', 'Visit https://example.org/a.', 'Visit link to example.org.'],
   ['url in parentheses', '(see https://example.org/a)', '(see link to example.org)'],
-  ['wikipedia url keeps its paren', 'https://en.wikipedia.org/wiki/Foo_(bar) is good', 'link to en.wikipedia.org is good'],
+  [
+    'wikipedia url keeps its paren',
+    'https://en.wikipedia.org/wiki/Foo_(bar) is good',
+    'link to en.wikipedia.org is good',
+  ],
   ['www url without scheme', 'www.python.org/downloads is it', 'link to python.org is it'],
   ['autolink', '<https://example.net/x>', 'link to example.net'],
   ['email autolink', 'mail <me@example.com>', 'mail me@example.com'],

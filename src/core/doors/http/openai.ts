@@ -113,7 +113,11 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' });
+        res.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, POST',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+          'Access-Control-Max-Age': '600',
+        });
         res.end();
         return;
       }
@@ -123,7 +127,12 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
     try {
       if (route === 'GET /health') return sendJson(res, 200, health());
       if (token && !authorized(req.headers.authorization)) {
-        throw new HttpError(401, 'missing or wrong bearer token (q3tts http token prints it)', 'invalid_request_error', 'invalid_api_key');
+        throw new HttpError(
+          401,
+          'missing or wrong bearer token (q3tts http token prints it)',
+          'invalid_request_error',
+          'invalid_api_key',
+        );
       }
       switch (route) {
         case 'GET /v1/models':
@@ -134,8 +143,14 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
           return await speech(req, res);
       }
       const known = ['GET /health', 'GET /v1/models', 'GET /v1/audio/voices', 'POST /v1/audio/speech'];
-      if (known.some((k) => k.endsWith(` ${url.pathname}`))) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
-      throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname} (there are: ${known.join(', ')})`, 'invalid_request_error', 'not_found');
+      if (known.some((k) => k.endsWith(` ${url.pathname}`)))
+        throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
+      throw new HttpError(
+        404,
+        `no such endpoint: ${req.method} ${url.pathname} (there are: ${known.join(', ')})`,
+        'invalid_request_error',
+        'not_found',
+      );
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       if (err.status !== 413) req.resume(); // an unread body must not hold the connection (413 closes it)
@@ -157,7 +172,8 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
 
   /** The model's voices and identity, or the 503 that says it is not ready. */
   async function engineInfo(): Promise<OkAnswerOf<'voices'>> {
-    if (core.state === 'loading') throw new HttpError(503, 'the model is loading; try again in a moment', 'server_error', 'model_loading');
+    if (core.state === 'loading')
+      throw new HttpError(503, 'the model is loading; try again in a moment', 'server_error', 'model_loading');
     const answer = await core.request({ action: 'voices' });
     if (answer.status === 'error') throw new HttpError(503, answer.message, 'server_error', 'model_unavailable');
     return answer;
@@ -172,22 +188,54 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   async function voices() {
     const info = await engineInfo();
     const names = voiceNames(info);
-    return { voices: names, speakers: info.speakers, languages: info.languages, supports_instructions: info.supports_instruct };
+    return {
+      voices: names,
+      speakers: info.speakers,
+      languages: info.languages,
+      supports_instructions: info.supports_instruct,
+    };
   }
 
   async function speech(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readJson(req, maxBody);
     const parsed = SpeechSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error), 'invalid_request_error', 'invalid_value', String(parsed.error.issues[0]?.path[0] ?? '') || null);
+    if (!parsed.success)
+      throw new HttpError(
+        400,
+        describeIssues(parsed.error),
+        'invalid_request_error',
+        'invalid_value',
+        String(parsed.error.issues[0]?.path[0] ?? '') || null,
+      );
     const b = parsed.data;
     const format = b.response_format ?? 'wav';
     if (!PRODUCED.includes(format)) {
-      throw new HttpError(400, `response_format '${format}' is not available: q3tts produces ${PRODUCED.join(' and ')} (pcm = raw 24 kHz 16-bit mono little-endian)`, 'invalid_request_error', 'unsupported_format', 'response_format');
+      throw new HttpError(
+        400,
+        `response_format '${format}' is not available: q3tts produces ${PRODUCED.join(' and ')} (pcm = raw 24 kHz 16-bit mono little-endian)`,
+        'invalid_request_error',
+        'unsupported_format',
+        'response_format',
+      );
     }
-    if (b.task_type === 'Base') throw new HttpError(400, `task_type 'Base' (voice cloning) is not supported: use CustomVoice or VoiceDesign`, 'invalid_request_error', 'unsupported_task', 'task_type');
+    if (b.task_type === 'Base')
+      throw new HttpError(
+        400,
+        `task_type 'Base' (voice cloning) is not supported: use CustomVoice or VoiceDesign`,
+        'invalid_request_error',
+        'unsupported_task',
+        'task_type',
+      );
     const info = await engineInfo();
     const modelOk = b.model === info.model || MODEL_ALIASES.includes(b.model) || /qwen3-tts/i.test(b.model);
-    if (!modelOk) throw new HttpError(404, `model '${b.model}' does not exist here (available: ${[info.model, ...MODEL_ALIASES].join(', ')})`, 'invalid_request_error', 'model_not_found', 'model');
+    if (!modelOk)
+      throw new HttpError(
+        404,
+        `model '${b.model}' does not exist here (available: ${[info.model, ...MODEL_ALIASES].join(', ')})`,
+        'invalid_request_error',
+        'model_not_found',
+        'model',
+      );
     const voice = resolveVoice(info, typeof b.voice === 'object' ? b.voice.id : b.voice);
     if ('error' in voice) throw new HttpError(400, voice.error, 'invalid_request_error', 'unknown_voice', 'voice');
 
@@ -259,7 +307,11 @@ class ResponseStream {
   private begin(): void {
     if (this.res.headersSent) return;
     const type = this.sse ? 'text/event-stream' : this.format === 'wav' ? 'audio/wav' : 'audio/pcm';
-    this.res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Sample-Rate': String(this.sampleRate) });
+    this.res.writeHead(200, {
+      'Content-Type': type,
+      'Cache-Control': 'no-store',
+      'X-Sample-Rate': String(this.sampleRate),
+    });
     if (this.format === 'wav') this.send(streamingWavHeader(this.sampleRate));
   }
 
@@ -271,7 +323,8 @@ class ResponseStream {
 
   private send(bytes: Buffer): void {
     if (this.res.destroyed) return;
-    if (this.sse) this.res.write(`data: ${JSON.stringify({ type: 'speech.audio.delta', audio: bytes.toString('base64') })}\n\n`);
+    if (this.sse)
+      this.res.write(`data: ${JSON.stringify({ type: 'speech.audio.delta', audio: bytes.toString('base64') })}\n\n`);
     else this.res.write(bytes);
   }
 
@@ -280,7 +333,9 @@ class ResponseStream {
     this.begin();
     if (this.sse) {
       const seconds = this.bytes / 2 / this.sampleRate;
-      this.res.write(`data: ${JSON.stringify({ type: 'speech.audio.done', usage: { audio_seconds: Math.round(seconds * 1000) / 1000 } })}\n\n`);
+      this.res.write(
+        `data: ${JSON.stringify({ type: 'speech.audio.done', usage: { audio_seconds: Math.round(seconds * 1000) / 1000 } })}\n\n`,
+      );
     }
     this.res.end();
   }
@@ -307,12 +362,24 @@ function streamingWavHeader(sampleRate: number): Buffer {
 /** The request body as JSON: 413 past the limit, 400 when it is not JSON. */
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `the request body is ${declared} bytes; the limit is ${limit}`, 'invalid_request_error', 'body_too_large');
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(
+      413,
+      `the request body is ${declared} bytes; the limit is ${limit}`,
+      'invalid_request_error',
+      'body_too_large',
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, `the request body is over the limit of ${limit} bytes`, 'invalid_request_error', 'body_too_large');
+    if (size > limit)
+      throw new HttpError(
+        413,
+        `the request body is over the limit of ${limit} bytes`,
+        'invalid_request_error',
+        'body_too_large',
+      );
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');

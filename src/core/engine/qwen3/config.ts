@@ -97,8 +97,20 @@ export const SPEC_LANGUAGE_IDS: Readonly<Record<string, number>> = {
   beijing_dialect: 2074,
 };
 
-const CP_DIMS = { cp_hidden_size: 1024, cp_num_layers: 5, cp_num_attention_heads: 16, cp_num_kv_heads: 8, cp_head_dim: 128 };
-const TALKER_COMMON = { talker_num_layers: 28, talker_num_attention_heads: 16, talker_num_kv_heads: 8, talker_head_dim: 128, talker_text_hidden_size: 2048 };
+const CP_DIMS = {
+  cp_hidden_size: 1024,
+  cp_num_layers: 5,
+  cp_num_attention_heads: 16,
+  cp_num_kv_heads: 8,
+  cp_head_dim: 128,
+};
+const TALKER_COMMON = {
+  talker_num_layers: 28,
+  talker_num_attention_heads: 16,
+  talker_num_kv_heads: 8,
+  talker_head_dim: 128,
+  talker_text_hidden_size: 2048,
+};
 
 /** Dimensions of the real sizes; synthetic models only have their ids checked. */
 export const SPEC_DIMS: Readonly<Record<'0b6' | '1b7', Partial<Record<keyof RawQwen3Config, number>>>> = {
@@ -142,8 +154,25 @@ export interface Qwen3Config {
     codecPad: number;
     codecBos: number;
   };
-  talker: { hidden: number; layers: number; heads: number; kvHeads: number; headDim: number; vocab: number; textHidden: number; codeGroups: number };
-  cp: { hidden: number; layers: number; heads: number; kvHeads: number; headDim: number; vocab: number; codeGroups: number };
+  talker: {
+    hidden: number;
+    layers: number;
+    heads: number;
+    kvHeads: number;
+    headDim: number;
+    vocab: number;
+    textHidden: number;
+    codeGroups: number;
+  };
+  cp: {
+    hidden: number;
+    layers: number;
+    heads: number;
+    kvHeads: number;
+    headDim: number;
+    vocab: number;
+    codeGroups: number;
+  };
   /** Lower-case language name → codec id (dialects included). */
   languageIds: Record<string, number>;
   /** Lower-case speaker name → codec id. */
@@ -165,7 +194,11 @@ export function parseQwen3Config(json: unknown, file: string): Qwen3Config {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length ? issue.path.join('.') : '(root)';
     let value: unknown = json;
-    for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    for (const key of issue.path)
+      value =
+        value !== null && typeof value === 'object'
+          ? (value as Record<PropertyKey, unknown>)[key as PropertyKey]
+          : undefined;
     throw fieldError(file, field, value === undefined ? 'is missing' : `is invalid: ${issue.message}`);
   }
   const c = parsed.data;
@@ -176,18 +209,31 @@ export function parseQwen3Config(json: unknown, file: string): Qwen3Config {
   if (c.tts_model_size !== 'synthetic') {
     for (const [key, expected] of Object.entries(SPEC_DIMS[c.tts_model_size])) {
       const actual = c[key as keyof RawQwen3Config];
-      if (actual !== expected) throw fieldError(file, key, `is ${String(actual)}, expected ${expected} for tts_model_size '${c.tts_model_size}'`);
+      if (actual !== expected)
+        throw fieldError(
+          file,
+          key,
+          `is ${String(actual)}, expected ${expected} for tts_model_size '${c.tts_model_size}'`,
+        );
     }
   }
-  if (c.talker_num_attention_heads % c.talker_num_kv_heads !== 0) throw fieldError(file, 'talker_num_kv_heads', 'does not divide talker_num_attention_heads');
-  if (c.cp_num_attention_heads % c.cp_num_kv_heads !== 0) throw fieldError(file, 'cp_num_kv_heads', 'does not divide cp_num_attention_heads');
+  if (c.talker_num_attention_heads % c.talker_num_kv_heads !== 0)
+    throw fieldError(file, 'talker_num_kv_heads', 'does not divide talker_num_attention_heads');
+  if (c.cp_num_attention_heads % c.cp_num_kv_heads !== 0)
+    throw fieldError(file, 'cp_num_kv_heads', 'does not divide cp_num_attention_heads');
 
   const languageIds: Record<string, number> = {};
   for (const [name, id] of Object.entries(c.codec_language_id)) {
     const key = name.toLowerCase();
     const expected = SPEC_LANGUAGE_IDS[key];
-    if (expected !== undefined && expected !== id) throw fieldError(file, `codec_language_id.${name}`, `is ${id}, expected ${expected}`);
-    if (id < 2048 || id >= c.talker_vocab_size) throw fieldError(file, `codec_language_id.${name}`, `is ${id}, outside the control-token range 2048..${c.talker_vocab_size - 1}`);
+    if (expected !== undefined && expected !== id)
+      throw fieldError(file, `codec_language_id.${name}`, `is ${id}, expected ${expected}`);
+    if (id < 2048 || id >= c.talker_vocab_size)
+      throw fieldError(
+        file,
+        `codec_language_id.${name}`,
+        `is ${id}, outside the control-token range 2048..${c.talker_vocab_size - 1}`,
+      );
     languageIds[key] = id;
   }
 
@@ -195,7 +241,8 @@ export function parseQwen3Config(json: unknown, file: string): Qwen3Config {
   for (const [name, value] of Object.entries(c.spk_id)) {
     // Public copies write either 3065 or [3065] (qwen3-tts.md §2.2).
     const id = Array.isArray(value) ? value[0]! : value;
-    if (id < 0 || id >= c.talker_vocab_size) throw fieldError(file, `spk_id.${name}`, `is ${id}, outside the codec vocabulary 0..${c.talker_vocab_size - 1}`);
+    if (id < 0 || id >= c.talker_vocab_size)
+      throw fieldError(file, `spk_id.${name}`, `is ${id}, outside the codec vocabulary 0..${c.talker_vocab_size - 1}`);
     speakerIds[name.toLowerCase()] = id;
   }
   const speakerDialect: Record<string, string | false> = {};
@@ -271,7 +318,10 @@ export function readQwen3Config(file: string): Qwen3Config {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(file, code === 'ENOENT' ? 'file is missing' : `cannot read (${code ?? errorMessage(err)})`);
+    throw new ModelFileError(
+      file,
+      code === 'ENOENT' ? 'file is missing' : `cannot read (${code ?? errorMessage(err)})`,
+    );
   }
   let json: unknown;
   try {

@@ -43,7 +43,11 @@ function dims(v: OnnxTypes.IValueInfoProto): OnnxTypes.TensorShapeProto.IDimensi
   return v.type?.tensorType?.shape?.dim ?? [];
 }
 
-function withDims(v: OnnxTypes.IValueInfoProto, name: string, d: OnnxTypes.TensorShapeProto.IDimension[]): OnnxTypes.IValueInfoProto {
+function withDims(
+  v: OnnxTypes.IValueInfoProto,
+  name: string,
+  d: OnnxTypes.TensorShapeProto.IDimension[],
+): OnnxTypes.IValueInfoProto {
   return { name, type: { tensorType: { elemType: v.type?.tensorType?.elemType ?? null, shape: { dim: d } } } };
 }
 
@@ -63,7 +67,10 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
   };
   const i64 = (values: number[]): string => {
     const name = fresh('const');
-    graph.initializer = [...(graph.initializer ?? []), { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values }];
+    graph.initializer = [
+      ...(graph.initializer ?? []),
+      { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values },
+    ];
     return name;
   };
 
@@ -91,21 +98,39 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
     const past = inputs[at]!;
     const pastDims = dims(past);
     if (pastDims.length !== 5) throw new DecodeGraphError(`input '${r.past}' has rank ${pastDims.length}, expected 5`);
-    if (taken.has(r.input) || taken.has(r.output)) throw new DecodeGraphError(`graph already uses the name '${r.input}' or '${r.output}'`);
-    inputs[at] = withDims(past, r.input, TO_TIME_MAJOR.map((i) => pastDims[i]!));
-    front.push({ opType: 'Transpose', input: [r.input], output: [r.past], name: fresh(`to_${r.past}`), attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: FROM_TIME_MAJOR }] });
+    if (taken.has(r.input) || taken.has(r.output))
+      throw new DecodeGraphError(`graph already uses the name '${r.input}' or '${r.output}'`);
+    inputs[at] = withDims(
+      past,
+      r.input,
+      TO_TIME_MAJOR.map((i) => pastDims[i]!),
+    );
+    front.push({
+      opType: 'Transpose',
+      input: [r.input],
+      output: [r.past],
+      name: fresh(`to_${r.past}`),
+      attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: FROM_TIME_MAJOR }],
+    });
 
     const outputs = graph.output ?? [];
     const out = outputs.findIndex((v) => v.name === r.present);
     if (out < 0) throw new DecodeGraphError(`graph has no output '${r.present}'`);
     const presentDims = dims(outputs[out]!);
-    if (presentDims.length !== 5) throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
+    if (presentDims.length !== 5)
+      throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
     const stepDims = TO_TIME_MAJOR.map((i) => (i === TIME_AXIS ? { dimParam: NEW_POSITIONS } : presentDims[i]!));
     outputs[out] = withDims(outputs[out]!, r.output, stepDims);
     const stacked = fresh(`new_${r.present}`);
     const step = lastPositions(graph, r.present, stacked, minusNew, fresh);
     back.push(...step.nodes);
-    back.push({ opType: 'Transpose', input: [stacked], output: [r.output], name: fresh(`time_major_${r.present}`), attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: TO_TIME_MAJOR }] });
+    back.push({
+      opType: 'Transpose',
+      input: [stacked],
+      output: [r.output],
+      name: fresh(`time_major_${r.present}`),
+      attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: TO_TIME_MAJOR }],
+    });
     if (step.replaces) dropped.add(step.replaces);
   }
   graph.node = [...front, ...(graph.node ?? []).filter((n) => !dropped.has(n)), ...back];
@@ -132,13 +157,25 @@ function lastPositions(
     { name: end, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [1 << 30] },
     { name: axes, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [TIME_AXIS] },
   ];
-  const last = (x: string, out: string): OnnxTypes.INodeProto => ({ opType: 'Slice', input: [x, minusNew, end, axes], output: [out], name: fresh(`last_${x}`) });
+  const last = (x: string, out: string): OnnxTypes.INodeProto => ({
+    opType: 'Slice',
+    input: [x, minusNew, end, axes],
+    output: [out],
+    name: fresh(`last_${x}`),
+  });
   const nodes = graph.node ?? [];
   const producer = nodes.find((n) => n.output?.includes(present));
   const readers = nodes.filter((n) => n.input?.includes(present));
   const rawAxis = producer?.attribute?.find((a) => a.name === 'axis')?.i;
   const axis = rawAxis === undefined || rawAxis === null ? undefined : (Number(rawAxis) + 5) % 5;
-  if (!producer || producer.opType !== 'Concat' || (producer.domain ?? '') !== '' || axis === undefined || axis === TIME_AXIS || readers.length > 0) {
+  if (
+    !producer ||
+    producer.opType !== 'Concat' ||
+    (producer.domain ?? '') !== '' ||
+    axis === undefined ||
+    axis === TIME_AXIS ||
+    readers.length > 0
+  ) {
     return { nodes: [last(present, output)] };
   }
   const parts = (producer.input ?? []).map((x) => {

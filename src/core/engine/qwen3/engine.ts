@@ -3,15 +3,36 @@
 // as it is made, with the voice settings kept and per-segment seeds derived from the request's seed.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { SAMPLE_RATE, type Engine, type EngineInfo, type SamplingOptions, type SynthesisEvent, type SynthesisRequest } from '../../../shared/engine.js';
+import {
+  SAMPLE_RATE,
+  type Engine,
+  type EngineInfo,
+  type SamplingOptions,
+  type SynthesisEvent,
+  type SynthesisRequest,
+} from '../../../shared/engine.js';
 import { abortError, EngineError } from '../errors.js';
 import type { GenerationDefaults } from './config.js';
 import { invalidRequest } from './errors.js';
-import { frameBudget, generateFrames, type BudgetOptions, type GenerationResult, type GenerationSettings } from './generate.js';
+import {
+  frameBudget,
+  generateFrames,
+  type BudgetOptions,
+  type GenerationResult,
+  type GenerationSettings,
+} from './generate.js';
 import type { Qwen3ModelOptions } from './load.js';
 import { Qwen3Model, SAMPLES_PER_FRAME } from './model.js';
 import { DEFAULT_PREFIX_CACHE_BYTES, PrefixCache } from './prefix-cache.js';
-import { assistantTemplate, instructSupported, instructTemplate, planPrefill, resolveVoice, splitTargetIds, supportedLanguages } from './prompt.js';
+import {
+  assistantTemplate,
+  instructSupported,
+  instructTemplate,
+  planPrefill,
+  resolveVoice,
+  splitTargetIds,
+  supportedLanguages,
+} from './prompt.js';
 import { deriveSeed, Rng } from './sampler.js';
 import { DEFAULT_MAX_SEGMENT_TOKENS, tokenSegments } from './segment-tokens.js';
 import { decodeChunked, DEFAULT_CHUNK_PLAN, VocoderStream, type ChunkPlan } from './vocoder-stream.js';
@@ -44,21 +65,43 @@ export const MAX_INSTRUCT_TOKENS = 1024;
 
 /** Request sampling over the model's generate_config; doSample applies to the code predictor too. */
 export function resolveSampling(defaults: GenerationDefaults, overrides: Partial<SamplingOptions>): GenerationSettings {
-  const s = { doSample: defaults.doSample, temperature: defaults.temperature, topK: defaults.topK, topP: defaults.topP, repetitionPenalty: defaults.repetitionPenalty, maxNewTokens: defaults.maxNewTokens };
+  const s = {
+    doSample: defaults.doSample,
+    temperature: defaults.temperature,
+    topK: defaults.topK,
+    topP: defaults.topP,
+    repetitionPenalty: defaults.repetitionPenalty,
+    maxNewTokens: defaults.maxNewTokens,
+  };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (!(key in s)) throw invalidRequest(`unknown sampling option '${key}'`);
     (s as Record<string, unknown>)[key] = value;
   }
   if (typeof s.doSample !== 'boolean') throw invalidRequest('sampling.doSample must be true or false');
-  if (!(s.temperature > 0) || !Number.isFinite(s.temperature)) throw invalidRequest(`sampling.temperature must be > 0 (got ${s.temperature})`);
-  if (!Number.isInteger(s.topK) || s.topK < 0) throw invalidRequest(`sampling.topK must be an integer ≥ 0 (got ${s.topK})`);
+  if (!(s.temperature > 0) || !Number.isFinite(s.temperature))
+    throw invalidRequest(`sampling.temperature must be > 0 (got ${s.temperature})`);
+  if (!Number.isInteger(s.topK) || s.topK < 0)
+    throw invalidRequest(`sampling.topK must be an integer ≥ 0 (got ${s.topK})`);
   if (!(s.topP > 0 && s.topP <= 1)) throw invalidRequest(`sampling.topP must be in (0, 1] (got ${s.topP})`);
-  if (!(s.repetitionPenalty > 0) || !Number.isFinite(s.repetitionPenalty)) throw invalidRequest(`sampling.repetitionPenalty must be > 0 (got ${s.repetitionPenalty})`);
-  if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1) throw invalidRequest(`sampling.maxNewTokens must be an integer ≥ 1 (got ${s.maxNewTokens})`);
+  if (!(s.repetitionPenalty > 0) || !Number.isFinite(s.repetitionPenalty))
+    throw invalidRequest(`sampling.repetitionPenalty must be > 0 (got ${s.repetitionPenalty})`);
+  if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1)
+    throw invalidRequest(`sampling.maxNewTokens must be an integer ≥ 1 (got ${s.maxNewTokens})`);
   return {
-    talker: { doSample: s.doSample, temperature: s.temperature, topK: s.topK, topP: s.topP, repetitionPenalty: s.repetitionPenalty },
-    sub: { doSample: s.doSample && defaults.subDoSample, temperature: defaults.subTemperature, topK: defaults.subTopK, topP: defaults.subTopP },
+    talker: {
+      doSample: s.doSample,
+      temperature: s.temperature,
+      topK: s.topK,
+      topP: s.topP,
+      repetitionPenalty: s.repetitionPenalty,
+    },
+    sub: {
+      doSample: s.doSample && defaults.subDoSample,
+      temperature: defaults.subTemperature,
+      topK: defaults.subTopK,
+      topP: defaults.subTopP,
+    },
     maxNewTokens: s.maxNewTokens,
     frameBudget: Infinity,
   };
@@ -88,7 +131,9 @@ export class Qwen3Engine implements Engine {
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
     // Say which provider 'auto' chose when it had a choice to make.
     if (model.executionProvider !== 'cpu' || model.providerNotes.length > 0) {
-      this.log(`execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`);
+      this.log(
+        `execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`,
+      );
     }
     const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
     this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;
@@ -102,7 +147,8 @@ export class Qwen3Engine implements Engine {
     const base = resolveSampling(c.generation, request.sampling);
     const instruct = request.instruct?.trim();
     const instructIds = instruct && instructSupported(c) ? model.tokenizer.encode(instructTemplate(instruct)) : null;
-    if (instructIds && instructIds.length > MAX_INSTRUCT_TOKENS) throw invalidRequest(`instruct is too long: ${instructIds.length} tokens (the limit is ${MAX_INSTRUCT_TOKENS})`);
+    if (instructIds && instructIds.length > MAX_INSTRUCT_TOKENS)
+      throw invalidRequest(`instruct is too long: ${instructIds.length} tokens (the limit is ${MAX_INSTRUCT_TOKENS})`);
     let role: number[] = [];
     const encodeSegment = (segment: string): number[] => {
       const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(segment)), c.ids.imStart, c.ids.imEnd);
@@ -146,7 +192,10 @@ export class Qwen3Engine implements Engine {
       const chunk = stream.flush();
       if (!model.vocoderOverlaps || firstAudioMs < 0) return yield* emit(await chunk);
       const entry = { done: false, chunk };
-      chunk.then(() => (entry.done = true), () => (entry.done = true));
+      chunk.then(
+        () => (entry.done = true),
+        () => (entry.done = true),
+      );
       flight.current = entry;
     };
 
@@ -161,7 +210,15 @@ export class Qwen3Engine implements Engine {
       yield { type: 'segment', index: i, count: segments.length, tokens: plan.textTokens };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
       try {
-        for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result, this.prefixes)) {
+        for await (const frame of generateFrames(
+          model,
+          plan,
+          settings,
+          new Rng(deriveSeed(seed, i)),
+          signal,
+          result,
+          this.prefixes,
+        )) {
           stream.push(frame);
           frames++;
           if (flight.current?.done) yield* settle();
@@ -178,7 +235,9 @@ export class Qwen3Engine implements Engine {
       }
       if (result.truncated) {
         truncated = true;
-        this.log(`runaway guard: segment ${i + 1}/${segments.length} (${plan.textTokens} text tokens) hit its budget of ${settings.frameBudget} frames without EOS; cut short`);
+        this.log(
+          `runaway guard: segment ${i + 1}/${segments.length} (${plan.textTokens} text tokens) hit its budget of ${settings.frameBudget} frames without EOS; cut short`,
+        );
       }
     }
 
@@ -204,7 +263,13 @@ export class Qwen3Engine implements Engine {
         throw invalidRequest(`frame ${t} must be ${groups} integers in 0..${vocab - 1}`);
       }
     });
-    yield* decodeChunked((fr) => this.model.vocode(fr), frames, DECODE_CHUNK_FRAMES, this.plan.leftContextFrames, signal);
+    yield* decodeChunked(
+      (fr) => this.model.vocode(fr),
+      frames,
+      DECODE_CHUNK_FRAMES,
+      this.plan.leftContextFrames,
+      signal,
+    );
   }
 
   async dispose(): Promise<void> {

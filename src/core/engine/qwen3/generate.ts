@@ -56,7 +56,12 @@ export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[
  * Prefills the talker cache with the prompt. With a prefix cache, a voice seen before restores its prefix and
  * runs only the rows after it; a new voice is prefilled whole, as without the cache, and its prefix kept.
  */
-async function prefillPrompt(model: Qwen3Model, plan: PrefillPlan, embeds: Float32Array, prefixes: PrefixCache | undefined): Promise<TalkerStep> {
+async function prefillPrompt(
+  model: Qwen3Model,
+  plan: PrefillPlan,
+  embeds: Float32Array,
+  prefixes: PrefixCache | undefined,
+): Promise<TalkerStep> {
   const P = plan.rows.length;
   const K = plan.voiceRows;
   if (!prefixes || !model.multiPosition || K === 0 || K >= P) return model.prefill(embeds, P);

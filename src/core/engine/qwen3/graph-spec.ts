@@ -24,13 +24,20 @@ export interface GraphSpec {
 export function graphSpecs(c: Qwen3Config): Record<GraphName, GraphSpec> {
   const { hidden: H, layers: L, kvHeads: KV, headDim: D, vocab: V } = c.talker;
   const cp = c.cp;
-  const f32 = (name: string, dims: Dim[], optional = false): TensorSpec => (optional ? { name, type: 'float32', dims, optional } : { name, type: 'float32', dims });
-  const i64 = (name: string, dims: Dim[], optional = false): TensorSpec => (optional ? { name, type: 'int64', dims, optional } : { name, type: 'int64', dims });
+  const f32 = (name: string, dims: Dim[], optional = false): TensorSpec =>
+    optional ? { name, type: 'float32', dims, optional } : { name, type: 'float32', dims };
+  const i64 = (name: string, dims: Dim[], optional = false): TensorSpec =>
+    optional ? { name, type: 'int64', dims, optional } : { name, type: 'int64', dims };
   const presents: TensorSpec[] = [];
-  for (let i = 0; i < L; i++) presents.push(f32(`present_key_${i}`, [1, KV, null, D]), f32(`present_value_${i}`, [1, KV, null, D]));
+  for (let i = 0; i < L; i++)
+    presents.push(f32(`present_key_${i}`, [1, KV, null, D]), f32(`present_value_${i}`, [1, KV, null, D]));
   return {
     talker_prefill: {
-      inputs: [f32('inputs_embeds', [1, null, H]), i64('attention_mask', [1, null], true), i64('position_ids', [3, 1, null])],
+      inputs: [
+        f32('inputs_embeds', [1, null, H]),
+        i64('attention_mask', [1, null], true),
+        i64('position_ids', [3, 1, null]),
+      ],
       outputs: [f32('logits', [1, null, V]), f32('hidden_states', [1, null, H]), ...presents],
     },
     // As rewritten at load (decode-graph.ts): a time-major cache in, the N new positions out, time-major.
@@ -42,11 +49,25 @@ export function graphSpecs(c: Qwen3Config): Record<GraphName, GraphSpec> {
         f32(DECODE_KV.pastKeys, [null, L, 1, KV, D]),
         f32(DECODE_KV.pastValues, [null, L, 1, KV, D]),
       ],
-      outputs: [f32('logits', [1, null, V]), f32('hidden_states', [1, null, H]), f32(DECODE_KV.stepKeys, [null, L, 1, KV, D]), f32(DECODE_KV.stepValues, [null, L, 1, KV, D])],
+      outputs: [
+        f32('logits', [1, null, V]),
+        f32('hidden_states', [1, null, H]),
+        f32(DECODE_KV.stepKeys, [null, L, 1, KV, D]),
+        f32(DECODE_KV.stepValues, [null, L, 1, KV, D]),
+      ],
     },
     code_predictor: {
-      inputs: [f32('inputs_embeds', [1, null, H]), i64('generation_steps', [1]), f32('past_keys', [cp.layers, 1, cp.kvHeads, null, cp.headDim]), f32('past_values', [cp.layers, 1, cp.kvHeads, null, cp.headDim])],
-      outputs: [f32('logits', [1, null, cp.vocab]), f32('present_keys', [cp.layers, 1, cp.kvHeads, null, cp.headDim]), f32('present_values', [cp.layers, 1, cp.kvHeads, null, cp.headDim])],
+      inputs: [
+        f32('inputs_embeds', [1, null, H]),
+        i64('generation_steps', [1]),
+        f32('past_keys', [cp.layers, 1, cp.kvHeads, null, cp.headDim]),
+        f32('past_values', [cp.layers, 1, cp.kvHeads, null, cp.headDim]),
+      ],
+      outputs: [
+        f32('logits', [1, null, cp.vocab]),
+        f32('present_keys', [cp.layers, 1, cp.kvHeads, null, cp.headDim]),
+        f32('present_values', [cp.layers, 1, cp.kvHeads, null, cp.headDim]),
+      ],
     },
     vocoder: {
       inputs: [i64('codes', [1, c.talker.codeGroups, null])],
@@ -66,23 +87,46 @@ interface ValueMetadataLike {
  * Checks a session's inputs and outputs against the spec; returns the input names to feed.
  * Uses inputMetadata/outputMetadata (onnxruntime-node ≥ 1.22) for dtypes and ranks, names otherwise.
  */
-export function checkGraph(file: string, session: { inputNames: readonly string[]; outputNames: readonly string[] }, spec: GraphSpec): Set<string> {
-  const meta = session as unknown as { inputMetadata?: readonly ValueMetadataLike[]; outputMetadata?: readonly ValueMetadataLike[] };
-  const check = (kind: 'input' | 'output', names: readonly string[], metadata: readonly ValueMetadataLike[] | undefined, specs: TensorSpec[]) => {
+export function checkGraph(
+  file: string,
+  session: { inputNames: readonly string[]; outputNames: readonly string[] },
+  spec: GraphSpec,
+): Set<string> {
+  const meta = session as unknown as {
+    inputMetadata?: readonly ValueMetadataLike[];
+    outputMetadata?: readonly ValueMetadataLike[];
+  };
+  const check = (
+    kind: 'input' | 'output',
+    names: readonly string[],
+    metadata: readonly ValueMetadataLike[] | undefined,
+    specs: TensorSpec[],
+  ) => {
     for (const s of specs) {
       if (!names.includes(s.name)) {
         if (s.optional) continue;
-        throw new ModelFileError(file, `graph has no ${kind} '${s.name}' (its ${kind}s: ${names.join(', ') || 'none'})`);
+        throw new ModelFileError(
+          file,
+          `graph has no ${kind} '${s.name}' (its ${kind}s: ${names.join(', ') || 'none'})`,
+        );
       }
       const m = metadata?.find((x) => x.name === s.name);
       if (!m || m.isTensor === false) continue;
-      if (m.type !== undefined && m.type !== s.type) throw new ModelFileError(file, `${kind} '${s.name}' has dtype ${m.type}, expected ${s.type}`);
+      if (m.type !== undefined && m.type !== s.type)
+        throw new ModelFileError(file, `${kind} '${s.name}' has dtype ${m.type}, expected ${s.type}`);
       if (m.shape) {
-        if (m.shape.length !== s.dims.length) throw new ModelFileError(file, `${kind} '${s.name}' has rank ${m.shape.length} [${m.shape.join(', ')}], expected rank ${s.dims.length}`);
+        if (m.shape.length !== s.dims.length)
+          throw new ModelFileError(
+            file,
+            `${kind} '${s.name}' has rank ${m.shape.length} [${m.shape.join(', ')}], expected rank ${s.dims.length}`,
+          );
         s.dims.forEach((d, i) => {
           const actual = m.shape![i];
           if (d !== null && typeof actual === 'number' && actual >= 0 && actual !== d) {
-            throw new ModelFileError(file, `${kind} '${s.name}' has dim ${i} = ${actual}, expected ${d} (shape [${m.shape!.join(', ')}])`);
+            throw new ModelFileError(
+              file,
+              `${kind} '${s.name}' has dim ${i} = ${actual}, expected ${d} (shape [${m.shape!.join(', ')}])`,
+            );
           }
         });
       }
@@ -92,6 +136,7 @@ export function checkGraph(file: string, session: { inputNames: readonly string[
   check('output', session.outputNames, meta.outputMetadata, spec.outputs);
   const known = new Set(spec.inputs.map((s) => s.name));
   const unknown = session.inputNames.filter((n) => !known.has(n));
-  if (unknown.length) throw new ModelFileError(file, `graph has input(s) this engine cannot feed: ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new ModelFileError(file, `graph has input(s) this engine cannot feed: ${unknown.join(', ')}`);
   return new Set(session.inputNames);
 }

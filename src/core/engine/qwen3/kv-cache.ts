@@ -56,13 +56,15 @@ export class TalkerKvCache {
    */
   fill(layerKeys: readonly Float32Array[], layerValues: readonly Float32Array[], P: number): void {
     const { layers: L, kvHeads: KV, headDim: D } = this.shape;
-    if (layerKeys.length !== L || layerValues.length !== L) throw new Error(`expected ${L} layers of presents, got ${layerKeys.length}/${layerValues.length}`);
+    if (layerKeys.length !== L || layerValues.length !== L)
+      throw new Error(`expected ${L} layers of presents, got ${layerKeys.length}/${layerValues.length}`);
     this.length = 0;
     this.reserve(P);
     for (let l = 0; l < L; l++) {
       const k = layerKeys[l]!;
       const v = layerValues[l]!;
-      if (k.length !== KV * P * D || v.length !== KV * P * D) throw new Error(`layer ${l} presents hold ${k.length}/${v.length} floats, expected ${KV * P * D}`);
+      if (k.length !== KV * P * D || v.length !== KV * P * D)
+        throw new Error(`layer ${l} presents hold ${k.length}/${v.length} floats, expected ${KV * P * D}`);
       for (let h = 0; h < KV; h++) {
         for (let t = 0; t < P; t++) {
           const from = (h * P + t) * D;
@@ -78,7 +80,8 @@ export class TalkerKvCache {
   /** Appends n positions: a decode run's time-major [n,L,1,KV,D] keys and values. */
   append(stepKeys: Float32Array, stepValues: Float32Array, n = 1): void {
     const size = n * this.positionSize;
-    if (stepKeys.length !== size || stepValues.length !== size) throw new Error(`${n} position(s) hold ${stepKeys.length}/${stepValues.length} floats, expected ${size}`);
+    if (stepKeys.length !== size || stepValues.length !== size)
+      throw new Error(`${n} position(s) hold ${stepKeys.length}/${stepValues.length} floats, expected ${size}`);
     this.reserve(this.length + n);
     this.keys.set(stepKeys, this.length * this.positionSize);
     this.values.set(stepValues, this.length * this.positionSize);
@@ -94,7 +97,8 @@ export class TalkerKvCache {
 
   /** Starts over from a snapshot: its positions become positions 0..n-1. */
   restore(s: KvSnapshot): void {
-    if (s.keys.length !== s.positions * this.positionSize) throw new Error(`a snapshot of another shape (${s.keys.length} floats for ${s.positions} positions)`);
+    if (s.keys.length !== s.positions * this.positionSize)
+      throw new Error(`a snapshot of another shape (${s.keys.length} floats for ${s.positions} positions)`);
     this.length = 0;
     this.reserve(s.positions);
     this.keys.set(s.keys, 0);
@@ -107,7 +111,10 @@ export class TalkerKvCache {
     const { layers: L, kvHeads: KV, headDim: D } = this.shape;
     const used = this.length * this.positionSize;
     const dims = [this.length, L, 1, KV, D];
-    return { keys: new ort.Tensor('float32', this.keys.subarray(0, used), dims), values: new ort.Tensor('float32', this.values.subarray(0, used), dims) };
+    return {
+      keys: new ort.Tensor('float32', this.keys.subarray(0, used), dims),
+      values: new ort.Tensor('float32', this.values.subarray(0, used), dims),
+    };
   }
 }
 

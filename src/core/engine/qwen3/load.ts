@@ -59,23 +59,36 @@ function loadTable(file: string, rows: number, cols: number): Float32Array {
 
 export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3ModelParts> {
   const config = readQwen3Config(path.join(dir, 'config.json'));
-  if (config.type === 'base') throw new ModelFileError(path.join(dir, 'config.json'), `field 'tts_model_type' is 'base': voice cloning is not supported yet`);
+  if (config.type === 'base')
+    throw new ModelFileError(
+      path.join(dir, 'config.json'),
+      `field 'tts_model_type' is 'base': voice cloning is not supported yet`,
+    );
   const providers = localProviderCandidates(options.executionProvider);
   const precision = pickPrecision(dir, options.precision);
   const H = config.talker.hidden;
   const emb = (name: string) => path.join(dir, 'embeddings', `${name}.npy`);
 
   // Check every graph file first so a partial download names what is missing before the slow loads.
-  const files = Object.fromEntries(GRAPH_NAMES.map((g) => [g, path.join(dir, precision, `${g}.onnx`)])) as Record<GraphName, string>;
+  const files = Object.fromEntries(GRAPH_NAMES.map((g) => [g, path.join(dir, precision, `${g}.onnx`)])) as Record<
+    GraphName,
+    string
+  >;
   for (const g of GRAPH_NAMES) {
-    if (!existsSync(files[g])) throw new ModelFileError(files[g], `file is missing (no ${precision} graph set in ${dir})`);
+    if (!existsSync(files[g]))
+      throw new ModelFileError(files[g], `file is missing (no ${precision} graph set in ${dir})`);
   }
   const tokenizer = Qwen2Tokenizer.fromDir(path.join(dir, 'tokenizer'));
   const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
   const cpEmbeddings: Float32Array[] = [];
-  for (let k = 0; k < config.cp.codeGroups - 1; k++) cpEmbeddings.push(loadTable(emb(`cp_codec_embedding_${k}`), config.cp.vocab, H));
+  for (let k = 0; k < config.cp.codeGroups - 1; k++)
+    cpEmbeddings.push(loadTable(emb(`cp_codec_embedding_${k}`), config.cp.vocab, H));
   // Two small Gemms per prompt: the CPU does them at once, without a device round trip.
-  const textProjection = await TextProjection.open(path.join(dir, 'embeddings'), { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H }, sessionOptions({ ...options, executionProvider: 'cpu' }));
+  const textProjection = await TextProjection.open(
+    path.join(dir, 'embeddings'),
+    { textVocab: TEXT_VOCAB_SIZE, textHidden: config.talker.textHidden, hidden: H },
+    sessionOptions({ ...options, executionProvider: 'cpu' }),
+  );
 
   // talker_prefill waits until the model knows whether talker_decode can prefill (Qwen3Model.load).
   const specs = graphSpecs(config);
@@ -85,7 +98,13 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
   try {
     for (const ep of providers) {
       try {
-        graphs = await openGraphs(files, specs, options, ep, options.singleTalkerSession === false ? [] : ['talker_prefill']);
+        graphs = await openGraphs(
+          files,
+          specs,
+          options,
+          ep,
+          options.singleTalkerSession === false ? [] : ['talker_prefill'],
+        );
         executionProvider = ep;
         break;
       } catch (err) {
@@ -99,6 +118,26 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     throw err;
   }
   if (!graphs) throw new ModelFileError(dir, 'no execution provider to open the graphs with');
-  await textProjection.remember([config.ids.ttsPad, config.ids.ttsBos, config.ids.ttsEos, config.ids.imStart, config.ids.imEnd]);
-  return { dir, config, precision, executionProvider, providerNotes: skipped, tokenizer, textProjection, codecEmbedding, cpEmbeddings, graphs, files, specs, settings: options };
+  await textProjection.remember([
+    config.ids.ttsPad,
+    config.ids.ttsBos,
+    config.ids.ttsEos,
+    config.ids.imStart,
+    config.ids.imEnd,
+  ]);
+  return {
+    dir,
+    config,
+    precision,
+    executionProvider,
+    providerNotes: skipped,
+    tokenizer,
+    textProjection,
+    codecEmbedding,
+    cpEmbeddings,
+    graphs,
+    files,
+    specs,
+    settings: options,
+  };
 }

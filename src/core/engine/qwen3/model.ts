@@ -34,7 +34,12 @@ export interface CodePredictorStep {
 export type GraphTimings = Record<GraphName, { calls: number; ms: number }>;
 
 function zeroTimings(): GraphTimings {
-  return { talker_prefill: { calls: 0, ms: 0 }, talker_decode: { calls: 0, ms: 0 }, code_predictor: { calls: 0, ms: 0 }, vocoder: { calls: 0, ms: 0 } };
+  return {
+    talker_prefill: { calls: 0, ms: 0 },
+    talker_decode: { calls: 0, ms: 0 },
+    code_predictor: { calls: 0, ms: 0 },
+    vocoder: { calls: 0, ms: 0 },
+  };
 }
 
 export class Qwen3Model {
@@ -86,7 +91,14 @@ export class Qwen3Model {
       model.multiPosition = await model.probeMultiPosition();
       // An export whose decode graph takes one position at a time prefills with its own graph after all.
       if (!model.multiPosition && !parts.graphs.sessions.talker_prefill) {
-        await openGraph(parts.graphs, 'talker_prefill', parts.files.talker_prefill, parts.specs.talker_prefill, parts.settings, parts.executionProvider);
+        await openGraph(
+          parts.graphs,
+          'talker_prefill',
+          parts.files.talker_prefill,
+          parts.specs.talker_prefill,
+          parts.settings,
+          parts.executionProvider,
+        );
       }
     } catch (err) {
       await model.dispose();
@@ -119,7 +131,8 @@ export class Qwen3Model {
   addCpCodec(k: number, id: number, out: Float32Array, offset = 0): void {
     const H = this.config.talker.hidden;
     const table = this.cpEmbeddings[k];
-    if (!table || id < 0 || id >= this.config.cp.vocab) throw new Error(`code predictor table ${k} id ${id} out of range`);
+    if (!table || id < 0 || id >= this.config.cp.vocab)
+      throw new Error(`code predictor table ${k} id ${id} out of range`);
     const base = id * H;
     for (let i = 0; i < H; i++) out[offset + i]! += table[base + i]!;
   }
@@ -173,7 +186,8 @@ export class Qwen3Model {
       attention_mask: this.mask.tensor(P),
       position_ids: new ort.Tensor('int64', positions, [3, 1, P]),
     });
-    const layer = (kind: 'key' | 'value') => Array.from({ length: L }, (_, i) => out[`present_${kind}_${i}`]!.data as Float32Array);
+    const layer = (kind: 'key' | 'value') =>
+      Array.from({ length: L }, (_, i) => out[`present_${kind}_${i}`]!.data as Float32Array);
     this.kv.fill(layer('key'), layer('value'), P);
     const logits = out.logits!.data as Float32Array;
     const hidden = out.hidden_states!.data as Float32Array;
@@ -182,7 +196,8 @@ export class Qwen3Model {
 
   /** One talker_decode step at `position` (= the cache length); the new position is appended to the cache. */
   async decodeStep(x: Float32Array, position: number): Promise<TalkerStep> {
-    if (position !== this.kv.length) throw new Error(`decode at position ${position} with ${this.kv.length} cached positions`);
+    if (position !== this.kv.length)
+      throw new Error(`decode at position ${position} with ${this.kv.length} cached positions`);
     return this.extend(x, 1);
   }
 
@@ -230,7 +245,12 @@ export class Qwen3Model {
       await this.extend(rows.subarray(0, 2 * H), 2);
       const halves = await this.extend(rows.subarray(2 * H), 2);
       const halvesKv = this.kv.snapshot(4);
-      return close(whole.logits, halves.logits) && close(whole.hidden, halves.hidden) && close(wholeKv.keys, halvesKv.keys) && close(wholeKv.values, halvesKv.values);
+      return (
+        close(whole.logits, halves.logits) &&
+        close(whole.hidden, halves.hidden) &&
+        close(wholeKv.keys, halvesKv.keys) &&
+        close(wholeKv.values, halvesKv.values)
+      );
     } catch {
       return false;
     } finally {
@@ -246,7 +266,13 @@ export class Qwen3Model {
   }
 
   /** One code_predictor call over s rows of `embeds` ([s, H]); logits of the last row. */
-  async codePredictorStep(embeds: Float32Array, s: number, generationStep: number, pastKeys: ort.Tensor, pastValues: ort.Tensor): Promise<CodePredictorStep> {
+  async codePredictorStep(
+    embeds: Float32Array,
+    s: number,
+    generationStep: number,
+    pastKeys: ort.Tensor,
+    pastValues: ort.Tensor,
+  ): Promise<CodePredictorStep> {
     const H = this.config.talker.hidden;
     const Vc = this.config.cp.vocab;
     const out = await this.run('code_predictor', {
@@ -270,9 +296,15 @@ export class Qwen3Model {
     const G = this.config.talker.codeGroups;
     const codes = codesTensorData(F === 1 ? [frames[0]!, frames[0]!] : frames, G);
     const thread = this.graphs.vocoderThread;
-    const wave = thread ? await this.timed('vocoder', () => thread.run(codes, G, T)) : ((await this.run('vocoder', { codes: new ort.Tensor('int64', codes, [1, G, T]) })).waveform!.data as Float32Array);
+    const wave = thread
+      ? await this.timed('vocoder', () => thread.run(codes, G, T))
+      : ((await this.run('vocoder', { codes: new ort.Tensor('int64', codes, [1, G, T]) })).waveform!
+          .data as Float32Array);
     if (wave.length !== T * SAMPLES_PER_FRAME) {
-      throw new ModelFileError(this.graphFile('vocoder'), `waveform has ${wave.length} samples for ${T} frames, expected ${T * SAMPLES_PER_FRAME}`);
+      throw new ModelFileError(
+        this.graphFile('vocoder'),
+        `waveform has ${wave.length} samples for ${T} frames, expected ${T * SAMPLES_PER_FRAME}`,
+      );
     }
     return F === 1 ? wave.slice(0, SAMPLES_PER_FRAME) : wave;
   }

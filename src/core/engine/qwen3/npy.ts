@@ -41,7 +41,8 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(dict)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad(`malformed header ${JSON.stringify(dict.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw bad(`malformed header ${JSON.stringify(dict.trim())}`);
   if (descr !== '<f4' && descr !== '<f2') throw bad(`dtype '${descr}' is not supported (expected '<f4' or '<f2')`);
   if (fortran === 'True') throw bad('Fortran-order arrays are not supported (expected C order)');
   const shape = shapeText
@@ -108,13 +109,20 @@ function openNpy(file: string): { fd: number; header: NpyHeader; size: number } 
     fd = openSync(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(file, code === 'ENOENT' ? 'file is missing' : `cannot open (${code ?? errorMessage(err)})`);
+    throw new ModelFileError(
+      file,
+      code === 'ENOENT' ? 'file is missing' : `cannot open (${code ?? errorMessage(err)})`,
+    );
   }
   try {
     const header = readHeaderFromFd(fd, file);
     const size = fstatSync(fd).size;
     const expected = header.dataOffset + header.shape.reduce((a, b) => a * b, 1) * npyItemSize(header.dtype);
-    if (size < expected) throw new ModelFileError(file, `truncated: ${size} bytes, the header's shape [${header.shape.join(', ')}] needs ${expected}`);
+    if (size < expected)
+      throw new ModelFileError(
+        file,
+        `truncated: ${size} bytes, the header's shape [${header.shape.join(', ')}] needs ${expected}`,
+      );
     return { fd, header, size };
   } catch (err) {
     closeSync(fd);
@@ -176,7 +184,8 @@ export class NpyRowReader {
   /** Row `index` as float32, written into `out` (allocated when omitted). */
   row(index: number, out: Float32Array = new Float32Array(this.cols), outOffset = 0): Float32Array {
     if (this.fd === undefined) throw new ModelFileError(this.file, 'read after close');
-    if (!Number.isInteger(index) || index < 0 || index >= this.rows) throw new ModelFileError(this.file, `row ${index} is out of range (0..${this.rows - 1})`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.rows)
+      throw new ModelFileError(this.file, `row ${index} is out of range (0..${this.rows - 1})`);
     const n = readSync(this.fd, this.scratch, 0, this.rowBytes, this.dataOffset + index * this.rowBytes);
     if (n !== this.rowBytes) throw new ModelFileError(this.file, `short read of row ${index}`);
     decodeNpyElements(this.scratch, this.dtype, out, outOffset);

@@ -25,8 +25,17 @@ export interface TargetIds {
  */
 export function splitTargetIds(ids: readonly number[], imStart: number, imEnd: number): TargetIds {
   const L = ids.length;
-  const ok = L >= 8 && ids[0] === imStart && ids[L - 5] === imEnd && ids[L - 3] === imStart && ids[L - 1] === ids[2] && ids[1] === ids[L - 2];
-  if (!ok) throw new Error(`assistant template tokenized unexpectedly: [${ids.slice(0, 4).join(',')} … ${ids.slice(-5).join(',')}]`);
+  const ok =
+    L >= 8 &&
+    ids[0] === imStart &&
+    ids[L - 5] === imEnd &&
+    ids[L - 3] === imStart &&
+    ids[L - 1] === ids[2] &&
+    ids[1] === ids[L - 2];
+  if (!ok)
+    throw new Error(
+      `assistant template tokenized unexpectedly: [${ids.slice(0, 4).join(',')} … ${ids.slice(-5).join(',')}]`,
+    );
   return { role: ids.slice(0, 3), text: ids.slice(3, L - 5) };
 }
 
@@ -43,16 +52,20 @@ export function resolveVoice(config: Qwen3Config, language: string, speaker: str
   let langKey: string | null = null;
   if (lang !== 'auto' && lang !== '') {
     if (config.languageIds[lang] === undefined || lang.includes('dialect')) {
-      throw invalidRequest(`unknown language '${language}' (this model knows: ${supportedLanguages(config).join(', ')})`);
+      throw invalidRequest(
+        `unknown language '${language}' (this model knows: ${supportedLanguages(config).join(', ')})`,
+      );
     }
     langKey = lang;
   }
   let spk: string | null = null;
   if (config.type === 'custom_voice') {
     const names = Object.keys(config.speakerIds);
-    if (speaker === null || speaker.trim() === '') throw invalidRequest(`this CustomVoice model needs a speaker (one of: ${names.join(', ')})`);
+    if (speaker === null || speaker.trim() === '')
+      throw invalidRequest(`this CustomVoice model needs a speaker (one of: ${names.join(', ')})`);
     spk = speaker.trim().toLowerCase();
-    if (config.speakerIds[spk] === undefined) throw invalidRequest(`unknown speaker '${speaker}' (this model has: ${names.join(', ')})`);
+    if (config.speakerIds[spk] === undefined)
+      throw invalidRequest(`unknown speaker '${speaker}' (this model has: ${names.join(', ')})`);
   } else if (speaker !== null && speaker.trim() !== '') {
     throw invalidRequest(`this ${config.type} model has no preset speakers (got speaker '${speaker}')`);
   }
@@ -110,7 +123,12 @@ export interface PrefillPlan {
  * The non-streaming prefill (qwen3-tts.md §5.3): [instruct] ‖ role ‖ think block (+ speaker) ‖ text+eos over codec_pad
  * ‖ pad over codec_bos. Length M+N+10 with a language, M+N+9 with auto (+1 with a speaker).
  */
-export function planPrefill(config: Qwen3Config, target: TargetIds, instructIds: readonly number[] | null, voice: VoiceChoice): PrefillPlan {
+export function planPrefill(
+  config: Qwen3Config,
+  target: TargetIds,
+  instructIds: readonly number[] | null,
+  voice: VoiceChoice,
+): PrefillPlan {
   const { ids } = config;
   const rows: PrefillRow[] = [];
   for (const id of instructIds ?? []) rows.push({ textId: id, codecId: null });

@@ -28,9 +28,18 @@ export interface Backend {
  * The providers to try in order for `requested` ('auto' or a name): for 'auto', the platform's GPU providers this
  * build lists and whose libraries are present, then 'cpu'; otherwise the one named, checked to exist in this build.
  */
-export function providerCandidates(requested: string | undefined, platform: NodeJS.Platform, backends: readonly Backend[], installed: (ep: string) => boolean): string[] {
+export function providerCandidates(
+  requested: string | undefined,
+  platform: NodeJS.Platform,
+  backends: readonly Backend[],
+  installed: (ep: string) => boolean,
+): string[] {
   const ep = (requested ?? 'auto').toLowerCase();
-  if (!isExecutionProvider(ep)) throw new ModelFileError('executionProvider', `unknown execution provider '${requested}' (known: ${EXECUTION_PROVIDERS.join(', ')})`);
+  if (!isExecutionProvider(ep))
+    throw new ModelFileError(
+      'executionProvider',
+      `unknown execution provider '${requested}' (known: ${EXECUTION_PROVIDERS.join(', ')})`,
+    );
   const listed = (name: string) => backends.find((b) => b.name === name);
   if (ep === 'auto') {
     const gpus = (AUTO_ORDER[platform] ?? []).filter((name) => {

@@ -156,7 +156,10 @@ export interface Candidate {
  * The distribution HF would draw from after temperature → top-k → top-p → softmax, as candidates in
  * descending logit order (ties by ascending id). Only finite logits take part.
  */
-export function candidates(logits: Float32Array, params: Pick<SamplerParams, 'temperature' | 'topK' | 'topP'>): Candidate[] {
+export function candidates(
+  logits: Float32Array,
+  params: Pick<SamplerParams, 'temperature' | 'topK' | 'topP'>,
+): Candidate[] {
   const t = params.temperature;
   // Temperature first: top-k by value is unaffected by a positive scale, so threshold on raw logits.
   const threshold = params.topK > 0 && params.topK < logits.length ? kthLargest(logits, params.topK) : -Infinity;

@@ -21,10 +21,15 @@ export interface TokenSegment {
  * Segments of `text` as token ids of at most `maxTokens` each, in order, covering the whole text.
  * `encode` returns the text tokens of one segment (as the prompt will hold them).
  */
-export function tokenSegments(text: string, encode: (segment: string) => number[], options: { maxUnits?: number; maxTokens?: number } = {}): TokenSegment[] {
+export function tokenSegments(
+  text: string,
+  encode: (segment: string) => number[],
+  options: { maxUnits?: number; maxTokens?: number } = {},
+): TokenSegment[] {
   const maxUnits = options.maxUnits ?? DEFAULT_MAX_UNITS;
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_SEGMENT_TOKENS;
-  if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new Error(`maxTokens must be an integer ≥ 1 (got ${maxTokens})`);
+  if (!(Number.isInteger(maxTokens) && maxTokens >= 1))
+    throw new Error(`maxTokens must be an integer ≥ 1 (got ${maxTokens})`);
   const out: TokenSegment[] = [];
   const visit = (segment: string, units: number): void => {
     const ids = encode(segment);

@@ -44,7 +44,10 @@ export interface SessionSettings {
  * The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker, and
  * talker_prefill is opened only when talker_decode cannot prefill (decision 0019).
  */
-export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & { talker_prefill?: ort.InferenceSession; vocoder?: ort.InferenceSession };
+export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & {
+  talker_prefill?: ort.InferenceSession;
+  vocoder?: ort.InferenceSession;
+};
 
 /** The four graphs, open: the sessions, the input names each one takes, and the vocoder's worker if it has one. */
 export interface OpenGraphs {
@@ -63,7 +66,8 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
   };
   if (settings.intraOpNumThreads !== undefined) so.intraOpNumThreads = settings.intraOpNumThreads;
   if (settings.interOpNumThreads !== undefined) so.interOpNumThreads = settings.interOpNumThreads;
-  if (settings.spinning === false) so.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+  if (settings.spinning === false)
+    so.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   return so;
 }
 
@@ -86,7 +90,12 @@ async function startVocoderThread(file: string, settings: SessionSettings): Prom
   }
 }
 
-async function createSession(file: string, settings: SessionSettings, ep: string, graph: GraphName): Promise<ort.InferenceSession> {
+async function createSession(
+  file: string,
+  settings: SessionSettings,
+  ep: string,
+  graph: GraphName,
+): Promise<ort.InferenceSession> {
   if (!existsSync(file)) throw new ModelFileError(file, 'file is missing');
   try {
     const so = sessionOptions({ ...settings, executionProvider: ep });
@@ -97,7 +106,11 @@ async function createSession(file: string, settings: SessionSettings, ep: string
     if (err instanceof ModelFileError) throw err;
     const msg = cleanOrtMessage(err);
     if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
-      throw new ProviderStartError(file, ep, `execution provider '${ep}' could not start (${msg}); ${providerHelp(ep)}`);
+      throw new ProviderStartError(
+        file,
+        ep,
+        `execution provider '${ep}' could not start (${msg}); ${providerHelp(ep)}`,
+      );
     }
     throw new ModelFileError(file, `onnxruntime cannot load this graph: ${msg}`);
   }
@@ -114,7 +127,11 @@ export async function openGraphs(
   ep: string,
   later: readonly GraphName[] = [],
 ): Promise<OpenGraphs> {
-  const graphs: OpenGraphs = { sessions: {} as ModelSessions, feeds: {} as Record<GraphName, Set<string>>, vocoderThread: undefined };
+  const graphs: OpenGraphs = {
+    sessions: {} as ModelSessions,
+    feeds: {} as Record<GraphName, Set<string>>,
+    vocoderThread: undefined,
+  };
   try {
     for (const g of GRAPH_NAMES) {
       if (later.includes(g)) continue;
@@ -134,7 +151,14 @@ export async function openGraphs(
 }
 
 /** Opens one more graph into `graphs` (talker_prefill, when talker_decode turns out unable to prefill). */
-export async function openGraph(graphs: OpenGraphs, g: GraphName, file: string, spec: GraphSpec, settings: SessionSettings, ep: string): Promise<void> {
+export async function openGraph(
+  graphs: OpenGraphs,
+  g: GraphName,
+  file: string,
+  spec: GraphSpec,
+  settings: SessionSettings,
+  ep: string,
+): Promise<void> {
   const session = await createSession(file, settings, ep, g);
   try {
     graphs.feeds[g] = checkGraph(file, session, spec);

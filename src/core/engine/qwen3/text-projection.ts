@@ -35,10 +35,20 @@ interface ProjectionWeights {
 export function projectionGraph(w: ProjectionWeights, dims: TextProjectionDims): Uint8Array {
   const { textHidden: T, hidden: H } = dims;
   const F = onnx.TensorProto.DataType.FLOAT;
-  const tensor = (name: string, data: Float32Array, shape: number[]) => ({ name, dims: shape, dataType: F, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  const tensor = (name: string, data: Float32Array, shape: number[]) => ({
+    name,
+    dims: shape,
+    dataType: F,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  });
   const io = (name: string, shape: (number | string)[]) => ({
     name,
-    type: { tensorType: { elemType: F, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: {
+        elemType: F,
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
   });
   const transB = [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }];
   const model = {
@@ -49,7 +59,12 @@ export function projectionGraph(w: ProjectionWeights, dims: TextProjectionDims):
       name: 'text_projection',
       input: [io('embedded', ['N', T])],
       output: [io('projected', ['N', H])],
-      initializer: [tensor('fc1_weight', w.w1, [T, T]), tensor('fc1_bias', w.b1, [T]), tensor('fc2_weight', w.w2, [H, T]), tensor('fc2_bias', w.b2, [H])],
+      initializer: [
+        tensor('fc1_weight', w.w1, [T, T]),
+        tensor('fc1_bias', w.b1, [T]),
+        tensor('fc2_weight', w.w2, [H, T]),
+        tensor('fc2_bias', w.b2, [H]),
+      ],
       node: [
         { opType: 'Gemm', input: ['embedded', 'fc1_weight', 'fc1_bias'], output: ['fc1'], attribute: transB },
         { opType: 'Sigmoid', input: ['fc1'], output: ['gate'] },
@@ -76,7 +91,11 @@ export class TextProjection {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  static async open(embeddingsDir: string, dims: TextProjectionDims, options: ort.InferenceSession.SessionOptions = {}): Promise<TextProjection> {
+  static async open(
+    embeddingsDir: string,
+    dims: TextProjectionDims,
+    options: ort.InferenceSession.SessionOptions = {},
+  ): Promise<TextProjection> {
     const { textVocab, textHidden: T, hidden: H } = dims;
     const file = (name: string) => path.join(embeddingsDir, `${name}.npy`);
     const table = new NpyRowReader(file('text_embedding'));

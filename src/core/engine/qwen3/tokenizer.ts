@@ -62,7 +62,8 @@ export function parseMerges(text: string, file = 'merges.txt'): [string, string]
   lines.forEach((line, i) => {
     if (line.length === 0) return;
     const parts = line.split(' ');
-    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ModelFileError(file, `line ${i + 1} is not a merge pair: ${JSON.stringify(line)}`);
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      throw new ModelFileError(file, `line ${i + 1} is not a merge pair: ${JSON.stringify(line)}`);
     out.push([parts[0], parts[1]]);
   });
   return out;
@@ -95,7 +96,9 @@ export class Qwen2Tokenizer {
     this.idToToken = new Map([...this.vocab].map(([t, id]) => [id, t]));
     for (const [t, id] of this.added) this.idToToken.set(id, t);
     // Longest first so that a token that prefixes another never wins.
-    const alternatives = [...this.added.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const alternatives = [...this.added.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.addedPattern = alternatives.length ? new RegExp(alternatives.join('|'), 'g') : undefined;
   }
 
@@ -107,7 +110,10 @@ export class Qwen2Tokenizer {
         return readFileSync(file, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new ModelFileError(file, code === 'ENOENT' ? 'file is missing' : `cannot read (${code ?? errorMessage(err)})`);
+        throw new ModelFileError(
+          file,
+          code === 'ENOENT' ? 'file is missing' : `cannot read (${code ?? errorMessage(err)})`,
+        );
       }
     };
     const vocabFile = path.join(dir, 'vocab.json');
@@ -123,7 +129,9 @@ export class Qwen2Tokenizer {
     const configFile = path.join(dir, 'tokenizer_config.json');
     if (existsSync(configFile)) {
       try {
-        const config = JSON.parse(read('tokenizer_config.json')) as { added_tokens_decoder?: Record<string, { content?: unknown }> };
+        const config = JSON.parse(read('tokenizer_config.json')) as {
+          added_tokens_decoder?: Record<string, { content?: unknown }>;
+        };
         for (const [id, tok] of Object.entries(config.added_tokens_decoder ?? {})) {
           if (typeof tok.content === 'string' && Number.isInteger(Number(id))) addedTokens[tok.content] = Number(id);
         }
@@ -211,7 +219,8 @@ export class Qwen2Tokenizer {
     }
     return symbols.map((s) => {
       const id = this.vocab.get(s);
-      if (id === undefined) throw new Error(`tokenizer: '${s}' is not in vocab.json (the vocabulary lacks a byte token)`);
+      if (id === undefined)
+        throw new Error(`tokenizer: '${s}' is not in vocab.json (the vocabulary lacks a byte token)`);
       return id;
     });
   }

@@ -49,7 +49,13 @@ export function chunkSize(plan: ChunkPlan, index: number): number {
 export type Vocode = (frames: readonly (readonly number[])[]) => Promise<Float32Array>;
 
 /** Decodes one window and trims its context: exactly (end - start) · 1920 samples. */
-export async function decodeWindow(vocode: Vocode, frames: readonly (readonly number[])[], start: number, end: number, leftContext: number): Promise<Float32Array> {
+export async function decodeWindow(
+  vocode: Vocode,
+  frames: readonly (readonly number[])[],
+  start: number,
+  end: number,
+  leftContext: number,
+): Promise<Float32Array> {
   const w = chunkWindow(start, end, leftContext);
   const wave = await vocode(frames.slice(w.from, w.to));
   return wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME);
@@ -104,12 +110,21 @@ export class VocoderStream {
       this.frames.splice(0, drop);
       this.decoded -= drop;
     }
-    return this.vocode(window).then((wave) => ({ frames, samples: wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME) }));
+    return this.vocode(window).then((wave) => ({
+      frames,
+      samples: wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME),
+    }));
   }
 }
 
 /** Decodes saved frames in chunks with left context (for Engine.decode); yields audio per chunk. */
-export async function* decodeChunked(vocode: Vocode, frames: readonly (readonly number[])[], chunkFrames: number, leftContext: number, signal?: AbortSignal): AsyncGenerator<Float32Array> {
+export async function* decodeChunked(
+  vocode: Vocode,
+  frames: readonly (readonly number[])[],
+  chunkFrames: number,
+  leftContext: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Float32Array> {
   for (let start = 0; start < frames.length; start += chunkFrames) {
     if (signal?.aborted) throw abortError();
     const end = Math.min(frames.length, start + chunkFrames);
