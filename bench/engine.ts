@@ -18,10 +18,14 @@ import { engineSection, type TargetResult } from './engine/table.js';
 import { benchTargets, modelBytes } from './engine/targets.js';
 import { jobBandwidth } from './engine/jobs/bandwidth.js';
 import { jobChunks } from './engine/jobs/chunks.js';
+import { jobCpOverhead } from './engine/jobs/cp-overhead.js';
 import { jobDaemon, type DaemonResult } from './engine/jobs/daemon.js';
-import { jobEngine, type EngineResult } from './engine/jobs/engine.js';
+import { jobEngine, type EngineResult, type EngineVariant } from './engine/jobs/engine.js';
 import { jobFloor, type FloorResult } from './engine/jobs/floor.js';
 import { jobKv, type KvResult } from './engine/jobs/kv.js';
+import { jobPrefix, type PrefixResult } from './engine/jobs/prefix.js';
+import { median } from './report.js';
+import { jobSpinAb } from './engine/jobs/spin-ab.js';
 import { jobThreadAb, type ThreadAbResult } from './engine/jobs/thread-ab.js';
 import { writeSection } from './report.js';
 
@@ -30,17 +34,23 @@ interface JobArgs {
   precision: string;
   nFrames: number;
   prefill: number;
+  rounds: number;
+  variant: EngineVariant;
+  typicalOnly: boolean;
 }
 
 /** What `--job NAME` runs in a child process; its result is the last line of that process's stdout. */
 const JOBS: Record<string, (a: JobArgs) => unknown> = {
-  engine: (a) => jobEngine(a.dir, a.nFrames),
+  engine: (a) => jobEngine(a.dir, a.nFrames, a.variant, a.typicalOnly),
   kv: (a) => jobKv(a.dir, a.precision),
   floor: (a) => jobFloor(a.dir, a.precision, a.nFrames, a.prefill),
   bandwidth: () => jobBandwidth(),
   'thread-ab': (a) => jobThreadAb(a.dir, a.nFrames),
   daemon: (a) => jobDaemon(a.dir),
   chunks: (a) => jobChunks(a.dir, a.precision),
+  prefix: (a) => jobPrefix(a.dir, a.rounds),
+  'cp-overhead': (a) => jobCpOverhead(a.dir, a.precision, a.rounds),
+  'spin-ab': (a) => jobSpinAb(a.dir, a.nFrames, a.rounds),
 };
 
 function child<T>(job: string, args: string[]): Promise<T> {
@@ -66,6 +76,10 @@ async function main(): Promise<void> {
       precision: { type: 'string' },
       frames: { type: 'string', default: '48' },
       prefill: { type: 'string' },
+      rounds: { type: 'string', default: '3' },
+      variant: { type: 'string', default: 'after' },
+      'typical-only': { type: 'boolean', default: false },
+      ab: { type: 'string' },
       sizes: { type: 'string', default: '0.6b,1.7b' },
       precisions: { type: 'string', default: 'int4,fp32' },
       'models-dir': { type: 'string', default: path.join(os.tmpdir(), 'q3tts-bench-models') },
@@ -82,12 +96,16 @@ async function main(): Promise<void> {
       precision: values.precision ?? 'int4',
       nFrames,
       prefill: Number(values.prefill),
+      rounds: Number(values.rounds),
+      variant: values.variant === 'before' ? 'before' : 'after',
+      typicalOnly: values['typical-only'],
     });
     process.stdout.write(`\n${JSON.stringify(result)}\n`);
     return;
   }
 
   const targets = benchTargets(values);
+  if (values.ab) return abRuns(targets, Number(values.ab), nFrames);
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
   const chunks = targets[0]
     ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
@@ -130,6 +148,78 @@ async function main(): Promise<void> {
   const body = engineSection(results, bandwidth, chunks, nFrames);
   console.log(`\n${body}\n`);
   if (!values['no-write']) console.log(`written to ${writeSection('Engine', body)}`);
+}
+
+/**
+ * `--ab N`: the engine before issue 12 (two talker sessions, no prefix cache) and as it is now, N runs each,
+ * alternating in separate processes (peak RSS per process), then the prefix-cache, code-predictor overhead and
+ * spinning jobs, each printed as it ends; medians and spreads. (The vocoder with and without context: the
+ * full run's `chunks` job.)
+ */
+async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFrames: number): Promise<void> {
+  for (const t of targets) {
+    const runs: Record<EngineVariant, EngineResult[]> = { before: [], after: [] };
+    for (let i = 0; i < n; i++) {
+      for (const variant of ['before', 'after'] as const) {
+        const r = await child<EngineResult>('engine', [
+          '--dir',
+          t.dir,
+          '--frames',
+          String(nFrames),
+          '--variant',
+          variant,
+          '--typical-only',
+        ]);
+        runs[variant].push(r);
+        console.log(
+          `${t.label} ${variant} #${i + 1}: ${os.loadavg()[0]!.toFixed(1)} load, rtf ${r.typical.rtf.toFixed(2)}, ttfa ${r.typical.ttfa.toFixed(0)} ms, peak ${(r.peakTypical / 1e9).toFixed(2)} GB, sessions ${r.talkerSessions}`,
+        );
+      }
+    }
+    const prefix = await child<PrefixResult>('prefix', ['--dir', t.dir, '--rounds', String(n)]);
+    const files = modelBytes(t.dir, t.precision);
+    const m = (xs: number[]) =>
+      `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+    const row = (name: string, f: (r: EngineResult) => number) =>
+      `| ${name} | ${m(runs.before.map(f))} | ${m(runs.after.map(f))} |`;
+    console.log(
+      [
+        `\n${t.label}, ${n} runs each, median (min–max); load ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')}`,
+        `| measure | before | after |`,
+        `|---|---|---|`,
+        row('real-time factor', (r) => r.typical.rtf),
+        row('time to first audio, ms (voice used before)', (r) => r.typical.ttfa),
+        row('prompt run, ms', (r) => r.typical.prefillMs),
+        row('peak RSS / model files, %', (r) => (100 * r.peakTypical) / files),
+        row('RSS after load / model files, %', (r) => (100 * r.rssLoaded) / files),
+        row('talker decode per frame, ms', (r) => r.typical.perFrame.decode.median),
+        row('code predictor per frame, ms', (r) => r.typical.perFrame.cp.median),
+        row('vocoder per frame, ms', (r) => r.typical.vocoderPerFrameMs),
+        `prefix job: ${JSON.stringify({ off: prefix.off, miss: prefix.miss, hit: prefix.hit, raw: prefix.raw })}`,
+      ].join('\n'),
+    );
+    const cpOverhead = await child<Record<string, unknown>>('cp-overhead', [
+      '--dir',
+      t.dir,
+      '--precision',
+      t.precision,
+      '--rounds',
+      '5',
+    ]);
+    console.log(`code predictor per-run overhead: ${JSON.stringify(cpOverhead)}`);
+    const spin = await child<Record<string, unknown>>('spin-ab', [
+      '--dir',
+      t.dir,
+      '--frames',
+      String(nFrames),
+      '--rounds',
+      String(n),
+    ]);
+    console.log(`spinning A/B: ${JSON.stringify(spin)}`);
+  }
 }
 
 await main();

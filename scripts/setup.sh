@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# ffmpeg: writes .mp3, .ogg/.opus and .flac files (decision 0018); WAV needs nothing.
+# ffmpeg: writes .mp3, .ogg/.opus and .flac files (decision 0021); WAV needs nothing.
 apt_packages=(chromium alsa-utils libasound2 sox espeak-ng python3 util-linux speech-dispatcher ffmpeg)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

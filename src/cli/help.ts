@@ -43,7 +43,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
     'Q3TTS_PRECISION',
     `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`,
   ],
-  ['Q3TTS_EXECUTION_PROVIDER', `${EXECUTION_PROVIDERS.join(', ')} (default cpu)`],
+  ['Q3TTS_EXECUTION_PROVIDER', `${EXECUTION_PROVIDERS.join(', ')} (default auto)`],
   ['Q3TTS_THREADS', 'onnxruntime threads'],
   ['Q3TTS_VOCODER_THREAD', '1: decode audio in a worker thread (for machines with cores to spare)'],
   ['Q3TTS_AUDIO', 'auto (PortAudio, then a pw-cat/paplay/aplay pipe), portaudio, pipe or null'],

@@ -6,8 +6,11 @@
 export const PRECISIONS = ['int4', 'fp32'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
-/** onnxruntime execution providers q3tts can ask for; whether this build has one is checked at load. */
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+/**
+ * onnxruntime execution providers q3tts can ask for; whether this build has one is checked at load. 'auto' (the
+ * default) picks a GPU provider onnxruntime can use here, else the CPU (docs/gpu.md).
+ */
+export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
 /** Engines: the real model, and the deterministic test engine (beeps, no model). */
@@ -20,6 +23,7 @@ export const PRECISION_LABELS: Record<Precision, string> = {
   fp32: 'fp32 — full precision',
 };
 export const EXECUTION_PROVIDER_LABELS: Record<ExecutionProvider, string> = {
+  auto: 'Automatic (a GPU when available, else CPU)',
   cpu: 'CPU',
   cuda: 'CUDA (NVIDIA GPU)',
   dml: 'DirectML (Windows GPU)',

@@ -25,7 +25,7 @@ export const settingsFields = {
   language: z.string().min(1).max(40).default('auto'),
   /** CustomVoice preset; null for models without speakers. */
   speaker: z.string().min(1).max(64).nullable().default(null),
-  executionProvider: z.enum(EXECUTION_PROVIDERS).default('cpu'),
+  executionProvider: z.enum(EXECUTION_PROVIDERS).default('auto'),
   /** null = the system's default output. */
   outputDevice: z.string().min(1).max(256, 'at most 256 characters').nullable().default(null),
   startAtLogin: z.boolean().default(false),

@@ -103,7 +103,7 @@ describe('parseArgs', () => {
     [['models', 'pull', 'NAME', '--precision', 'fp16'], /unknown precision 'fp16' for --precision \(int4 or fp32\)/],
     [
       ['serve', '--provider', 'tpu'],
-      /unknown execution provider 'tpu' for --provider \(cpu, cuda, dml, coreml or webgpu\)/,
+      /unknown execution provider 'tpu' for --provider \(auto, cpu, cuda, dml, coreml or webgpu\)/,
     ],
     [['serve', '--http', 'localhost'], /--http: 'localhost' is not \[HOST:\]PORT/],
     [['serve', '--http', '127.0.0.1:99999'], /--http: port 99999 is out of range/],

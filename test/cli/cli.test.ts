@@ -86,7 +86,7 @@ describe('without a daemon', () => {
     const general = q3tts(['help', 'speak']);
     expect(general.code).toBe(0);
     expect(general.stdout).toMatch(
-      /Speech options[\s\S]*--provider cpu\|cuda\|dml\|coreml\|webgpu[\s\S]*Q3TTS_CONFIG_DIR[\s\S]*\n {2}5 +a daemon is already running/,
+      /Speech options[\s\S]*--provider auto\|cpu\|cuda\|dml\|coreml\|webgpu[\s\S]*Q3TTS_CONFIG_DIR[\s\S]*\n {2}5 +a daemon is already running/,
     );
     const speech = q3tts(['status', '--bogus']);
     const models = q3tts(['models', 'list', '--bogus']);

@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)('settings view', () => {
     await expect.poll(() => page.inputValue('#set-language')).toBe('English');
     expect(await page.isChecked('#set-speakMode-interrupt')).toBe(true);
     expect(await page.inputValue('#set-modelVariant')).toBe('int4');
-    expect(await page.inputValue('#set-executionProvider')).toBe('cpu');
+    expect(await page.inputValue('#set-executionProvider')).toBe('auto');
     expect(await page.inputValue('#set-modelDir')).toBe('');
     expect(await page.getAttribute('#set-modelDir', 'placeholder')).toMatch(/Automatic/);
     expect(await page.locator('#settings-file').textContent()).toBe(h.repo.path);

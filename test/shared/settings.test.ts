@@ -18,7 +18,7 @@ describe('settings schema', () => {
       instruct: '',
       language: 'auto',
       speaker: null,
-      executionProvider: 'cpu',
+      executionProvider: 'auto',
       outputDevice: null,
       startAtLogin: false,
       speakMode: 'interrupt',

@@ -2,7 +2,7 @@
 // time to first audio and real-time factor, the text projection against the JS loop it replaced, then prompts
 // long enough for context 200 and 1000 through the same loop.
 import path from 'node:path';
-import { loadQwen3Engine, resolveSampling } from '../../../src/core/engine/qwen3/engine.js';
+import { loadQwen3Engine, resolveSampling, type Qwen3EngineOptions } from '../../../src/core/engine/qwen3/engine.js';
 import { generateFrames, type GenerationResult } from '../../../src/core/engine/qwen3/generate.js';
 import { readNpy } from '../../../src/core/engine/qwen3/npy.js';
 import {
@@ -39,13 +39,24 @@ interface ContextResult {
   kvJsMs: Spread;
 }
 
-/** The engine as the daemon runs it: a typical request, then a prompt long enough for context ~1000. */
-export async function jobEngine(dir: string, nFrames: number) {
+/**
+ * How the engine is configured: 'after' is the default; 'before' is the engine as it was before issue 12 (two
+ * talker sessions, no prefix cache), for A/B runs on the same machine.
+ */
+export type EngineVariant = 'before' | 'after';
+const VARIANTS: Record<EngineVariant, Qwen3EngineOptions> = {
+  after: {},
+  before: { singleTalkerSession: false, prefixCacheBytes: 0 },
+};
+
+/** The engine as the daemon runs it: a typical request, then (unless `typicalOnly`) prompts for context 200 and ~1000. */
+export async function jobEngine(dir: string, nFrames: number, variant: EngineVariant = 'after', typicalOnly = false) {
   const loadStart = performance.now();
   const engine = await loadQwen3Engine(dir, {
     minNewTokens: 1 << 20,
     budget: { minFrames: 1 << 20 },
     log: () => undefined,
+    ...VARIANTS[variant],
   });
   const loadMs = performance.now() - loadStart;
   const model = engine.model;
@@ -69,7 +80,8 @@ export async function jobEngine(dir: string, nFrames: number) {
   await speak(6, WARM_TEXT); // warm-up: first-run allocations
   const typical = await speak(nFrames);
   const typicalRuns = [...runs];
-  const prefillRun = typicalRuns.find((r) => r.graph === 'talker_prefill')!;
+  // the prompt's run: talker_prefill, or talker_decode over the prompt (one session; only the text after a cached voice prefix)
+  const prefillRun = typicalRuns.find((r) => r.graph.startsWith('talker'))!;
   const prefillMs = prefillRun.ms;
   // tokenizing, the text projection and building the prefill rows
   const beforePrefillMs = prefillRun.start - typical.started;
@@ -90,7 +102,9 @@ export async function jobEngine(dir: string, nFrames: number) {
     model.tokenizer.encode(instructTemplate(INSTRUCT)),
     resolveVoice(cfg, 'English', null),
   ).rows.flatMap((r) => (r.textId === null ? [] : [r.textId]));
-  const tpOrt = await timeTextProjection(dir, promptIds);
+  const tpOrt = typicalOnly
+    ? { ids: promptIds.length, ortMs: NaN, jsLoopMs: NaN }
+    : await timeTextProjection(dir, promptIds);
 
   // Context ~1000: a prompt of ~1000 positions, then frames through the same loop (no vocoder).
   const c = model.config;
@@ -103,7 +117,7 @@ export async function jobEngine(dir: string, nFrames: number) {
   );
   let text = TEXT;
   const contexts: Record<number, ContextResult> = {};
-  for (const ctx of CONTEXTS) {
+  for (const ctx of typicalOnly ? [] : CONTEXTS) {
     while (
       planPrefill(
         c,
@@ -136,7 +150,7 @@ export async function jobEngine(dir: string, nFrames: number) {
     const f = frames(runs);
     contexts[ctx] = {
       prefillLength: result.prefillLength,
-      prefillMs: runs.find((r) => r.graph === 'talker_prefill')!.ms,
+      prefillMs: runs.find((r) => r.graph.startsWith('talker'))!.ms,
       wall: spread(f.map((x) => x.wall)),
       decode: spread(f.map((x) => x.decode)),
       outsidePct: spread(f.map((x) => (100 * x.outside) / x.wall)),
@@ -145,6 +159,9 @@ export async function jobEngine(dir: string, nFrames: number) {
   }
   await engine.dispose();
   return {
+    variant,
+    multiPosition: model.multiPosition,
+    talkerSessions: model.sessions.talker_prefill ? 2 : 1,
     loadMs,
     rssLoaded,
     peakTypical,

@@ -1,5 +1,5 @@
 // Encoders for audio files and streams: float PCM in, WAV / MP3 / Ogg Opus / FLAC bytes out. WAV is written
-// here; the compressed formats by an ffmpeg child process (decision 0018), fed s16le on stdin. Used by the
+// here; the compressed formats by an ffmpeg child process (decision 0021), fed s16le on stdin. Used by the
 // daemon's `output` files and by any door that answers with encoded audio (`encoderFor(format)`).
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';

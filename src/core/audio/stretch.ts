@@ -1,5 +1,5 @@
 // Speaking rate and volume: Sonic (the speech time-stretcher behind espeak-ng and speech-dispatcher's rate;
-// @echogarden/sonic-wasm, decision 0019) changes the tempo and keeps the pitch. It runs as a stream over the
+// @echogarden/sonic-wasm, decision 0022) changes the tempo and keeps the pitch. It runs as a stream over the
 // engine's chunks, so there is no seam where two chunks meet; `finish()` flushes what it still holds.
 import Sonic from '@echogarden/sonic-wasm';
 

@@ -231,15 +231,17 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
     await collect(e, request({ sampling: { maxNewTokens: F } }));
     rec.restore();
     const { runs } = rec;
-    const prefill = runs.filter((r) => r.graph === 'talker_prefill');
-    expect(prefill).toHaveLength(1);
-    const P = prefill[0]!.feeds.inputs_embeds!.dims[1]!;
-    expect(prefill[0]!.feeds.attention_mask!.dims).toEqual([1, P]);
-    expect(Array.from(prefill[0]!.feeds.position_ids!.data)).toEqual(
+    // one talker session (decision 0019): the prompt is talker_decode's first run, over P positions, empty cache
+    expect(runs.filter((r) => r.graph === 'talker_prefill')).toHaveLength(0);
+    const [prefill, ...decodes] = runs.filter((r) => r.graph === 'talker_decode');
+    const P = prefill!.feeds.inputs_embeds!.dims[1]!;
+    expect(P).toBeGreaterThan(10);
+    expect(prefill!.feeds.attention_mask!.dims).toEqual([1, P]);
+    expect(prefill!.feeds.past_keys_by_time!.dims).toEqual([0, 2, 1, 2, 16]);
+    expect(Array.from(prefill!.feeds.position_ids!.data)).toEqual(
       [0, 1, 2].flatMap(() => Array.from({ length: P }, (_, t) => t)),
     );
 
-    const decodes = runs.filter((r) => r.graph === 'talker_decode');
     expect(decodes).toHaveLength(F - 1); // none after the last frame
     decodes.forEach((d, step) => {
       expect(d.feeds.inputs_embeds!.dims).toEqual([1, 1, 64]);
@@ -269,14 +271,14 @@ describe('loop plumbing on real sessions (qwen3-tts.md §6)', () => {
   });
 
   it('holds prefill presents time-major: position t, layer l, head h = present_l[h, t] (K and V)', async () => {
-    const model = engine.model;
+    const model = (await open({ singleTalkerSession: false })).model;
     const H = 64;
     const P = 7;
     const embeds = Float32Array.from({ length: P * H }, (_, i) => Math.sin(i * 0.37));
     await model.prefill(embeds, P);
     const pos = new BigInt64Array(3 * P);
     for (let r = 0; r < 3; r++) for (let t = 0; t < P; t++) pos[r * P + t] = BigInt(t);
-    const direct = await model.sessions.talker_prefill.run({
+    const direct = await model.sessions.talker_prefill!.run({
       inputs_embeds: new ort.Tensor('float32', embeds.slice(), [1, P, H]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(P).fill(1n), [1, P]),
       position_ids: new ort.Tensor('int64', pos, [3, 1, P]),
@@ -519,13 +521,15 @@ describe('synthesis', () => {
   });
 
   it('speaks long text segment by segment, deterministically, one prefill per segment', async () => {
-    const e = await open({ maxSegmentUnits: 40, budget: { framesPerTextToken: 1, minFrames: 6 } });
+    // without the prefix cache, which would prefill later segments' text only (prefix-cache.test.ts)
+    const e = await open({ maxSegmentUnits: 40, budget: { framesPerTextToken: 1, minFrames: 6 }, prefixCacheBytes: 0 });
     const text = 'The first sentence is here. The second sentence follows it.\n\nA new paragraph starts now.';
     const rec = record(e.model);
     const a = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 1000 } }));
     rec.restore();
     const b = await collect(e, request({ text, seed: 5, sampling: { maxNewTokens: 1000 } }));
-    expect(rec.runs.filter((r) => r.graph === 'talker_prefill')).toHaveLength(3);
+    // a prompt is talker_decode's one run over several positions (decision 0019)
+    expect(rec.runs.filter((r) => r.graph === 'talker_decode' && r.feeds.inputs_embeds!.dims[1]! > 1)).toHaveLength(3);
     expect(b.frames).toEqual(a.frames);
     expect(a.audio.length).toBe(a.frames.length * SAMPLES_PER_FRAME);
     // each segment's audio is framed by segment … segment_end (playback holds back only between them)

@@ -132,15 +132,15 @@ describe('bad model directories', () => {
     [
       'renamed output',
       (d: string) =>
-        editGraph(d, 'talker_prefill', (m) => {
+        editGraph(d, 'code_predictor', (m) => {
           const g = m.graph!;
-          for (const o of g.output ?? []) if (o.name === 'present_value_1') o.name = 'present_value_one';
+          for (const o of g.output ?? []) if (o.name === 'present_values') o.name = 'present_vals';
           for (const n of g.node ?? [])
-            n.output = (n.output ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
+            n.output = (n.output ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
           for (const n of g.node ?? [])
-            n.input = (n.input ?? []).map((x) => (x === 'present_value_1' ? 'present_value_one' : x));
+            n.input = (n.input ?? []).map((x) => (x === 'present_values' ? 'present_vals' : x));
         }),
-      /talker_prefill\.onnx: graph has no output 'present_value_1'/,
+      /code_predictor\.onnx: graph has no output 'present_values'/,
     ],
     [
       'wrong dtype',
@@ -175,8 +175,11 @@ describe('bad model directories', () => {
     );
     expect((await loadError(good, { executionProvider: 'tpu' })).message).toMatch(/unknown execution provider 'tpu'/);
     if (process.platform === 'linux') {
-      expect((await loadError(good, { executionProvider: 'cuda' })).message).toMatch(
-        /execution provider 'cuda' could not start/,
+      // onnxruntime-node lists CUDA on Linux without shipping its libraries: the error says how to add them
+      const cuda = (await loadError(good, { executionProvider: 'cuda' })).message;
+      expect(cuda).toMatch(/execution provider 'cuda' could not start/);
+      expect(cuda).toMatch(
+        /does not include its CUDA libraries: with CUDA 12 and cuDNN 9 installed, run `node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install`.*docs\/gpu\.md/,
       );
     }
   });

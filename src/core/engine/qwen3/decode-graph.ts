@@ -6,8 +6,11 @@
 // the graph's edges:
 //   - the cache comes in time-major, [T,L,1,KV,D], so JS appends one position without moving the rest;
 //     a Transpose in front hands the original nodes the layout they expect;
-//   - the outputs are only the new position of each layer, [L,1,KV,1,D]: a Slice of the original present,
-//     or, where the export stacks its layers with a Concat, of each layer before stacking (lastPosition).
+//   - the outputs are only the new positions of each layer, time-major [N,L,1,KV,D]: a Slice of the original
+//     present, or, where the export stacks its layers with a Concat, of each layer before stacking (lastPosition);
+//   - the new positions' axis (inputs_embeds, position_ids, logits, hidden_states) is declared dynamic, so one
+//     run can take N positions after the cache: a prompt's suffix after a cached voice prefix (decision 0018).
+//     Whether the export's nodes honour N > 1 is checked at load by running it (talker-probe.ts).
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 
@@ -30,6 +33,9 @@ const REWRITES = [
 const TO_TIME_MAJOR = [3, 0, 1, 2, 4];
 const FROM_TIME_MAJOR = [1, 2, 3, 0, 4];
 const TIME_AXIS = 3;
+/** The new-positions axis of inputs_embeds, logits and hidden_states ([1,N,·]) and of position_ids ([3,1,N]). */
+const NEW_AXES: Record<string, number> = { inputs_embeds: 1, position_ids: 2, logits: 1, hidden_states: 1 };
+const NEW_POSITIONS = 'q3tts_new_positions';
 
 export class DecodeGraphError extends Error {}
 
@@ -68,7 +74,21 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
     return name;
   };
 
-  const front: OnnxTypes.INodeProto[] = [];
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? [])]) {
+    const axis = v.name ? NEW_AXES[v.name] : undefined;
+    const d = dims(v);
+    if (axis !== undefined && d.length > axis) d[axis] = { dimParam: NEW_POSITIONS };
+  }
+
+  // -N, the Slice start that keeps the N new positions: Neg(Shape(inputs_embeds)[1:2]).
+  const shape = fresh('embeds_shape');
+  const newCount = fresh('new_count');
+  const minusNew = fresh('minus_new');
+  const front: OnnxTypes.INodeProto[] = [
+    { opType: 'Shape', input: ['inputs_embeds'], output: [shape], name: fresh('shape_of_embeds') },
+    { opType: 'Slice', input: [shape, i64([1]), i64([2]), i64([0])], output: [newCount], name: fresh('count_new') },
+    { opType: 'Neg', input: [newCount], output: [minusNew], name: fresh('negate_new') },
+  ];
   const back: OnnxTypes.INodeProto[] = [];
   const dropped = new Set<OnnxTypes.INodeProto>();
   for (const r of REWRITES) {
@@ -99,10 +119,18 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
     const presentDims = dims(outputs[out]!);
     if (presentDims.length !== 5)
       throw new DecodeGraphError(`output '${r.present}' has rank ${presentDims.length}, expected 5`);
-    const stepDims = presentDims.map((d, i) => (i === TIME_AXIS ? { dimValue: 1 } : d));
+    const stepDims = TO_TIME_MAJOR.map((i) => (i === TIME_AXIS ? { dimParam: NEW_POSITIONS } : presentDims[i]!));
     outputs[out] = withDims(outputs[out]!, r.output, stepDims);
-    const step = lastPosition(graph, r.present, r.output, fresh, i64);
+    const stacked = fresh(`new_${r.present}`);
+    const step = lastPositions(graph, r.present, stacked, minusNew, fresh);
     back.push(...step.nodes);
+    back.push({
+      opType: 'Transpose',
+      input: [stacked],
+      output: [r.output],
+      name: fresh(`time_major_${r.present}`),
+      attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: TO_TIME_MAJOR }],
+    });
     if (step.replaces) dropped.add(step.replaces);
   }
   graph.node = [...front, ...(graph.node ?? []).filter((n) => !dropped.has(n)), ...back];
@@ -110,21 +138,28 @@ export function rewriteDecodeGraph(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Nodes computing the last time position of `present` into `output`. When `present` is a Concat along
+ * Nodes computing the last N time positions of `present` into `output` (`minusNew` holds -N). When `present` is a Concat along
  * another axis (the export stacks its layers that way) whose result nothing else reads, each input is sliced
  * and that Concat is replaced: the full stacked cache (2 × 115 MB per step at context 1000) is never built.
  */
-function lastPosition(
+function lastPositions(
   graph: OnnxTypes.IGraphProto,
   present: string,
   output: string,
+  minusNew: string,
   fresh: (hint: string) => string,
-  i64: (values: number[]) => string,
 ): { nodes: OnnxTypes.INodeProto[]; replaces?: OnnxTypes.INodeProto } {
   // Slice ends past any real length (positions stay below 32768); ORT clamps it.
+  const end = fresh('end');
+  const axes = fresh('axes');
+  graph.initializer = [
+    ...(graph.initializer ?? []),
+    { name: end, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [1 << 30] },
+    { name: axes, dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [TIME_AXIS] },
+  ];
   const last = (x: string, out: string): OnnxTypes.INodeProto => ({
     opType: 'Slice',
-    input: [x, i64([-1]), i64([1 << 30]), i64([TIME_AXIS])],
+    input: [x, minusNew, end, axes],
     output: [out],
     name: fresh(`last_${x}`),
   });

@@ -23,6 +23,7 @@ import {
 } from './generate.js';
 import type { Qwen3ModelOptions } from './load.js';
 import { Qwen3Model, SAMPLES_PER_FRAME } from './model.js';
+import { DEFAULT_PREFIX_CACHE_BYTES, PrefixCache } from './prefix-cache.js';
 import {
   assistantTemplate,
   instructSupported,
@@ -49,6 +50,8 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
   log?: (message: string) => void;
   /** Frames before EOS may end a segment (default 2, as the official config); benchmarks set it high to run a fixed length. */
   minNewTokens?: number;
+  /** Byte budget of the per-voice prefix cache (prefix-cache.ts); 0 turns it off. Default 64 MiB. */
+  prefixCacheBytes?: number;
 }
 
 /** Frames per call when decoding saved codes (the official chunked_decode size). */
@@ -108,6 +111,8 @@ export class Qwen3Engine implements Engine {
   readonly info: EngineInfo;
   private readonly plan: ChunkPlan;
   private readonly log: (message: string) => void;
+  /** The talker cache over each recent voice's prompt prefix; absent when turned off. */
+  readonly prefixes: PrefixCache | undefined;
 
   constructor(
     readonly model: Qwen3Model,
@@ -124,6 +129,14 @@ export class Qwen3Engine implements Engine {
     };
     this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
+    // Say which provider 'auto' chose when it had a choice to make.
+    if (model.executionProvider !== 'cpu' || model.providerNotes.length > 0) {
+      this.log(
+        `execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`,
+      );
+    }
+    const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
+    this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;
   }
 
   async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
@@ -197,7 +210,15 @@ export class Qwen3Engine implements Engine {
       yield { type: 'segment', index: i, count: segments.length, tokens: plan.textTokens };
       const result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 };
       try {
-        for await (const frame of generateFrames(model, plan, settings, new Rng(deriveSeed(seed, i)), signal, result)) {
+        for await (const frame of generateFrames(
+          model,
+          plan,
+          settings,
+          new Rng(deriveSeed(seed, i)),
+          signal,
+          result,
+          this.prefixes,
+        )) {
           stream.push(frame);
           frames++;
           if (flight.current?.done) yield* settle();
@@ -252,6 +273,7 @@ export class Qwen3Engine implements Engine {
   }
 
   async dispose(): Promise<void> {
+    this.prefixes?.clear();
     await this.model.dispose();
   }
 }

@@ -1,7 +1,8 @@
 // The talker loop (qwen3-tts.md §6.1) with the code predictor (§6.2), as an async generator of codec frames.
 // Cancellation is checked before every graph run, so an abort takes effect between two runs.
 import { abortError } from '../errors.js';
-import type { Qwen3Model } from './model.js';
+import type { Qwen3Model, TalkerStep } from './model.js';
+import { prefixKey, type PrefixCache } from './prefix-cache.js';
 import type { PrefillPlan, PrefillRow } from './prompt.js';
 import { applyRepetitionPenalty, maskTalkerLogits, sampleToken, type Rng, type SamplerParams } from './sampler.js';
 
@@ -51,6 +52,30 @@ export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[
   return out;
 }
 
+/**
+ * Prefills the talker cache with the prompt. With a prefix cache, a voice seen before restores its prefix and
+ * runs only the rows after it; a new voice is prefilled whole, as without the cache, and its prefix kept.
+ */
+async function prefillPrompt(
+  model: Qwen3Model,
+  plan: PrefillPlan,
+  embeds: Float32Array,
+  prefixes: PrefixCache | undefined,
+): Promise<TalkerStep> {
+  const P = plan.rows.length;
+  const K = plan.voiceRows;
+  if (!prefixes || !model.multiPosition || K === 0 || K >= P) return model.prefill(embeds, P);
+  const key = prefixKey(plan.rows, K);
+  const prefix = prefixes.get(key);
+  if (prefix) {
+    model.kv.restore(prefix);
+    return model.extend(embeds.subarray(K * model.config.talker.hidden), P - K);
+  }
+  const step = await model.prefill(embeds, P);
+  prefixes.set(key, model.kv.snapshot(K));
+  return step;
+}
+
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError();
 }
@@ -66,6 +91,7 @@ export async function* generateFrames(
   rng: Rng,
   signal: AbortSignal | undefined,
   result: GenerationResult = { frames: 0, stop: 'running', truncated: false, prefillLength: 0 },
+  prefixes?: PrefixCache,
 ): AsyncGenerator<number[]> {
   const { config } = model;
   const H = config.talker.hidden;
@@ -81,7 +107,7 @@ export async function* generateFrames(
   const limit = Math.min(settings.maxNewTokens, settings.frameBudget);
 
   checkAbort(signal);
-  let step = await model.prefill(embeds, P);
+  let step = await prefillPrompt(model, plan, embeds, prefixes);
   const history: number[] = [];
   const cpFirst = new Float32Array(2 * H);
   const cpNext = new Float32Array(H);

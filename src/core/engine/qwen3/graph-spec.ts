@@ -40,20 +40,20 @@ export function graphSpecs(c: Qwen3Config): Record<GraphName, GraphSpec> {
       ],
       outputs: [f32('logits', [1, null, V]), f32('hidden_states', [1, null, H]), ...presents],
     },
-    // As rewritten at load (decode-graph.ts): a time-major cache in, the new position out.
+    // As rewritten at load (decode-graph.ts): a time-major cache in, the N new positions out, time-major.
     talker_decode: {
       inputs: [
-        f32('inputs_embeds', [1, 1, H]),
+        f32('inputs_embeds', [1, null, H]),
         i64('attention_mask', [1, null], true),
-        i64('position_ids', [3, 1, 1]),
+        i64('position_ids', [3, 1, null]),
         f32(DECODE_KV.pastKeys, [null, L, 1, KV, D]),
         f32(DECODE_KV.pastValues, [null, L, 1, KV, D]),
       ],
       outputs: [
-        f32('logits', [1, 1, V]),
-        f32('hidden_states', [1, 1, H]),
-        f32(DECODE_KV.stepKeys, [L, 1, KV, 1, D]),
-        f32(DECODE_KV.stepValues, [L, 1, KV, 1, D]),
+        f32('logits', [1, null, V]),
+        f32('hidden_states', [1, null, H]),
+        f32(DECODE_KV.stepKeys, [null, L, 1, KV, D]),
+        f32(DECODE_KV.stepValues, [null, L, 1, KV, D]),
       ],
     },
     code_predictor: {

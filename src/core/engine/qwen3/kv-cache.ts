@@ -12,6 +12,13 @@ export interface KvShape {
 
 const INITIAL_POSITIONS = 256;
 
+/** Positions 0..n-1 of a talker cache, copied out (the prefix cache holds these). */
+export interface KvSnapshot {
+  positions: number;
+  keys: Float32Array;
+  values: Float32Array;
+}
+
 export class TalkerKvCache {
   private keys: Float32Array = new Float32Array(0);
   private values: Float32Array = new Float32Array(0);
@@ -70,15 +77,33 @@ export class TalkerKvCache {
     this.length = P;
   }
 
-  /** Appends one position: a decode step's [L,1,KV,1,D] keys and values. */
-  append(stepKeys: Float32Array, stepValues: Float32Array): void {
-    const n = this.positionSize;
-    if (stepKeys.length !== n || stepValues.length !== n)
-      throw new Error(`a step holds ${stepKeys.length}/${stepValues.length} floats, expected ${n}`);
-    this.reserve(this.length + 1);
-    this.keys.set(stepKeys, this.length * n);
-    this.values.set(stepValues, this.length * n);
-    this.length++;
+  /** Appends n positions: a decode run's time-major [n,L,1,KV,D] keys and values. */
+  append(stepKeys: Float32Array, stepValues: Float32Array, n = 1): void {
+    const size = n * this.positionSize;
+    if (stepKeys.length !== size || stepValues.length !== size)
+      throw new Error(`${n} position(s) hold ${stepKeys.length}/${stepValues.length} floats, expected ${size}`);
+    this.reserve(this.length + n);
+    this.keys.set(stepKeys, this.length * this.positionSize);
+    this.values.set(stepValues, this.length * this.positionSize);
+    this.length += n;
+  }
+
+  /** A copy of the first `positions` positions, for restore(). */
+  snapshot(positions: number): KvSnapshot {
+    if (positions > this.length) throw new Error(`snapshot of ${positions} positions with ${this.length} cached`);
+    const used = positions * this.positionSize;
+    return { positions, keys: this.keys.slice(0, used), values: this.values.slice(0, used) };
+  }
+
+  /** Starts over from a snapshot: its positions become positions 0..n-1. */
+  restore(s: KvSnapshot): void {
+    if (s.keys.length !== s.positions * this.positionSize)
+      throw new Error(`a snapshot of another shape (${s.keys.length} floats for ${s.positions} positions)`);
+    this.length = 0;
+    this.reserve(s.positions);
+    this.keys.set(s.keys, 0);
+    this.values.set(s.values, 0);
+    this.length = s.positions;
   }
 
   /** Views over the held positions as [T, L, 1, KV, D] tensors. */

@@ -5,15 +5,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readQwen3Config, TEXT_VOCAB_SIZE, type Qwen3Config } from './config.js';
 import { ModelFileError } from './errors.js';
-import { GRAPH_NAMES, graphSpecs, type GraphName } from './graph-spec.js';
+import { GRAPH_NAMES, graphSpecs, type GraphName, type GraphSpec } from './graph-spec.js';
 import { readNpy } from './npy.js';
-import {
-  checkExecutionProvider,
-  openGraphs,
-  sessionOptions,
-  type OpenGraphs,
-  type SessionSettings,
-} from './sessions.js';
+import { localProviderCandidates } from './providers.js';
+import { openGraphs, ProviderStartError, sessionOptions, type OpenGraphs, type SessionSettings } from './sessions.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
 import type { Precision } from '../../../shared/engine-options.js';
@@ -30,7 +25,10 @@ export interface Qwen3ModelParts {
   dir: string;
   config: Qwen3Config;
   precision: Precision;
+  /** The provider the graphs run on ('auto' resolved). */
   executionProvider: string;
+  /** Providers 'auto' tried first and why each could not start. */
+  providerNotes: string[];
   tokenizer: Qwen2Tokenizer;
   textProjection: TextProjection;
   /** talker codec embedding [talker_vocab, H]. */
@@ -38,6 +36,10 @@ export interface Qwen3ModelParts {
   /** 15 code-predictor tables [cp_vocab, H]; table k embeds codebook k+1. */
   cpEmbeddings: Float32Array[];
   graphs: OpenGraphs;
+  /** Every graph's file and spec, for a graph opened after load (openGraph). */
+  files: Record<GraphName, string>;
+  specs: Record<GraphName, GraphSpec>;
+  settings: SessionSettings;
 }
 
 function pickPrecision(dir: string, wanted: Precision | undefined): Precision {
@@ -62,7 +64,7 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
       path.join(dir, 'config.json'),
       `field 'tts_model_type' is 'base': voice cloning is not supported yet`,
     );
-  const executionProvider = checkExecutionProvider(options.executionProvider);
+  const providers = localProviderCandidates(options.executionProvider);
   const precision = pickPrecision(dir, options.precision);
   const H = config.talker.hidden;
   const emb = (name: string) => path.join(dir, 'embeddings', `${name}.npy`);
@@ -88,13 +90,34 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     sessionOptions({ ...options, executionProvider: 'cpu' }),
   );
 
-  let graphs: OpenGraphs;
+  // talker_prefill waits until the model knows whether talker_decode can prefill (Qwen3Model.load).
+  const specs = graphSpecs(config);
+  let graphs: OpenGraphs | undefined;
+  let executionProvider = 'cpu';
+  const skipped: string[] = [];
   try {
-    graphs = await openGraphs(files, graphSpecs(config), options, executionProvider);
+    for (const ep of providers) {
+      try {
+        graphs = await openGraphs(
+          files,
+          specs,
+          options,
+          ep,
+          options.singleTalkerSession === false ? [] : ['talker_prefill'],
+        );
+        executionProvider = ep;
+        break;
+      } catch (err) {
+        // 'auto' goes on to the next provider (the CPU last) when a GPU provider cannot start
+        if (!(err instanceof ProviderStartError) || ep === providers.at(-1)) throw err;
+        skipped.push(`${ep}: ${err.message}`);
+      }
+    }
   } catch (err) {
     await textProjection.close();
     throw err;
   }
+  if (!graphs) throw new ModelFileError(dir, 'no execution provider to open the graphs with');
   await textProjection.remember([
     config.ids.ttsPad,
     config.ids.ttsBos,
@@ -102,5 +125,19 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     config.ids.imStart,
     config.ids.imEnd,
   ]);
-  return { dir, config, precision, executionProvider, tokenizer, textProjection, codecEmbedding, cpEmbeddings, graphs };
+  return {
+    dir,
+    config,
+    precision,
+    executionProvider,
+    providerNotes: skipped,
+    tokenizer,
+    textProjection,
+    codecEmbedding,
+    cpEmbeddings,
+    graphs,
+    files,
+    specs,
+    settings: options,
+  };
 }

@@ -9,7 +9,7 @@ import { cleanOrtMessage, ModelFileError } from './errors.js';
 import type { GraphName } from './graph-spec.js';
 import { OnesMask, TalkerKvCache } from './kv-cache.js';
 import { loadModelParts, type Precision, type Qwen3ModelOptions, type Qwen3ModelParts } from './load.js';
-import { closeGraphs, type ModelSessions, type OpenGraphs } from './sessions.js';
+import { closeGraphs, openGraph, type ModelSessions, type OpenGraphs } from './sessions.js';
 import type { TextProjection } from './text-projection.js';
 import type { Qwen2Tokenizer } from './tokenizer.js';
 
@@ -51,12 +51,17 @@ export class Qwen3Model {
   /** The talker's cache; one generation at a time uses it (the engine serves requests in turn). */
   readonly kv: TalkerKvCache;
   private readonly mask = new OnesMask();
-  private readonly position = new BigInt64Array(3);
+  private positions = new BigInt64Array(3);
+  /** Whether talker_decode runs several new positions at once (probed at load; see probeMultiPosition). */
+  multiPosition = false;
 
   readonly dir: string;
   readonly config: Qwen3Config;
   readonly precision: Precision;
+  /** The provider the graphs run on ('auto' resolved). */
   readonly executionProvider: string;
+  /** Providers 'auto' tried before it, and why each could not start. */
+  readonly providerNotes: readonly string[];
   readonly tokenizer: Qwen2Tokenizer;
   readonly textProjection: TextProjection;
   /** talker codec embedding [talker_vocab, H]. */
@@ -70,6 +75,7 @@ export class Qwen3Model {
     this.config = parts.config;
     this.precision = parts.precision;
     this.executionProvider = parts.executionProvider;
+    this.providerNotes = parts.providerNotes;
     this.tokenizer = parts.tokenizer;
     this.textProjection = parts.textProjection;
     this.codecEmbedding = parts.codecEmbedding;
@@ -79,7 +85,26 @@ export class Qwen3Model {
   }
 
   static async load(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3Model> {
-    return new Qwen3Model(await loadModelParts(dir, options));
+    const parts = await loadModelParts(dir, options);
+    const model = new Qwen3Model(parts);
+    try {
+      model.multiPosition = await model.probeMultiPosition();
+      // An export whose decode graph takes one position at a time prefills with its own graph after all.
+      if (!model.multiPosition && !parts.graphs.sessions.talker_prefill) {
+        await openGraph(
+          parts.graphs,
+          'talker_prefill',
+          parts.files.talker_prefill,
+          parts.specs.talker_prefill,
+          parts.settings,
+          parts.executionProvider,
+        );
+      }
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
+    return model;
   }
 
   /** The graphs' sessions (the vocoder's is absent while a worker thread holds it). */
@@ -144,8 +169,15 @@ export class Qwen3Model {
     }
   }
 
-  /** talker_prefill over P rows of `embeds` ([P, H]); its presents become the talker cache's positions 0..P-1. */
+  /**
+   * The prompt's P rows of `embeds` ([P, H]) become the talker cache's positions 0..P-1: through talker_decode
+   * from an empty cache (one talker session, decision 0019), or through talker_prefill where it is open.
+   */
   async prefill(embeds: Float32Array, P: number): Promise<TalkerStep> {
+    if (!this.sessions.talker_prefill) {
+      this.kv.length = 0;
+      return this.extend(embeds, P);
+    }
     const { hidden: H, layers: L, vocab: V } = this.config.talker;
     const positions = new BigInt64Array(3 * P);
     for (let r = 0; r < 3; r++) for (let t = 0; t < P; t++) positions[r * P + t] = BigInt(t);
@@ -164,20 +196,67 @@ export class Qwen3Model {
 
   /** One talker_decode step at `position` (= the cache length); the new position is appended to the cache. */
   async decodeStep(x: Float32Array, position: number): Promise<TalkerStep> {
-    const H = this.config.talker.hidden;
     if (position !== this.kv.length)
       throw new Error(`decode at position ${position} with ${this.kv.length} cached positions`);
+    return this.extend(x, 1);
+  }
+
+  /**
+   * talker_decode over N rows of `embeds` ([N, H]) after the cached positions, which it extends by N; logits and
+   * hidden state of the last row. N > 1 only where the export honours it (multiPosition).
+   */
+  async extend(embeds: Float32Array, N: number): Promise<TalkerStep> {
+    const { hidden: H, vocab: V } = this.config.talker;
+    if (embeds.length !== N * H) throw new Error(`${embeds.length} floats for ${N} rows of ${H}`);
+    const T = this.kv.length;
     const past = this.kv.tensors();
-    this.position.fill(BigInt(position));
+    if (this.positions.length < 3 * N) this.positions = new BigInt64Array(3 * N);
+    const positions = this.positions.subarray(0, 3 * N);
+    for (let r = 0; r < 3; r++) for (let t = 0; t < N; t++) positions[r * N + t] = BigInt(T + t);
     const out = await this.run('talker_decode', {
-      inputs_embeds: new ort.Tensor('float32', x, [1, 1, H]),
-      attention_mask: this.mask.tensor(position + 1),
-      position_ids: new ort.Tensor('int64', this.position, [3, 1, 1]),
+      inputs_embeds: new ort.Tensor('float32', embeds, [1, N, H]),
+      attention_mask: this.mask.tensor(T + N),
+      position_ids: new ort.Tensor('int64', positions, [3, 1, N]),
       [DECODE_KV.pastKeys]: past.keys,
       [DECODE_KV.pastValues]: past.values,
     });
-    this.kv.append(out[DECODE_KV.stepKeys]!.data as Float32Array, out[DECODE_KV.stepValues]!.data as Float32Array);
-    return { logits: out.logits!.data as Float32Array, hidden: out.hidden_states!.data as Float32Array };
+    this.kv.append(out[DECODE_KV.stepKeys]!.data as Float32Array, out[DECODE_KV.stepValues]!.data as Float32Array, N);
+    const logits = out.logits!.data as Float32Array;
+    const hidden = out.hidden_states!.data as Float32Array;
+    if (N === 1) return { logits, hidden };
+    return { logits: logits.slice((N - 1) * V, N * V), hidden: hidden.slice((N - 1) * H, N * H) };
+  }
+
+  /**
+   * Whether talker_decode takes several new positions in one run and means by it what a prefill means: an export
+   * may have traced its single position into the graph, so this is tried once at load. Four rows in one run must
+   * give what two runs of two rows give (logits, hidden state and cache). Two rows, not one: int4 MatMulNBits
+   * computes a single row on another kernel path (fp32 GEMV) than several (int8 blocks), so one-row runs differ
+   * in the low bits while several-row runs agree exactly with talker_prefill (measured, decision 0018).
+   */
+  private async probeMultiPosition(): Promise<boolean> {
+    const H = this.config.talker.hidden;
+    const rows = Float32Array.from({ length: 4 * H }, (_, i) => Math.sin(i * 0.37) * 0.5);
+    try {
+      this.kv.length = 0;
+      const whole = await this.extend(rows, 4);
+      const wholeKv = this.kv.snapshot(4);
+      this.kv.length = 0;
+      await this.extend(rows.subarray(0, 2 * H), 2);
+      const halves = await this.extend(rows.subarray(2 * H), 2);
+      const halvesKv = this.kv.snapshot(4);
+      return (
+        close(whole.logits, halves.logits) &&
+        close(whole.hidden, halves.hidden) &&
+        close(wholeKv.keys, halvesKv.keys) &&
+        close(wholeKv.values, halvesKv.values)
+      );
+    } catch {
+      return false;
+    } finally {
+      this.kv.length = 0;
+      this.resetTimings();
+    }
   }
 
   /** An empty [Lcp,1,KVcp,0,Dcp] cache for a frame's first code-predictor call. */
@@ -241,6 +320,16 @@ export class Qwen3Model {
     await this.textProjection.close();
     await closeGraphs(this.graphs);
   }
+}
+
+/** Equal up to float rounding: a run over several rows may sum in another order than one row at a time. */
+function close(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  let scale = 0;
+  for (const x of b) scale = Math.max(scale, Math.abs(x));
+  const tolerance = 1e-3 * scale + 1e-5;
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= tolerance)) return false;
+  return true;
 }
 
 /** [T][G] frames → codebook-major int64 data for a [1,G,T] tensor; codes are clamped to ≥ 0 like decode(). */

@@ -115,6 +115,8 @@ export interface PrefillPlan {
   trailing: number[];
   /** Number of the text's own tokens (N), for the frame budget. */
   textTokens: number;
+  /** Leading rows that depend only on the voice (instruct, role, think block, speaker): the cacheable prefix. */
+  voiceRows: number;
 }
 
 /**
@@ -136,8 +138,9 @@ export function planPrefill(
   codecInput.push(ids.codecPad, ids.codecBos);
   const C = codecInput.length;
   for (let j = 0; j < C - 1; j++) rows.push({ textId: j < C - 2 ? ids.ttsPad : ids.ttsBos, codecId: codecInput[j]! });
+  const voiceRows = rows.length;
   for (const id of target.text) rows.push({ textId: id, codecId: ids.codecPad });
   rows.push({ textId: ids.ttsEos, codecId: ids.codecPad });
   rows.push({ textId: ids.ttsPad, codecId: ids.codecBos });
-  return { rows, trailing: [ids.ttsPad], textTokens: target.text.length };
+  return { rows, trailing: [ids.ttsPad], textTokens: target.text.length, voiceRows };
 }

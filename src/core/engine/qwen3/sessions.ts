@@ -7,11 +7,22 @@ import { DecodeGraphError, rewriteDecodeGraph } from './decode-graph.js';
 import { cleanOrtMessage, ModelFileError } from './errors.js';
 import { checkGraph, GRAPH_NAMES, type GraphName, type GraphSpec } from './graph-spec.js';
 import { VocoderThread } from './vocoder-thread.js';
-import { EXECUTION_PROVIDERS, isExecutionProvider } from '../../../shared/engine-options.js';
+import { providerHelp } from './providers.js';
+
+/** A provider's runtime could not start (its libraries missing, no device): 'auto' goes on to the next one. */
+export class ProviderStartError extends ModelFileError {
+  constructor(
+    file: string,
+    readonly provider: string,
+    why: string,
+  ) {
+    super(file, why);
+  }
+}
 
 /** How the sessions run; part of the model's load options. */
 export interface SessionSettings {
-  /** Default 'cpu'. */
+  /** 'auto' (the default: a GPU provider this build can use, else the CPU; providers.ts), 'cpu', 'cuda', …. */
   executionProvider?: string;
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
@@ -20,10 +31,21 @@ export interface SessionSettings {
    * compete for the same cores and measured no faster, BENCHMARKS.md; for machines with cores to spare; Q3TTS_VOCODER_THREAD=1).
    */
   vocoderThread?: boolean;
+  /**
+   * Prefill with talker_decode as well where the export allows it (probed at load), so the talker's weights are
+   * loaded once (decision 0019; default true). false opens talker_prefill too, as before.
+   */
+  singleTalkerSession?: boolean;
+  /** Let ORT's intra-op threads spin while waiting for work (ORT's default, true); false yields the core instead. */
+  spinning?: boolean;
 }
 
-/** The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker. */
-export type ModelSessions = Record<Exclude<GraphName, 'vocoder'>, ort.InferenceSession> & {
+/**
+ * The talker and code predictor sessions live on the engine's thread; the vocoder may live in a worker, and
+ * talker_prefill is opened only when talker_decode cannot prefill (decision 0019).
+ */
+export type ModelSessions = Record<'talker_decode' | 'code_predictor', ort.InferenceSession> & {
+  talker_prefill?: ort.InferenceSession;
   vocoder?: ort.InferenceSession;
 };
 
@@ -34,13 +56,8 @@ export interface OpenGraphs {
   vocoderThread: VocoderThread | undefined;
 }
 
-function available(ep: string): { ok: boolean; names: string[] } {
-  const names = ort.listSupportedBackends().map((b) => b.name);
-  return { ok: ep === 'cpu' || names.includes(ep), names };
-}
-
 export function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
-  const ep = (settings.executionProvider ?? 'cpu').toLowerCase();
+  const ep = (settings.executionProvider ?? 'cpu').toLowerCase(); // resolved by load.ts; 'cpu' for the helper graphs
   const so: ort.InferenceSession.SessionOptions = {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -49,25 +66,9 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
   };
   if (settings.intraOpNumThreads !== undefined) so.intraOpNumThreads = settings.intraOpNumThreads;
   if (settings.interOpNumThreads !== undefined) so.interOpNumThreads = settings.interOpNumThreads;
+  if (settings.spinning === false)
+    so.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   return so;
-}
-
-/** Resolves the execution provider, failing clearly when this onnxruntime-node build lacks it. */
-export function checkExecutionProvider(name: string | undefined): string {
-  const ep = (name ?? 'cpu').toLowerCase();
-  if (!isExecutionProvider(ep))
-    throw new ModelFileError(
-      'executionProvider',
-      `unknown execution provider '${name}' (known: ${EXECUTION_PROVIDERS.join(', ')})`,
-    );
-  const { ok, names } = available(ep);
-  if (!ok) {
-    throw new ModelFileError(
-      'executionProvider',
-      `execution provider '${ep}' is not available in this onnxruntime-node build on ${process.platform}/${process.arch} (available: ${names.join(', ')})`,
-    );
-  }
-  return ep;
 }
 
 /** talker_decode is loaded rewritten (decode-graph.ts); its weights still come from beside the file. */
@@ -105,9 +106,10 @@ async function createSession(
     if (err instanceof ModelFileError) throw err;
     const msg = cleanOrtMessage(err);
     if (ep !== 'cpu' && /provider|shared library|Failed to load/i.test(msg)) {
-      throw new ModelFileError(
+      throw new ProviderStartError(
         file,
-        `execution provider '${ep}' could not start (${msg}); its runtime libraries may be missing — use 'cpu'`,
+        ep,
+        `execution provider '${ep}' could not start (${msg}); ${providerHelp(ep)}`,
       );
     }
     throw new ModelFileError(file, `onnxruntime cannot load this graph: ${msg}`);
@@ -115,36 +117,56 @@ async function createSession(
 }
 
 /**
- * Opens the four graphs of `files` on `ep` and checks each against `specs`; on any failure, whatever was opened
- * is closed again before the error is rethrown.
+ * Opens the graphs of `files` on `ep` (all but those in `later`) and checks each against `specs`; on any failure,
+ * whatever was opened is closed again before the error is rethrown.
  */
 export async function openGraphs(
   files: Record<GraphName, string>,
   specs: Record<GraphName, GraphSpec>,
   settings: SessionSettings,
   ep: string,
+  later: readonly GraphName[] = [],
 ): Promise<OpenGraphs> {
-  const sessions: Partial<Record<GraphName, ort.InferenceSession>> = {};
-  const feeds: Partial<Record<GraphName, Set<string>>> = {};
-  let thread: VocoderThread | undefined;
+  const graphs: OpenGraphs = {
+    sessions: {} as ModelSessions,
+    feeds: {} as Record<GraphName, Set<string>>,
+    vocoderThread: undefined,
+  };
   try {
     for (const g of GRAPH_NAMES) {
+      if (later.includes(g)) continue;
       const file = files[g];
       if (g === 'vocoder' && settings.vocoderThread === true && ep === 'cpu') {
-        thread = await startVocoderThread(file, settings);
-        feeds[g] = checkGraph(file, thread.session, specs[g]);
+        graphs.vocoderThread = await startVocoderThread(file, settings);
+        graphs.feeds[g] = checkGraph(file, graphs.vocoderThread.session, specs[g]);
         continue;
       }
-      const session = await createSession(file, settings, ep, g);
-      sessions[g] = session;
-      feeds[g] = checkGraph(file, session, specs[g]);
+      await openGraph(graphs, g, file, specs[g], settings, ep);
     }
   } catch (err) {
-    await thread?.close();
-    await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+    await closeGraphs(graphs).catch(() => undefined);
     throw err;
   }
-  return { sessions: sessions as ModelSessions, feeds: feeds as Record<GraphName, Set<string>>, vocoderThread: thread };
+  return graphs;
+}
+
+/** Opens one more graph into `graphs` (talker_prefill, when talker_decode turns out unable to prefill). */
+export async function openGraph(
+  graphs: OpenGraphs,
+  g: GraphName,
+  file: string,
+  spec: GraphSpec,
+  settings: SessionSettings,
+  ep: string,
+): Promise<void> {
+  const session = await createSession(file, settings, ep, g);
+  try {
+    graphs.feeds[g] = checkGraph(file, session, spec);
+  } catch (err) {
+    await session.release().catch(() => undefined);
+    throw err;
+  }
+  (graphs.sessions as Partial<Record<GraphName, ort.InferenceSession>>)[g] = session;
 }
 
 export async function closeGraphs(graphs: OpenGraphs): Promise<void> {
