@@ -5,6 +5,9 @@ import Sonic from '@echogarden/sonic-wasm';
 
 export const MIN_RATE = 0.5;
 export const MAX_RATE = 2;
+/** The tempo Sonic is run at: rate (0.5–2) times a door's speed (0.25–4, the OpenAI field). */
+export const MIN_TEMPO = MIN_RATE * 0.25;
+export const MAX_TEMPO = MAX_RATE * 4;
 
 type SonicModule = {
   _sonicCreateStream(sampleRate: number, channels: number): number;
@@ -22,7 +25,7 @@ type SonicModule = {
 let loading: Promise<SonicModule> | undefined;
 const sonic = () => (loading ??= Sonic().then((m) => m as SonicModule));
 
-/** Applies rate (0.5–2, pitch kept) and volume (a gain, 0–1) to a stream of float chunks. */
+/** Applies a tempo (rate × speed, pitch kept) and volume (a gain, 0–1) to a stream of float chunks. */
 export class SpeechShaper {
   private constructor(
     private readonly m: SonicModule | undefined,
@@ -30,14 +33,14 @@ export class SpeechShaper {
     private readonly gain: number,
   ) {}
 
-  /** Rate 1 needs no Sonic at all: only the gain is applied. */
-  static async create(sampleRate: number, rate: number, gain: number): Promise<SpeechShaper> {
-    if (!(rate >= MIN_RATE && rate <= MAX_RATE))
-      throw new RangeError(`rate must be between ${MIN_RATE} and ${MAX_RATE}, got ${rate}`);
-    if (rate === 1) return new SpeechShaper(undefined, 0, gain);
+  /** Tempo 1 needs no Sonic at all: only the gain is applied. */
+  static async create(sampleRate: number, tempo: number, gain: number): Promise<SpeechShaper> {
+    if (!(tempo >= MIN_TEMPO && tempo <= MAX_TEMPO))
+      throw new RangeError(`tempo must be between ${MIN_TEMPO} and ${MAX_TEMPO}, got ${tempo}`);
+    if (tempo === 1) return new SpeechShaper(undefined, 0, gain);
     const m = await sonic();
     const stream = m._sonicCreateStream(sampleRate, 1);
-    m._sonicSetSpeed(stream, rate);
+    m._sonicSetSpeed(stream, tempo);
     return new SpeechShaper(m, stream, gain);
   }
 

@@ -25,7 +25,6 @@ import { cleanForSpeech } from '../../shared/text/clean.js';
 import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import { notReplaceable } from '../atomic-file.js';
-import { withSpeed } from '../audio/tempo.js';
 import { EventSink } from '../audio/event-sink.js';
 import { formatForFile } from '../../shared/audio-formats.js';
 import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
@@ -117,18 +116,19 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     const direct = output.path ? () => ctx.openFile(output.path!) : ownStream ? async () => ownStream : undefined;
     const slow = direct ? undefined : ctx.slowNotice(live);
     if (slow) emit({ event: 'slow', ...ids, ...slow });
-    // Rate and volume shape the audio on its way to every sink: speakers, files and streams alike.
-    const rate = req.rate ?? 1;
-    const shaper = await ctx.shaper(live.info.sampleRate, rate, (req.volume ?? 100) / 100);
+    // Rate (the reader's control) and speed (the OpenAI field) are one tempo, and with the volume they shape the
+    // audio on its way to every sink: speakers, files and streams alike (one Sonic stream, decision 0022).
+    const tempo = (req.rate ?? 1) * (req.speed ?? 1);
+    const shaper = await ctx.shaper(live.info.sampleRate, tempo, (req.volume ?? 100) / 100);
     const shapedEngine: Engine = {
       info: live.info,
-      synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, rate),
+      synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, tempo),
       dispose: () => live.dispose(),
     };
     try {
       if (direct) {
         // a pause holds the speakers and files, not a client's own stream
-        const sink = withSpeed(await direct(), req.speed);
+        const sink = await direct();
         await play(sink, live.info.sampleRate, signal, ctx, !ownStream, async (write) => {
           for await (const event of shapedEngine.synthesize(synthesis, signal)) {
             if (event.type === 'audio') await write(event.samples);
@@ -146,7 +146,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
             lane,
             policy: req.start ?? ctx.startPolicy(),
             speed: ctx.speed,
-            openSink: async () => withSpeed(await ctx.openPlayback(), req.speed),
+            openSink: () => ctx.openPlayback(),
             unpaused: (s) => ctx.unpaused(s),
             onEvent,
             onPhase: (phase, segment) => {

@@ -2,6 +2,7 @@
 // fed in the engine's chunks, the output has no click where chunks meet.
 import { describe, expect, it } from 'vitest';
 import { SpeechShaper } from '../../../src/core/audio/stretch.js';
+import { GenerateRequestSchema, parseRequest } from '../../../src/shared/requests.js';
 
 const RATE = 24000;
 const tone = (seconds: number, hz: number) =>
@@ -60,7 +61,11 @@ describe('SpeechShaper', () => {
     expect(Array.from(await shape(input, 1, 0)).every((x) => x === 0)).toBe(true);
   });
 
-  it('refuses a rate out of range', async () => {
-    await expect(SpeechShaper.create(RATE, 3, 1)).rejects.toThrow(/between 0.5 and 2/);
+  it('a rate out of 0.5–2 is refused by the protocol before any audio is shaped', () => {
+    for (const rate of [0.4, 3]) {
+      const parsed = parseRequest(GenerateRequestSchema, { action: 'generate', text: 'Hi.', rate });
+      expect(parsed.ok).toBe(false);
+    }
+    expect(parseRequest(GenerateRequestSchema, { action: 'generate', text: 'Hi.', rate: 2 }).ok).toBe(true);
   });
 });
