@@ -49,6 +49,8 @@ export async function wyomingRequest(port: number, random: () => number, record:
   if (kind === 'describe') {
     const r = await converse(port, encodeEvent('describe'), (ev) => ev.length > 0);
     if (r.events.length === 1 && r.events[0]!.type === 'info') return record('wyoming:info');
+    // while the handlers file is broken by the chaos, the voices cannot be listed: one error event
+    if (r.events.length === 1 && r.events[0]!.type === 'error') return record('wyoming:describe error');
     return record('wyoming:bad describe', `describe got ${JSON.stringify(r.events.map((e) => e.type))}`);
   }
   if (kind === 'lying') {

@@ -457,6 +457,7 @@ times (${counts.broken} of them broken for a moment, then restored).
 | socket removed on SIGTERM | ${socketLeft ? 'no' : 'yes'} |
 | problems | ${tally.problems.length ? tally.problems.slice(0, 10).join('; ') : 'none'} |
 `;
+  for (const problem of tally.problems) console.error(`problem: ${problem}`);
   const file = writeSection('Soak', body);
   console.log(body);
   console.log(`written to ${file}`);
