@@ -1,9 +1,11 @@
 // npm run soak — keeps the red team's findings found (issue 16). A real `q3tts serve` on the tiny synthetic
 // model (engine host process, onnxruntime), driven for SOAK_SECONDS (default 180) by SOAK_CLIENTS clients
 // (default 8) with mixed requests: generate to files and to the (null) audio sink, status, ping, queue, cancel,
-// interrupt, decode, and malformed frames; meanwhile the engine host is killed (SIGKILL) and the handlers file
+// interrupt, decode, and malformed frames; and through the front doors (served on loopback ports), HTTP speech
+// (wav, pcm, streamed and abandoned), malformed HTTP, Wyoming describe/synthesize/streams and lying headers
+// (bench/soak-http.ts, bench/soak-wyoming.ts); meanwhile the engine host is killed (SIGKILL) and the handlers file
 // edited (a harmless change, or broken then restored) at random moments. At the end: every request answered
-// exactly once, every ok file a valid WAV, no temporaries left, daemon RSS within SOAK_RSS_MB (default 40 MB)
+// exactly once (through a door: one complete response, or a clean close after the client gave up), every ok file a valid WAV, no temporaries left, daemon RSS within SOAK_RSS_MB (default 40 MB)
 // and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
 // any failure; the figures go to BENCHMARKS.md ("Soak").
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +26,8 @@ import { FrameDecoder, encodeFrame } from '../src/shared/protocol.js';
 import { buildSyntheticModel } from '../test/synthetic/build.js';
 import { readWav } from '../test/support/wav.js';
 import { machine, writeSection } from './report.js';
+import { httpRequest } from './soak-http.js';
+import { wyomingRequest } from './soak-wyoming.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(root, 'out/cli/q3tts.mjs');
@@ -73,6 +77,12 @@ interface Tally {
 const tally: Tally = { sent: 0, answers: new Map(), codes: new Map(), okFiles: [], problems: [] };
 const expected = new Map<string, string>(); // id → action
 const engineErrors = new Map<string, number>(); // E_ENGINE messages (without their details) → count
+const doors = { httpBase: new URL('http://127.0.0.1'), wyomingPort: 0, sent: 0, codes: new Map<string, number>() };
+/** A door request's outcome: counted; a problem fails the soak. */
+function recordDoor(outcome: string, problem?: string): void {
+  doors.codes.set(outcome, (doors.codes.get(outcome) ?? 0) + 1);
+  if (problem) tally.problems.push(problem);
+}
 
 /** One client connection: requests by id, answers counted (a second answer for an id is a failure). */
 class Client {
@@ -189,6 +199,10 @@ async function clientLoop(n: number, until: number): Promise<void> {
       'interrupt',
       'decode',
       'malformed',
+      'http',
+      'http',
+      'wyoming',
+      'wyoming',
     ] as const);
     const base = {
       language: 'English',
@@ -227,6 +241,12 @@ async function clientLoop(n: number, until: number): Promise<void> {
       await speech;
     } else if (op === 'malformed') {
       await malformed();
+    } else if (op === 'http') {
+      doors.sent++;
+      await httpRequest(doors.httpBase, random, recordDoor);
+    } else if (op === 'wyoming') {
+      doors.sent++;
+      await wyomingRequest(doors.wyomingPort, random, recordDoor);
     } else {
       await c.ask({ action: op, id: id() });
     }
@@ -294,11 +314,24 @@ async function main(): Promise<number> {
     Q3TTS_HANDLERS: handlersFile,
     Q3TTS_THREADS: '1',
   };
-  const daemon: ChildProcess = spawn(process.execPath, [cli, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon: ChildProcess = spawn(
+    process.execPath,
+    [cli, 'serve', '--http', '127.0.0.1:0', '--wyoming', '127.0.0.1:0'], // port 0: free ports, loopback only
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   await new Promise<void>((resolve, reject) => {
-    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('listening on') && resolve());
+    let out = '';
+    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const http = /HTTP door \(OpenAI API\) on (http:\/\/\S+)/.exec(out)?.[1];
+      const wyoming = /Wyoming door on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+      if (!http || !wyoming) return;
+      doors.httpBase = new URL(http);
+      doors.wyomingPort = Number(wyoming);
+      resolve();
+    });
     daemon.once('exit', (code) => reject(new Error(`q3tts serve exited (${code}): ${log}`)));
   });
   const pid = daemon.pid!;
@@ -322,6 +355,11 @@ async function main(): Promise<number> {
   tally.okFiles.push(path.join(outDir, 'warm.wav'));
   await warm.ask({ action: 'generate', id: 'warm-2', text: 'warm up', max_new_tokens: 8 });
   warm.close();
+  const warmDoor = (_outcome: string, problem?: string) => problem && tally.problems.push(`warm-up: ${problem}`);
+  for (let i = 0; i < 6; i++) {
+    await httpRequest(doors.httpBase, random, warmDoor);
+    await wyomingRequest(doors.wyomingPort, random, warmDoor);
+  }
   await sleep(1000);
   const start = procStatus(pid);
   const engineStart = procStatus(enginePid(pid)!);
@@ -394,7 +432,9 @@ async function main(): Promise<number> {
 The machine was shared with other work while it ran (CPU contended), so the request counts are not speed figures.
 A \`q3tts serve\` on the tiny synthetic model (engine host process, onnxruntime), ${CLIENTS} clients with mixed
 requests (generate to files and to the null audio sink, status, ping, queue, cancel, interrupt, decode, malformed
-frames) for ${wall.toFixed(0)} s, while the engine was killed ${counts.kills} times and the handlers file edited ${counts.edits}
+frames; through the doors on loopback ports: HTTP speech as wav and pcm, some streamed and abandoned mid-body,
+malformed bodies, wrong methods and paths, lying Content-Length headers; Wyoming describe, synthesize, streamed
+synthesize, synthesize abandoned after its audio began, lying event headers) for ${wall.toFixed(0)} s, while the engine was killed ${counts.kills} times and the handlers file edited ${counts.edits}
 times (${counts.broken} of them broken for a moment, then restored).
 
 | check | result |
@@ -402,6 +442,11 @@ times (${counts.broken} of them broken for a moment, then restored).
 | requests sent / answered exactly once | ${expected.size} / ${[...tally.answers.values()].filter((n) => n === 1).length} |
 | malformed frames sent / answered with one error | ${tally.sent - expected.size} / ${[...tally.codes.entries()].filter(([c]) => /^malformed:E_/.test(c)).reduce((n, [, k]) => n + k, 0)} |
 | answers by code | ${codeList} |
+| door requests sent / ended as expected (one complete response, or a clean close after the client gave up) | ${doors.sent} / ${[...doors.codes.entries()].filter(([c]) => !/bad|no answer/.test(c)).reduce((n, [, k]) => n + k, 0)} |
+| door outcomes | ${[...doors.codes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ')} |
 | E_ENGINE answers by message | ${[...engineErrors.entries()].map(([m, n]) => `${m} ${n}`).join('; ') || 'none'} |
 | ok WAV files valid | ${tally.okFiles.length - badFiles} of ${tally.okFiles.length} |
 | temporaries left | ${temporaries.length} |
@@ -412,6 +457,7 @@ times (${counts.broken} of them broken for a moment, then restored).
 | socket removed on SIGTERM | ${socketLeft ? 'no' : 'yes'} |
 | problems | ${tally.problems.length ? tally.problems.slice(0, 10).join('; ') : 'none'} |
 `;
+  for (const problem of tally.problems) console.error(`problem: ${problem}`);
   const file = writeSection('Soak', body);
   console.log(body);
   console.log(`written to ${file}`);

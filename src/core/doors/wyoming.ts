@@ -225,6 +225,7 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
 
     /** Queues a sentence at once (so the daemon works ahead) and chains its end after the previous one's. */
     async function queueSentence(s: NonNullable<typeof stream>, sentence: string): Promise<void> {
+      if (s.failed) return; // the stream has already said why it failed; the rest would be a fragment
       const model = await info();
       if (!model) {
         s.failed = true;

@@ -1,6 +1,6 @@
 // The Wyoming door against a client written here from the protocol's documentation (the wyoming README: a JSON
 // header line, then data_length bytes of JSON data, then payload_length bytes of payload), on 127.0.0.1.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -287,4 +287,31 @@ describe('errors are error events; the daemon is never taken down', () => {
 
 it('status lists the Wyoming door', () => {
   expect(daemon.core.doors).toEqual([{ door: 'wyoming', address: door.address, auth: false }]);
+});
+
+// Found by the soak: a stream whose sentences all fail (here: the handlers file is broken, so the voices cannot be
+// listed) said so once per sentence; a failed stream says so once, then synthesize-stopped.
+it('a failed stream gets one error event, however many sentences it had', async () => {
+  const broken = path.join(dir, 'broken-handlers.mjs');
+  writeFileSync(broken, 'export const handle = (;');
+  const other = await startDaemon({
+    socketPath: path.join(dir, 'run-broken', 'daemon.sock'),
+    engine: { kind: 'tone', msPerFrame: 15 },
+    handlersFile: broken,
+    announce: () => undefined,
+    log: () => undefined,
+  });
+  const otherDoor = await openWyomingDoor(other.core, { host: '127.0.0.1', port: 0 });
+  try {
+    const c = await Client.connect(otherDoor.port);
+    c.send('synthesize-start', {});
+    c.send('synthesize-chunk', { text: 'One. Two. Three. ' });
+    c.send('synthesize-stop');
+    const events = await c.until('synthesize-stopped');
+    expect(events.map((e) => e.type)).toEqual(['error', 'synthesize-stopped']);
+    c.close();
+  } finally {
+    await otherDoor.close();
+    await other.close();
+  }
 });
