@@ -1,5 +1,6 @@
 // Where a front door listens: "[HOST:]PORT" as given to `q3tts serve --http/--wyoming` and the settings.
 import net from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 
 export interface ListenAddress {
   host: string;
@@ -27,4 +28,15 @@ export function isLoopback(host: string): boolean {
 /** "host:port", with IPv6 hosts in brackets. */
 export function formatHostPort(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Starts listening (an HTTP or a plain TCP server alike) and gives the port, which is the one asked for or, for 0, the one chosen. */
+export function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

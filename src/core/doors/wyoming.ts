@@ -3,12 +3,11 @@
 // synthesize-chunk…, synthesize-stop) speaks sentence by sentence as text arrives. A thin adapter: each
 // sentence is one `generate` request whose audio streams back as audio-chunk events (decision 0017).
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { OkAnswerOf } from '../../shared/actions.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Answer, Request } from '../../shared/protocol.js';
 import type { DaemonCore } from '../daemon/core.js';
-import { formatHostPort, isLoopback } from './address.js';
+import { formatHostPort, isLoopback, listenOn } from './address.js';
 import { SentenceSplitter } from './sentences.js';
 import { PcmStreamSink } from './stream-sink.js';
 import { DEFAULT_VOICE, resolveVoice, voiceNames } from './voices.js';
@@ -246,14 +245,7 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, options.port, options.host);
   const address = `tcp://${formatHostPort(options.host, port)}`;
   const forget = core.addDoor({ door: 'wyoming', address, auth: false });
   return {

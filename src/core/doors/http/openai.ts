@@ -3,14 +3,13 @@
 // response body (decision 0017): same queue, same cancel (a client that hangs up cancels its job), same errors.
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { OkAnswerOf } from '../../../shared/actions.js';
 import { errorMessage } from '../../../shared/errors.js';
 import type { Answer, ErrorCode, Request } from '../../../shared/protocol.js';
 import { describeIssues } from '../../../shared/requests.js';
 import type { DaemonCore } from '../../daemon/core.js';
-import { formatHostPort, isLoopback } from '../address.js';
+import { formatHostPort, isLoopback, listenOn } from '../address.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, voiceNames } from '../voices.js';
 
@@ -269,14 +268,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
     stream.end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, options.port, options.host);
   const address = `http://${formatHostPort(options.host, port)}`;
   const forget = core.addDoor({ door: 'openai-http', address, auth: token !== null });
   return {
