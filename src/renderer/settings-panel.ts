@@ -47,6 +47,7 @@ function findControls() {
     speaker: $<HTMLSelectElement>('set-speaker'),
     speakerField: $<HTMLDivElement>('set-speaker-field'),
     modes: [input('set-speakMode-interrupt'), input('set-speakMode-queue')],
+    starts: [input('set-speechStart-smooth'), input('set-speechStart-asap')],
     outputDevice: input('set-outputDevice'),
     modelDir: input('set-modelDir'),
     modelVariant: $<HTMLSelectElement>('set-modelVariant'),
@@ -69,6 +70,7 @@ function readForm(c: Controls, saved: Settings | null): SettingsForm {
     language: c.language.value,
     speaker: c.speakerField.hidden ? (saved?.speaker ?? '') : c.speaker.value,
     speakMode: c.modes.find((m) => m.checked)?.value ?? '',
+    speechStart: c.starts.find((m) => m.checked)?.value ?? '',
     outputDevice: c.outputDevice.value,
     modelDir: c.modelDir.value,
     modelVariant: c.modelVariant.value,
@@ -95,6 +97,7 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
   c.primary.checked = f.primarySelection;
   c.instruct.value = f.instruct;
   for (const m of c.modes) m.checked = m.value === f.speakMode;
+  for (const m of c.starts) m.checked = m.value === f.speechStart;
   c.outputDevice.value = f.outputDevice;
   c.modelDir.value = f.modelDir;
   c.modelVariant.value = f.modelVariant;
@@ -106,7 +109,8 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
 /** Each field's message beside it (and aria-invalid on its controls); the rest above the buttons. */
 function fieldErrors(c: Controls) {
   /** The controls that take the focus (and aria-invalid) for a field. */
-  const controlsOf = (field: FormField): HTMLElement[] => (field === 'speakMode' ? c.modes : [$(`set-${field}`)]);
+  const controlsOf = (field: FormField): HTMLElement[] =>
+    field === 'speakMode' ? c.modes : field === 'speechStart' ? c.starts : [$(`set-${field}`)];
   const set = (field: FormField, message: string | null) => {
     const el = $(`err-${field}`);
     el.hidden = message === null;

@@ -12,6 +12,7 @@ export interface SettingsForm {
   language: string;
   speaker: string;
   speakMode: string;
+  speechStart: string;
   outputDevice: string;
   modelDir: string;
   modelVariant: string;
@@ -28,6 +29,7 @@ export const FORM_FIELDS: readonly FormField[] = [
   'language',
   'speaker',
   'speakMode',
+  'speechStart',
   'outputDevice',
   'modelDir',
   'modelVariant',
@@ -43,6 +45,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     language: s.language,
     speaker: s.speaker ?? '',
     speakMode: s.speakMode,
+    speechStart: s.speechStart,
     outputDevice: s.outputDevice ?? '',
     modelDir: s.modelDir ?? '',
     modelVariant: s.modelVariant,
@@ -68,6 +71,7 @@ export function patchFromForm(
     language: form.language,
     speaker: orNull(form.speaker),
     speakMode: form.speakMode,
+    speechStart: form.speechStart,
     outputDevice: orNull(form.outputDevice),
     modelDir: orNull(form.modelDir),
     modelVariant: form.modelVariant,

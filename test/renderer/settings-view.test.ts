@@ -33,6 +33,8 @@ describe('settings form ⇄ patch', () => {
     ['language', { language: 'auto' }, { language: 'auto' }],
     ['speaker cleared → null', { speaker: '' }, { speaker: null }],
     ['queue mode', { speakMode: 'queue' }, { speakMode: 'queue' }],
+    ['start at once', { speechStart: 'asap' }, { speechStart: 'asap' }],
+    ['smooth start again (no change)', { speechStart: 'smooth' }, {}],
     ['an output device, trimmed', { outputDevice: ' USB Headset ' }, { outputDevice: 'USB Headset' }],
     ['a model directory', { modelDir: '/models/q3' }, { modelDir: '/models/q3' }],
     ['blank model directory stays automatic (no change)', { modelDir: '   ' }, {}],

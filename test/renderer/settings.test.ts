@@ -47,6 +47,8 @@ describe.skipIf(!haveChromium)('settings view', () => {
     expect(await page.inputValue('#set-instruct')).toBe('A warm, friendly voice.');
     await expect.poll(() => page.inputValue('#set-language')).toBe('English');
     expect(await page.isChecked('#set-speakMode-interrupt')).toBe(true);
+    expect(await page.isChecked('#set-speechStart-smooth')).toBe(true);
+    expect(await page.isChecked('#set-speechStart-asap')).toBe(false);
     expect(await page.inputValue('#set-modelVariant')).toBe('int4');
     expect(await page.inputValue('#set-executionProvider')).toBe('auto');
     expect(await page.inputValue('#set-modelDir')).toBe('');
@@ -80,6 +82,8 @@ describe.skipIf(!haveChromium)('settings view', () => {
       'speaker',
       'speakMode-interrupt',
       'speakMode-queue',
+      'speechStart-smooth',
+      'speechStart-asap',
       'outputDevice',
       'modelDir',
       'modelVariant',
@@ -89,12 +93,16 @@ describe.skipIf(!haveChromium)('settings view', () => {
       expect(await page.locator(`label[for=set-${id}]`).count(), id).toBe(1);
     }
     expect(await page.getByRole('radiogroup', { name: 'When new speech arrives' }).count()).toBe(1);
+    expect(await page.getByRole('radiogroup', { name: 'When speech starts' }).count()).toBe(1);
+    expect(await page.getByLabel('Start at once (may pause mid-sentence)').count()).toBe(1);
+    expect(await page.getByLabel('No pauses inside a sentence (may start later on a slow machine)').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Press keys…' }).count()).toBe(1);
   });
 
   it('saves the changed fields only: main validates them and the file has them', async () => {
     await page.fill('#set-hotkey', 'Alt+Shift+R');
     await page.check('#set-speakMode-queue');
+    await page.check('#set-speechStart-asap');
     await page.check('#set-startAtLogin');
     await page.check('#set-primarySelection');
     await page.fill('#set-outputDevice', 'USB Headset');
@@ -112,6 +120,7 @@ describe.skipIf(!haveChromium)('settings view', () => {
       primarySelection: true,
       instruct: 'A bright, cheerful voice.',
       speakMode: 'queue',
+      speechStart: 'asap',
       outputDevice: 'USB Headset',
       modelVariant: 'fp32',
       executionProvider: 'cuda',
