@@ -6,6 +6,7 @@ import type { Q3ttsBridge, Voices } from '../shared/bridge.js';
 import type { Settings } from '../shared/settings.js';
 import {
   captureKey,
+  doorNotes,
   engineNote,
   firstInvalid,
   formFromSettings,
@@ -52,6 +53,9 @@ function findControls() {
     modelDir: input('set-modelDir'),
     modelVariant: $<HTMLSelectElement>('set-modelVariant'),
     provider: $<HTMLSelectElement>('set-executionProvider'),
+    httpDoor: input('set-httpDoor'),
+    wyomingDoor: input('set-wyomingDoor'),
+    doorLine: $<HTMLParagraphElement>('door-note'),
     startAtLogin: input('set-startAtLogin'),
     saveButton: $<HTMLButtonElement>('settings-save'),
     cancelButton: $<HTMLButtonElement>('settings-cancel'),
@@ -75,6 +79,8 @@ function readForm(c: Controls, saved: Settings | null): SettingsForm {
     modelDir: c.modelDir.value,
     modelVariant: c.modelVariant.value,
     executionProvider: c.provider.value,
+    httpDoor: c.httpDoor.value,
+    wyomingDoor: c.wyomingDoor.value,
     startAtLogin: c.startAtLogin.checked,
   };
 }
@@ -102,6 +108,8 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
   c.modelDir.value = f.modelDir;
   c.modelVariant.value = f.modelVariant;
   c.provider.value = f.executionProvider;
+  c.httpDoor.value = f.httpDoor;
+  c.wyomingDoor.value = f.wyomingDoor;
   c.startAtLogin.checked = f.startAtLogin;
   fillChoices(c, f, voices);
 }
@@ -193,6 +201,9 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
     const note = engineNote(patch, deps.attached(), false);
     c.engineLine.hidden = note === null;
     c.engineLine.textContent = note ?? '';
+    const doors = saved ? doorNotes(read(), patch, deps.attached()) : [];
+    c.doorLine.hidden = doors.length === 0;
+    c.doorLine.textContent = doors.join(' ');
     c.form.setAttribute('aria-busy', String(saving));
   };
 

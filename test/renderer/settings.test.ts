@@ -213,6 +213,40 @@ describe.skipIf(!haveChromium)('settings view', () => {
     expect(setCalls()).toEqual([{ primarySelection: false, modelDir: '/models/q3' }]);
   });
 
+  it('opens the network doors: checks the address, says who can reach them and that the engine restarts', async () => {
+    expect(await page.inputValue('#set-httpDoor')).toBe('');
+    expect(await page.getAttribute('#set-httpDoor', 'placeholder')).toMatch(/^Off/);
+    expect(await page.getByLabel('Wyoming door (Home Assistant)').count()).toBe(1);
+    const before = onDisk();
+    await page.fill('#set-httpDoor', 'example.com:80');
+    await page.click('#settings-save');
+    await expect.poll(() => page.locator('#err-httpDoor').textContent()).toMatch(/\[HOST:\]PORT/);
+    expect(await focused()).toBe('set-httpDoor');
+    expect(setCalls()).toEqual([]);
+    expect(onDisk()).toEqual(before);
+    // Beyond loopback: the window says the token is needed and where it comes from.
+    await page.fill('#set-httpDoor', '0.0.0.0:8880');
+    await expect.poll(() => page.locator('#door-note').textContent()).toMatch(/bearer token.*q3tts http token/);
+    expect(await page.locator('#door-note').textContent()).toMatch(/Saving restarts the engine/);
+    await page.fill('#set-wyomingDoor', '127.0.0.1:10200');
+    expect(await page.locator('#door-note').textContent()).not.toMatch(/Wyoming has no authentication/);
+    await page.click('#settings-save');
+    await expect
+      .poll(() => page.locator('#settings-result').textContent())
+      .toBe('Saved. The engine is restarting with the new doors…');
+    expect(setCalls()).toEqual([{ httpDoor: '0.0.0.0:8880', wyomingDoor: '127.0.0.1:10200' }]);
+    expect(onDisk()).toMatchObject({ httpDoor: '0.0.0.0:8880', wyomingDoor: '127.0.0.1:10200' });
+    // Saved: the token note stays while the door is open beyond loopback.
+    expect(await page.locator('#door-note').textContent()).toMatch(/^Other machines can reach the HTTP door/);
+    await page.screenshot({ path: path.join(artifacts, 'settings-doors.png'), fullPage: true });
+    // Emptying a field closes that door again.
+    await page.fill('#set-httpDoor', '');
+    await page.click('#settings-save');
+    await expect.poll(() => h.repo.get().httpDoor).toBeNull();
+    expect(setCalls().at(-1)).toEqual({ httpDoor: null });
+    expect(h.repo.get().wyomingDoor).toBe('127.0.0.1:10200');
+  });
+
   it('follows changes made elsewhere (the file edited by hand) unless the user is editing', async () => {
     h.repo.update({ speakMode: 'interrupt', language: 'auto' });
     await expect.poll(() => page.isChecked('#set-speakMode-interrupt')).toBe(true);
