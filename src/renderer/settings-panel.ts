@@ -6,6 +6,7 @@ import type { Q3ttsBridge, Voices } from '../shared/bridge.js';
 import type { Settings } from '../shared/settings.js';
 import {
   captureKey,
+  doorNotes,
   engineNote,
   firstInvalid,
   formFromSettings,
@@ -47,10 +48,14 @@ function findControls() {
     speaker: $<HTMLSelectElement>('set-speaker'),
     speakerField: $<HTMLDivElement>('set-speaker-field'),
     modes: [input('set-speakMode-interrupt'), input('set-speakMode-queue')],
+    starts: [input('set-speechStart-smooth'), input('set-speechStart-asap')],
     outputDevice: input('set-outputDevice'),
     modelDir: input('set-modelDir'),
     modelVariant: $<HTMLSelectElement>('set-modelVariant'),
     provider: $<HTMLSelectElement>('set-executionProvider'),
+    httpDoor: input('set-httpDoor'),
+    wyomingDoor: input('set-wyomingDoor'),
+    doorLine: $<HTMLParagraphElement>('door-note'),
     startAtLogin: input('set-startAtLogin'),
     saveButton: $<HTMLButtonElement>('settings-save'),
     cancelButton: $<HTMLButtonElement>('settings-cancel'),
@@ -69,10 +74,13 @@ function readForm(c: Controls, saved: Settings | null): SettingsForm {
     language: c.language.value,
     speaker: c.speakerField.hidden ? (saved?.speaker ?? '') : c.speaker.value,
     speakMode: c.modes.find((m) => m.checked)?.value ?? '',
+    speechStart: c.starts.find((m) => m.checked)?.value ?? '',
     outputDevice: c.outputDevice.value,
     modelDir: c.modelDir.value,
     modelVariant: c.modelVariant.value,
     executionProvider: c.provider.value,
+    httpDoor: c.httpDoor.value,
+    wyomingDoor: c.wyomingDoor.value,
     startAtLogin: c.startAtLogin.checked,
   };
 }
@@ -95,10 +103,13 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
   c.primary.checked = f.primarySelection;
   c.instruct.value = f.instruct;
   for (const m of c.modes) m.checked = m.value === f.speakMode;
+  for (const m of c.starts) m.checked = m.value === f.speechStart;
   c.outputDevice.value = f.outputDevice;
   c.modelDir.value = f.modelDir;
   c.modelVariant.value = f.modelVariant;
   c.provider.value = f.executionProvider;
+  c.httpDoor.value = f.httpDoor;
+  c.wyomingDoor.value = f.wyomingDoor;
   c.startAtLogin.checked = f.startAtLogin;
   fillChoices(c, f, voices);
 }
@@ -106,7 +117,8 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
 /** Each field's message beside it (and aria-invalid on its controls); the rest above the buttons. */
 function fieldErrors(c: Controls) {
   /** The controls that take the focus (and aria-invalid) for a field. */
-  const controlsOf = (field: FormField): HTMLElement[] => (field === 'speakMode' ? c.modes : [$(`set-${field}`)]);
+  const controlsOf = (field: FormField): HTMLElement[] =>
+    field === 'speakMode' ? c.modes : field === 'speechStart' ? c.starts : [$(`set-${field}`)];
   const set = (field: FormField, message: string | null) => {
     const el = $(`err-${field}`);
     el.hidden = message === null;
@@ -189,6 +201,9 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
     const note = engineNote(patch, deps.attached(), false);
     c.engineLine.hidden = note === null;
     c.engineLine.textContent = note ?? '';
+    const doors = saved ? doorNotes(read(), patch, deps.attached()) : [];
+    c.doorLine.hidden = doors.length === 0;
+    c.doorLine.textContent = doors.join(' ');
     c.form.setAttribute('aria-busy', String(saving));
   };
 

@@ -2,7 +2,15 @@
 // changed, the checks the window can make before asking main, and the "press keys" shortcut capture.
 import type { Voices } from '../shared/bridge.js';
 import type { Settings, SettingsPatch } from '../shared/settings.js';
-import { ACCELERATOR_HINT, ENGINE_FIELDS, isAccelerator } from '../shared/settings-values.js';
+import {
+  ACCELERATOR_HINT,
+  DOOR_FIELDS,
+  ENGINE_FIELDS,
+  LISTEN_ADDRESS_HINT,
+  isAccelerator,
+  isLoopbackHost,
+  listenHost,
+} from '../shared/settings-values.js';
 
 /** What the form's controls hold: text fields as typed ("" for none), checkboxes as booleans. */
 export interface SettingsForm {
@@ -12,10 +20,13 @@ export interface SettingsForm {
   language: string;
   speaker: string;
   speakMode: string;
+  speechStart: string;
   outputDevice: string;
   modelDir: string;
   modelVariant: string;
   executionProvider: string;
+  httpDoor: string;
+  wyomingDoor: string;
   startAtLogin: boolean;
 }
 
@@ -28,10 +39,13 @@ export const FORM_FIELDS: readonly FormField[] = [
   'language',
   'speaker',
   'speakMode',
+  'speechStart',
   'outputDevice',
   'modelDir',
   'modelVariant',
   'executionProvider',
+  'httpDoor',
+  'wyomingDoor',
   'startAtLogin',
 ];
 
@@ -43,10 +57,13 @@ export function formFromSettings(s: Settings): SettingsForm {
     language: s.language,
     speaker: s.speaker ?? '',
     speakMode: s.speakMode,
+    speechStart: s.speechStart,
     outputDevice: s.outputDevice ?? '',
     modelDir: s.modelDir ?? '',
     modelVariant: s.modelVariant,
     executionProvider: s.executionProvider,
+    httpDoor: s.httpDoor ?? '',
+    wyomingDoor: s.wyomingDoor ?? '',
     startAtLogin: s.startAtLogin,
   };
 }
@@ -68,10 +85,13 @@ export function patchFromForm(
     language: form.language,
     speaker: orNull(form.speaker),
     speakMode: form.speakMode,
+    speechStart: form.speechStart,
     outputDevice: orNull(form.outputDevice),
     modelDir: orNull(form.modelDir),
     modelVariant: form.modelVariant,
     executionProvider: form.executionProvider,
+    httpDoor: orNull(form.httpDoor),
+    wyomingDoor: orNull(form.wyomingDoor),
     startAtLogin: form.startAtLogin,
   };
   const patch: Record<string, unknown> = {};
@@ -79,6 +99,10 @@ export function patchFromForm(
   const errors: Partial<Record<FormField, string>> = {};
   if (typeof patch.hotkey === 'string' && patch.hotkey !== '' && !isAccelerator(patch.hotkey))
     errors.hotkey = ACCELERATOR_HINT;
+  for (const door of DOOR_FIELDS) {
+    const value = patch[door];
+    if (typeof value === 'string' && listenHost(value) === null) errors[door] = LISTEN_ADDRESS_HINT;
+  }
   return { patch: patch as SettingsPatch, errors };
 }
 
@@ -112,8 +136,32 @@ export function engineNote(patch: SettingsPatch, attached: boolean, saved: boole
 
 export function savedLine(patch: SettingsPatch, attached: boolean): string {
   if (Object.keys(patch).length === 0) return 'No changes to save.';
-  const note = engineNote(patch, attached, true);
+  const note =
+    engineNote(patch, attached, true) ??
+    (touchesDoors(patch) && !attached ? 'The engine is restarting with the new doors…' : null);
   return note ? `Saved. ${note}` : 'Saved.';
+}
+
+export const touchesDoors = (patch: SettingsPatch): boolean => DOOR_FIELDS.some((f) => f in patch);
+
+/** What the doors as typed mean: who can reach them, and what saving them does. */
+export function doorNotes(form: SettingsForm, patch: SettingsPatch, attached: boolean): string[] {
+  const notes: string[] = [];
+  const httpHost = listenHost(form.httpDoor);
+  if (form.httpDoor.trim() && httpHost && !isLoopbackHost(httpHost))
+    notes.push(
+      'Other machines can reach the HTTP door: each request needs the bearer token, which the door creates when it opens (show it with q3tts http token).',
+    );
+  const wyomingHost = listenHost(form.wyomingDoor);
+  if (form.wyomingDoor.trim() && wyomingHost && !isLoopbackHost(wyomingHost))
+    notes.push('Wyoming has no authentication: open it beyond this computer only on a network you trust.');
+  if (touchesDoors(patch))
+    notes.push(
+      attached
+        ? 'A separate q3tts serve runs the engine: these doors open when the app runs its own.'
+        : 'Saving restarts the engine with these doors (speech pauses for a few seconds).',
+    );
+  return notes;
 }
 
 /** Language choices: "auto", the model's languages, and the saved one even if this model lacks it. */

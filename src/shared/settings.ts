@@ -3,11 +3,18 @@
 // (conf's own migrations are known to be unreliable, so the ladder is ours and table-tested).
 import { z } from 'zod';
 import { EXECUTION_PROVIDERS, PRECISIONS } from './engine-options.js';
-import { ACCELERATOR_HINT, SPEAK_MODES, SPEECH_STARTS, isAccelerator } from './settings-values.js';
+import {
+  ACCELERATOR_HINT,
+  LISTEN_ADDRESS_HINT,
+  SPEAK_MODES,
+  SPEECH_STARTS,
+  isAccelerator,
+  listenHost,
+} from './settings-values.js';
 
 export { SPEAK_MODES, isAccelerator };
 
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 /** The fields, each with its own default, so one bad field never costs the user the others. */
 export const settingsFields = {
@@ -35,7 +42,18 @@ export const settingsFields = {
   speechStart: z.enum(SPEECH_STARTS).default('smooth'),
   /** Linux: the hotkey reads the highlighted text (primary selection) before the clipboard. */
   primarySelection: z.boolean().default(false),
+  /** The OpenAI-compatible HTTP door, "[HOST:]PORT"; null = closed (docs/doors.md). Beyond loopback it needs the token. */
+  httpDoor: listenAddress().nullable().default(null),
+  /** The Wyoming door (Home Assistant), "[HOST:]PORT"; null = closed. */
+  wyomingDoor: listenAddress().nullable().default(null),
 };
+
+function listenAddress() {
+  return z
+    .string()
+    .max(300, 'at most 300 characters')
+    .refine((s) => listenHost(s) !== null, { message: LISTEN_ADDRESS_HINT });
+}
 
 export const SettingsSchema = z.object({ version: z.literal(SETTINGS_VERSION), ...settingsFields }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -60,6 +78,7 @@ type Raw = Record<string, unknown>;
 /**
  * One upgrade step per version: STEPS[n] turns a version-n object into a version-(n+1) object.
  * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
+ * v3 added the front doors (httpDoor, wyomingDoor), closed unless the user opens them.
  */
 const STEPS: Record<number, (from: Raw) => Raw> = {
   1: ({ voice, interrupt, ...rest }) => ({
@@ -68,6 +87,7 @@ const STEPS: Record<number, (from: Raw) => Raw> = {
     ...(interrupt !== undefined ? { speakMode: interrupt === false ? 'queue' : 'interrupt' } : {}),
     version: 2,
   }),
+  2: (from) => ({ ...from, httpDoor: null, wyomingDoor: null, version: 3 }),
 };
 
 export interface MigrationResult {

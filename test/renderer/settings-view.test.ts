@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Voices } from '../../src/shared/bridge.js';
 import { DEFAULT_SETTINGS, SettingsPatchSchema, type Settings } from '../../src/shared/settings.js';
-import { engineSettingsChanged } from '../../src/shared/settings-values.js';
+import { doorSettingsChanged, engineSettingsChanged } from '../../src/shared/settings-values.js';
 import {
   captureKey,
+  doorNotes,
   engineNote,
   firstInvalid,
   formFromSettings,
@@ -33,6 +34,8 @@ describe('settings form ⇄ patch', () => {
     ['language', { language: 'auto' }, { language: 'auto' }],
     ['speaker cleared → null', { speaker: '' }, { speaker: null }],
     ['queue mode', { speakMode: 'queue' }, { speakMode: 'queue' }],
+    ['start at once', { speechStart: 'asap' }, { speechStart: 'asap' }],
+    ['smooth start again (no change)', { speechStart: 'smooth' }, {}],
     ['an output device, trimmed', { outputDevice: ' USB Headset ' }, { outputDevice: 'USB Headset' }],
     ['a model directory', { modelDir: '/models/q3' }, { modelDir: '/models/q3' }],
     ['blank model directory stays automatic (no change)', { modelDir: '   ' }, {}],
@@ -42,6 +45,9 @@ describe('settings form ⇄ patch', () => {
       { modelVariant: 'fp32', executionProvider: 'cuda' },
     ],
     ['start at login', { startAtLogin: true }, { startAtLogin: true }],
+    ['an HTTP door, trimmed', { httpDoor: ' 127.0.0.1:8880 ' }, { httpDoor: '127.0.0.1:8880' }],
+    ['a Wyoming door on every interface', { wyomingDoor: '0.0.0.0:10200' }, { wyomingDoor: '0.0.0.0:10200' }],
+    ['a blank door stays closed (no change)', { httpDoor: '  ' }, {}],
     ['typed back to the saved value (no change)', { instruct: 'Calm.' }, {}],
   ] as const)('%s', (_name, changes, patch) => {
     const result = patchFromForm(form(changes), saved);
@@ -66,6 +72,21 @@ describe('settings form ⇄ patch', () => {
     const { errors } = patchFromForm(form({ hotkey }), saved);
     expect(errors.hotkey).toMatch(message);
     expect(firstInvalid(errors)).toBe('hotkey');
+  });
+
+  it.each([['example.com:80'], ['8880x'], ['99999'], ['127.0.0.1']])(
+    'catches the bad door address %j before asking main',
+    (address) => {
+      const { errors } = patchFromForm(form({ httpDoor: address, wyomingDoor: address }), saved);
+      expect(errors.httpDoor).toMatch(/\[HOST:\]PORT/);
+      expect(errors.wyomingDoor).toMatch(/\[HOST:\]PORT/);
+      expect(firstInvalid(errors)).toBe('httpDoor');
+    },
+  );
+
+  it('closing an open door sends null', () => {
+    const open: Settings = { ...saved, httpDoor: '8880' };
+    expect(patchFromForm(form({ httpDoor: '' }), open).patch).toEqual({ httpDoor: null });
   });
 
   it('leaves the other checks to main (one schema), passing the value through', () => {
@@ -129,6 +150,31 @@ describe('engine reload note', () => {
     [{ speakMode: 'queue' }, false, 'Saved.'],
     [{ modelDir: '/m' }, false, 'Saved. The engine is reloading with the new model settings…'],
   ] as const)('saved line for %j', (patch, attached, line) => expect(savedLine(patch, attached)).toBe(line));
+});
+
+describe('door notes', () => {
+  it.each([
+    [{}, false, []],
+    [{ httpDoor: '8880' }, false, [/Saving restarts the engine/]],
+    [{ httpDoor: '127.0.0.1:8880' }, true, [/separate q3tts serve/]],
+    [{ httpDoor: '0.0.0.0:8880' }, false, [/bearer token.*door creates.*q3tts http token/, /Saving restarts/]],
+    [{ httpDoor: '[::]:8880' }, false, [/bearer token/, /Saving restarts/]],
+    [{ httpDoor: 'nowhere' }, false, [/Saving restarts/]], // the field's error says what is wrong
+    [{ wyomingDoor: '0.0.0.0:10200' }, false, [/no authentication/, /Saving restarts/]],
+  ] as const)('%j (attached %s)', (changes, attached, notes) => {
+    const f = form(changes);
+    const got = doorNotes(f, patchFromForm(f, saved).patch, attached);
+    expect(got).toHaveLength(notes.length);
+    notes.forEach((n, i) => expect(got[i]).toMatch(n));
+  });
+
+  it('the saved line says the engine restarts for doors, as the composition root does', () => {
+    expect(savedLine({ wyomingDoor: '10200' }, false)).toBe('Saved. The engine is restarting with the new doors…');
+    expect(savedLine({ wyomingDoor: '10200' }, true)).toBe('Saved.');
+    const next = { ...DEFAULT_SETTINGS, httpDoor: '8880' };
+    expect(doorSettingsChanged(DEFAULT_SETTINGS, next)).toBe(true);
+    expect(doorSettingsChanged(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, speechStart: 'asap' })).toBe(false);
+  });
 });
 
 describe('voice choices', () => {

@@ -47,6 +47,8 @@ describe.skipIf(!haveChromium)('settings view', () => {
     expect(await page.inputValue('#set-instruct')).toBe('A warm, friendly voice.');
     await expect.poll(() => page.inputValue('#set-language')).toBe('English');
     expect(await page.isChecked('#set-speakMode-interrupt')).toBe(true);
+    expect(await page.isChecked('#set-speechStart-smooth')).toBe(true);
+    expect(await page.isChecked('#set-speechStart-asap')).toBe(false);
     expect(await page.inputValue('#set-modelVariant')).toBe('int4');
     expect(await page.inputValue('#set-executionProvider')).toBe('auto');
     expect(await page.inputValue('#set-modelDir')).toBe('');
@@ -80,6 +82,8 @@ describe.skipIf(!haveChromium)('settings view', () => {
       'speaker',
       'speakMode-interrupt',
       'speakMode-queue',
+      'speechStart-smooth',
+      'speechStart-asap',
       'outputDevice',
       'modelDir',
       'modelVariant',
@@ -89,12 +93,16 @@ describe.skipIf(!haveChromium)('settings view', () => {
       expect(await page.locator(`label[for=set-${id}]`).count(), id).toBe(1);
     }
     expect(await page.getByRole('radiogroup', { name: 'When new speech arrives' }).count()).toBe(1);
+    expect(await page.getByRole('radiogroup', { name: 'When speech starts' }).count()).toBe(1);
+    expect(await page.getByLabel('Start at once (may pause mid-sentence)').count()).toBe(1);
+    expect(await page.getByLabel('No pauses inside a sentence (may start later on a slow machine)').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Press keys…' }).count()).toBe(1);
   });
 
   it('saves the changed fields only: main validates them and the file has them', async () => {
     await page.fill('#set-hotkey', 'Alt+Shift+R');
     await page.check('#set-speakMode-queue');
+    await page.check('#set-speechStart-asap');
     await page.check('#set-startAtLogin');
     await page.check('#set-primarySelection');
     await page.fill('#set-outputDevice', 'USB Headset');
@@ -112,6 +120,7 @@ describe.skipIf(!haveChromium)('settings view', () => {
       primarySelection: true,
       instruct: 'A bright, cheerful voice.',
       speakMode: 'queue',
+      speechStart: 'asap',
       outputDevice: 'USB Headset',
       modelVariant: 'fp32',
       executionProvider: 'cuda',
@@ -202,6 +211,40 @@ describe.skipIf(!haveChromium)('settings view', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => h.repo.get().modelDir).toBe('/models/q3');
     expect(setCalls()).toEqual([{ primarySelection: false, modelDir: '/models/q3' }]);
+  });
+
+  it('opens the network doors: checks the address, says who can reach them and that the engine restarts', async () => {
+    expect(await page.inputValue('#set-httpDoor')).toBe('');
+    expect(await page.getAttribute('#set-httpDoor', 'placeholder')).toMatch(/^Off/);
+    expect(await page.getByLabel('Wyoming door (Home Assistant)').count()).toBe(1);
+    const before = onDisk();
+    await page.fill('#set-httpDoor', 'example.com:80');
+    await page.click('#settings-save');
+    await expect.poll(() => page.locator('#err-httpDoor').textContent()).toMatch(/\[HOST:\]PORT/);
+    expect(await focused()).toBe('set-httpDoor');
+    expect(setCalls()).toEqual([]);
+    expect(onDisk()).toEqual(before);
+    // Beyond loopback: the window says the token is needed and where it comes from.
+    await page.fill('#set-httpDoor', '0.0.0.0:8880');
+    await expect.poll(() => page.locator('#door-note').textContent()).toMatch(/bearer token.*q3tts http token/);
+    expect(await page.locator('#door-note').textContent()).toMatch(/Saving restarts the engine/);
+    await page.fill('#set-wyomingDoor', '127.0.0.1:10200');
+    expect(await page.locator('#door-note').textContent()).not.toMatch(/Wyoming has no authentication/);
+    await page.click('#settings-save');
+    await expect
+      .poll(() => page.locator('#settings-result').textContent())
+      .toBe('Saved. The engine is restarting with the new doors…');
+    expect(setCalls()).toEqual([{ httpDoor: '0.0.0.0:8880', wyomingDoor: '127.0.0.1:10200' }]);
+    expect(onDisk()).toMatchObject({ httpDoor: '0.0.0.0:8880', wyomingDoor: '127.0.0.1:10200' });
+    // Saved: the token note stays while the door is open beyond loopback.
+    expect(await page.locator('#door-note').textContent()).toMatch(/^Other machines can reach the HTTP door/);
+    await page.screenshot({ path: path.join(artifacts, 'settings-doors.png'), fullPage: true });
+    // Emptying a field closes that door again.
+    await page.fill('#set-httpDoor', '');
+    await page.click('#settings-save');
+    await expect.poll(() => h.repo.get().httpDoor).toBeNull();
+    expect(setCalls().at(-1)).toEqual({ httpDoor: null });
+    expect(h.repo.get().wyomingDoor).toBe('127.0.0.1:10200');
   });
 
   it('follows changes made elsewhere (the file edited by hand) unless the user is editing', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseListenAddress } from '../../src/core/doors/address.js';
 import {
   DEFAULT_SETTINGS,
   SETTINGS_VERSION,
+  SettingsPatchSchema,
   SettingsVersionError,
   applySettingsPatch,
   isAccelerator,
@@ -24,6 +26,8 @@ describe('settings schema', () => {
       speakMode: 'interrupt',
       speechStart: 'smooth',
       primarySelection: false,
+      httpDoor: null,
+      wyomingDoor: null,
     });
   });
 
@@ -52,17 +56,50 @@ describe('settings schema', () => {
     const custom = applySettingsPatch(DEFAULT_SETTINGS, { instruct: 'Calm.', language: 'English', speakMode: 'queue' });
     expect(applySettingsPatch(custom, { hotkey: 'Alt+Q' })).toEqual({ ...custom, hotkey: 'Alt+Q' });
   });
+
+  it.each([
+    ['8880', true],
+    ['127.0.0.1:8880', true],
+    ['0.0.0.0:10200', true],
+    ['localhost:8880', true],
+    ['[::1]:8880', true],
+    [' 8880 ', true],
+    ['70000', false],
+    ['example.com:80', false],
+    ['127.0.0.1', false],
+    ['256.0.0.1:80', false],
+    ['::1:80', false],
+    ['', false],
+  ])('door address %j valid: %s', (address, ok) => {
+    expect(SettingsPatchSchema.safeParse({ httpDoor: address }).success).toBe(ok);
+    expect(SettingsPatchSchema.safeParse({ wyomingDoor: address }).success).toBe(ok);
+    // the window's check agrees with the daemon's parser
+    let parsed = true;
+    try {
+      parseListenAddress(address);
+    } catch {
+      parsed = false;
+    }
+    expect(parsed).toBe(ok);
+  });
+
+  it('doors are closed by default and can be closed again with null', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({ httpDoor: null, wyomingDoor: null });
+    const open = applySettingsPatch(DEFAULT_SETTINGS, { httpDoor: '8880' });
+    expect(open.httpDoor).toBe('8880');
+    expect(applySettingsPatch(open, { httpDoor: null }).httpDoor).toBeNull();
+  });
 });
 
 describe('migrateSettings', () => {
   // [name, stored, expected fields (subset), reset list, changed]
   const rows: Array<[string, unknown, Record<string, unknown>, string[], boolean]> = [
-    ['nothing stored → defaults', {}, { version: 2, speakMode: 'interrupt' }, [], true],
-    ['not an object → defaults', 'oops', { version: 2 }, [], true],
+    ['nothing stored → defaults', {}, { version: 3, speakMode: 'interrupt', httpDoor: null }, [], true],
+    ['not an object → defaults', 'oops', { version: 3 }, [], true],
     ['current version, complete', { ...DEFAULT_SETTINGS, language: 'German' }, { language: 'German' }, [], false],
     [
       'current version, missing field gets its default',
-      { version: 2, language: 'French' },
+      { version: 3, language: 'French' },
       { language: 'French', hotkey: 'CommandOrControl+Alt+S' },
       [],
       true,
@@ -90,7 +127,22 @@ describe('migrateSettings', () => {
       true,
     ],
     ['wrong type reset', { version: 2, startAtLogin: 'yes' }, { startAtLogin: false }, ['startAtLogin'], true],
-    ['unknown field dropped and reported', { version: 2, colour: 'red' }, { version: 2 }, ['colour'], true],
+    ['unknown field dropped and reported', { version: 3, colour: 'red' }, { version: 3 }, ['colour'], true],
+    [
+      'v2 → v3: the doors stay closed, the rest is kept',
+      { ...DEFAULT_SETTINGS, version: 2, httpDoor: undefined, wyomingDoor: undefined, speechStart: 'asap' },
+      { httpDoor: null, wyomingDoor: null, speechStart: 'asap' },
+      [],
+      true,
+    ],
+    [
+      'v3 doors kept',
+      { ...DEFAULT_SETTINGS, httpDoor: '127.0.0.1:8880', wyomingDoor: '0.0.0.0:10200' },
+      { httpDoor: '127.0.0.1:8880', wyomingDoor: '0.0.0.0:10200' },
+      [],
+      false,
+    ],
+    ['v3 invalid door reset alone', { version: 3, httpDoor: 'nowhere:80' }, { httpDoor: null }, ['httpDoor'], true],
     [
       'v1 invalid value after upgrade reset',
       { version: 1, interrupt: 'maybe', voice: 42 },
@@ -110,7 +162,7 @@ describe('migrateSettings', () => {
     expect(result.settings).not.toHaveProperty('interrupt');
   });
 
-  it.each([[3], [0], ['2'], [1.5]])('refuses version %j', (version) => {
+  it.each([[4], [0], ['2'], [1.5]])('refuses version %j', (version) => {
     expect(() => migrateSettings({ version })).toThrow(SettingsVersionError);
   });
 });

@@ -8,6 +8,7 @@ import type { HostLauncher } from '../../core/engine/remote.js';
 import { classifyProbe, type SocketProbe } from './attach.js';
 import { daemonSpeechService } from './daemon-speech.js';
 import type { SpeechService } from './speech.js';
+import type { Settings } from '../../shared/settings.js';
 
 export async function probeDaemon(socketPath: string, timeoutMs = 1500): Promise<SocketProbe> {
   let connection: DaemonConnection;
@@ -63,6 +64,15 @@ export async function attachToDaemon(socketPath: string, options: { pingMs?: num
 export interface HostedDaemon {
   speech: SpeechService;
   daemon: RunningDaemon;
+}
+
+/** The hosted daemon's front doors from the settings (closed unless set); the HTTP token lives in configDir. */
+export function doorsOf(
+  settings: Pick<Settings, 'httpDoor' | 'wyomingDoor'>,
+  configDir: string,
+): { doors?: DoorsConfig } {
+  if (!settings.httpDoor && !settings.wyomingDoor) return {};
+  return { doors: { http: settings.httpDoor, wyoming: settings.wyomingDoor, configDir } };
 }
 
 /** Starts the daemon (socket server + engine host process) inside this app. */

@@ -2,12 +2,13 @@
 // engine in a utilityProcess), restarting it with backoff. Its lifecycle goes to the controller.
 import { planDaemon } from '../app/attach.js';
 import type { AppController } from '../app/controller.js';
-import { attachToDaemon, hostDaemon, probeDaemon } from '../app/daemon-link.js';
+import { attachToDaemon, doorsOf, hostDaemon, probeDaemon } from '../app/daemon-link.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
 import type { SpeechService } from '../app/speech.js';
 import { Supervisor, type Supervised } from '../app/supervisor.js';
 import { resolveEngineConfig } from '../../core/engine/config.js';
 import { currentPathEnv } from '../../core/paths.js';
+import { configDir } from '../../shared/paths.js';
 import { utilityProcessHost } from './engine-process.js';
 
 export type RunningDaemon = Supervised & { speech: SpeechService };
@@ -45,6 +46,7 @@ export function superviseDaemon(deps: DaemonDeps): Supervisor<RunningDaemon> {
         log,
         launchHost: utilityProcessHost,
         audioDevice: () => settings.get().outputDevice,
+        ...doorsOf(s, configDir(currentPathEnv())),
       });
       const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));
       void hosted.daemon.stopped.then(deps.onStoppedByClient);

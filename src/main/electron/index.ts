@@ -17,7 +17,7 @@ import { modelsRoot } from '../../core/models/layout.js';
 import { ModelsService } from '../../core/models/service.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
 import type { Settings } from '../../shared/settings.js';
-import { engineSettingsChanged } from '../../shared/settings-values.js';
+import { doorSettingsChanged, engineSettingsChanged } from '../../shared/settings-values.js';
 import { errorDetail } from '../../shared/errors.js';
 import { applyStartAtLogin, openedAtLogin } from './autostart.js';
 import { electronClipboardSources } from './clipboard.js';
@@ -230,7 +230,9 @@ function followSettings({ settings, controller, supervisor }: Core, ui: FrontEnd
   settings.onChange((next, previous) => {
     if (next.hotkey !== previous.hotkey) ui.applyHotkeySetting(next);
     if (next.startAtLogin !== previous.startAtLogin) applyStartAtLogin(next.startAtLogin, platform);
-    if (engineSettingsChanged(next, previous) && controller.speech?.mode !== 'attached') void supervisor.restart();
+    // New model settings or doors: the hosted daemon restarts with them (an attached `q3tts serve` keeps its own).
+    const restart = engineSettingsChanged(next, previous) || doorSettingsChanged(next, previous);
+    if (restart && controller.speech?.mode !== 'attached') void supervisor.restart();
     ui.renderTray();
     pushSettings(allContents(), next);
   });

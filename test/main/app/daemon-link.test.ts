@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppController } from '../../../src/main/app/controller.js';
-import { attachToDaemon, hostDaemon, probeDaemon, type HostedDaemon } from '../../../src/main/app/daemon-link.js';
+import {
+  attachToDaemon,
+  doorsOf,
+  hostDaemon,
+  probeDaemon,
+  type HostedDaemon,
+} from '../../../src/main/app/daemon-link.js';
 import type { AppStatus } from '../../../src/shared/bridge.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings.js';
 
@@ -35,7 +41,8 @@ beforeAll(async () => {
     socketPath,
     engine: { kind: 'tone', msPerFrame: 3 },
     log: () => undefined,
-    doors: { wyoming: '127.0.0.1:0', configDir: path.join(dir, 'config') },
+    // As the app does: the doors come from the settings (here the Wyoming one, on a free port).
+    ...doorsOf({ httpDoor: null, wyomingDoor: '127.0.0.1:0' }, path.join(dir, 'config')),
   });
   await controller.setService(hosted.speech);
 });
@@ -49,6 +56,13 @@ describe('app controller on the real daemon', () => {
   it('goes from loading to ready with the engine named', () => {
     expect(seen[0]).toMatchObject({ state: 'loading', message: 'Loading the model…' });
     expect(controller.status).toMatchObject({ state: 'ready', engine: 'tone', attached: false });
+  });
+
+  it('opens no door when the settings leave them closed (the default)', () => {
+    expect(doorsOf(DEFAULT_SETTINGS, '/cfg')).toEqual({});
+    expect(doorsOf({ httpDoor: '0.0.0.0:8880', wyomingDoor: null }, '/cfg')).toEqual({
+      doors: { http: '0.0.0.0:8880', wyoming: null, configDir: '/cfg' },
+    });
   });
 
   it("shows the daemon's open doors (the tray lists them)", () => {

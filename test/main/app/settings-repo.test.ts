@@ -28,7 +28,7 @@ describe('settings repo (real conf)', () => {
     writeFileSync(file(), JSON.stringify({ version: 1, voice: 'a warm narrator', interrupt: false }));
     const repo = openSettingsRepo({ cwd: dir });
     expect(repo.get()).toMatchObject({ instruct: 'a warm narrator', speakMode: 'queue', version: SETTINGS_VERSION });
-    expect(onDisk()).toMatchObject({ version: 2, instruct: 'a warm narrator', speakMode: 'queue' });
+    expect(onDisk()).toMatchObject({ version: SETTINGS_VERSION, instruct: 'a warm narrator', speakMode: 'queue' });
     expect(onDisk()).not.toHaveProperty('voice');
   });
 

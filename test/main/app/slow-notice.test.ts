@@ -8,11 +8,11 @@ import { NullSink } from '../../../src/core/audio/select.js';
 import { writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { DaemonCore } from '../../../src/core/daemon/core.js';
 import { createToneEngine } from '../../../src/core/engine/tone.js';
-import { deriveStatus } from '../../../src/main/app/controller.js';
+import { AppController, deriveStatus } from '../../../src/main/app/controller.js';
 import { daemonSpeechService, slowOf } from '../../../src/main/app/daemon-speech.js';
 import type { Requester } from '../../../src/shared/actions.js';
 import type { EventMessage, Request } from '../../../src/shared/protocol.js';
-import { DEFAULT_SETTINGS } from '../../../src/shared/settings.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/shared/settings.js';
 import type { SpeechSnapshot } from '../../../src/main/app/speech.js';
 import { buildTrayModel } from '../../../src/main/app/tray-model.js';
 import { statusLine } from '../../../src/renderer/view.js';
@@ -86,6 +86,21 @@ describe('speech start setting', () => {
       await speech.speak(command);
       const generates = sent.filter((r) => r.action === 'generate');
       expect(generates.map((r) => r.start ?? 'default')).toEqual(['asap', 'default']);
+      // The window's setting reaches the daemon through the controller, read at each utterance.
+      sent.length = 0;
+      const settings: Settings = { ...DEFAULT_SETTINGS, speechStart: 'asap' };
+      const controller = new AppController({
+        settings: () => settings,
+        readClipboard: async () => '',
+        log: () => undefined,
+      });
+      await controller.setService(speech);
+      const params = { text: 'Hi.', instruct: '', language: 'auto', speaker: null };
+      expect(await controller.speak(params)).toMatchObject({ ok: true });
+      settings.speechStart = 'smooth';
+      expect(await controller.speak(params)).toMatchObject({ ok: true });
+      const fromApp = sent.filter((r) => r.action === 'generate');
+      expect(fromApp.map((r) => r.start ?? 'default')).toEqual(['asap', 'default']);
     } finally {
       await speech.close();
       await core.close();

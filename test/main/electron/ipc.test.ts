@@ -11,7 +11,7 @@ import { z } from 'zod';
 const { openSettingsRepo } = await import('../../../src/main/app/settings-repo.js');
 const { AppController } = await import('../../../src/main/app/controller.js');
 const { INVOKE_CHANNELS, PUSH_CHANNELS } = await import('../../../src/shared/ipc.js');
-const { DEFAULT_SETTINGS } = await import('../../../src/shared/settings.js');
+const { DEFAULT_SETTINGS, SETTINGS_VERSION } = await import('../../../src/shared/settings.js');
 import type { SpeechService } from '../../../src/main/app/speech.js';
 
 const { ModelManager } = await import('../../../src/main/app/models.js');
@@ -187,7 +187,7 @@ describe('ipc handlers', () => {
     const answer = await call(INVOKE_CHANNELS.setSettings, event(ours, frame('app://ui/index.html#settings')), patch);
     expect(answer).toMatchObject({ ok: true, settings: patch, file: repo.path });
     expect(repo.get()).toMatchObject(patch);
-    expect(onDisk()).toMatchObject({ version: 2, ...patch });
+    expect(onDisk()).toMatchObject({ version: SETTINGS_VERSION, ...patch });
     // A later patch keeps what the earlier one saved.
     expect(
       await call(INVOKE_CHANNELS.setSettings, event(ours, frame('app://ui/index.html')), { speakMode: 'interrupt' }),
