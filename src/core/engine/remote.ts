@@ -38,10 +38,13 @@ export type HostLauncher = (hostPath: string) => HostProcess;
 /** Plain Node: a forked child with structured-clone IPC (Float32Array travels as is). */
 export const forkHost: HostLauncher = (hostPath) => {
   const child = fork(hostPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A host that dies between the `connected` check and the write makes the write fail (EPIPE); that surfaces as an
+  // 'error' event, which unhandled would take the daemon down. The death itself is reported through onExit.
+  child.on('error', () => undefined);
   return {
     pid: child.pid,
     send: (m) => {
-      if (child.connected) child.send(m);
+      if (child.connected) child.send(m, (err) => void err);
     },
     onMessage: (l) => child.on('message', (m) => l(m as FromHost)),
     // 'exit' can come before the last messages the host sent (they are still in the IPC pipe): a request
