@@ -1,6 +1,6 @@
 // npm run bench:playback — playback scheduling on the full-size 0.6B int4 synthetic model at its natural
 // speed, against a device that consumes audio at exactly real time (the pipe sink into a paced player that
-// logs every underrun: test/core/playback/fixtures/paced-player.py). For each start policy: underruns inside
+// logs every underrun: test/support/paced/player.py). For each start policy: underruns inside
 // sentences (count, total), silence between sentences, time to first audio, wall time.
 //
 //   npm run bench:playback [-- --model DIR] [--models-dir DIR] [--cases one,three] [--no-write]
@@ -8,17 +8,15 @@
 // The model is built once by `gen:synthetic` (~30 s, 1.8 GB). Random weights babble, so segment lengths are
 // fixed the way real speech is: 4 codec frames per text token, no early end.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PipeSink } from '../src/core/audio/pipe-sink.js';
-import { WavFileSink } from '../src/core/audio/wav.js';
-import { writeFileAtomic } from '../src/core/atomic-file.js';
 import { DaemonCore } from '../src/core/daemon/core.js';
 import { loadQwen3Engine } from '../src/core/engine/qwen3/engine.js';
 import type { Engine, SynthesisEvent } from '../src/shared/engine.js';
 import type { EventMessage } from '../src/shared/protocol.js';
+import { installPacedPlayer, pacedAudio, readPlayerLogs } from '../test/support/paced-player.js';
 import { machine, writeSection } from './report.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -42,12 +40,6 @@ interface Generation {
   endedAt: number;
   boundaries: number[];
   samples: number;
-}
-interface PlayerLog {
-  first: number | null;
-  end: number;
-  bytes: number;
-  stalls: [number, number, number][];
 }
 interface Result {
   policy: string;
@@ -118,19 +110,7 @@ async function run(
     handlersFile: path.join(root, 'out/daemon/handlers.mjs'),
     speedFile,
     log: () => undefined,
-    audio: {
-      openPlayback: async () => {
-        const sink = new PipeSink('aplay');
-        const open = sink.open.bind(sink);
-        sink.open = (format) => {
-          process.env.PACED_LOG = playerLog;
-          return open(format);
-        };
-        return sink;
-      },
-      openFile: async (file) => new WavFileSink(file),
-      writeFileAtomic,
-    },
+    audio: pacedAudio(playerLog),
     loadEngine: async () => tracked(engine, generations),
   });
   await core.ensureEngine();
@@ -144,7 +124,8 @@ async function run(
   const answered = Date.now();
   await core.close();
   if (answer.status !== 'ok') throw new Error(`${name}: ${answer.message}`);
-  const player = JSON.parse(readFileSync(playerLog, 'utf8').trim()) as PlayerLog;
+  const [player] = readPlayerLogs(playerLog);
+  if (!player) throw new Error(`${name}: the player logged nothing`);
   const g = generations[0]!;
   const inside = { count: 0, seconds: 0 };
   let between = 0;
@@ -172,14 +153,7 @@ async function run(
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-playback-'));
-  const bin = path.join(work, 'bin');
-  mkdirSync(bin);
-  writeFileSync(
-    path.join(bin, 'aplay'),
-    `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(root, 'test/core/playback/fixtures/paced-player.py'))}\n`,
-  );
-  chmodSync(path.join(bin, 'aplay'), 0o755);
-  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+  installPacedPlayer(work, root);
   const dir = modelDir();
   const engine = await loadQwen3Engine(dir, {
     maxSegmentUnits: 60,

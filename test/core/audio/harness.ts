@@ -87,7 +87,7 @@ export function runChild(
   });
 }
 
-/** The paced "sound card" (fixtures/paced-fifo.py), or a reason why it cannot run here. */
+/** The paced "sound card" (test/support/paced/fifo.py), or a reason why it cannot run here. */
 export async function startPacedDevice(
   dir: string,
 ): Promise<{ fifo: string; out: string; stop: () => Promise<void> } | string> {
@@ -98,7 +98,7 @@ export async function startPacedDevice(
   if (spawnSync('mkfifo', [fifo]).status !== 0) return 'mkfifo failed';
   const proc = spawn(
     'python3',
-    [path.join(import.meta.dirname, 'fixtures', 'paced-fifo.py'), fifo, out, String(24_000 * 2)],
+    [path.join(import.meta.dirname, '..', '..', 'support', 'paced', 'fifo.py'), fifo, out, String(24_000 * 2)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -1,18 +1,16 @@
 // Playback on a machine slower (and faster) than real time, measured on the audio timeline: the real
 // engine on the synthetic model, slowed by a wrapper to RTF 0.5, 1.5 and 3 (the scheduler is not told),
 // speaks through the pipe sink into a player that consumes at exactly real time and logs every underrun
-// (fixtures/paced-player.py). Underruns may fall only between segments.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// (test/support/paced/player.py). Underruns may fall only between segments.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipeSink } from '../../../src/core/audio/pipe-sink.js';
-import { WavFileSink } from '../../../src/core/audio/wav.js';
 import { DaemonCore } from '../../../src/core/daemon/core.js';
-import { writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { loadQwen3Engine } from '../../../src/core/engine/qwen3/engine.js';
 import type { Engine, SynthesisEvent } from '../../../src/shared/engine.js';
 import type { EventMessage } from '../../../src/shared/protocol.js';
+import { installPacedPlayer, pacedAudio, readPlayerLogs, type PlayerLog } from '../../support/paced-player.js';
 import { syntheticModel } from '../engine/fixture.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -24,16 +22,7 @@ let model: string;
 beforeAll(async () => {
   model = await syntheticModel('voice_design', 7);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'q3tts-realtime-'));
-  // The pipe sink runs "aplay" from PATH: here, the paced player.
-  const bin = path.join(tmp, 'bin');
-  mkdirSync(bin);
-  const player = path.join(bin, 'aplay');
-  writeFileSync(
-    player,
-    `#!/bin/sh\nexec python3 ${JSON.stringify(path.join(import.meta.dirname, 'fixtures', 'paced-player.py'))}\n`,
-  );
-  chmodSync(player, 0o755);
-  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+  installPacedPlayer(tmp, root);
 }, 120_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,13 +63,6 @@ function slowed(engine: Engine, rtf: number, log: Generation[]): Engine {
   };
 }
 
-interface PlayerLog {
-  first: number | null;
-  end: number;
-  bytes: number;
-  stalls: [number, number, number][];
-}
-
 interface Run {
   startedAt: number;
   /** When the first job started (its "started" event): first audio is measured from here. */
@@ -108,20 +90,7 @@ async function speak(name: string, rtf: number, texts: string[], start?: 'smooth
     handlersFile,
     speedFile: path.join(dir, 'speed.json'),
     log: () => undefined,
-    audio: {
-      openPlayback: async () => {
-        const sink = new PipeSink('aplay');
-        const open = sink.open.bind(sink);
-        // the player is spawned synchronously inside open(): it sees this run's log (runs go concurrently)
-        sink.open = (format) => {
-          process.env.PACED_LOG = playerLog;
-          return open(format);
-        };
-        return sink;
-      },
-      openFile: async (file) => new WavFileSink(file),
-      writeFileAtomic,
-    },
+    audio: pacedAudio(playerLog),
     // 4 frames per text token, never an early EOS: segment lengths follow the text, as real speech does
     loadEngine: async () => {
       const engine = await loadQwen3Engine(model, {
@@ -164,10 +133,7 @@ async function speak(name: string, rtf: number, texts: string[], start?: 'smooth
   );
   const answeredAt = Date.now();
   await core.close();
-  const players = readFileSync(playerLog, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as PlayerLog);
+  const players = readPlayerLogs(playerLog);
   return {
     startedAt,
     jobStartedAt,
