@@ -1,6 +1,8 @@
 // The settings' allowed values and the checks the window needs, without zod: the renderer bundles
 // this file, and the schema (settings.ts) builds on it, so both sides agree on what is valid.
 
+export { LISTEN_ADDRESS_HINT, isLoopbackHost, listenHost } from './listen-address.js';
+
 export const SPEAK_MODES = ['interrupt', 'queue'] as const;
 /** smooth: no pauses inside a sentence (speech may start later on a slow machine); asap: start at the first audio. */
 export const SPEECH_STARTS = ['smooth', 'asap'] as const;
@@ -13,26 +15,6 @@ export const DOOR_FIELDS = ['httpDoor', 'wyomingDoor'] as const;
 
 export function doorSettingsChanged<T extends Record<(typeof DOOR_FIELDS)[number], unknown>>(a: T, b: T): boolean {
   return DOOR_FIELDS.some((f) => a[f] !== b[f]);
-}
-
-export const LISTEN_ADDRESS_HINT = 'not [HOST:]PORT with an IP address (e.g. 8880 or 127.0.0.1:8880)';
-
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6 = /^[0-9a-f:.]+$/i; // loose; core's parseListenAddress (node:net) is the final judge
-
-/** The host of "[HOST:]PORT" (loopback when left out), or null when the text is not one. Mirrors core/doors/address.ts without node:net, for the window. */
-export function listenHost(text: string): string | null {
-  const match = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(text.trim());
-  if (!match || Number(match[2]) > 65535) return null;
-  const bracketed = match[1]?.startsWith('[') ?? false;
-  const host = (match[1] ?? '').replace(/^\[|\]$/g, '') || '127.0.0.1';
-  if (host === 'localhost' || IPV4.test(host)) return host;
-  return bracketed && host.includes(':') && IPV6.test(host) ? host : null;
-}
-
-/** Only this machine can connect: no token needed. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (IPV4.test(host) && host.startsWith('127.'));
 }
 
 export function engineSettingsChanged<T extends Record<(typeof ENGINE_FIELDS)[number], unknown>>(a: T, b: T): boolean {

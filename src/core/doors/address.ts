@@ -1,6 +1,7 @@
 // Where a front door listens: "[HOST:]PORT" as given to `q3tts serve --http/--wyoming` and the settings.
 import net from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
+import { splitListenAddress } from '../../shared/listen-address.js';
 
 export interface ListenAddress {
   host: string;
@@ -9,20 +10,12 @@ export interface ListenAddress {
 
 /** Parses "[HOST:]PORT" ("8880", "127.0.0.1:8880", "[::1]:8880"); the host defaults to loopback. */
 export function parseListenAddress(text: string): ListenAddress {
-  const value = text.trim();
-  const match = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(value);
-  if (!match) throw new RangeError(`'${text}' is not [HOST:]PORT (for example 8880 or 127.0.0.1:8880)`);
-  const host = (match[1] ?? '').replace(/^\[|\]$/g, '') || '127.0.0.1';
-  const port = Number(match[2]);
+  const parts = splitListenAddress(text);
+  if (!parts) throw new RangeError(`'${text}' is not [HOST:]PORT (for example 8880 or 127.0.0.1:8880)`);
+  const { host, port } = parts;
   if (port > 65535) throw new RangeError(`port ${port} is out of range (0-65535)`);
   if (!net.isIP(host) && host !== 'localhost') throw new RangeError(`'${host}' is not an IP address (or localhost)`);
   return { host, port };
-}
-
-/** Only this machine can connect (tokens are not required there). */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return net.isIPv4(host) && host.startsWith('127.');
 }
 
 /** "host:port", with IPv6 hosts in brackets. */

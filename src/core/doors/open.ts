@@ -2,7 +2,8 @@
 // them again. Security defaults live here: loopback unless told otherwise, a bearer token beyond loopback.
 import path from 'node:path';
 import type { DaemonCore } from '../daemon/core.js';
-import { isLoopback, parseListenAddress, type ListenAddress } from './address.js';
+import { isLoopbackHost } from '../../shared/listen-address.js';
+import { parseListenAddress, type ListenAddress } from './address.js';
 import { openOpenAiDoor } from './http/openai.js';
 import { loadOrCreateToken } from './token.js';
 import { openWyomingDoor } from './wyoming.js';
@@ -39,7 +40,7 @@ export async function openDoors(
   try {
     if (config.http) {
       const { host, port } = addressOf(config.http);
-      const token = isLoopback(host) ? null : loadOrCreateToken(config.configDir);
+      const token = isLoopbackHost(host) ? null : loadOrCreateToken(config.configDir);
       const door = await openOpenAiDoor(core, {
         host,
         port,

@@ -7,7 +7,8 @@ import type { OkAnswerOf } from '../../shared/actions.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Answer, Request } from '../../shared/protocol.js';
 import type { DaemonCore } from '../daemon/core.js';
-import { formatHostPort, isLoopback, listenOn } from './address.js';
+import { isLoopbackHost } from '../../shared/listen-address.js';
+import { formatHostPort, listenOn } from './address.js';
 import { SentenceSplitter } from './sentences.js';
 import { PcmStreamSink } from './stream-sink.js';
 import { DEFAULT_VOICE, resolveVoice, voiceNames } from './voices.js';
@@ -36,7 +37,7 @@ interface VoiceChoice {
 }
 
 export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOptions): Promise<OpenWyomingDoor> {
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     // Wyoming has no authentication: beyond loopback anyone on the network may use the model. Allowed, but said.
     options.log?.(
       `wyoming door on ${options.host}: reachable from other machines, without authentication (the protocol has none)`,

@@ -9,7 +9,8 @@ import { errorMessage } from '../../../shared/errors.js';
 import type { Answer, ErrorCode, Request } from '../../../shared/protocol.js';
 import { describeIssues } from '../../../shared/requests.js';
 import type { DaemonCore } from '../../daemon/core.js';
-import { formatHostPort, isLoopback, listenOn } from '../address.js';
+import { isLoopbackHost } from '../../../shared/listen-address.js';
+import { formatHostPort, listenOn } from '../address.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, voiceNames } from '../voices.js';
 
@@ -87,7 +88,7 @@ function fromAnswer(answer: Answer & { status: 'error' }): HttpError {
 }
 
 export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOptions): Promise<OpenDoor> {
-  if (!options.token && !isLoopback(options.host)) {
+  if (!options.token && !isLoopbackHost(options.host)) {
     throw new Error(`the HTTP door on ${options.host} is reachable from other machines: it needs a bearer token`);
   }
   const log = options.log ?? (() => undefined);
