@@ -418,7 +418,9 @@ function validateHistory(o: CliOptions): void {
   const number = (needed: boolean) => {
     if (n === undefined && !needed) return;
     if (n === undefined || !/^[1-9]\d*$/.test(n))
-      throw usage(`'history ${sub}' needs an entry number, as 'q3tts history' lists them${n === undefined ? '' : ` (got '${n}')`}`);
+      throw usage(
+        `'history ${sub}' needs an entry number, as 'q3tts history' lists them${n === undefined ? '' : ` (got '${n}')`}`,
+      );
   };
   if (!(HISTORY_COMMANDS as readonly string[]).includes(sub))
     throw usage(`unknown history command '${sub}' (${oneOf(HISTORY_COMMANDS)})`);
@@ -426,7 +428,8 @@ function validateHistory(o: CliOptions): void {
   if (sub === 'play' || sub === 'speak' || sub === 'save') number(true);
   if (sub === 'clear') number(false);
   if (sub === 'save') {
-    if (file === undefined) throw usage(`'history save' needs the entry number and a file: q3tts history save 3 hello.wav`);
+    if (file === undefined)
+      throw usage(`'history save' needs the entry number and a file: q3tts history save 3 hello.wav`);
     const chosen = formatForFile(file);
     if ('error' in chosen) throw usage(`${file}: ${chosen.error}`);
   } else if (file !== undefined) throw usage(`too many arguments for 'history ${sub}'`);

@@ -51,9 +51,9 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
   ['Q3TTS_FFMPEG', 'the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)'],
   ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
-  ['Q3TTS_CACHE_DIR', "where the daemon keeps the history of utterances (default: the per-user cache directory)"],
+  ['Q3TTS_CACHE_DIR', 'where the daemon keeps the history of utterances (default: the per-user cache directory)'],
   ['Q3TTS_HISTORY', 'off: keep no history of utterances (nothing is written); default on'],
-  ['Q3TTS_HISTORY_MB', "the most audio the history keeps, in megabytes (default 200; the oldest audio goes first)"],
+  ['Q3TTS_HISTORY_MB', 'the most audio the history keeps, in megabytes (default 200; the oldest audio goes first)'],
   ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
 ];
 

@@ -177,7 +177,7 @@ async function forEachChunk(
     const end = 44 + header.readUInt32LE(40);
     const buffer = Buffer.alloc(CHUNK_BYTES);
     let first = true;
-    for (let at = 44; at < end || first; ) {
+    for (let at = 44; at < end || first;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, Math.max(0, end - at)), at);
       const samples = new Float32Array(bytesRead >> 1);
       for (let i = 0; i < samples.length; i++) samples[i] = buffer.readInt16LE(i * 2) / 32767;
@@ -200,7 +200,8 @@ function resolveOutput(file: string, cwd: string | null): { path: string } | { e
   let absolute: string;
   if (path.isAbsolute(file)) absolute = file;
   else if (cwd && path.isAbsolute(cwd)) absolute = path.resolve(cwd, file);
-  else return { code: 'E_INVALID', error: `output '${file}' is relative: send an absolute path, or the client's "cwd"` };
+  else
+    return { code: 'E_INVALID', error: `output '${file}' is relative: send an absolute path, or the client's "cwd"` };
   const why = notReplaceable(absolute);
   if (why) return { code: 'E_OUTPUT', error: `cannot write ${absolute}: ${why}` };
   return { path: absolute };

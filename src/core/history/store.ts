@@ -232,7 +232,9 @@ export class HistoryStore {
       const aside = `${this.indexFile}.corrupt-${Date.now()}`;
       try {
         renameSync(this.indexFile, aside);
-        this.log(`history: ${this.indexFile} is not a valid history index (${firstLine(err)}); moved it to ${aside} and started empty`);
+        this.log(
+          `history: ${this.indexFile} is not a valid history index (${firstLine(err)}); moved it to ${aside} and started empty`,
+        );
       } catch (moveErr) {
         this.log(`history: ${this.indexFile} is corrupt and could not be moved aside: ${errorMessage(moveErr)}`);
       }
