@@ -46,7 +46,7 @@ export function configDir(p: PathEnv): string {
   return `${xdg && xdg.startsWith('/') ? trimSlash(xdg) : `${p.homedir}/.config`}/${APP}`;
 }
 
-/** Per-user cache (the history's audio): XDG cache dir, Library/Caches, or %LOCALAPPDATA%\\q3tts\\Cache. */
+/** Per-user cache (the history's audio): XDG cache dir, Library/Caches, or %LOCALAPPDATA%\q3tts\Cache. */
 export function cacheDir(p: PathEnv): string {
   if (p.env.Q3TTS_CACHE_DIR) return p.env.Q3TTS_CACHE_DIR;
   if (p.platform === 'win32') return `${p.env.LOCALAPPDATA || `${p.homedir}\\AppData\\Local`}\\${APP}\\Cache`;
