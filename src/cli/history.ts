@@ -2,7 +2,7 @@
 // speak again and clear by the entry's number, as the list shows it.
 import type { DaemonConnection } from '../core/client.js';
 import type { AnswerOf, RequestOf } from '../shared/actions.js';
-import type { HistoryEntry } from '../shared/history.js';
+import { speakAgainRequest, type HistoryEntry } from '../shared/history.js';
 import type { ErrorAnswer } from '../shared/protocol.js';
 import type { CliOptions } from './args.js';
 
@@ -78,15 +78,7 @@ export async function runHistory(opts: CliOptions, connection: DaemonConnection,
 /** The same text in the same voice, generated anew (the entry's audio may be gone). */
 export function speakAgain(e: HistoryEntry, opts: Pick<CliOptions, 'interrupt' | 'wait'>): RequestOf<'generate'> {
   return {
-    action: 'generate',
-    text: e.text,
-    language: e.language,
-    instruct: e.instruct,
-    speaker: e.speaker,
-    ...(e.seed === null ? {} : { seed: e.seed }),
-    rate: e.rate,
-    volume: e.volume,
-    source: 'cli',
+    ...speakAgainRequest(e, 'cli'),
     ...(opts.interrupt ? { interrupt: true } : {}),
     ...(opts.wait ? {} : { wait: false }),
   };

@@ -1,7 +1,6 @@
 // The history of utterances (docs/protocol.md, "History"): what one entry holds and the requests that read,
 // replay, save and clear it. Shared by the daemon (which records it), the CLI and the window.
 import { z } from 'zod';
-import { RequestIdSchema } from './requests.js';
 import type { SpeechSource } from './sources.js';
 
 /** How many utterances the history keeps (oldest out first). */
@@ -34,8 +33,9 @@ export interface HistoryEntry {
   audio: boolean;
 }
 
+// The request id as requests.ts has it; not imported from there, so the window's bundle stays free of protocol code.
 const common = {
-  id: RequestIdSchema.optional(),
+  id: z.union([z.string().max(200), z.number().int()]).optional(),
   v: z.number().int().optional(),
 };
 const entryNumber = z.number().int().min(1);
@@ -67,3 +67,18 @@ export type HistoryRequest = z.infer<typeof HISTORY_REQUEST_SCHEMAS.history>;
 export type HistoryReplayRequest = z.infer<typeof HISTORY_REQUEST_SCHEMAS.history_replay>;
 export type HistorySaveRequest = z.infer<typeof HISTORY_REQUEST_SCHEMAS.history_save>;
 export type HistoryClearRequest = z.infer<typeof HISTORY_REQUEST_SCHEMAS.history_clear>;
+
+/** "Speak again": the entry's text in the same voice, seed, rate and volume, generated anew (its audio may be gone). */
+export function speakAgainRequest(e: HistoryEntry, source: SpeechSource) {
+  return {
+    action: 'generate' as const,
+    text: e.text,
+    language: e.language,
+    instruct: e.instruct,
+    speaker: e.speaker,
+    ...(e.seed === null ? {} : { seed: e.seed }),
+    rate: e.rate,
+    volume: e.volume,
+    source,
+  };
+}
