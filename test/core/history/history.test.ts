@@ -220,9 +220,16 @@ describe('the history of utterances', () => {
     let worst = 0;
     for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(aligned[i]! - expected[i]!));
     expect(worst).toBeLessThanOrEqual(1);
-    // Queued like speech: with --no-wait it answers with its job and position.
-    const queued = d.q3tts(['history', 'play', '1', '--no-wait', '--json']);
-    expect(JSON.parse(queued.stdout)).toMatchObject({ status: 'ok', queued: true, job: expect.any(Number) });
+    // Queued like speech: a pause holds it, the queue lists it, cancel stops it.
+    expect(d.q3tts(['pause']).code).toBe(0);
+    const queued = JSON.parse(d.q3tts(['history', 'play', '1', '--no-wait', '--json']).stdout) as { job: number };
+    expect(queued).toMatchObject({ status: 'ok', queued: true, job: expect.any(Number) });
+    expect(d.q3tts(['queue']).stdout.trim()).toMatch(
+      new RegExp(`^${queued.job}\\tspeaking\\treplay 1: Play it again\\.$`),
+    );
+    expect(d.q3tts(['cancel', String(queued.job)]).stdout).toMatch(/cancelled 1/);
+    expect(d.q3tts(['resume']).code).toBe(0);
+    await expect.poll(() => d.q3tts(['queue']).stdout.trim()).toBe('queue empty');
   });
 
   it('a corrupt index is set aside with a warning; the daemon starts empty and records on', async () => {
