@@ -11,7 +11,6 @@ import {
   type Precision,
 } from '../shared/engine-options.js';
 import { formatForFile } from '../shared/audio-formats.js';
-import { HISTORY_COMMANDS } from './history.js';
 
 export const COMMANDS = [
   'speak',
@@ -37,6 +36,9 @@ export type Command = (typeof COMMANDS)[number];
 
 export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
 export type ModelsCommand = (typeof MODELS_COMMANDS)[number];
+
+export const HISTORY_COMMANDS = ['list', 'play', 'save', 'speak', 'clear'] as const;
+export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
 
 export interface CliOptions {
   command: Command;

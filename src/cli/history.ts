@@ -4,10 +4,7 @@ import type { DaemonConnection } from '../core/client.js';
 import type { AnswerOf, RequestOf } from '../shared/actions.js';
 import { speakAgainRequest, type HistoryEntry } from '../shared/history.js';
 import type { ErrorAnswer } from '../shared/protocol.js';
-import type { CliOptions } from './args.js';
-
-export const HISTORY_COMMANDS = ['list', 'play', 'save', 'speak', 'clear'] as const;
-export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
+import type { CliOptions, HistoryCommand } from './args.js';
 
 export interface HistoryIo {
   /** Prints an answer (JSON or the text) and returns the exit code, as every other command does. */
