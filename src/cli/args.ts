@@ -30,11 +30,15 @@ export const COMMANDS = [
   'speechd',
   'speechd-module',
   'help',
+  'history',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const MODELS_COMMANDS = ['list', 'pull', 'verify', 'remove', 'use'] as const;
 export type ModelsCommand = (typeof MODELS_COMMANDS)[number];
+
+export const HISTORY_COMMANDS = ['list', 'play', 'save', 'speak', 'clear'] as const;
+export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
 
 export interface CliOptions {
   command: Command;
@@ -270,6 +274,7 @@ function convert(name: string, kind: Exclude<Kind, 'flag' | 'negflag'>, value: s
 function validate(o: CliOptions): void {
   if (o.help || o.version) return;
   if (o.command === 'models') return validateModels(o);
+  if (o.command === 'history') return validateHistory(o);
   const takesText = o.command === 'speak';
   if (o.command === 'cancel' && o.args.length > 0) {
     if (o.args.length > 1 || !/^\d+$/.test(o.args[0]!))
@@ -406,4 +411,29 @@ export function withFlagNames(message: string): string {
       return field ? flag : `${flag} '`;
     },
   );
+}
+
+/** q3tts history [list] | play N | save N FILE | speak N | clear [N]. */
+function validateHistory(o: CliOptions): void {
+  const [sub = 'list', n, file, ...rest] = o.args;
+  const usage = (message: string) => new UsageError(message, 'history');
+  const number = (needed: boolean) => {
+    if (n === undefined && !needed) return;
+    if (n === undefined || !/^[1-9]\d*$/.test(n))
+      throw usage(
+        `'history ${sub}' needs an entry number, as 'q3tts history' lists them${n === undefined ? '' : ` (got '${n}')`}`,
+      );
+  };
+  if (!(HISTORY_COMMANDS as readonly string[]).includes(sub))
+    throw usage(`unknown history command '${sub}' (${oneOf(HISTORY_COMMANDS)})`);
+  if (sub === 'list' && n !== undefined) throw usage(`'history list' takes no arguments`);
+  if (sub === 'play' || sub === 'speak' || sub === 'save') number(true);
+  if (sub === 'clear') number(false);
+  if (sub === 'save') {
+    if (file === undefined)
+      throw usage(`'history save' needs the entry number and a file: q3tts history save 3 hello.wav`);
+    const chosen = formatForFile(file);
+    if ('error' in chosen) throw usage(`${file}: ${chosen.error}`);
+  } else if (file !== undefined) throw usage(`too many arguments for 'history ${sub}'`);
+  if (rest.length) throw usage(`too many arguments for 'history ${sub}'`);
 }

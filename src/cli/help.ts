@@ -51,6 +51,9 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
   ['Q3TTS_FFMPEG', 'the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)'],
   ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
+  ['Q3TTS_CACHE_DIR', 'where the daemon keeps the history of utterances (default: the per-user cache directory)'],
+  ['Q3TTS_HISTORY', 'off: keep no history of utterances (nothing is written); default on'],
+  ['Q3TTS_HISTORY_MB', 'the most audio the history keeps, in megabytes (default 200; the oldest audio goes first)'],
   ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
 ];
 
@@ -91,6 +94,7 @@ Usage:
   q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
   q3tts models list|pull|verify|remove|use   manage models ('q3tts help models')
   q3tts help [COMMAND]              this help, or a command's
+  q3tts history [play|save|speak|clear N]   the last 50 utterances ('q3tts help history')
 
 Speech options:
   -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
@@ -178,6 +182,15 @@ The languages and preset speakers of the loaded model.`,
   devices: `Usage: q3tts devices [--json]
 
 Audio output devices; play on one with Q3TTS_AUDIO_DEVICE=NAME.`,
+  history: `Usage: q3tts history [list] [--json]
+       q3tts history play N          play entry N's audio again (queued like speech; --interrupt, --no-wait)
+       q3tts history save N FILE     write entry N's audio to FILE (.wav, .mp3, .ogg/.opus, .flac)
+       q3tts history speak N         say entry N's text again in its voice (its audio may be gone)
+       q3tts history clear [N]       forget entry N, or everything (the audio files too)
+
+The daemon keeps the last 50 utterances (text, voice, language, time, duration, job, which front end) in
+<cache>/history/index.json and their audio under a 200 MB cap (Q3TTS_HISTORY_MB; the oldest audio goes first).
+Q3TTS_HISTORY=off keeps nothing.`,
   decode: `Usage: q3tts decode CODES.json -o FILE
 
 Turns codec frames saved with --codes-out back into audio (the extension of FILE picks the format).`,

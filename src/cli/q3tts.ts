@@ -109,6 +109,10 @@ async function main(argv: string[]): Promise<number> {
     return unreachable(opts, e as Error);
   }
   try {
+    if (opts.command === 'history') {
+      const { runHistory } = await import('./history.js');
+      return await runHistory(opts, connection, { report: (answer, describe) => report(opts, answer, describe) });
+    }
     return await control(opts, connection, opts.command);
   } catch (e) {
     return failure(opts.json, 'E_UNREACHABLE', errorMessage(e), EXIT.unreachable);
@@ -123,7 +127,7 @@ type SpeakRequest = RequestOf<'generate'> | RequestOf<'decode'>;
 /** The commands that are one request and one answer, each answer printed for a person by CONTROL. */
 type ControlCommand = Exclude<
   Command,
-  'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module'
+  'speak' | 'decode' | 'serve' | 'devices' | 'help' | 'models' | 'http' | 'speechd' | 'speechd-module' | 'history'
 >;
 
 async function control<C extends ControlCommand>(
@@ -172,6 +176,7 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
     instruct: opts.instruct ?? null,
     output: toStdout(opts) ? null : (opts.output ?? null),
     cwd,
+    source: 'cli',
   };
   if (toStdout(opts)) request.stream = true;
   if (opts.speaker !== undefined) request.speaker = opts.speaker;

@@ -31,14 +31,17 @@ export class OutputFileError extends Error {
   }
 }
 
-/** Writes a file so that readers see either the old one or the whole new one, never a part; only a regular file is replaced. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes a file so that readers see either the old one or the whole new one, never a part; only a regular file is
+ * replaced. `mode` applies from the start (a private file is never readable by others, not even briefly).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const temp = tempPathFor(file);
   try {
     assertReplaceable(file);
     sweepOnce(path.dirname(file));
     // flush: the data is on disk before the rename makes it the file, or a crash could leave it empty.
-    await writeFile(temp, data, { flag: 'wx', flush: true });
+    await writeFile(temp, data, { flag: 'wx', flush: true, ...(mode === undefined ? {} : { mode }) });
     assertReplaceable(file); // again: the target may have changed while the data was written
     await rename(temp, file);
   } catch (err) {

@@ -4,6 +4,7 @@ import type { AppStatus, BridgeError, SpeakParams, Voices, WindowView } from '..
 import type { Settings } from '../shared/settings.js';
 import { mountModels } from './models-panel.js';
 import { mountSettings } from './settings-panel.js';
+import { mountHistory } from './history-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
@@ -45,7 +46,8 @@ const settingsPanel = mountSettings({ bridge, mac: isMac, attached: () => status
 const modelsPanel = mountModels({ bridge, onActivated: () => (showView('speak'), text.focus()) });
 
 // --- views: a tab list (arrow keys move between tabs, as in the ARIA tabs pattern) ---
-const VIEWS: WindowView[] = ['speak', 'settings', 'models'];
+const historyPanel = mountHistory({ bridge });
+const VIEWS: WindowView[] = ['speak', 'settings', 'models', 'history'];
 let view: WindowView = 'speak';
 /** The window went to Models by itself (no model): it goes back to speaking once a model is up. */
 let autoModels = false;
@@ -58,6 +60,7 @@ function showView(next: WindowView, focusTab = false): void {
     tab.tabIndex = v === next ? 0 : -1;
     $(`view-${v}`).hidden = v !== next;
   }
+  historyPanel.setVisible(next === 'history');
   if (focusTab) $(`tab-${next}`).focus();
 }
 for (const v of VIEWS) {
@@ -157,6 +160,7 @@ function onStatus(next: AppStatus): void {
   } else if (next.state === 'ready' && autoModels && view === 'models') showView('speak');
   status = next;
   modelsPanel.setStatus(next);
+  historyPanel.setStatus(next);
   const model = next.engine && next.model ? `${next.engine}/${next.model}` : null;
   if ((next.state === 'ready' || next.state === 'speaking') && model !== voicesFor) void loadVoices();
   render();
@@ -236,6 +240,7 @@ bridge.onSettings((next) => {
 // Main opens the window on a view this way (tray "Settings…", "Download a model…").
 if (location.hash === '#settings') showView('settings', true);
 else if (location.hash === '#models') showView('models', true);
+else if (location.hash === '#history') showView('history', true);
 void (async () => {
   const [initialDefaults, initial] = await Promise.all([bridge.getDefaults(), bridge.getStatus()]);
   defaults = initialDefaults;

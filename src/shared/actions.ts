@@ -11,6 +11,13 @@ import type {
 } from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+import type {
+  HistoryClearRequest,
+  HistoryEntry,
+  HistoryReplayRequest,
+  HistoryRequest,
+  HistorySaveRequest,
+} from './history.js';
 
 export type { DoorInfo };
 
@@ -142,6 +149,11 @@ export interface ActionTypes {
     request: ModelsUseRequest;
     answer: { active: string; dir: string; engine_loads?: number; warning?: string };
   };
+  /** The last 50 utterances, newest first (docs/protocol.md, "History"). */
+  history: { request: HistoryRequest; answer: { enabled: boolean; entries: HistoryEntry[] } };
+  history_replay: { request: HistoryReplayRequest; answer: Queued | { queued?: never; entry: number } };
+  history_save: { request: HistorySaveRequest; answer: { output: string } };
+  history_clear: { request: HistoryClearRequest; answer: { cleared: number } };
 }
 
 export type TypedAction = keyof ActionTypes;

@@ -74,7 +74,7 @@ export interface SettingsSnapshot {
 }
 
 /** The window's views; main asks for one with onShowView (tray "Settings…", "Download a model…"). */
-export type WindowView = 'speak' | 'settings' | 'models';
+export type WindowView = 'speak' | 'settings' | 'models' | 'history';
 
 export type { Precision };
 

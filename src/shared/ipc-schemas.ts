@@ -15,6 +15,7 @@ import type {
   WindowDefaults,
 } from './bridge.js';
 import { PRECISIONS } from './engine-options.js';
+import type { HistoryEntry } from './history.js';
 import type { InvokeMethod } from './ipc.js';
 import { MAX_TEXT_CHARS } from './limits.js';
 import { SettingsPatchSchema } from './settings.js';
@@ -51,6 +52,10 @@ export const CancelPullSchema = z.object({ name: modelName, precision: Precision
 /** An installed model; precision null = a folder name (installed by hand, or already resolved). */
 export const ModelRefSchema = z.object({ name: modelName, precision: PrecisionSchema.nullable() }).strict();
 
+/** One history entry, by its number. */
+export const HistoryEntryRefSchema = z.object({ entry: z.number().int().min(1) }).strict();
+export const HistoryClearSchema = z.object({ entry: z.number().int().min(1).optional() }).strict();
+
 /** Methods without arguments take none: anything sent along is refused. */
 const NO_PAYLOAD = z.undefined();
 
@@ -86,6 +91,19 @@ export const IPC_CONTRACT = {
   useModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ active: string; warning: string | null }>>() },
   /** Deletes an installed model that is not the one in use. */
   removeModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ removed: string; bytes: number }>>() },
+  /** The daemon's last 50 utterances, newest first (enabled false: the history is off). */
+  listHistory: { payload: NO_PAYLOAD, answer: answers<BridgeResult<{ enabled: boolean; entries: HistoryEntry[] }>>() },
+  /** Plays an entry's audio again (queued like speech); resolves when it has played. */
+  replayHistory: { payload: HistoryEntryRefSchema, answer: answers<BridgeResult<object>>() },
+  /** Asks main for a file name (save dialog), then writes the entry's audio there. path null = cancelled. */
+  saveHistory: { payload: HistoryEntryRefSchema, answer: answers<BridgeResult<{ path: string | null }>>() },
+  /** Says an entry's text again in its voice (generated anew). */
+  speakHistory: {
+    payload: HistoryEntryRefSchema,
+    answer: answers<BridgeResult<{ stats: RunStats | null; warning: string | null }>>(),
+  },
+  /** Forgets one entry (entry given) or all of them. */
+  clearHistory: { payload: HistoryClearSchema, answer: answers<BridgeResult<{ cleared: number }>>() },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

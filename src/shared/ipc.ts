@@ -20,6 +20,11 @@ export const INVOKE_CHANNELS = {
   cancelPull: 'q3tts:cancel-pull',
   useModel: 'q3tts:use-model',
   removeModel: 'q3tts:remove-model',
+  listHistory: 'q3tts:list-history',
+  replayHistory: 'q3tts:replay-history',
+  saveHistory: 'q3tts:save-history',
+  speakHistory: 'q3tts:speak-history',
+  clearHistory: 'q3tts:clear-history',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

@@ -46,6 +46,15 @@ export function configDir(p: PathEnv): string {
   return `${xdg && xdg.startsWith('/') ? trimSlash(xdg) : `${p.homedir}/.config`}/${APP}`;
 }
 
+/** Per-user cache (the history's audio): XDG cache dir, Library/Caches, or %LOCALAPPDATA%\q3tts\Cache. */
+export function cacheDir(p: PathEnv): string {
+  if (p.env.Q3TTS_CACHE_DIR) return p.env.Q3TTS_CACHE_DIR;
+  if (p.platform === 'win32') return `${p.env.LOCALAPPDATA || `${p.homedir}\\AppData\\Local`}\\${APP}\\Cache`;
+  if (p.platform === 'darwin') return `${p.homedir}/Library/Caches/${APP}`;
+  const xdg = p.env.XDG_CACHE_HOME;
+  return `${xdg && xdg.startsWith('/') ? trimSlash(xdg) : `${p.homedir}/.cache`}/${APP}`;
+}
+
 function trimSlash(s: string): string {
   return s.length > 1 && s.endsWith('/') ? s.slice(0, -1) : s;
 }

@@ -27,6 +27,10 @@ export const ACTIONS = [
   'models_pull',
   'models_cancel',
   'models_use',
+  'history',
+  'history_replay',
+  'history_save',
+  'history_clear',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -47,6 +51,7 @@ export const ERROR_CODES = {
   E_DOWNLOAD: 'a model download failed (network, refused, checksum, disk full)',
   E_SHUTTING_DOWN: 'the daemon is shutting down',
   E_INTERNAL: 'internal error',
+  E_NOT_FOUND: 'no such history entry, or its audio is no longer kept',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -2,6 +2,7 @@
 // the CLI and the app, so every front end and the daemon agree on what is valid.
 import { z } from 'zod';
 import type { ErrorCode } from './protocol.js';
+import { SPEECH_SOURCES } from './sources.js';
 
 export { MAX_TEXT_CHARS } from './limits.js';
 
@@ -52,6 +53,8 @@ export const GenerateRequestSchema = z
      * "asap" starts at the first audio (may pause mid-sentence), "sentence" waits for each whole segment.
      */
     start: z.enum(['smooth', 'asap', 'sentence']).optional(),
+    /** Which front end asks (recorded in the history): cli, window, hotkey, tray, door, speechd, script. */
+    source: z.enum(SPEECH_SOURCES).optional(),
   })
   .strict();
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;

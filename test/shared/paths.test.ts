@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configDir, dataDir, socketPath, type PathEnv } from '../../src/shared/paths.js';
+import { cacheDir, configDir, dataDir, socketPath, type PathEnv } from '../../src/shared/paths.js';
 
 const base: PathEnv = { platform: 'linux', env: {}, uid: 1000, username: 'ada', homedir: '/home/ada', tmpdir: '/tmp' };
 const at = (over: Partial<PathEnv>, env: Record<string, string> = {}): PathEnv => ({ ...base, ...over, env });
@@ -44,5 +44,18 @@ describe('dataDir and configDir', () => {
   ])('%#', (env, data, config) => {
     expect(dataDir(env)).toBe(data);
     expect(configDir(env)).toBe(config);
+  });
+});
+
+describe('cacheDir (the history of utterances)', () => {
+  it.each([
+    [at({}), '/home/ada/.cache/q3tts'],
+    [at({}, { XDG_CACHE_HOME: '/k/' }), '/k/q3tts'],
+    [at({}, { XDG_CACHE_HOME: 'relative' }), '/home/ada/.cache/q3tts'],
+    [at({ platform: 'darwin', homedir: '/Users/ada' }), '/Users/ada/Library/Caches/q3tts'],
+    [at({ platform: 'win32', homedir: 'C:\\Users\\ada' }, { LOCALAPPDATA: 'C:\\L' }), 'C:\\L\\q3tts\\Cache'],
+    [at({}, { Q3TTS_CACHE_DIR: '/cache' }), '/cache'],
+  ])('%#', (env, cache) => {
+    expect(cacheDir(env)).toBe(cache);
   });
 });

@@ -40,6 +40,8 @@ import { startDelay, type StartPolicy } from '../playback/start-rule.js';
 import { dataDir } from '../../shared/paths.js';
 import path from 'node:path';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
+import { HistoryStore, historyOptionsFromEnv, type HistoryOptions } from '../history/store.js';
+import { historyAction } from '../history/actions.js';
 
 export type { DaemonState, DoorInfo };
 
@@ -74,6 +76,8 @@ export interface CoreOptions {
   startPolicy?: StartPolicy;
   /** How long handlers may take to answer, not counting the time their jobs wait and run in the queue. */
   handlerTimeoutMs?: number;
+  /** The history of utterances (default: from the environment, in the cache directory; decision 0024). */
+  history?: HistoryOptions;
 }
 
 /** A typical sentence (seconds of speech) and the engine's largest audio chunk, for "how long until speech". */
@@ -103,11 +107,13 @@ export class DaemonCore {
   private readonly phases = new Map<object, 'preparing' | 'speaking'>();
 
   private readonly handlerTimeoutMs: number;
+  readonly history: HistoryStore;
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
+    this.history = new HistoryStore(options.history ?? historyOptionsFromEnv(this.log));
     this.speed = new SpeedBook(options.speedFile ?? path.join(dataDir(currentPathEnv()), 'speed.json'));
     this.queue = new SpeechQueue({
       started: () => this.emitState(),
@@ -252,6 +258,11 @@ export class DaemonCore {
         case 'models_cancel':
         case 'models_use':
           return await this.models().handle(request, emit);
+        case 'history':
+        case 'history_replay':
+        case 'history_save':
+        case 'history_clear':
+          return await this.historyAction(request);
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
@@ -396,6 +407,20 @@ export class DaemonCore {
     return this.modelsService;
   }
 
+  /** The history actions (docs/protocol.md, "History"): control actions, answered without handlers or a model. */
+  private historyAction(request: Request): Promise<Answer> {
+    return historyAction(
+      {
+        store: this.history,
+        queue: this.queue,
+        openPlayback: () => this.options.audio.openPlayback(),
+        openFile: (p) => this.options.audio.openFile(p),
+        unpaused: (signal) => this.unpaused(signal),
+      },
+      request,
+    );
+  }
+
   /** The model's measured real-time factor and, when slower than real time, what that means and what helps. */
   private speedReport(engine: Engine): SpeedReport {
     const rtf = this.speed.rtf(speedKey(engine));
@@ -444,6 +469,7 @@ export class DaemonCore {
       openPlayback: () => this.options.audio.openPlayback(),
       openFile: (p) => this.options.audio.openFile(p),
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
+      history: (info) => this.history.begin({ ...info, source: info.source ?? (extras.stream ? 'door' : null) }),
       shaper: (sampleRate, rate, gain) => SpeechShaper.create(sampleRate, rate, gain),
       recordStats: (s) => {
         this.lastStats = s;

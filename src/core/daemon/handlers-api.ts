@@ -7,6 +7,7 @@ import type { AudioSink } from '../audio/sink.js';
 import type { SpeechQueue } from './queue.js';
 import type { SpeedBook } from '../playback/speed.js';
 import type { StartPolicy } from '../playback/start-rule.js';
+import type { HistoryRecording, UtteranceInfo } from '../history/store.js';
 
 export interface HandlerContext {
   /** The loaded engine (throws an EngineError when it is down). */
@@ -44,6 +45,8 @@ export interface HandlerContext {
   /** Remembers the last request's figures for `status`. */
   recordStats(stats: SynthesisStats): void;
   log(message: string): void;
+  /** Starts recording an utterance into the history (undefined when it is off); never fails the speech. */
+  history?(info: UtteranceInfo): HistoryRecording | undefined;
 }
 
 export type Emit = (event: EventMessage) => void;

@@ -28,6 +28,7 @@ import { notReplaceable } from '../atomic-file.js';
 import { EventSink } from '../audio/event-sink.js';
 import { formatForFile } from '../../shared/audio-formats.js';
 import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
+import type { HistoryRecording } from '../history/store.js';
 import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -120,11 +121,25 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     // audio on its way to every sink: speakers, files and streams alike (one Sonic stream, decision 0022).
     const tempo = (req.rate ?? 1) * (req.speed ?? 1);
     const shaper = await ctx.shaper(live.info.sampleRate, tempo, (req.volume ?? 100) / 100);
+    // The history keeps the audio as it was heard (after rate and volume); recording never fails the speech.
+    const recording = ctx.history?.({
+      text,
+      instruct: voice.instruct,
+      language: voice.language,
+      speaker: voice.speaker,
+      seed: req.seed ?? null,
+      rate: req.rate ?? 1,
+      volume: req.volume ?? 100,
+      job: lane.job,
+      source: req.source ?? null,
+      sampleRate: live.info.sampleRate,
+    });
     const shapedEngine: Engine = {
       info: live.info,
-      synthesize: (r, s) => shaped(live.synthesize(r, s), shaper, tempo),
+      synthesize: (r, s) => recorded(shaped(live.synthesize(r, s), shaper, tempo), recording),
       dispose: () => live.dispose(),
     };
+    let spoken = false;
     try {
       if (direct) {
         // a pause holds the speakers and files, not a client's own stream
@@ -165,8 +180,10 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
           ctx.playbackPhase(key, 'idle');
         }
       }
+      spoken = !signal.aborted;
     } finally {
       shaper.dispose();
+      await (spoken ? recording?.finish() : recording?.abort());
     }
     if (codesOut.path) await ctx.writeFileAtomic(codesOut.path, `${JSON.stringify(frames)}\n`);
     if (stats) ctx.recordStats(stats);
@@ -355,6 +372,17 @@ async function* shaped(
   }
   const rest = shaper.flush();
   if (rest.length) yield { type: 'audio', samples: rest };
+}
+
+/** The events unchanged, their audio also fed to the history's recording. */
+async function* recorded(
+  events: AsyncIterable<SynthesisEvent>,
+  recording: HistoryRecording | undefined,
+): AsyncIterable<SynthesisEvent> {
+  for await (const event of events) {
+    if (event.type === 'audio') recording?.write(event.samples);
+    yield event;
+  }
 }
 
 type Resolved = { path?: string } | { error: string; code: ErrorCode };

@@ -19,6 +19,8 @@ export interface Lane {
   generated(): void;
   /** Resolves when the jobs before this one have finished playing (its turn at the speakers). */
   turn: Promise<void>;
+  /** This job's number (as `queue` lists it). */
+  job: number;
 }
 
 /** A job as the `queue` action lists it. */
@@ -134,6 +136,7 @@ export class SpeechQueue {
         this.pump();
       },
       turn,
+      job: job.job,
     };
     // The queue is updated before the job's promise settles, so whoever awaits it sees the queue moved on.
     const finish = (settle: () => void) => {

@@ -157,7 +157,14 @@ export class SpeechdModule {
     const job: NonNullable<SpeechdModule['current']> = { id, stopping: undefined };
     this.current = job;
     this.out('200 OK SPEAKING\n');
-    const request: Request = { action: 'generate', id, text, events: true, ...this.voiceFields(await this.voices(d)) };
+    const request: Request = {
+      action: 'generate',
+      id,
+      text,
+      events: true,
+      source: 'speechd',
+      ...this.voiceFields(await this.voices(d)),
+    };
     let begun = false;
     const begin = () => {
       if (!begun) this.out('701 BEGIN\n');

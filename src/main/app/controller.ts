@@ -137,7 +137,7 @@ export class AppController {
 
   async speak(
     params: SpeakParams,
-    options: { clean?: boolean; output?: string } = {},
+    options: { clean?: boolean; output?: string; source?: 'window' | 'hotkey' } = {},
   ): Promise<BridgeResult<{ stats: RunStats | null; warning: string | null }>> {
     const service = this.service;
     if (!service) return this.unavailable();
@@ -153,6 +153,7 @@ export class AppController {
           ...(settings.speechStart === 'asap' ? { asap: true } : {}),
           clean: options.clean ?? false,
           ...(options.output ? { output: options.output } : {}),
+          source: options.source ?? 'window',
         },
         (p) => {
           if (p.type === 'progress') {
@@ -189,7 +190,10 @@ export class AppController {
     }
     if (!text.trim()) return { ok: false, code: 'E_TEXT_EMPTY', message: 'The clipboard holds no text.' };
     const s = this.deps.settings();
-    return this.speak({ text, instruct: s.instruct, language: s.language, speaker: s.speaker }, { clean: true });
+    return this.speak(
+      { text, instruct: s.instruct, language: s.language, speaker: s.speaker },
+      { clean: true, source: 'hotkey' },
+    );
   }
 
   async stop(): Promise<BridgeResult<{ cancelled: number }>> {

@@ -98,6 +98,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         ...(command.asap ? { start: 'asap' } : {}),
         events: true,
         ...(command.output ? { output: command.output } : {}),
+        ...(command.source ? { source: command.source } : {}),
       };
       const answer = await call(request, (e) => {
         if (!onProgress) return;

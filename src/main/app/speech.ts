@@ -3,6 +3,7 @@
 import type { DoorInfo } from '../../shared/actions.js';
 import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
+import type { SpeechSource } from '../../shared/sources.js';
 
 export interface SpeakCommand {
   text: string;
@@ -18,6 +19,8 @@ export interface SpeakCommand {
   clean: boolean;
   /** Write a WAV file here instead of playing. */
   output?: string;
+  /** Which front end asks (recorded in the daemon's history). */
+  source?: SpeechSource;
 }
 
 export interface SpeakOutcome {

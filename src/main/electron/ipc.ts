@@ -11,6 +11,7 @@ import type { Settings, SettingsPatch } from '../../shared/settings.js';
 import type { AppController } from '../app/controller.js';
 import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
+import { WindowHistory } from '../app/history.js';
 import { APP_ORIGIN } from './windows.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -87,6 +88,7 @@ export function serveContract<C extends Contract>(
 
 export function registerIpc(deps: IpcDeps): () => void {
   const { controller, settings, models } = deps;
+  const history = new WindowHistory(() => controller.speech);
   const snapshot = (): SettingsSnapshot => ({
     settings: settings.get(),
     file: settings.path,
@@ -121,6 +123,11 @@ export function registerIpc(deps: IpcDeps): () => void {
     cancelPull: async (p) => models.cancel(p),
     useModel: async (p) => models.use(p),
     removeModel: async (p) => models.remove(p),
+    listHistory: async () => history.list(),
+    replayHistory: async (p) => history.replay(p.entry),
+    saveHistory: async (p, e) => history.save(p.entry, await deps.chooseWavPath(e.sender)),
+    speakHistory: async (p) => history.speakAgain(p.entry),
+    clearHistory: async (p) => history.clear(p.entry),
   };
   return serveContract(IPC_CONTRACT, INVOKE_CHANNELS, handlers, (event) => isTrustedSender(event, deps.ourContents()));
 }

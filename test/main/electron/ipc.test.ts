@@ -128,7 +128,7 @@ describe('ipc handlers', () => {
     const result = await call(INVOKE_CHANNELS.speak, event(ours, frame('app://ui/index.html')), good);
     expect(result).toMatchObject({ ok: true, stats: { timeToFirstAudioMs: 120 } });
     expect(spoken).toEqual([
-      { text: 'Hi', instruct: null, language: 'auto', speaker: null, interrupt: true, clean: false },
+      { text: 'Hi', instruct: null, language: 'auto', speaker: null, interrupt: true, clean: false, source: 'window' },
     ]);
   });
 
