@@ -152,16 +152,18 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   let text: string;
   if (opts.clipboard) {
     const { readClipboard } = await import('../core/clipboard.js');
-    text = await readClipboard(opts.primary);
-    if (!text.trim()) throw new UsageError(`the clipboard holds no text`);
+    const { speakable } = await import('../core/text/document.js');
+    const copied = await readClipboard(opts.primary);
+    if (!copied.trim()) throw new UsageError(`the clipboard holds no text`);
+    // Read as heard, by the same parsers as -f and stdin (the app's hotkey: the daemon's `clean`, the same code).
+    text = speakable(copied);
   } else if (opts.file !== undefined) {
     text = await readDocument(opts.file, cwd);
   } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
     if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
     // Markdown or HTML piped in is read as it would be heard, like -f: never its markup.
-    const { documentToSpeech, sniffKind } = await import('../core/text/document.js');
-    const piped = await readStdin();
-    text = documentToSpeech(piped, sniffKind(piped));
+    const { speakable } = await import('../core/text/document.js');
+    text = speakable(await readStdin());
   } else {
     text = opts.args.join(' ');
   }
@@ -188,7 +190,6 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   if (opts.interrupt) request.interrupt = true;
   if (opts.asap) request.start = 'asap';
   if (!opts.wait) request.wait = false;
-  if (opts.clipboard) request.clean = true;
   return request;
 }
 
