@@ -19,13 +19,15 @@ const KINDS: Record<string, DocumentKind> = {
   '.xhtml': 'html',
 };
 
-/** What a file holds, by its extension: Markdown, HTML, or (anything else) plain text; PDF/EPUB are refused. */
-export function kindForFile(file: string): DocumentKind | { error: string } {
+/** What a file may hold: a text document, or a PDF or EPUB (read by pdf.ts and epub.ts). */
+export type FileKind = DocumentKind | 'pdf' | 'epub';
+
+/** What a file holds, by its extension: Markdown, HTML, PDF, EPUB, or (anything else) plain text. */
+export function kindForFile(file: string): FileKind {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
   const ext = dot > 0 ? base.slice(dot).toLowerCase() : '';
-  if (ext === '.pdf' || ext === '.epub')
-    return { error: `cannot read ${ext} files yet (plain text, Markdown and HTML): convert it first, e.g. pdftotext` };
+  if (ext === '.pdf' || ext === '.epub') return ext.slice(1) as 'pdf' | 'epub';
   return KINDS[ext] ?? 'text';
 }
 
@@ -113,7 +115,8 @@ const SILENT = new Set([
 
 const TERMINAL = /[.!?:;…。！？]["'”’)\]]*$/u;
 
-export function htmlToSpeech(html: string): string {
+/** `xml`: XHTML (an EPUB's chapters), where `<a id="x"/>` closes itself. */
+export function htmlToSpeech(html: string, options: { xml?: boolean } = {}): string {
   const blocks: string[] = [];
   let current = '';
   let silent = 0;
@@ -164,7 +167,7 @@ export function htmlToSpeech(html: string): string {
         } else if (BLOCKS.has(name)) endBlock(false);
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, recognizeSelfClosing: options.xml ?? false },
   );
   parser.write(html);
   parser.end();

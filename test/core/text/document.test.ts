@@ -65,8 +65,8 @@ describe('what a file or stdin holds', () => {
     ['README', 'text'],
   ])('%s is %s', (file, kind) => expect(kindForFile(file)).toBe(kind));
 
-  it('PDF and EPUB are refused with a way out', () => {
-    expect(kindForFile('book.epub')).toEqual({ error: expect.stringMatching(/cannot read \.epub files yet/) });
+  it('PDF and EPUB by their extension (read by pdf.ts and epub.ts: books.test.ts)', () => {
+    expect([kindForFile('book.epub'), kindForFile('paper.PDF')]).toEqual(['epub', 'pdf']);
   });
 
   it.each([
