@@ -128,7 +128,7 @@ describe('the clipboard, cleaned by the same parsers as -f and stdin', () => {
     writeFileSync(path.join(dir, 'clip.txt'), MARKDOWN);
     writeFileSync(path.join(bin, 'xclip'), `#!/bin/sh\ncat '${path.join(dir, 'clip.txt')}'\n`);
     chmodSync(path.join(bin, 'xclip'), 0o755);
-    const clipEnv = { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const clipEnv: NodeJS.ProcessEnv = { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` };
     delete clipEnv.WAYLAND_DISPLAY;
     const r = q3tts(['--clipboard', '-o', 'clip.wav'], { env: clipEnv });
     expect(r.code, r.stderr).toBe(0);
