@@ -176,7 +176,7 @@ export function htmlToSpeech(html: string, options: { xml?: boolean } = {}): str
 }
 
 /** Bare addresses in running text become "link to host"; the punctuation after one stays with the sentence. */
-function speakUrls(text: string): string {
+export function speakUrls(text: string): string {
   return text.replace(
     /(^|[\s(<"'])((?:https?|ftp):\/\/[^\s<>"']+|www\.[^\s<>"']+)/gi,
     (_m, pre: string, url: string) => {

@@ -5,6 +5,7 @@
 // joined, a line set larger than the body text is a heading, and a gap wider than the line spacing starts a new
 // paragraph. Reading order is the order the PDF draws its text in, which is what pdf.js's own reader follows.
 import { DocumentError } from './document-error.js';
+import { speakUrls } from './document.js';
 
 interface Line {
   text: string;
@@ -71,7 +72,12 @@ function toLines(runs: TextRun[]): Line[] {
     }
     if (run.hasEOL) broken = true;
   }
-  for (const l of lines) l.text = l.text.replace(/\s+/g, ' ').trim();
+  // Dot leaders (a table of contents' "Introduction . . . . 7") are read as a pause: "Introduction, 7".
+  for (const l of lines)
+    l.text = l.text
+      .replace(/\s+/g, ' ')
+      .replace(/(\s?\.){4,}\s*/g, ', ')
+      .trim();
   return lines.filter((l) => l.text);
 }
 
@@ -79,30 +85,42 @@ function toLines(runs: TextRun[]): Line[] {
 const PAGE_NUMBER = /^[-–—\s]*(page\s+)?(\d{1,5}|[ivxlcdm]{1,7})(\s*(of|\/)\s*\d{1,5})?[-–—\s]*$/i;
 
 /**
- * Leaves out running headers and footers: a page's two top-most and two bottom-most lines that recur (digits
- * aside) at the edge of at least two pages and 40 % of them, and edge lines that are only a page number.
+ * Leaves out running headers and footers: of a page's two top-most and two bottom-most lines, those set apart
+ * from the body (a gap over twice their size on the way to it) that recur, digits aside, at the edge of three
+ * pages (a chapter's own header), or of two and 40 % of them; and an outermost line that is only a page number.
  */
 function withoutPageFurniture(pages: Line[][]): Line[][] {
   const edges = pages.map((lines) => {
     const byY = [...lines].sort((p, q) => q.y - p.y);
-    return new Set([...byY.slice(0, 2), ...byY.slice(-2)]);
+    const n = byY.length;
+    const wide = (j: number) => j >= 0 && j + 1 < n && byY[j]!.y - byY[j + 1]!.y > 2 * byY[j]!.size;
+    const half = Math.floor(n / 2); // a short page: the top half's edge is above, the bottom half's below
+    const apart = (from: number, to: number) => {
+      for (let j = from; j <= to; j++) if (wide(j)) return true;
+      return false;
+    };
+    const edge = new Set<Line>();
+    for (const i of [0, 1]) if (i < half && apart(i, Math.min(1, half - 1))) edge.add(byY[i]!);
+    for (const k of [n - 1, n - 2]) if (k >= half && k > 0 && apart(Math.max(n - 3, half), k - 1)) edge.add(byY[k]!);
+    return edge;
   });
   const shape = (l: Line) => l.text.toLowerCase().replace(/\d+/g, '#');
   const seen = new Map<string, number>();
   for (const edge of edges) for (const s of new Set([...edge].map(shape))) seen.set(s, (seen.get(s) ?? 0) + 1);
   const recurs = (l: Line) => {
     const n = seen.get(shape(l)) ?? 0;
-    return n >= 2 && n >= 0.4 * pages.length;
+    return n >= 3 || (n >= 2 && n >= 0.4 * pages.length);
   };
   return pages.map((lines, p) => {
-    const edge = edges[p]!;
     const byY = [...lines].sort((a, b) => b.y - a.y);
     const outermost = new Set([byY[0], byY.at(-1)]);
-    return lines.filter((l) => !(edge.has(l) && (recurs(l) || (outermost.has(l) && PAGE_NUMBER.test(l.text)))));
+    return lines.filter((l) => !((edges[p]!.has(l) && recurs(l)) || (outermost.has(l) && PAGE_NUMBER.test(l.text))));
   });
 }
 
 const TERMINAL = /[.!?:;…。！？]["'”’)\]]*$/u;
+/** "2.1 Naming", "A.1 Licence": a short numbered line without a full stop is a heading, whatever its size. */
+const NUMBERED_HEADING = /^(\d{1,3}(\.\d{1,3})*\.?|[A-Z](\.\d{1,3})+)\s+\p{Lu}[^!?]{0,70}$/u;
 
 /** Lines into paragraphs: headings by size, breaks by gaps, hyphenated words joined, pages run on. */
 function paragraphs(pages: Line[][]): string {
@@ -126,13 +144,16 @@ function paragraphs(pages: Line[][]): string {
   for (const lines of pages) {
     let previous: Line | null = null;
     for (const line of lines) {
-      const isHeading = line.size > body * 1.15;
+      const isHeading = line.size > body * 1.15 || NUMBERED_HEADING.test(line.text);
       const gap = previous ? previous.y - line.y : 0;
       const newBlock =
         !current ||
         isHeading !== heading ||
-        (previous ? (previous.size !== line.size && isHeading) || gap > 1.5 * spacing : TERMINAL.test(current)) ||
-        (previous !== null && gap < 0 && TERMINAL.test(current)); // up the page: a new column
+        // a heading starts anew at a page's top, in another size, or with its own number
+        (isHeading && (!previous || previous.size !== line.size || NUMBERED_HEADING.test(line.text))) ||
+        (previous
+          ? gap > 1.5 * spacing || (gap < 0 && TERMINAL.test(current)) // a wide gap; up the page: a new column
+          : TERMINAL.test(current)); // a new page runs on unless a sentence ended
       if (newBlock) {
         end();
         heading = isHeading;
@@ -142,7 +163,7 @@ function paragraphs(pages: Line[][]): string {
     }
   }
   end();
-  return blocks.join('\n\n');
+  return blocks.map(speakUrls).join('\n\n');
 }
 
 /** "hyphen-" + "ated" → "hyphenated"; a soft hyphen goes too; other lines meet with a space. */

@@ -64,6 +64,43 @@ describe('PDF', () => {
     expect(said).toBe('Memo to staff\n\nMeet at noon.');
   });
 
+  it('a table of contents: dot leaders are a pause, numbered entries and headings stand alone; addresses are short', async () => {
+    const said = await pdfToSpeech(
+      makePdf([
+        {
+          texts: bodyLines([
+            'Contents',
+            '1 Introduction . . . . . . . . . . 1',
+            '2.1 Naming things . . . . . . . . 3',
+            'See https://www.example.org/docs for more.',
+          ]),
+        },
+        { texts: bodyLines(['1 Introduction', 'It starts here.']) },
+      ]),
+    );
+    expect(said.split('\n\n')).toEqual([
+      'Contents',
+      '1 Introduction, 1.',
+      '2.1 Naming things, 3.',
+      'See link to example.org for more.',
+      '1 Introduction.',
+      'It starts here.',
+    ]);
+  });
+
+  it("a chapter's own running header (on 3 of 8 pages) is left out too; a last line that recurs in the body is kept", async () => {
+    const pages = Array.from({ length: 8 }, (_, p) => ({
+      texts: [
+        { x: 72, y: 760, text: p < 3 ? 'Chapter 1: Beginnings' : 'Chapter 2: Endings', size: 9 },
+        ...bodyLines([`${['One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight'][p]} sheep.`, 'They sleep.']),
+      ],
+    }));
+    const said = await pdfToSpeech(makePdf(pages));
+    expect(said).not.toMatch(/Chapter/);
+    expect(said.split('\n\n')).toHaveLength(8);
+    expect(said.split('\n\n')[7]).toBe('Eight sheep. They sleep.');
+  });
+
   it.each([
     ['an encrypted PDF', makePdf([{ texts: bodyLines(['secret']) }], { encrypted: true }), /password-protected/],
     ['an image-only (scanned) PDF', makePdf([{ image: true }, { image: true }]), /no text to read.*images.*OCR/],
