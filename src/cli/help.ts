@@ -77,7 +77,7 @@ Usage:
   q3tts -o - "text" > out.wav       a WAV file on stdout
   q3tts --raw "text" | aplay -r 24000 -f S16_LE   raw 24 kHz s16le PCM on stdout as it is generated
   q3tts --clipboard                 read the clipboard aloud (bind this to a desktop shortcut)
-  q3tts -f notes.md                 read a file: plain text, Markdown or HTML, as a person would hear it
+  q3tts -f notes.md                 read a file: text, Markdown, HTML, PDF or EPUB, as a person would hear it
   q3tts serve                       run the daemon in the foreground (keeps the model loaded)
   q3tts serve --http [HOST:]PORT    … and open the OpenAI-compatible HTTP API (loopback unless HOST says otherwise)
   q3tts serve --wyoming [HOST:]PORT … and open a Wyoming TTS server (Home Assistant)
@@ -114,7 +114,8 @@ Speech options:
       --no-wait           return once queued
       --clipboard [--primary]   read the clipboard (or the X11/Wayland primary selection)
   -f, --file FILE         read the text from FILE ('-' = stdin): .md/.markdown and .html/.htm are parsed
-                          (headings, lists, links; code blocks are skipped), anything else is plain text.
+                          (headings, lists, links; code blocks are skipped), .pdf (no page headers or numbers)
+                          and .epub (chapters in reading order) are read, anything else is plain text.
                           A text over the request limit is spoken as one job in parts (one Ctrl-C stops it)
 
 Engine options (serve, and speaking without a daemon):

@@ -156,16 +156,18 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   let text: string;
   if (opts.clipboard) {
     const { readClipboard } = await import('../core/clipboard.js');
-    text = await readClipboard(opts.primary);
-    if (!text.trim()) throw new UsageError(`the clipboard holds no text`);
+    const { speakable } = await import('../core/text/document.js');
+    const copied = await readClipboard(opts.primary);
+    if (!copied.trim()) throw new UsageError(`the clipboard holds no text`);
+    // Read as heard, by the same parsers as -f and stdin (the app's hotkey: the daemon's `clean`, the same code).
+    text = speakable(copied);
   } else if (opts.file !== undefined) {
     text = await readDocument(opts.file, cwd);
   } else if (opts.args.length === 0 || (opts.args.length === 1 && opts.args[0] === '-')) {
     if (process.stdin.isTTY) throw new UsageError(`no text given. Try: q3tts "Hello there"  (or pipe text in)`);
     // Markdown or HTML piped in is read as it would be heard, like -f: never its markup.
-    const { documentToSpeech, sniffKind } = await import('../core/text/document.js');
-    const piped = await readStdin();
-    text = documentToSpeech(piped, sniffKind(piped));
+    const { speakable } = await import('../core/text/document.js');
+    text = speakable(await readStdin());
   } else {
     text = opts.args.join(' ');
   }
@@ -193,27 +195,33 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   if (opts.interrupt) request.interrupt = true;
   if (opts.asap) request.start = 'asap';
   if (!opts.wait) request.wait = false;
-  if (opts.clipboard) request.clean = true;
   return request;
 }
 
-/** -f FILE (or -f - for stdin): plain text, Markdown or HTML (by extension; stdin by its content), as heard. */
+/** -f FILE (or -f - for stdin): text, Markdown, HTML, PDF or EPUB (by extension; stdin by its content), as heard. */
 async function readDocument(file: string, cwd: string): Promise<string> {
-  const { documentToSpeech, kindForFile, sniffKind } = await import('../core/text/document.js');
+  const { kindForFile } = await import('../core/text/document.js');
+  const { documentBytesToSpeech, sniffBytes } = await import('../core/text/read-document.js');
+  const { DocumentError } = await import('../core/text/document-error.js');
   if (file === '-' && process.stdin.isTTY) throw new UsageError(`-f - reads stdin, but nothing is piped in`);
-  const kind = file === '-' ? undefined : kindForFile(file);
-  if (kind && typeof kind === 'object') throw new UsageError(`-f ${file}: ${kind.error}`);
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = file === '-' ? await readStdin() : readFileSync(path.resolve(cwd, file), 'utf8');
+    bytes = file === '-' ? await readStdinBytes() : readFileSync(path.resolve(cwd, file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
       `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : errorMessage(e)}`,
     );
   }
-  const text = documentToSpeech(source, kind ?? sniffKind(source));
-  if (!text.trim()) throw new UsageError(`${file === '-' ? 'stdin' : file} holds no text to say`);
+  const name = file === '-' ? 'stdin' : file;
+  let text: string;
+  try {
+    text = await documentBytesToSpeech(bytes, file === '-' ? sniffBytes(bytes) : kindForFile(file), name);
+  } catch (e) {
+    if (e instanceof DocumentError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!text.trim()) throw new UsageError(`${name} holds no text to say`);
   return text;
 }
 
@@ -645,11 +653,15 @@ function formatDuration(seconds: number): string {
   return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
 }
 
-function readStdin(): Promise<string> {
+async function readStdin(): Promise<string> {
+  return (await readStdinBytes()).toString('utf8');
+}
+
+function readStdinBytes(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
     process.stdin.on('error', reject);
   });
 }

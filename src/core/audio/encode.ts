@@ -8,8 +8,14 @@ import { floatToS16le } from './pcm.js';
 import { WavFileSink } from './wav.js';
 import { streamingWavHeader } from './wav-header.js';
 
+/**
+ * What an encoder can make: the file formats, plus AAC (ADTS) for streams only — OpenAI's `response_format`
+ * offers it, but as a file it would be expected as .m4a (MP4), which cannot be written as a stream.
+ */
+export type EncodedFormat = AudioFileFormat | 'aac';
+
 export interface Encoder {
-  readonly format: AudioFileFormat;
+  readonly format: EncodedFormat;
   readonly contentType: string;
   /**
    * Starts one encoding. `to` is a file path (seekable: headers get their final sizes) or a stream (bytes go
@@ -36,10 +42,11 @@ export class EncoderError extends Error {
 }
 
 /** ffmpeg's arguments per compressed format: bit rates chosen for a single 24 kHz voice. */
-const FFMPEG_CODECS: Record<Exclude<AudioFileFormat, 'wav'>, { args: string[]; muxer: string; contentType: string }> = {
+const FFMPEG_CODECS: Record<Exclude<EncodedFormat, 'wav'>, { args: string[]; muxer: string; contentType: string }> = {
   mp3: { args: ['-c:a', 'libmp3lame', '-b:a', '64k'], muxer: 'mp3', contentType: 'audio/mpeg' },
   opus: { args: ['-c:a', 'libopus', '-b:a', '32k', '-application', 'voip'], muxer: 'ogg', contentType: 'audio/ogg' },
   flac: { args: ['-c:a', 'flac'], muxer: 'flac', contentType: 'audio/flac' },
+  aac: { args: ['-c:a', 'aac', '-b:a', '48k'], muxer: 'adts', contentType: 'audio/aac' },
 };
 
 /** The ffmpeg to run: Q3TTS_FFMPEG, else `ffmpeg` on PATH. */
@@ -47,7 +54,7 @@ export function ffmpegCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.Q3TTS_FFMPEG || 'ffmpeg';
 }
 
-export function encoderFor(format: AudioFileFormat): Encoder {
+export function encoderFor(format: EncodedFormat): Encoder {
   if (format === 'wav') return wavEncoder;
   const codec = FFMPEG_CODECS[format];
   return {
@@ -83,7 +90,7 @@ function writeTo(stream: Writable, bytes: Buffer): Promise<void> {
 }
 
 async function startFfmpeg(
-  format: AudioFileFormat,
+  format: EncodedFormat,
   codecArgs: string[],
   muxer: string,
   sampleRate: number,

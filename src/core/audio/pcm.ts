@@ -22,6 +22,13 @@ export function floatToS16le(samples: Float32Array): Buffer {
   return int16Bytes(floatToInt16(samples));
 }
 
+/** s16le bytes back to float samples (exact: floatToS16le of the result gives the same bytes). */
+export function s16leToFloat(bytes: Buffer): Float32Array {
+  const out = new Float32Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2) / 32767;
+  return out;
+}
+
 /**
  * Re-cuts a stream of arbitrarily sized pieces into frames of exactly `frameSize` samples, keeping the
  * remainder for the next push. Devices queue whole frames, so a frame bounds how much audio sits in a queue.

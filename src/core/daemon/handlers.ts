@@ -21,7 +21,6 @@ import {
   parseRequest,
   type GenerateRequest,
 } from '../../shared/requests.js';
-import { cleanForSpeech } from '../../shared/text/clean.js';
 import { hasSpeakableText, normalizeText } from '../../shared/text/normalize.js';
 import type { AudioSink } from '../audio/sink.js';
 import { notReplaceable } from '../atomic-file.js';
@@ -32,6 +31,7 @@ import type { HistoryRecording } from '../history/store.js';
 import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
 import { errorMessage } from '../../shared/errors.js';
+import { speakable } from '../text/document.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
   switch (request.action) {
@@ -53,7 +53,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const emit: Emit = req.events ? emitAny : () => undefined; // events only for clients that asked
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
-  const text = normalizeText(req.clean ? cleanForSpeech(req.text) : req.text);
+  const text = normalizeText(req.clean ? speakable(req.text) : req.text);
   if (!hasSpeakableText(text))
     return fail(
       'E_TEXT_EMPTY',

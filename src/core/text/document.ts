@@ -1,10 +1,10 @@
 // Documents read as a person would hear them: Markdown (parsed by marked into HTML) and HTML (parsed by
 // htmlparser2) become plain paragraphs — headings and list items end in a pause, links keep their words, code
 // blocks, scripts and styles are not read, a bare URL becomes "link to host". Paragraphs stay apart (a blank
-// line), so a long text can be split at them (split.ts). Used by `q3tts -f FILE` and by Markdown on stdin.
+// line), so a long text can be split at them (split.ts). The one cleaner: `q3tts -f FILE`, text on stdin, the
+// clipboard (`--clipboard`, the app's hotkey: the daemon's `clean` field) all come through `speakable()`.
 import { Parser } from 'htmlparser2';
 import { marked } from 'marked';
-import { speakUrl } from '../../shared/text/clean.js';
 
 export type DocumentKind = 'text' | 'markdown' | 'html';
 
@@ -19,31 +19,48 @@ const KINDS: Record<string, DocumentKind> = {
   '.xhtml': 'html',
 };
 
-/** What a file holds, by its extension: Markdown, HTML, or (anything else) plain text; PDF/EPUB are refused. */
-export function kindForFile(file: string): DocumentKind | { error: string } {
+/** What a file may hold: a text document, or a PDF or EPUB (read by pdf.ts and epub.ts). */
+export type FileKind = DocumentKind | 'pdf' | 'epub';
+
+/** What a file holds, by its extension: Markdown, HTML, PDF, EPUB, or (anything else) plain text. */
+export function kindForFile(file: string): FileKind {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const dot = base.lastIndexOf('.');
   const ext = dot > 0 ? base.slice(dot).toLowerCase() : '';
-  if (ext === '.pdf' || ext === '.epub')
-    return { error: `cannot read ${ext} files yet (plain text, Markdown and HTML): convert it first, e.g. pdftotext` };
+  if (ext === '.pdf' || ext === '.epub') return ext.slice(1) as 'pdf' | 'epub';
   return KINDS[ext] ?? 'text';
 }
 
-/** What text on stdin most likely is: HTML by its opening tag, Markdown by its block or link syntax, else text. */
+/**
+ * What text of unknown origin (stdin, the clipboard) most likely is: HTML by its opening tag, Markdown by any
+ * of its block or inline marks, else plain text (read as it is: an indented line of an e-mail stays spoken).
+ */
 export function sniffKind(text: string): DocumentKind {
   const head = text.trimStart().slice(0, 1000).toLowerCase();
   if (/^(<!doctype html|<html[\s>]|<body[\s>]|<(p|div|h[1-6]|article|section)[\s>])/.test(head)) return 'html';
-  if (
-    /^ {0,3}(#{1,6} |```|~~~|[-*+] |\d{1,3}[.)] |> )/m.test(text) ||
-    /\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|`[^`\n]+`/.test(text)
-  )
-    return 'markdown';
-  return 'text';
+  return MARKDOWN_MARKS.some((mark) => mark.test(text)) ? 'markdown' : 'text';
+}
+
+const MARKDOWN_MARKS = [
+  /^ {0,3}(#{1,6}( |$)|```|~~~|[-*+] |\d{1,9}[.)] |>)/m, // headings, fences, list items, quotes
+  /^[^\n]+\n {0,3}(=+|-+) *$/m, // setext headings
+  /^ *\|?[^|\n]*\|[^\n]*\n *\|? *:?-+:? *\|/m, // tables
+  /(^|\n)[ \t]*\n( {4}|\t)\S/, // indented code after a blank line
+  /!?\[[^\]\n]*\]\([^)\n]*\)|\[[^\]\n]+\]\[[^\]\n]*\]|^ {0,3}\[[^\]\n]+\]: *\S/m, // links, references
+  /(^|[^\p{L}\p{N}*_])(\*{1,3}|_{1,3})(?=\S)[^\n]*?\S\2(?![\p{L}\p{N}])/mu, // emphasis (not snake_case)
+  /~~\S[^\n]*?~~|`[^`\n]+`/, // strikethrough, code spans
+  /<(https?:\/\/|[^@>\s]+@)[^>\s]+>|<!--|<\/?(b|i|em|strong|span|a|br|code|sup|sub|kbd|del)\b[^>]*>/i, // inline HTML
+  /&(#x?[0-9a-f]+|[a-z]+);/i, // entities
+];
+
+/** The one cleaner for text of unknown kind: `documentToSpeech` of what it sniffs as. */
+export function speakable(text: string): string {
+  return documentToSpeech(text, sniffKind(text));
 }
 
 /** The text to speak: paragraphs separated by a blank line. */
 export function documentToSpeech(source: string, kind: DocumentKind): string {
-  if (kind === 'text') return source.replace(/\r\n?/g, '\n');
+  if (kind === 'text') return speakUrls(source.replace(/\r\n?/g, '\n'));
   const html = kind === 'markdown' ? marked.parse(source, { async: false, gfm: true }) : source;
   return htmlToSpeech(html);
 }
@@ -78,7 +95,7 @@ const BLOCKS = new Set([
   'summary',
 ]);
 /** Blocks read as one short line each: a full stop is added when they end without punctuation, for the pause. */
-const LINES = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'caption', 'figcaption', 'summary']);
+const LINES = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'caption', 'figcaption', 'summary', 'tr']);
 /** Never read: code blocks, scripts, styles, the document head, embedded media. */
 const SILENT = new Set([
   'pre',
@@ -98,13 +115,18 @@ const SILENT = new Set([
 
 const TERMINAL = /[.!?:;…。！？]["'”’)\]]*$/u;
 
-export function htmlToSpeech(html: string): string {
+/** `xml`: XHTML (an EPUB's chapters), where `<a id="x"/>` closes itself. */
+export function htmlToSpeech(html: string, options: { xml?: boolean } = {}): string {
   const blocks: string[] = [];
   let current = '';
   let silent = 0;
   const links: Array<{ href: string; start: number }> = [];
+  let lines = 0; // line elements open: a list nested in an item ends the item's words with a stop too
   const endBlock = (line: boolean) => {
-    let t = current.replace(/\s+/g, ' ').trim();
+    let t = current
+      .replace(/\s+/g, ' ')
+      .replace(/\s+([.,;:!?])(?=\s|$)/g, '$1')
+      .trim();
     current = '';
     if (!t) return;
     if (line && !TERMINAL.test(t)) t += '.';
@@ -115,7 +137,8 @@ export function htmlToSpeech(html: string): string {
       onopentag(name, attrs) {
         if (SILENT.has(name)) silent++;
         if (silent) return;
-        if (BLOCKS.has(name) || LINES.has(name)) endBlock(false);
+        if (BLOCKS.has(name) || LINES.has(name)) endBlock(lines > 0);
+        if (LINES.has(name)) lines++;
         if (name === 'br') current += ' ';
         if ((name === 'td' || name === 'th') && current.trim()) current = `${current.trimEnd()}, `; // cells of a row
         if (name === 'img' && attrs.alt) current += ` ${attrs.alt} `;
@@ -132,22 +155,46 @@ export function htmlToSpeech(html: string): string {
         if (silent) return;
         if (name === 'a') {
           const link = links.pop();
+          // A footnote mark ([^1], which marked reads as a reference link) is not read.
+          if (link && /^\s*\^\S+\s*$/.test(current.slice(link.start))) current = current.slice(0, link.start);
           // A link whose words are its address is read as "link to host", not spelled out.
           if (link && /^\s*(https?:\/\/|www\.)\S+\s*$/i.test(current.slice(link.start)))
             current = `${current.slice(0, link.start)}${speakUrl(current.slice(link.start).trim())}`;
         }
-        if (LINES.has(name)) endBlock(true);
-        else if (BLOCKS.has(name)) endBlock(false);
+        if (LINES.has(name)) {
+          lines = Math.max(0, lines - 1);
+          endBlock(true);
+        } else if (BLOCKS.has(name)) endBlock(false);
       },
     },
-    { decodeEntities: true },
+    { decodeEntities: true, recognizeSelfClosing: options.xml ?? false },
   );
   parser.write(html);
   parser.end();
   endBlock(false);
-  return blocks
-    .map((b) =>
-      b.replace(/(^|\s)(https?:\/\/\S+|www\.\S+)/g, (_m, pre: string, url: string) => `${pre}${speakUrl(url)}`),
-    )
-    .join('\n\n');
+  return blocks.map(speakUrls).join('\n\n');
+}
+
+/** Bare addresses in running text become "link to host"; the punctuation after one stays with the sentence. */
+export function speakUrls(text: string): string {
+  return text.replace(
+    /(^|[\s(<"'])((?:https?|ftp):\/\/[^\s<>"']+|www\.[^\s<>"']+)/gi,
+    (_m, pre: string, url: string) => {
+      const trailing = /[.,;:!?'")\]}*_]+$/.exec(url)?.[0] ?? '';
+      const body = url.slice(0, url.length - trailing.length);
+      // A closing parenthesis that belongs to the address (Wikipedia style) stays in it.
+      const own = (body.match(/\(/g) ?? []).length > (body.match(/\)/g) ?? []).length && trailing.startsWith(')');
+      return `${pre}${speakUrl(own ? `${body})` : body)}${own ? trailing.slice(1) : trailing}`;
+    },
+  );
+}
+
+/** "https://www.example.com/a/b?c" → "link to example.com". */
+export function speakUrl(url: string): string {
+  try {
+    const host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`).hostname.replace(/^www\./, '');
+    return host ? `link to ${host}` : 'link';
+  } catch {
+    return 'link';
+  }
 }

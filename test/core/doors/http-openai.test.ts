@@ -1,5 +1,6 @@
 // The OpenAI-compatible HTTP door, driven by OpenAI's official `openai` client against a real daemon (tone engine in
 // its host process) on 127.0.0.1.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -223,6 +224,157 @@ describe('speech through the official openai client', () => {
   });
 });
 
+describe('compressed response formats, encoded by ffmpeg as the audio is made', () => {
+  /** Decodes with ffmpeg (independent of our encoder) to 24 kHz mono s16 samples. */
+  function decode(bytes: Buffer): Int16Array {
+    const r = spawnSync(
+      'ffmpeg',
+      ['-v', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', '24000', 'pipe:1'],
+      {
+        input: bytes,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    if (r.status !== 0) throw new Error(`ffmpeg could not decode it: ${r.stderr.toString()}`);
+    return s16(r.stdout);
+  }
+  /** What ffprobe names the container and codec. */
+  function probe(bytes: Buffer): string {
+    const r = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'format=format_name:stream=codec_name', '-of', 'compact=p=0:nk=1', 'pipe:0'],
+      { input: bytes },
+    );
+    return r.stdout.toString().trim().split('\n').join(' ');
+  }
+  const text = 'Compressed formats, streamed to the client.';
+
+  it.each([
+    ['mp3', 'audio/mpeg', /mp3.*mp3|mp3/],
+    ['opus', 'audio/ogg', /opus.*ogg|ogg.*opus/],
+    ['flac', 'audio/flac', /flac/],
+    ['aac', 'audio/aac', /aac/],
+  ] as const)('%s: %s that decodes to the right duration', async (format, type, codec) => {
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: text,
+      response_format: format,
+    });
+    expect(response.headers.get('content-type')).toBe(type);
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(probe(body)).toMatch(codec);
+    const expected = expectedPcm(text).length / 24000;
+    const seconds = decode(body).length / 24000;
+    // Codec padding (MP3 ~60 ms, AAC ~43 ms of priming) is all a stream may add: within 0.1 s of the engine's.
+    expect(Math.abs(seconds - expected)).toBeLessThan(0.1);
+  });
+
+  it('flac is lossless: the very samples the engine made', async () => {
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Lossless.',
+      response_format: 'flac',
+    });
+    const samples = decode(Buffer.from(await response.arrayBuffer()));
+    expect(maxAbsDiff(samples, expectedPcm('Lossless.'))).toBeLessThanOrEqual(1);
+  });
+
+  it('mp3 streams: the first bytes arrive while the job is still being generated', async () => {
+    const long = 'This sentence is long enough to take a while to generate, so it streams. '.repeat(3);
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: long,
+      response_format: 'mp3',
+    });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect(daemon.core.queue.list().map((j) => j.state)).toEqual(['speaking']);
+    const chunks = [Buffer.from(first.value!)];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(Buffer.from(r.value));
+    const seconds = decode(Buffer.concat(chunks)).length / 24000;
+    expect(Math.abs(seconds - expectedPcm(long).length / 24000)).toBeLessThan(0.1);
+  });
+
+  it('sse with opus: the deltas carry Ogg Opus bytes that decode to the right duration', async () => {
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Events in opus.',
+      response_format: 'opus',
+      stream_format: 'sse',
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const events = (await response.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.replace(/^data: /, '')) as { type: string; audio?: string });
+    expect(events.at(-1)!.type).toBe('speech.audio.done');
+    const bytes = Buffer.concat(
+      events.filter((e) => e.type === 'speech.audio.delta').map((e) => Buffer.from(e.audio!, 'base64')),
+    );
+    expect(bytes.toString('ascii', 0, 4)).toBe('OggS');
+    const seconds = decode(bytes).length / 24000;
+    expect(Math.abs(seconds - expectedPcm('Events in opus.').length / 24000)).toBeLessThan(0.1);
+  });
+
+  it('a client that hangs up mid-mp3 cancels its job and leaves no ffmpeg behind', async () => {
+    const abort = new AbortController();
+    const response = await client.audio.speech.create(
+      { model: 'tts-1', voice: 'alloy', input: 'y'.repeat(400), response_format: 'mp3' },
+      { signal: abort.signal },
+    );
+    await response.body!.getReader().read();
+    const seen = answers.length;
+    abort.abort();
+    await expect
+      .poll(() => answers.slice(seen).find((a) => a.request.action === 'generate'), { timeout: 5000, interval: 20 })
+      .toBeTruthy();
+    expect(answers.slice(seen).find((a) => a.request.action === 'generate')!.answer).toMatchObject({
+      code: 'E_CANCELLED',
+    });
+    await expect.poll(() => ffmpegChildren(), { timeout: 5000, interval: 50 }).toEqual([]);
+  });
+
+  it('without ffmpeg: a clear 500 before anything is generated; wav and pcm still work', async () => {
+    const saved = process.env.Q3TTS_FFMPEG;
+    process.env.Q3TTS_FFMPEG = path.join(dir, 'no-such-ffmpeg');
+    try {
+      const seen = answers.length;
+      const err = await apiError(
+        client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hi', response_format: 'mp3' }),
+      );
+      expect(err.status).toBe(500);
+      expect(err.error).toMatchObject({ code: 'encoder_unavailable', param: 'response_format' });
+      expect((err.error as { message: string }).message).toMatch(/writing mp3 needs ffmpeg/);
+      expect(answers.slice(seen).filter((a) => a.request.action === 'generate')).toEqual([]);
+      const wav = await client.audio.speech.create({
+        model: 'tts-1',
+        voice: 'alloy',
+        input: 'hi',
+        response_format: 'wav',
+      });
+      expect(wav.headers.get('content-type')).toBe('audio/wav');
+    } finally {
+      if (saved === undefined) delete process.env.Q3TTS_FFMPEG;
+      else process.env.Q3TTS_FFMPEG = saved;
+    }
+  });
+});
+
+/** The ffmpeg processes this test process started and that are still running. */
+function ffmpegChildren(): string[] {
+  const r = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]);
+  return r.stdout
+    .toString()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /\bffmpeg$/.test(l));
+}
+
 describe('the other endpoints', () => {
   it('GET /v1/models lists this model and the OpenAI names it answers to', async () => {
     const ids = (await client.models.list()).data.map((m) => m.id);
@@ -255,16 +407,6 @@ describe("errors in OpenAI's shape", () => {
       'unknown_voice',
       /unknown voice 'nobody'.*default/,
     ],
-    [
-      'mp3 (not produced here)',
-      400,
-      { response_format: 'mp3' },
-      'unsupported_format',
-      /'mp3' is not available.*wav and pcm/,
-    ],
-    ['opus', 400, { response_format: 'opus' }, 'unsupported_format', /'opus'/],
-    ['flac', 400, { response_format: 'flac' }, 'unsupported_format', /'flac'/],
-    ['aac', 400, { response_format: 'aac' }, 'unsupported_format', /'aac'/],
     ['a format nobody knows', 400, { response_format: 'ogg' }, 'invalid_value', /response_format/],
     ['speed out of range', 400, { speed: 5 }, 'invalid_value', /speed/],
     ['an unknown field', 400, { volume: 3 }, 'invalid_value', /unknown field 'volume'/],

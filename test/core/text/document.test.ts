@@ -29,8 +29,8 @@ describe('Markdown', () => {
       'fast.',
       'private.',
       'see the docs or link to github.com.',
-      'tool, speed',
-      'q3tts, quick',
+      'tool, speed.',
+      'q3tts, quick.',
       'Done & dusted: q3tts serve keeps it loaded.',
     ]);
     expect(said).not.toMatch(/npm install|\*\*|```|\[|\]\(|https?:|&amp;|\|/);
@@ -65,13 +65,15 @@ describe('what a file or stdin holds', () => {
     ['README', 'text'],
   ])('%s is %s', (file, kind) => expect(kindForFile(file)).toBe(kind));
 
-  it('PDF and EPUB are refused with a way out', () => {
-    expect(kindForFile('book.epub')).toEqual({ error: expect.stringMatching(/cannot read \.epub files yet/) });
+  it('PDF and EPUB by their extension (read by pdf.ts and epub.ts: books.test.ts)', () => {
+    expect([kindForFile('book.epub'), kindForFile('paper.PDF')]).toEqual(['epub', 'pdf']);
   });
 
   it.each([
     ['# Title\n\ntext', 'markdown'],
-    ['Some *plain* text, 3 * 4 = 12.', 'text'],
+    ['Some *plain* text, 3 * 4 = 12.', 'markdown'], // and read as "Some plain text, 3 * 4 = 12."
+    ['3 * 4 = 12, a_b_c and 2 < 3.', 'text'],
+    ['A line.\n\n    indented code', 'markdown'],
     ['See [this](http://x.org).', 'markdown'],
     ['- item\n- item', 'markdown'],
     ['<!DOCTYPE html><p>x</p>', 'html'],

@@ -3,6 +3,7 @@
 // response body (decision 0017): same queue, same cancel (a client that hangs up cancels its job), same errors.
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { Writable } from 'node:stream';
 import { z } from 'zod';
 import type { OkAnswerOf } from '../../../shared/actions.js';
 import { errorMessage } from '../../../shared/errors.js';
@@ -10,6 +11,9 @@ import type { Answer, ErrorCode, Request } from '../../../shared/protocol.js';
 import { describeIssues } from '../../../shared/requests.js';
 import type { DaemonCore } from '../../daemon/core.js';
 import { isLoopbackHost } from '../../../shared/listen-address.js';
+import { encoderFor, type Encoding } from '../../audio/encode.js';
+import { s16leToFloat } from '../../audio/pcm.js';
+import { streamingWavHeader } from '../../audio/wav-header.js';
 import { formatHostPort, listenOn } from '../address.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, voiceNames } from '../voices.js';
@@ -40,7 +44,18 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** What `model` may name: OpenAI's speech models (so their clients work unchanged) and ours. */
 const MODEL_ALIASES = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'q3tts'];
 const FORMATS = ['wav', 'pcm', 'mp3', 'opus', 'flac', 'aac'] as const;
-const PRODUCED: readonly string[] = ['wav', 'pcm'];
+type SpeechFormat = (typeof FORMATS)[number];
+/** What each response_format is sent as (opus comes in an Ogg container: audio/ogg, RFC 7845). */
+const CONTENT_TYPES: Record<SpeechFormat, string> = {
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+  mp3: encoderFor('mp3').contentType,
+  opus: encoderFor('opus').contentType,
+  flac: encoderFor('flac').contentType,
+  aac: encoderFor('aac').contentType,
+};
+/** Every engine speaks at 24 kHz (the Qwen3-TTS codec's rate); encoders start before the first chunk says so. */
+const ENGINE_SAMPLE_RATE = 24000;
 
 const SpeechSchema = z
   .object({
@@ -209,15 +224,6 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       );
     const b = parsed.data;
     const format = b.response_format ?? 'wav';
-    if (!PRODUCED.includes(format)) {
-      throw new HttpError(
-        400,
-        `response_format '${format}' is not available: q3tts produces ${PRODUCED.join(' and ')} (pcm = raw 24 kHz 16-bit mono little-endian)`,
-        'invalid_request_error',
-        'unsupported_format',
-        'response_format',
-      );
-    }
     if (b.task_type === 'Base')
       throw new HttpError(
         400,
@@ -241,7 +247,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
 
     const id = `http-${++nextId}`;
     const sse = b.stream_format === 'sse';
-    const stream = new ResponseStream(res, format as 'wav' | 'pcm', sse);
+    const stream = await ResponseStream.open(res, format, sse);
     const request: Request = {
       action: 'generate',
       id,
@@ -260,13 +266,21 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
     res.once('close', hungUp);
     const answer = await core.request(request, undefined, { stream: stream.sink });
     if (answer.status === 'error') {
+      stream.abort();
       if (res.destroyed || (answer.code === 'E_CANCELLED' && res.writableEnded)) return;
       if (!res.headersSent) return sendError(res, fromAnswer(answer));
       log(`http door: ${id} failed after audio was sent: ${answer.message}`);
       res.destroy(); // the body is cut short: the client sees an incomplete response, not a clean end
       return;
     }
-    stream.end();
+    try {
+      await stream.end();
+    } catch (err) {
+      // The encoder failed: an error answer if nothing was sent yet, else a body cut short.
+      if (!res.headersSent) throw new HttpError(500, errorMessage(err), 'server_error', 'encoder_failed');
+      log(`http door: ${id}: ${errorMessage(err)}`);
+      res.destroy();
+    }
   }
 
   const port = await listenOn(server, options.port, options.host);
@@ -283,23 +297,57 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   };
 }
 
-/** The response body of one speech request: headers at the first audio, then PCM (wav: after a header). */
+/** The response body of one speech request: headers at the first bytes, then PCM, a WAV or encoded audio. */
 class ResponseStream {
   readonly sink: PcmStreamSink;
-  private sampleRate = 24000;
+  private sampleRate = ENGINE_SAMPLE_RATE;
   private bytes = 0;
+  /** The encoder's pending writes, in order (the sink hands chunks on synchronously). */
+  private encoded: Promise<void> = Promise.resolve();
 
-  constructor(
+  private constructor(
     private readonly res: http.ServerResponse,
-    private readonly format: 'wav' | 'pcm',
+    private readonly format: SpeechFormat,
     private readonly sse: boolean,
+    private readonly encoding: Encoding | null,
   ) {
-    this.sink = new PcmStreamSink({ chunk: (pcm, f) => ((this.sampleRate = f.sampleRate), this.write(pcm)) });
+    this.sink = new PcmStreamSink({
+      chunk: (pcm, f) => {
+        this.sampleRate = f.sampleRate;
+        this.bytes += pcm.length;
+        if (!this.encoding) return this.send(pcm);
+        const samples = s16leToFloat(pcm);
+        this.encoded = this.encoded.then(() => this.encoding!.write(samples));
+        this.encoded.catch(() => undefined); // reported by end()
+      },
+    });
+  }
+
+  /**
+   * Opens the body of one request. A compressed format starts its encoder (ffmpeg) now, so a missing encoder
+   * is an error answer before anything is generated; its bytes go out as ffmpeg makes them.
+   */
+  static async open(res: http.ServerResponse, format: SpeechFormat, sse: boolean): Promise<ResponseStream> {
+    if (format === 'wav' || format === 'pcm') return new ResponseStream(res, format, sse, null);
+    const to: { stream?: ResponseStream } = {}; // the encoder starts before the stream it feeds exists
+    const out = new Writable({
+      write: (bytes: Buffer, _enc, done) => {
+        to.stream?.send(bytes);
+        done();
+      },
+    });
+    let encoding: Encoding;
+    try {
+      encoding = await encoderFor(format).start(ENGINE_SAMPLE_RATE, out);
+    } catch (err) {
+      throw new HttpError(500, errorMessage(err), 'server_error', 'encoder_unavailable', 'response_format');
+    }
+    return (to.stream = new ResponseStream(res, format, sse, encoding));
   }
 
   private begin(): void {
     if (this.res.headersSent) return;
-    const type = this.sse ? 'text/event-stream' : this.format === 'wav' ? 'audio/wav' : 'audio/pcm';
+    const type = this.sse ? 'text/event-stream' : CONTENT_TYPES[this.format];
     this.res.writeHead(200, {
       'Content-Type': type,
       'Cache-Control': 'no-store',
@@ -308,21 +356,25 @@ class ResponseStream {
     if (this.format === 'wav') this.send(streamingWavHeader(this.sampleRate));
   }
 
-  private write(pcm: Buffer): void {
-    this.begin();
-    this.bytes += pcm.length;
-    this.send(pcm);
-  }
-
   private send(bytes: Buffer): void {
+    this.begin();
     if (this.res.destroyed) return;
     if (this.sse)
       this.res.write(`data: ${JSON.stringify({ type: 'speech.audio.delta', audio: bytes.toString('base64') })}\n\n`);
     else this.res.write(bytes);
   }
 
-  /** The request finished: close the body (an utterance with no audio still gets a valid, empty one). */
-  end(): void {
+  /** The request failed or was cancelled: the encoder stops, its partial output is dropped. */
+  abort(): void {
+    this.encoding?.abort();
+  }
+
+  /** The request finished: flush the encoder, close the body (no audio still gives a valid, empty one). */
+  async end(): Promise<void> {
+    if (this.encoding) {
+      await this.encoded;
+      await this.encoding.end();
+    }
     this.begin();
     if (this.sse) {
       const seconds = this.bytes / 2 / this.sampleRate;
@@ -332,24 +384,6 @@ class ResponseStream {
     }
     this.res.end();
   }
-}
-
-/** A WAV header for audio of unknown length (sizes at their maximum, as streaming writers do). */
-function streamingWavHeader(sampleRate: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(0xffffffff, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(0xffffffff, 40);
-  return h;
 }
 
 /** The request body as JSON: 413 past the limit, 400 when it is not JSON. */

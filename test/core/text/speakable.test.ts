@@ -1,5 +1,12 @@
+// The one cleaner for text of unknown kind (the clipboard, stdin): `speakable()` sniffs HTML, Markdown or plain
+// text and reads it through the same parsers as `-f FILE` (marked, htmlparser2). Paragraphs come back apart
+// (a blank line between them); the rows compare the words and stops a voice reads, one space apart.
 import { describe, expect, it } from 'vitest';
-import { cleanForSpeech, speakUrl } from '../../../src/shared/text/clean.js';
+import { speakable, speakUrl } from '../../../src/core/text/document.js';
+import { normalizeText } from '../../../src/shared/text/normalize.js';
+
+/** What the daemon says for it: the cleaned text, normalised as every request's text is. */
+const heard = (text: string) => normalizeText(speakable(text)).replace(/\s+/g, ' ');
 
 // [name, input, expected]
 const rows: Array<[string, string, string]> = [
@@ -83,16 +90,21 @@ const rows: Array<[string, string, string]> = [
   ],
 ];
 
-describe('cleanForSpeech', () => {
+describe('speakable: clipboard and stdin text, as heard', () => {
   it.each(rows)('%s', (_name, input, expected) => {
-    expect(cleanForSpeech(input)).toBe(expected);
+    expect(heard(input)).toBe(expected);
+  });
+
+  it('keeps paragraphs apart, so a long text can be cut at them', () => {
+    expect(speakable('# Title\n\nOne *two*.\n\nThree.')).toBe('Title.\n\nOne two.\n\nThree.');
+    expect(speakable('Plain one.\n\nPlain two.')).toBe('Plain one.\n\nPlain two.');
   });
 
   // Escapes, entities and code spans yield literal markup characters on purpose, so those rows are left out.
   it('is idempotent on its own output', () => {
     for (const [, input] of rows.filter(([, i]) => !/[\\&`]/.test(i))) {
-      const once = cleanForSpeech(input);
-      expect(cleanForSpeech(once)).toBe(once);
+      const once = speakable(input);
+      expect(speakable(once)).toBe(once);
     }
   });
 });
