@@ -11,6 +11,7 @@ import type {
 } from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+import type { VoicePreset } from './voice-presets.js';
 
 export type { DoorInfo };
 
@@ -142,6 +143,20 @@ export interface ActionTypes {
     request: ModelsUseRequest;
     answer: { active: string; dir: string; engine_loads?: number; warning?: string };
   };
+  /** Saved voices (presets), from the settings file (decision 0024). */
+  voices_list: { request: { action: 'voices_list' } & Common; answer: { voices: VoicePreset[] } };
+  voices_save: {
+    request: {
+      action: 'voices_save';
+      name: string;
+      instruct?: string | undefined;
+      language?: string | undefined;
+      speaker?: string | null | undefined;
+      seed?: number | null | undefined;
+    } & Common;
+    answer: { voice: VoicePreset; replaced: boolean };
+  };
+  voices_remove: { request: { action: 'voices_remove'; name: string } & Common; answer: { removed: VoicePreset } };
 }
 
 export type TypedAction = keyof ActionTypes;

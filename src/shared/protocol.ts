@@ -27,6 +27,9 @@ export const ACTIONS = [
   'models_pull',
   'models_cancel',
   'models_use',
+  'voices_list',
+  'voices_save',
+  'voices_remove',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -40,6 +40,8 @@ import { startDelay, type StartPolicy } from '../playback/start-rule.js';
 import { dataDir } from '../../shared/paths.js';
 import path from 'node:path';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
+import { VoicePresetStore } from '../voices/store.js';
+import { answerPresetAction, applyPreset, isAnswer } from '../voices/actions.js';
 
 export type { DaemonState, DoorInfo };
 
@@ -74,6 +76,8 @@ export interface CoreOptions {
   startPolicy?: StartPolicy;
   /** How long handlers may take to answer, not counting the time their jobs wait and run in the queue. */
   handlerTimeoutMs?: number;
+  /** The settings file that holds the saved voices (default: the app's, in the per-user config directory). */
+  settingsFile?: string;
 }
 
 /** A typical sentence (seconds of speech) and the engine's largest audio chunk, for "how long until speech". */
@@ -103,11 +107,13 @@ export class DaemonCore {
   private readonly phases = new Map<object, 'preparing' | 'speaking'>();
 
   private readonly handlerTimeoutMs: number;
+  readonly presets: VoicePresetStore;
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
+    this.presets = new VoicePresetStore(options.settingsFile);
     this.speed = new SpeedBook(options.speedFile ?? path.join(dataDir(currentPathEnv()), 'speed.json'));
     this.queue = new SpeechQueue({
       started: () => this.emitState(),
@@ -252,6 +258,10 @@ export class DaemonCore {
         case 'models_cancel':
         case 'models_use':
           return await this.models().handle(request, emit);
+        case 'voices_list':
+        case 'voices_save':
+        case 'voices_remove':
+          return answerPresetAction(this.presets, request);
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
@@ -259,6 +269,11 @@ export class DaemonCore {
       }
       if (!(ACTIONS as readonly string[]).includes(request.action)) {
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
+      }
+      if (request.action === 'generate') {
+        const expanded = applyPreset(this.presets, request); // a saved voice's fields (decision 0024)
+        if (isAnswer(expanded)) return expanded;
+        request = expanded as Request & { action: 'generate' };
       }
       let handlers;
       try {
