@@ -70,7 +70,7 @@ export const settingsFields = {
     })
     .default([]),
   /** The saved voice the hotkey and the window use; null = the instruct, language and speaker above. */
-  voice: z.string().min(1).max(40).nullable().default(null),
+  defaultVoice: z.string().min(1).max(40).nullable().default(null),
   /** Speaking rate the window and the hotkey use, 0.5–2 (pitch kept). */
   rate: z.number().min(0.5, 'at least 0.5').max(2, 'at most 2').default(1),
   /** Volume in percent the window and the hotkey use, 0–100. */
@@ -108,7 +108,7 @@ type Raw = Record<string, unknown>;
  * One upgrade step per version: STEPS[n] turns a version-n object into a version-(n+1) object.
  * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
  * v3 added the front doors (httpDoor, wyomingDoor), closed unless the user opens them.
- * v4 added saved voices (voices, voice) and the rate and volume defaults.
+ * v4 added saved voices (voices, defaultVoice) and the rate and volume defaults.
  */
 const STEPS: Record<number, (from: Raw) => Raw> = {
   1: ({ voice, interrupt, ...rest }) => ({
@@ -118,7 +118,7 @@ const STEPS: Record<number, (from: Raw) => Raw> = {
     version: 2,
   }),
   2: (from) => ({ ...from, httpDoor: null, wyomingDoor: null, version: 3 }),
-  3: (from) => ({ ...from, voices: [], voice: null, rate: 1, volume: 100, version: 4 }),
+  3: (from) => ({ ...from, voices: [], defaultVoice: null, rate: 1, volume: 100, version: 4 }),
 };
 
 export interface MigrationResult {
