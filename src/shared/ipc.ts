@@ -20,6 +20,8 @@ export const INVOKE_CHANNELS = {
   cancelPull: 'q3tts:cancel-pull',
   useModel: 'q3tts:use-model',
   removeModel: 'q3tts:remove-model',
+  saveVoice: 'q3tts:save-voice',
+  removeVoice: 'q3tts:remove-voice',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

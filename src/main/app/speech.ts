@@ -18,6 +18,11 @@ export interface SpeakCommand {
   clean: boolean;
   /** Write a WAV file here instead of playing. */
   output?: string;
+  /** A saved voice by name: fills in what the fields above leave out, and its seed (decision 0024). */
+  voice?: string | null;
+  /** Speaking rate 0.5–2 and volume 0–100 (Settings' defaults, the window's sliders). */
+  rate?: number;
+  volume?: number;
 }
 
 export interface SpeakOutcome {
