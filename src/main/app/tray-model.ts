@@ -45,15 +45,21 @@ const DOOR_NAMES: Record<DoorInfo['door'], string> = { 'openai-http': 'OpenAI HT
 const MAX_LABEL = 70;
 const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
 
-/** "Voice ▸": the saved voices and the Settings' own voice, the one in use checked (decision 0024). */
+/** The default saved voice, when it is still saved (else the Settings' description is in use). */
+function savedInUse(ctx: TrayContext): string | null {
+  const wanted = (ctx.defaultVoice ?? '').toLowerCase();
+  return (wanted && ctx.savedVoices?.find((name) => name.toLowerCase() === wanted)) || null;
+}
+
+/** "Saved voices ▸": the saved voices and the Settings' own voice, the one in use checked (decision 0024). */
 function voiceMenu(ctx: TrayContext): TrayItem[] {
   const saved = ctx.savedVoices ?? [];
   if (!saved.length) return [];
-  const current = saved.find((name) => name.toLowerCase() === (ctx.defaultVoice ?? '').toLowerCase()) ?? null;
+  const current = savedInUse(ctx);
   return [
     {
       kind: 'submenu',
-      label: `Voice: ${current ?? 'from Settings'}`,
+      label: 'Saved voices',
       items: [
         { kind: 'voice', label: 'From Settings (default voice)', voice: null, checked: current === null },
         { kind: 'separator' },
@@ -103,9 +109,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     { kind: 'info', label: clip(`Model: ${model}`) },
     {
       kind: 'info',
-      label: clip(
-        `Voice: ${ctx.defaultVoice && ctx.savedVoices?.length ? ctx.defaultVoice : ctx.voice || 'neutral (no instruction)'}`,
-      ),
+      label: clip(`Voice: ${savedInUse(ctx) ?? (ctx.voice || 'neutral (no instruction)')}`),
     },
     { kind: 'info', label: clip(ctx.hotkeyLine) },
     ...(status.doors ?? []).map((d): TrayItem => ({

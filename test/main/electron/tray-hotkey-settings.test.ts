@@ -57,7 +57,7 @@ describe('tray adapter', () => {
         defaultVoice: 'Bright',
       }),
     );
-    const voice = mock.menu!.template.find((i) => i.label === 'Voice: Bright')!;
+    const voice = mock.menu!.template.find((i) => i.label === 'Saved voices')!;
     const sub = voice.submenu as Array<Record<string, unknown>>;
     expect(sub.map((i) => [i.label, i.type, i.checked])).toEqual([
       ['From Settings (default voice)', 'radio', false],
