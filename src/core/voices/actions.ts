@@ -5,8 +5,6 @@ import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js
 import { errorMessage } from '../../shared/errors.js';
 import { VoicePresetError, type VoicePresetStore } from './store.js';
 
-export const PRESET_ACTIONS = ['voices_list', 'voices_save', 'voices_remove'] as const;
-
 /** Answers one of PRESET_ACTIONS (the request was checked against its schema already). */
 export function answerPresetAction(store: VoicePresetStore, request: Request): Answer {
   const ids = request.id === undefined ? {} : { id: request.id };

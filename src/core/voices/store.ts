@@ -2,8 +2,7 @@
 // 0024), which this reads and writes from plain Node, so `q3tts serve` has them without the app. Every call
 // reads the file again (the app may have changed it), and a change is read, applied and written back in one
 // synchronous step, replaced atomically (temp file + rename), so a reader never sees half a file.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
 import { configDir } from '../../shared/paths.js';
