@@ -5,7 +5,7 @@ import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js
 import { errorMessage } from '../../shared/errors.js';
 import { VoicePresetError, type VoicePresetStore } from './store.js';
 
-/** Answers one of PRESET_ACTIONS (the request was checked against its schema already). */
+/** Answers voices_list, voices_save or voices_remove (the request was checked against its schema already). */
 export function answerPresetAction(store: VoicePresetStore, request: Request): Answer {
   const ids = request.id === undefined ? {} : { id: request.id };
   try {
