@@ -11,6 +11,7 @@ import {
   type Precision,
 } from '../shared/engine-options.js';
 import { formatForFile } from '../shared/audio-formats.js';
+import { presetNameProblem } from '../shared/voice-presets.js';
 
 export const COMMANDS = [
   'speak',
@@ -39,11 +40,18 @@ export type ModelsCommand = (typeof MODELS_COMMANDS)[number];
 
 export const HISTORY_COMMANDS = ['list', 'play', 'save', 'speak', 'clear'] as const;
 export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
+/** `q3tts voices list|save|remove`: saved voices (bare `q3tts voices` describes the loaded model). */
+export const VOICES_COMMANDS = ['list', 'save', 'remove'] as const;
+export type VoicesCommand = (typeof VOICES_COMMANDS)[number];
 
 export interface CliOptions {
   command: Command;
   /** models: which models command (list when none is given). */
   subcommand?: ModelsCommand;
+  /** voices: which saved-voices command (none = the model's languages and speakers). */
+  voicesCommand?: VoicesCommand;
+  /** -v: speak with this saved voice (its description, language, speaker and seed; explicit options win). */
+  voice?: string;
   /** Words of text (speak), the codes file (decode) or the model name (models). */
   args: string[];
   /** A file to write (its extension picks the format), or '-' for a WAV on stdout. */
@@ -121,6 +129,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   '-l': speech('language', 'string'),
   '--language': speech('language', 'string'),
   '--speaker': speech('speaker', 'string'),
+  '-v': speech('voice', 'string'),
+  '--voice': speech('voice', 'string'),
   '-r': speech('rate', 'number'),
   '--rate': speech('rate', 'number'),
   '--volume': speech('volume', 'number'),
@@ -243,6 +253,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if ((MODELS_COMMANDS as readonly string[]).includes(sub)) opts.subcommand = sub as ModelsCommand;
     else if (!opts.help) throw new UsageError(`unknown models command '${sub}' (${oneOf(MODELS_COMMANDS)})`, 'models');
   }
+  if (opts.command === 'voices' && (VOICES_COMMANDS as readonly string[]).includes(words[0] ?? '')) {
+    opts.voicesCommand = words.shift() as VoicesCommand;
+  }
   if (opts.command === 'reload' && words[0] === 'model') {
     opts.reloadModel = true;
     words.shift();
@@ -297,6 +310,9 @@ function validate(o: CliOptions): void {
       );
     return;
   }
+  if (o.command === 'voices') return validateVoices(o);
+  if (o.voice !== undefined && o.command !== 'speak')
+    throw new UsageError(`-v picks a saved voice to speak with: use it when speaking`, o.command);
   if (o.command === 'http') {
     if (o.args.length !== 1 || o.args[0] !== 'token')
       throw new UsageError(`'http' takes one word: 'q3tts http token' prints the HTTP door's bearer token`, o.command);
@@ -348,6 +364,35 @@ function validate(o: CliOptions): void {
     throw new UsageError(`--volume must be between 0 and 100 (percent), not ${o.volume}`);
 }
 
+function validateVoices(o: CliOptions): void {
+  const sub = o.voicesCommand;
+  if (sub === undefined || sub === 'list') {
+    if (o.args.length > 0)
+      throw new UsageError(
+        `unknown voices command '${o.args[0]}' (${oneOf(VOICES_COMMANDS)}; bare 'q3tts voices' describes the model)`,
+        'voices',
+      );
+    return;
+  }
+  if (o.args.length !== 1)
+    throw new UsageError(
+      `'voices ${sub}' needs one voice name${o.args.length > 1 ? ' (quote a name with spaces)' : ''}`,
+      'voices',
+    );
+  const name = o.args[0]!;
+  if (sub === 'save') {
+    const problem = presetNameProblem(name);
+    if (problem) throw new UsageError(problem, 'voices');
+    if (o.instruct === undefined && o.speaker === undefined)
+      throw new UsageError(
+        `'voices save ${name}' needs the voice: -i "a calm, low voice" (or --speaker NAME)`,
+        'voices',
+      );
+    if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff))
+      throw new UsageError(`--seed must be between 0 and 4294967295`, 'voices');
+  }
+}
+
 function validateModels(o: CliOptions): void {
   const sub = o.subcommand!;
   const needsName = sub === 'pull' || sub === 'remove' || sub === 'use';
@@ -387,6 +432,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   language: '--language',
   instruct: '--instruct',
   speaker: '--speaker',
+  voice: '--voice',
+  name: 'the voice name',
   output: '--output',
   codes_out: '--codes-out',
   seed: '--seed',

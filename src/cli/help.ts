@@ -90,6 +90,8 @@ Usage:
   q3tts queue                       list what is speaking and waiting
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
   q3tts voices                      languages and speakers of the loaded model
+  q3tts voices save NAME -i "…" [-l LANG] [--speaker S] [--seed N]   save a voice under a name
+  q3tts voices list | remove NAME   the saved voices (speak with one: q3tts -v NAME "text")
   q3tts devices                     audio output devices (choose one with Q3TTS_AUDIO_DEVICE=NAME)
   q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
   q3tts models list|pull|verify|remove|use   manage models ('q3tts help models')
@@ -100,6 +102,7 @@ Speech options:
   -i, --instruct TEXT     the voice, described in words ("a calm, low male voice")
   -l, --language NAME     English, Chinese, ..., or auto (default)
       --speaker NAME      preset speaker (CustomVoice models)
+  -v, --voice NAME        a saved voice ('q3tts voices list'); -i, -l, --speaker, --seed given too win
   -r, --rate X            speaking rate, 0.5 to 2 (1 = normal; the pitch is kept)
       --volume N          volume in percent, 0 to 100 (default 100)
   -o, --output FILE       write a file; its extension picks the format: .wav, .mp3, .ogg/.opus, .flac
@@ -178,8 +181,16 @@ What is speaking and waiting: one line per job (job number, state, the start of 
 
 Re-imports the request handlers (see docs/handlers.md); with 'model', reloads the model too and says how long it took.`,
   voices: `Usage: q3tts voices [--json]
+       q3tts voices save NAME -i "a calm, low voice" [-l LANG] [--speaker S] [--seed N]
+       q3tts voices list [--json]
+       q3tts voices remove NAME
 
-The languages and preset speakers of the loaded model.`,
+Bare 'voices': the languages and preset speakers of the loaded model. 'save' keeps a voice under a name
+(saving a name again replaces it; --seed makes it come out the same each time), 'list' shows one saved voice
+per line (name, language, speaker, seed, description), 'remove' deletes one. Speak with a saved voice:
+q3tts -v NAME "text" (options given as well win over the saved ones). Saved voices live in the settings file
+(Q3TTS_CONFIG_DIR), shared with the tray app and offered as voices by the HTTP and Wyoming doors.
+Names: up to 40 letters, digits, spaces, '.', '_' or '-'.`,
   devices: `Usage: q3tts devices [--json]
 
 Audio output devices; play on one with Q3TTS_AUDIO_DEVICE=NAME.`,

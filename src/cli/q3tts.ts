@@ -102,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
     return speak(opts, socket, request);
   }
 
+  if (opts.command === 'voices' && opts.voicesCommand) {
+    const { askPresets, describePresets, presetRequest } = await import('./voices.js');
+    const answer = await askPresets(socket, presetRequest(opts));
+    return report(opts, answer, (a) => describePresets(opts, a));
+  }
+
   let connection: DaemonConnection;
   try {
     connection = await DaemonConnection.connect(socket);
@@ -174,7 +180,8 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   const request: RequestOf<'generate'> = {
     action: 'generate',
     text,
-    language: opts.language ?? 'auto',
+    // With a saved voice (-v), what is not given comes from it (the daemon fills it in).
+    language: opts.language ?? (opts.voice !== undefined ? null : 'auto'),
     instruct: opts.instruct ?? null,
     output: toStdout(opts) ? null : (opts.output ?? null),
     cwd,
@@ -182,6 +189,7 @@ async function buildRequest(opts: CliOptions): Promise<SpeakRequest> {
   };
   if (toStdout(opts)) request.stream = true;
   if (opts.speaker !== undefined) request.speaker = opts.speaker;
+  if (opts.voice !== undefined) request.voice = opts.voice;
   if (opts.codesOut !== undefined) request.codes_out = opts.codesOut;
   if (opts.seed !== undefined) request.seed = opts.seed;
   if (opts.rate !== undefined) request.rate = opts.rate;

@@ -5,6 +5,7 @@ import type { Settings } from '../shared/settings.js';
 import { mountModels } from './models-panel.js';
 import { mountSettings } from './settings-panel.js';
 import { mountHistory } from './history-panel.js';
+import { mountVoicePanel } from './voice-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
@@ -41,6 +42,11 @@ let voicesFor: string | null = null; // the model whose voices fill the selects
 let resultLine: string | null = null; // what our last action reported, until the status moves on
 let defaults: Pick<Settings, 'instruct' | 'language' | 'speaker'> | null = null;
 
+const voicePanel = mountVoicePanel({
+  bridge,
+  fields: { instruct, language, speaker, speakerField },
+  onChange: () => render(),
+});
 const settingsPanel = mountSettings({ bridge, mac: isMac, attached: () => status.attached });
 // A first download made active: the app is ready on it, so the speak view takes over.
 const modelsPanel = mountModels({ bridge, onActivated: () => (showView('speak'), text.focus()) });
@@ -111,6 +117,7 @@ function render(): void {
   stopButton.disabled = !controls.stop;
   saveButton.disabled = !controls.save;
   form.setAttribute('aria-busy', String(status.state === 'loading' || busy !== null));
+  voicePanel.sync();
 }
 
 function params(): SpeakParams {
@@ -119,6 +126,7 @@ function params(): SpeakParams {
     instruct: instruct.value,
     language: language.value || 'auto',
     speaker: speakerField.hidden ? null : speaker.value || null,
+    ...voicePanel.params(), // the saved voice these fields are (its seed), rate, volume
   };
 }
 

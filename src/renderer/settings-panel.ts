@@ -5,6 +5,7 @@
 import type { Q3ttsBridge, Voices } from '../shared/bridge.js';
 import type { Settings } from '../shared/settings.js';
 import {
+  defaultVoiceOptions,
   captureKey,
   doorNotes,
   engineNote,
@@ -47,6 +48,9 @@ function findControls() {
     language: $<HTMLSelectElement>('set-language'),
     speaker: $<HTMLSelectElement>('set-speaker'),
     speakerField: $<HTMLDivElement>('set-speaker-field'),
+    defaultVoice: $<HTMLSelectElement>('set-defaultVoice'),
+    rate: input('set-rate'),
+    volume: input('set-volume'),
     modes: [input('set-speakMode-interrupt'), input('set-speakMode-queue')],
     starts: [input('set-speechStart-smooth'), input('set-speechStart-asap')],
     outputDevice: input('set-outputDevice'),
@@ -73,6 +77,9 @@ function readForm(c: Controls, saved: Settings | null): SettingsForm {
     instruct: c.instruct.value,
     language: c.language.value,
     speaker: c.speakerField.hidden ? (saved?.speaker ?? '') : c.speaker.value,
+    defaultVoice: c.defaultVoice.value,
+    rate: c.rate.value,
+    volume: c.volume.value,
     speakMode: c.modes.find((m) => m.checked)?.value ?? '',
     speechStart: c.starts.find((m) => m.checked)?.value ?? '',
     outputDevice: c.outputDevice.value,
@@ -91,17 +98,20 @@ function fillSelect(select: HTMLSelectElement, options: Array<[string, string]>,
 }
 
 /** The language and speaker choices: the model's (voices), keeping the form's current ones. */
-function fillChoices(c: Controls, f: SettingsForm, voices: Voices | null): void {
+function fillChoices(c: Controls, f: SettingsForm, voices: Voices | null, presets: Settings['voices']): void {
+  fillSelect(c.defaultVoice, defaultVoiceOptions(presets, f.defaultVoice), f.defaultVoice);
   fillSelect(c.language, languageOptions(voices, f.language), f.language);
   const speakers = speakerOptions(voices, f.speaker);
   c.speakerField.hidden = speakers === null;
   if (speakers) fillSelect(c.speaker, speakers, f.speaker);
 }
 
-function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
+function fillForm(c: Controls, f: SettingsForm, voices: Voices | null, presets: Settings['voices']): void {
   c.hotkey.value = f.hotkey;
   c.primary.checked = f.primarySelection;
   c.instruct.value = f.instruct;
+  c.rate.value = f.rate;
+  c.volume.value = f.volume;
   for (const m of c.modes) m.checked = m.value === f.speakMode;
   for (const m of c.starts) m.checked = m.value === f.speechStart;
   c.outputDevice.value = f.outputDevice;
@@ -111,7 +121,7 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null): void {
   c.httpDoor.value = f.httpDoor;
   c.wyomingDoor.value = f.wyomingDoor;
   c.startAtLogin.checked = f.startAtLogin;
-  fillChoices(c, f, voices);
+  fillChoices(c, f, voices, presets);
 }
 
 /** Each field's message beside it (and aria-invalid on its controls); the rest above the buttons. */
@@ -190,7 +200,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
   let saving = false;
 
   const read = () => readForm(c, saved);
-  const fill = (f: SettingsForm) => fillForm(c, f, voices);
+  const fill = (f: SettingsForm) => fillForm(c, f, voices, saved?.voices ?? []);
 
   /** Enables Save/Cancel when something changed and says what saving will do to the engine. */
   const refresh = () => {
@@ -286,7 +296,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
   return {
     setVoices(next) {
       voices = next;
-      fillChoices(c, read(), voices);
+      fillChoices(c, read(), voices, saved?.voices ?? []);
       refresh();
     },
     save,

@@ -19,6 +19,11 @@ export interface SettingsForm {
   instruct: string;
   language: string;
   speaker: string;
+  /** The saved voice the hotkey and a new window use; "" = the description above. */
+  defaultVoice: string;
+  /** As typed in the number fields. */
+  rate: string;
+  volume: string;
   speakMode: string;
   speechStart: string;
   outputDevice: string;
@@ -35,9 +40,12 @@ export type FormField = keyof SettingsForm;
 export const FORM_FIELDS: readonly FormField[] = [
   'hotkey',
   'primarySelection',
+  'defaultVoice',
   'instruct',
   'language',
   'speaker',
+  'rate',
+  'volume',
   'speakMode',
   'speechStart',
   'outputDevice',
@@ -56,6 +64,9 @@ export function formFromSettings(s: Settings): SettingsForm {
     instruct: s.instruct,
     language: s.language,
     speaker: s.speaker ?? '',
+    defaultVoice: s.defaultVoice ?? '',
+    rate: String(s.rate),
+    volume: String(s.volume),
     speakMode: s.speakMode,
     speechStart: s.speechStart,
     outputDevice: s.outputDevice ?? '',
@@ -84,6 +95,9 @@ export function patchFromForm(
     instruct: form.instruct,
     language: form.language,
     speaker: orNull(form.speaker),
+    defaultVoice: orNull(form.defaultVoice),
+    rate: form.rate.trim() === '' ? NaN : Number(form.rate),
+    volume: form.volume.trim() === '' ? NaN : Number(form.volume),
     speakMode: form.speakMode,
     speechStart: form.speechStart,
     outputDevice: orNull(form.outputDevice),
@@ -99,6 +113,9 @@ export function patchFromForm(
   const errors: Partial<Record<FormField, string>> = {};
   if (typeof patch.hotkey === 'string' && patch.hotkey !== '' && !isAccelerator(patch.hotkey))
     errors.hotkey = ACCELERATOR_HINT;
+  if ('rate' in patch && !(Number(patch.rate) >= 0.5 && Number(patch.rate) <= 2)) errors.rate = 'between 0.5 and 2';
+  if ('volume' in patch && !(Number(patch.volume) >= 0 && Number(patch.volume) <= 100))
+    errors.volume = 'between 0 and 100';
   for (const door of DOOR_FIELDS) {
     const value = patch[door];
     if (typeof value === 'string' && listenHost(value) === null) errors[door] = LISTEN_ADDRESS_HINT;
@@ -170,6 +187,16 @@ export function languageOptions(voices: Voices | null, current: string): Array<[
   if (current.toLowerCase() !== 'auto' && !langs.some((l) => l.toLowerCase() === current.toLowerCase()))
     langs.push(current);
   return [['auto', 'Auto-detect'], ...langs.map((l): [string, string] => [l, l.charAt(0).toUpperCase() + l.slice(1)])];
+}
+
+/** The saved voices to pick the default from; the chosen one stays listed even if it was removed meanwhile. */
+export function defaultVoiceOptions(saved: Settings['voices'], current: string): Array<[string, string]> {
+  const list: Array<[string, string]> = [
+    ['', 'None — use the description below'],
+    ...saved.map((p): [string, string] => [p.name, p.name]),
+  ];
+  if (current && !saved.some((p) => p.name === current)) list.push([current, `${current} (removed)`]);
+  return list;
 }
 
 /** Speaker choices, or null when the model has none (the field is hidden). */

@@ -18,6 +18,7 @@ import type {
   HistoryRequest,
   HistorySaveRequest,
 } from './history.js';
+import type { VoicePreset } from './voice-presets.js';
 
 export type { DoorInfo };
 
@@ -154,6 +155,20 @@ export interface ActionTypes {
   history_replay: { request: HistoryReplayRequest; answer: Queued | { queued?: never; entry: number } };
   history_save: { request: HistorySaveRequest; answer: { output: string } };
   history_clear: { request: HistoryClearRequest; answer: { cleared: number } };
+  /** Saved voices (presets), from the settings file (decision 0026). */
+  voices_list: { request: { action: 'voices_list' } & Common; answer: { voices: VoicePreset[] } };
+  voices_save: {
+    request: {
+      action: 'voices_save';
+      name: string;
+      instruct?: string | undefined;
+      language?: string | undefined;
+      speaker?: string | null | undefined;
+      seed?: number | null | undefined;
+    } & Common;
+    answer: { voice: VoicePreset; replaced: boolean };
+  };
+  voices_remove: { request: { action: 'voices_remove'; name: string } & Common; answer: { removed: VoicePreset } };
 }
 
 export type TypedAction = keyof ActionTypes;

@@ -62,6 +62,9 @@ export interface WindowDefaults {
   instruct: string;
   language: string;
   speaker: string | null;
+  /** The sliders' starting points (Settings). */
+  rate?: number;
+  volume?: number;
 }
 
 /** The settings as the Settings view edits them. */

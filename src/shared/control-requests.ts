@@ -16,6 +16,20 @@ export const CONTROL_REQUEST_SCHEMAS = {
   stop: plain('stop'),
   voices: plain('voices'),
   reload: plain('reload').extend({ model: z.boolean().optional() }).strict(),
+  voices_list: plain('voices_list'),
+  // The preset's own fields are checked by the store (src/core/voices/store.ts), with the settings' schema.
+  voices_save: plain('voices_save')
+    .extend({
+      name: z.string().max(200),
+      instruct: z.string().max(4000).optional(),
+      language: z.string().max(40).optional(),
+      speaker: z.string().max(64).nullable().optional(),
+      seed: z.number().int().min(0).max(0xffff_ffff).nullable().optional(),
+    })
+    .strict(),
+  voices_remove: plain('voices_remove')
+    .extend({ name: z.string().max(200) })
+    .strict(),
 } as const;
 
 /** Whether `id` may be echoed in an answer (a string of at most 200 characters or an integer). */

@@ -19,6 +19,7 @@ import type { HistoryEntry } from './history.js';
 import type { InvokeMethod } from './ipc.js';
 import { MAX_TEXT_CHARS } from './limits.js';
 import { SettingsPatchSchema } from './settings.js';
+import { MAX_PRESET_NAME, type VoicePreset } from './voice-presets.js';
 
 export const SpeakParamsSchema = z
   .object({
@@ -28,8 +29,25 @@ export const SpeakParamsSchema = z
     /** A language the model knows, or "auto". */
     language: z.string().min(1).max(40),
     speaker: z.string().min(1).max(64).nullable(),
+    /** The saved voice these fields came from (its seed makes it repeatable); null = none. */
+    voice: z.string().min(1).max(MAX_PRESET_NAME).nullable().optional(),
+    /** Speaking rate 0.5–2 (the window's slider; default from Settings). */
+    rate: z.number().min(0.5).max(2).optional(),
+    /** Volume in percent, 0–100. */
+    volume: z.number().min(0).max(100).optional(),
   })
   .strict();
+
+/** Saves the window's current voice under a name (through the daemon, into the settings file). */
+export const SaveVoiceParamsSchema = z
+  .object({
+    name: z.string().max(200),
+    instruct: z.string().max(4000),
+    language: z.string().min(1).max(40),
+    speaker: z.string().min(1).max(64).nullable(),
+  })
+  .strict();
+export const RemoveVoiceParamsSchema = z.object({ name: z.string().max(200) }).strict();
 
 // A catalog name, a Hub repository id or an installed folder name: nothing that could be a path or a flag.
 const modelName = z
@@ -104,6 +122,13 @@ export const IPC_CONTRACT = {
   },
   /** Forgets one entry (entry given) or all of them. */
   clearHistory: { payload: HistoryClearSchema, answer: answers<BridgeResult<{ cleared: number }>>() },
+  /** Saves a voice (replacing one of the same name); answers the saved voices as they are now. */
+  saveVoice: {
+    payload: SaveVoiceParamsSchema,
+    answer: answers<BridgeResult<{ voice: VoicePreset; replaced: boolean; voices: VoicePreset[] }>>(),
+  },
+  /** Removes a saved voice by name; answers the saved voices left. */
+  removeVoice: { payload: RemoveVoiceParamsSchema, answer: answers<BridgeResult<{ voices: VoicePreset[] }>>() },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

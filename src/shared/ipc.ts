@@ -25,6 +25,8 @@ export const INVOKE_CHANNELS = {
   saveHistory: 'q3tts:save-history',
   speakHistory: 'q3tts:speak-history',
   clearHistory: 'q3tts:clear-history',
+  saveVoice: 'q3tts:save-voice',
+  removeVoice: 'q3tts:remove-voice',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

@@ -31,6 +31,9 @@ export const ACTIONS = [
   'history_replay',
   'history_save',
   'history_clear',
+  'voices_list',
+  'voices_save',
+  'voices_remove',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -19,6 +19,8 @@ export const GenerateRequestSchema = z
     language: optionalText(40),
     instruct: optionalText(4000),
     speaker: optionalText(64),
+    /** A saved voice (preset) by name: its instruct, language, speaker and seed, unless the request gives them. */
+    voice: optionalText(200),
     /** Save to this file instead of playing; its extension picks the format (.wav, .mp3, .ogg/.opus, .flac). Relative paths need "cwd". */
     output: optionalText(4096),
     /** The client's working directory, to resolve a relative "output" or "codes_out". */

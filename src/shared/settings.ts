@@ -11,10 +11,25 @@ import {
   isAccelerator,
   listenHost,
 } from './settings-values.js';
+import { MAX_PRESETS, presetNameProblem } from './voice-presets.js';
 
 export { SPEAK_MODES, isAccelerator };
 
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
+
+/** One saved voice; the CLI, the daemon and the window check names with the same rule. */
+export const VoicePresetSchema = z
+  .object({
+    name: z.string().superRefine((name, ctx) => {
+      const problem = presetNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    instruct: z.string().max(4000, 'at most 4000 characters').default(''),
+    language: z.string().min(1).max(40).default('auto'),
+    speaker: z.string().min(1).max(64).nullable().default(null),
+    seed: z.number().int().min(0).max(0xffff_ffff).nullable().default(null),
+  })
+  .strict();
 
 /** The fields, each with its own default, so one bad field never costs the user the others. */
 export const settingsFields = {
@@ -46,6 +61,20 @@ export const settingsFields = {
   httpDoor: listenAddress().nullable().default(null),
   /** The Wyoming door (Home Assistant), "[HOST:]PORT"; null = closed. */
   wyomingDoor: listenAddress().nullable().default(null),
+  /** Saved voices (presets), shared with the CLI and the doors through the daemon (decision 0026). */
+  voices: z
+    .array(z.lazy(() => VoicePresetSchema))
+    .max(MAX_PRESETS, `at most ${MAX_PRESETS} saved voices`)
+    .refine((list) => new Set(list.map((p) => p.name.toLowerCase())).size === list.length, {
+      message: 'two saved voices have the same name',
+    })
+    .default([]),
+  /** The saved voice the hotkey and the window use; null = the instruct, language and speaker above. */
+  defaultVoice: z.string().min(1).max(40).nullable().default(null),
+  /** Speaking rate the window and the hotkey use, 0.5–2 (pitch kept). */
+  rate: z.number().min(0.5, 'at least 0.5').max(2, 'at most 2').default(1),
+  /** Volume in percent the window and the hotkey use, 0–100. */
+  volume: z.number().min(0, 'at least 0').max(100, 'at most 100').default(100),
 };
 
 function listenAddress() {
@@ -79,6 +108,7 @@ type Raw = Record<string, unknown>;
  * One upgrade step per version: STEPS[n] turns a version-n object into a version-(n+1) object.
  * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
  * v3 added the front doors (httpDoor, wyomingDoor), closed unless the user opens them.
+ * v4 added saved voices (voices, defaultVoice) and the rate and volume defaults.
  */
 const STEPS: Record<number, (from: Raw) => Raw> = {
   1: ({ voice, interrupt, ...rest }) => ({
@@ -88,6 +118,7 @@ const STEPS: Record<number, (from: Raw) => Raw> = {
     version: 2,
   }),
   2: (from) => ({ ...from, httpDoor: null, wyomingDoor: null, version: 3 }),
+  3: (from) => ({ ...from, voices: [], defaultVoice: null, rate: 1, volume: 100, version: 4 }),
 };
 
 export interface MigrationResult {
@@ -130,6 +161,19 @@ export function migrateSettings(stored: unknown): MigrationResult {
     current = step(current);
   }
   const reset: string[] = [];
+  // One broken saved voice (a hand edit) costs that voice, not all of them.
+  if (Array.isArray(current.voices)) {
+    const kept: unknown[] = [];
+    const names = new Set<string>();
+    current.voices.forEach((entry, i) => {
+      const parsed = VoicePresetSchema.safeParse(entry);
+      if (parsed.success && !names.has(parsed.data.name.toLowerCase()) && kept.length < MAX_PRESETS) {
+        names.add(parsed.data.name.toLowerCase());
+        kept.push(parsed.data);
+      } else reset.push(`voices[${i}]`);
+    });
+    current = { ...current, voices: kept };
+  }
   const settings: Raw = { version: SETTINGS_VERSION };
   for (const [key, schema] of Object.entries(settingsFields)) {
     const parsed = (schema as z.ZodType).safeParse(current[key]);

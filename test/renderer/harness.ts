@@ -77,6 +77,7 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const hosted = await hostDaemon({
+    settingsFile: path.join(dir, 'config', 'settings.json'), // the repo's file below: saved voices
     socketPath: path.join(dir, 'run', 'daemon.sock'),
     engine: { kind: 'tone', msPerFrame: 4 },
     log: () => undefined,

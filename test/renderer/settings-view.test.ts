@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, SettingsPatchSchema, type Settings } from '../../src/
 import { doorSettingsChanged, engineSettingsChanged } from '../../src/shared/settings-values.js';
 import {
   captureKey,
+  defaultVoiceOptions,
   doorNotes,
   engineNote,
   firstInvalid,
@@ -49,6 +50,9 @@ describe('settings form ⇄ patch', () => {
     ['a Wyoming door on every interface', { wyomingDoor: '0.0.0.0:10200' }, { wyomingDoor: '0.0.0.0:10200' }],
     ['a blank door stays closed (no change)', { httpDoor: '  ' }, {}],
     ['typed back to the saved value (no change)', { instruct: 'Calm.' }, {}],
+    ['a default saved voice', { defaultVoice: 'Narrator' }, { defaultVoice: 'Narrator' }],
+    ['rate and volume as numbers', { rate: '1.5', volume: '40' }, { rate: 1.5, volume: 40 }],
+    ['rate typed as the saved one (no change)', { rate: '1.0' }, {}],
   ] as const)('%s', (_name, changes, patch) => {
     const result = patchFromForm(form(changes), saved);
     expect(result.patch).toEqual(patch);
@@ -338,4 +342,24 @@ describe('"press keys" shortcut capture', () => {
       { kind: 'reject', reason: expect.stringMatching(/cannot be part/) },
     ],
   ] as const)('%s', (_n, press, mac, step) => expect(captureKey(press, mac)).toEqual(step));
+});
+
+describe('saved voices and the rate/volume defaults in the Settings form', () => {
+  it.each([
+    [{ rate: '0.2' }, { rate: 'between 0.5 and 2' }],
+    [{ rate: '' }, { rate: 'between 0.5 and 2' }],
+    [{ volume: '101' }, { volume: 'between 0 and 100' }],
+    [{ volume: 'x' }, { volume: 'between 0 and 100' }],
+  ] as const)('%j is refused before asking main', (changes, errors) => {
+    expect(patchFromForm(form(changes), saved).errors).toEqual(errors);
+  });
+
+  it('offers the saved voices, and keeps a removed default visible as removed', () => {
+    const voices = [{ name: 'Narrator', instruct: 'x', language: 'auto', speaker: null, seed: null }];
+    expect(defaultVoiceOptions(voices, '')).toEqual([
+      ['', 'None — use the description below'],
+      ['Narrator', 'Narrator'],
+    ]);
+    expect(defaultVoiceOptions(voices, 'Gone').at(-1)).toEqual(['Gone', 'Gone (removed)']);
+  });
 });

@@ -80,6 +80,9 @@ describe.skipIf(!haveChromium)('settings view', () => {
       'instruct',
       'language',
       'speaker',
+      'defaultVoice',
+      'rate',
+      'volume',
       'speakMode-interrupt',
       'speakMode-queue',
       'speechStart-smooth',
@@ -245,6 +248,31 @@ describe.skipIf(!haveChromium)('settings view', () => {
     await expect.poll(() => h.repo.get().httpDoor).toBeNull();
     expect(setCalls().at(-1)).toEqual({ httpDoor: null });
     expect(h.repo.get().wyomingDoor).toBe('127.0.0.1:10200');
+  });
+
+  it('saves the default saved voice, rate and volume; the speak view follows them', async () => {
+    h.repo.update({
+      voices: [{ name: 'Narrator', instruct: 'A deep voice.', language: 'auto', speaker: null, seed: 3 }],
+    });
+    await expect
+      .poll(() => page.locator('#set-defaultVoice option').allTextContents())
+      .toEqual(['None — use the description below', 'Narrator']);
+    await page.fill('#set-rate', '3');
+    await page.click('#settings-save');
+    await expect.poll(() => page.locator('#err-rate').textContent()).toBe('between 0.5 and 2');
+    expect(setCalls()).toEqual([]);
+    await page.fill('#set-rate', '1.25');
+    await page.fill('#set-volume', '60');
+    await page.selectOption('#set-defaultVoice', 'Narrator');
+    await page.click('#settings-save');
+    await expect.poll(() => page.locator('#settings-result').textContent()).toBe('Saved.');
+    expect(setCalls()).toEqual([{ defaultVoice: 'Narrator', rate: 1.25, volume: 60 }]);
+    expect(onDisk()).toMatchObject({ defaultVoice: 'Narrator', rate: 1.25, volume: 60 });
+    // the speak view's sliders start from the new defaults
+    expect(await page.inputValue('#rate')).toBe('1.25');
+    expect(await page.inputValue('#volume')).toBe('60');
+    await page.screenshot({ path: path.join(artifacts, 'settings-voices.png'), fullPage: true });
+    h.repo.update({ defaultVoice: null, rate: 1, volume: 100, voices: [] });
   });
 
   it('follows changes made elsewhere (the file edited by hand) unless the user is editing', async () => {

@@ -80,6 +80,9 @@ describe.skipIf(!haveChromium)('speak window', () => {
       instruct: 'A clear, confident news anchor with crisp articulation and a neutral accent.',
       language: 'English',
       speaker: null,
+      voice: null, // not a saved voice
+      rate: 1, // the sliders, at the Settings' defaults
+      volume: 100,
     });
     expect(await page.locator('#error').isHidden()).toBe(true);
     mkdirSync(artifacts, { recursive: true });

@@ -8,7 +8,9 @@ import {
   applySettingsPatch,
   isAccelerator,
   migrateSettings,
+  VoicePresetSchema,
 } from '../../src/shared/settings.js';
+import { presetNameProblem } from '../../src/shared/voice-presets.js';
 
 describe('settings schema', () => {
   it('has defaults for every field at the current version', () => {
@@ -28,6 +30,10 @@ describe('settings schema', () => {
       primarySelection: false,
       httpDoor: null,
       wyomingDoor: null,
+      voices: [],
+      defaultVoice: null,
+      rate: 1,
+      volume: 100,
     });
   });
 
@@ -91,15 +97,64 @@ describe('settings schema', () => {
   });
 });
 
+const V3 = {
+  version: 3,
+  hotkey: 'CommandOrControl+Alt+S',
+  modelDir: null,
+  modelVariant: 'int4',
+  instruct: '',
+  language: 'auto',
+  speaker: null,
+  executionProvider: 'auto',
+  outputDevice: null,
+  startAtLogin: false,
+  speakMode: 'interrupt',
+  speechStart: 'smooth',
+  primarySelection: false,
+  httpDoor: null,
+  wyomingDoor: null,
+};
+const NARRATOR = { name: 'Narrator', instruct: 'a deep, slow voice', language: 'auto', speaker: null, seed: 7 };
+const BRIGHT = { name: 'bright-2', instruct: 'bright', language: 'English', speaker: null, seed: null };
+
+describe('saved voices in the settings', () => {
+  it.each([
+    ['Narrator', true],
+    ['calm voice 2', true],
+    ['né-à_x.1', true],
+    ['', false],
+    [' lead', false],
+    ['trail ', false],
+    ['a'.repeat(41), false],
+    ['../x', false],
+    ['two  spaces', false],
+    ['default', false],
+    ['Default', false],
+    ['tab\there', false],
+  ])('name %j valid: %s', (name, ok) => {
+    expect(presetNameProblem(name) === null).toBe(ok);
+    expect(VoicePresetSchema.safeParse({ name, instruct: 'x' }).success).toBe(ok);
+  });
+
+  it('rate and volume are patched and checked like any field', () => {
+    expect(applySettingsPatch(DEFAULT_SETTINGS, { rate: 1.5, volume: 30 })).toMatchObject({ rate: 1.5, volume: 30 });
+    expect(() => applySettingsPatch(DEFAULT_SETTINGS, { rate: 0.2 })).toThrow(/rate/);
+    expect(() => applySettingsPatch(DEFAULT_SETTINGS, { volume: 101 })).toThrow(/volume/);
+    expect(() =>
+      applySettingsPatch(DEFAULT_SETTINGS, { voices: [NARRATOR, { ...NARRATOR, name: 'narrator' }] }),
+    ).toThrow(/same name/);
+  });
+});
+
 describe('migrateSettings', () => {
   // [name, stored, expected fields (subset), reset list, changed]
   const rows: Array<[string, unknown, Record<string, unknown>, string[], boolean]> = [
-    ['nothing stored → defaults', {}, { version: 3, speakMode: 'interrupt', httpDoor: null }, [], true],
-    ['not an object → defaults', 'oops', { version: 3 }, [], true],
+    ['nothing stored → defaults', {}, { version: 4, speakMode: 'interrupt', httpDoor: null, voices: [] }, [], true],
+    ['not an object → defaults', 'oops', { version: 4 }, [], true],
     ['current version, complete', { ...DEFAULT_SETTINGS, language: 'German' }, { language: 'German' }, [], false],
     [
       'current version, missing field gets its default',
-      { version: 3, language: 'French' },
+      { version: 4, language: 'French' },
       { language: 'French', hotkey: 'CommandOrControl+Alt+S' },
       [],
       true,
@@ -127,7 +182,7 @@ describe('migrateSettings', () => {
       true,
     ],
     ['wrong type reset', { version: 2, startAtLogin: 'yes' }, { startAtLogin: false }, ['startAtLogin'], true],
-    ['unknown field dropped and reported', { version: 3, colour: 'red' }, { version: 3 }, ['colour'], true],
+    ['unknown field dropped and reported', { version: 4, colour: 'red' }, { version: 4 }, ['colour'], true],
     [
       'v2 → v3: the doors stay closed, the rest is kept',
       { ...DEFAULT_SETTINGS, version: 2, httpDoor: undefined, wyomingDoor: undefined, speechStart: 'asap' },
@@ -142,6 +197,64 @@ describe('migrateSettings', () => {
       [],
       false,
     ],
+    [
+      'v3 → v4: no saved voices, rate 1 and volume 100, the rest kept',
+      { ...V3, instruct: 'a calm voice', language: 'German', httpDoor: '8880' },
+      {
+        instruct: 'a calm voice',
+        language: 'German',
+        httpDoor: '8880',
+        voices: [],
+        defaultVoice: null,
+        rate: 1,
+        volume: 100,
+      },
+      [],
+      true,
+    ],
+    [
+      'v3 → v4: a v3 file that already had "voices" (written by hand) keeps the valid ones',
+      { ...V3, voices: [{ name: 'Narrator', instruct: 'deep' }] },
+      { voices: [] },
+      [],
+      true,
+    ],
+    [
+      'v1 → v4 in one go',
+      { version: 1, voice: 'old voice', interrupt: false },
+      { instruct: 'old voice', speakMode: 'queue', httpDoor: null, voices: [], rate: 1, volume: 100 },
+      [],
+      true,
+    ],
+    [
+      'v4 saved voices kept, defaults filled in',
+      {
+        ...DEFAULT_SETTINGS,
+        voices: [{ name: 'Narrator', instruct: 'a deep, slow voice', seed: 7 }],
+        defaultVoice: 'Narrator',
+      },
+      { voices: [NARRATOR], defaultVoice: 'Narrator' },
+      [],
+      true,
+    ],
+    [
+      'v4 one bad saved voice costs only itself (bad name, duplicate, wrong type)',
+      {
+        ...DEFAULT_SETTINGS,
+        voices: [NARRATOR, { name: '../evil', instruct: 'x' }, { ...NARRATOR, name: 'NARRATOR' }, 'oops', BRIGHT],
+      },
+      { voices: [NARRATOR, BRIGHT] },
+      ['voices[1]', 'voices[2]', 'voices[3]'],
+      true,
+    ],
+    [
+      'v4 rate out of range reset alone',
+      { ...DEFAULT_SETTINGS, rate: 3, volume: 40 },
+      { rate: 1, volume: 40 },
+      ['rate'],
+      true,
+    ],
+    ['v4 volume out of range reset alone', { ...DEFAULT_SETTINGS, volume: -1 }, { volume: 100 }, ['volume'], true],
     ['v3 invalid door reset alone', { version: 3, httpDoor: 'nowhere:80' }, { httpDoor: null }, ['httpDoor'], true],
     [
       'v1 invalid value after upgrade reset',
@@ -162,7 +275,7 @@ describe('migrateSettings', () => {
     expect(result.settings).not.toHaveProperty('interrupt');
   });
 
-  it.each([[4], [0], ['2'], [1.5]])('refuses version %j', (version) => {
+  it.each([[5], [0], ['2'], [1.5]])('refuses version %j', (version) => {
     expect(() => migrateSettings({ version })).toThrow(SettingsVersionError);
   });
 });

@@ -42,6 +42,8 @@ import path from 'node:path';
 import { errorDetail, errorMessage } from '../../shared/errors.js';
 import { HistoryStore, historyOptionsFromEnv, type HistoryOptions } from '../history/store.js';
 import { historyAction } from '../history/actions.js';
+import { VoicePresetStore } from '../voices/store.js';
+import { answerPresetAction, applyPreset, isAnswer } from '../voices/actions.js';
 
 export type { DaemonState, DoorInfo };
 
@@ -78,6 +80,8 @@ export interface CoreOptions {
   handlerTimeoutMs?: number;
   /** The history of utterances (default: from the environment, in the cache directory; decision 0024). */
   history?: HistoryOptions;
+  /** The settings file that holds the saved voices (default: the app's, in the per-user config directory). */
+  settingsFile?: string;
 }
 
 /** A typical sentence (seconds of speech) and the engine's largest audio chunk, for "how long until speech". */
@@ -108,12 +112,14 @@ export class DaemonCore {
 
   private readonly handlerTimeoutMs: number;
   readonly history: HistoryStore;
+  readonly presets: VoicePresetStore;
 
   constructor(private readonly options: CoreOptions) {
     this.log = options.log ?? ((m) => console.error(m));
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.handlers = new HandlersLoader(options.handlersFile, this.log);
     this.history = new HistoryStore(options.history ?? historyOptionsFromEnv(this.log));
+    this.presets = new VoicePresetStore(options.settingsFile);
     this.speed = new SpeedBook(options.speedFile ?? path.join(dataDir(currentPathEnv()), 'speed.json'));
     this.queue = new SpeechQueue({
       started: () => this.emitState(),
@@ -263,6 +269,10 @@ export class DaemonCore {
         case 'history_save':
         case 'history_clear':
           return await this.historyAction(request);
+        case 'voices_list':
+        case 'voices_save':
+        case 'voices_remove':
+          return answerPresetAction(this.presets, request);
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
@@ -270,6 +280,11 @@ export class DaemonCore {
       }
       if (!(ACTIONS as readonly string[]).includes(request.action)) {
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
+      }
+      if (request.action === 'generate') {
+        const expanded = applyPreset(this.presets, request); // a saved voice's fields (decision 0026)
+        if (isAnswer(expanded)) return expanded;
+        request = expanded as Request & { action: 'generate' };
       }
       let handlers;
       try {

@@ -35,6 +35,8 @@ export interface DaemonOptions {
   watchdogMs?: number;
   /** How long handlers may take to answer, queue and engine waits aside (default 30 s; handler-guard.ts). */
   handlerTimeoutMs?: number;
+  /** The settings file that holds the saved voices (default: the per-user one, decision 0026). */
+  settingsFile?: string;
   /** How often to check that the socket file still exists (default 2000 ms; 0: never). */
   socketCheckMs?: number;
   /** Front doors to open once the socket listens (docs/doors.md); none by default. */
@@ -88,6 +90,7 @@ export function createCore(
     ...(options.onStop ? { onStop: options.onStop } : {}),
     ...startPolicyFromEnv(options.log ?? ((m) => console.error(m))),
     ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
+    ...(options.settingsFile ? { settingsFile: options.settingsFile } : {}),
     selectModel: (modelDir, precision) => {
       if (engineConfig.kind !== 'qwen3') return false;
       const { precision: _old, ...rest } = engineConfig;

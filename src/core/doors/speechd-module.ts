@@ -163,7 +163,7 @@ export class SpeechdModule {
       text,
       events: true,
       source: 'speechd',
-      ...this.voiceFields(await this.voices(d)),
+      ...this.voiceFields(await this.voices(d), await savedVoiceNames(d)),
     };
     let begun = false;
     const begin = () => {
@@ -216,7 +216,10 @@ export class SpeechdModule {
   }
 
   /** The language and speaker fields for the daemon, from speech-dispatcher's settings. */
-  private voiceFields(model: { languages: string[]; speakers: string[] }): Record<string, string | number> {
+  private voiceFields(
+    model: { languages: string[]; speakers: string[] },
+    saved: string[] = [],
+  ): Record<string, string | number> {
     const fields: Record<string, string | number> = {};
     // speech-dispatcher's rate -100..100 → speed 0.25..4 (0 = 1, each 50 doubles or halves it)
     if (this.settings.rate) fields.speed = Math.round(2 ** (this.settings.rate / 50) * 1000) / 1000;
@@ -224,15 +227,21 @@ export class SpeechdModule {
     const name = code ? LANGUAGE_CODES[code] : undefined;
     if (name && model.languages.some((l) => l.toLowerCase() === name.toLowerCase())) fields.language = name;
     const voice = this.settings.voice;
-    const speaker = voice ? model.speakers.find((s) => s.toLowerCase() === voice.toLowerCase()) : undefined;
+    // a saved voice (decision 0026) by its name; the screen reader's language still wins over the voice's
+    const preset = voice ? saved.find((s) => s.toLowerCase() === voice.toLowerCase()) : undefined;
+    if (preset) fields.voice = preset;
+    const speaker = voice && !preset ? model.speakers.find((s) => s.toLowerCase() === voice.toLowerCase()) : undefined;
     if (speaker) fields.speaker = speaker;
     return fields;
   }
 
   private async listVoices(): Promise<void> {
     let model: { languages: string[]; speakers: string[] };
+    let saved: string[];
     try {
-      model = await this.voices(await this.daemon());
+      const d = await this.daemon();
+      model = await this.voices(d);
+      saved = await savedVoiceNames(d);
     } catch {
       return this.out('304 CANT LIST VOICES\n');
     }
@@ -240,11 +249,18 @@ export class SpeechdModule {
       .filter(([, name]) => model.languages.some((l) => l.toLowerCase() === name.toLowerCase()))
       .map(([code]) => code);
     if (!codes.length) return this.out('304 CANT LIST VOICES\n');
-    const lines = ['default', ...model.speakers].flatMap((voice) =>
+    const lines = ['default', ...model.speakers, ...saved].flatMap((voice) =>
       codes.map((code) => `200-${oneLine(voice)}\t${code}\tnone\n`),
     );
     this.out(`${lines.join('')}200 OK VOICE LIST SENT\n`);
   }
+}
+
+/** The saved voices' names (read each time: they change while the module runs); none if unavailable. */
+async function savedVoiceNames(d: ModuleBackend): Promise<string[]> {
+  const answer = await d.request({ action: 'voices_list' }).catch(() => undefined);
+  if (answer?.status !== 'ok' || !Array.isArray(answer.voices)) return [];
+  return (answer.voices as Array<{ name?: unknown }>).flatMap((v) => (typeof v.name === 'string' ? [v.name] : []));
 }
 
 /** speech-dispatcher may send SSML: the words without the markup. */

@@ -11,7 +11,8 @@ import { isLoopbackHost } from '../../shared/listen-address.js';
 import { formatHostPort, listenOn } from './address.js';
 import { SentenceSplitter } from './sentences.js';
 import { PcmStreamSink } from './stream-sink.js';
-import { DEFAULT_VOICE, resolveVoice, voiceNames } from './voices.js';
+import { DEFAULT_VOICE, resolveVoice, savedVoices, voiceFields, voiceNames } from './voices.js';
+import type { VoicePreset } from '../../shared/voice-presets.js';
 import { WyomingDecoder, encodeEvent, type WyomingEvent } from './wyoming-events.js';
 
 export interface WyomingDoorOptions {
@@ -95,8 +96,9 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
       voice: VoiceChoice,
       speakers: string[],
       onStart: () => void,
+      saved: readonly VoicePreset[] = [],
     ): Promise<Answer> | Answer => {
-      const chosen = resolveVoice({ speakers }, voice.name ?? voice.speaker);
+      const chosen = resolveVoice({ speakers }, voice.name ?? voice.speaker, saved);
       if ('error' in chosen) return { status: 'error', code: 'E_INVALID', message: chosen.error };
       const id = `wyoming-${++nextId}`;
       mine.add(id);
@@ -109,7 +111,7 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
         id,
         text,
         ...(voice.language ? { language: voice.language } : {}),
-        ...(chosen.speaker ? { speaker: chosen.speaker } : {}),
+        ...voiceFields(chosen),
       };
       return core.request(request, undefined, { stream: sink }).finally(() => mine.delete(id));
     };
@@ -152,16 +154,25 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
     async function describe(): Promise<void> {
       const model = await info();
       if (!model) return;
-      const voices = voiceNames(model).map((name) => ({
-        name,
-        description:
-          name === DEFAULT_VOICE ? `${model.model}: the model's own voice` : `${model.model}: preset speaker ${name}`,
-        attribution: ATTRIBUTION,
-        installed: true,
-        version: null,
-        languages: model.languages.filter((l) => l.toLowerCase() !== 'auto'),
-        speakers: null,
-      }));
+      const saved = await savedVoices(core, log);
+      const languages = model.languages.filter((l) => l.toLowerCase() !== 'auto');
+      const voices = voiceNames(model, saved).map((name) => {
+        const preset = saved.find((p) => p.name === name);
+        return {
+          name,
+          description: preset
+            ? `saved voice: ${preset.instruct || "the model's own voice"}`
+            : name === DEFAULT_VOICE
+              ? `${model.model}: the model's own voice`
+              : `${model.model}: preset speaker ${name}`,
+          attribution: ATTRIBUTION,
+          installed: true,
+          version: null,
+          // a saved voice in one language offers that one (Home Assistant filters voices by language)
+          languages: preset && preset.language.toLowerCase() !== 'auto' ? [preset.language] : languages,
+          speakers: null,
+        };
+      });
       send('info', {
         asr: [],
         tts: [
@@ -188,10 +199,17 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
       const model = await info();
       if (!model) return;
       let started = false;
-      const answer = await speak(data.text, voice, model.speakers, () => {
-        if (!started) send('audio-start', AUDIO);
-        started = true;
-      });
+      const saved = await savedVoices(core, log);
+      const answer = await speak(
+        data.text,
+        voice,
+        model.speakers,
+        () => {
+          if (!started) send('audio-start', AUDIO);
+          started = true;
+        },
+        saved,
+      );
       if (answer.status === 'error') return fail(answer.message, answer.code);
       if (!started) send('audio-start', AUDIO);
       send('audio-stop');
@@ -231,10 +249,17 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
         s.failed = true;
         return;
       }
-      const answer = speak(sentence, s.voice, model.speakers, () => {
-        if (!s.started) send('audio-start', AUDIO);
-        s.started = true;
-      });
+      const saved = await savedVoices(core, log);
+      const answer = speak(
+        sentence,
+        s.voice,
+        model.speakers,
+        () => {
+          if (!s.started) send('audio-start', AUDIO);
+          s.started = true;
+        },
+        saved,
+      );
       s.spoken = s.spoken.then(async () => {
         const a = await answer;
         if (a.status === 'error' && !s.failed) {

@@ -12,6 +12,7 @@ import type {
 import type { Settings } from '../../shared/settings.js';
 import { SpeechError, type SpeechService, type SpeechSnapshot } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
+import { defaultVoiceOf } from './voice-presets.js';
 
 export interface ControllerDeps {
   settings(): Settings;
@@ -132,7 +133,8 @@ export class AppController {
 
   defaults(): WindowDefaults {
     const s = this.deps.settings();
-    return { instruct: s.instruct, language: s.language, speaker: s.speaker };
+    const { instruct, language, speaker } = defaultVoiceOf(s);
+    return { instruct, language, speaker, rate: s.rate, volume: s.volume };
   }
 
   async speak(
@@ -154,6 +156,10 @@ export class AppController {
           clean: options.clean ?? false,
           ...(options.output ? { output: options.output } : {}),
           source: options.source ?? 'window',
+          ...(params.voice ? { voice: params.voice } : {}),
+          // the window's sliders; the hotkey and older windows get the Settings' defaults
+          rate: params.rate ?? settings.rate,
+          volume: params.volume ?? settings.volume,
         },
         (p) => {
           if (p.type === 'progress') {
@@ -189,11 +195,7 @@ export class AppController {
       return { ok: false, code: 'E_CLIPBOARD', message: `cannot read the clipboard: ${errorMessage(err)}` };
     }
     if (!text.trim()) return { ok: false, code: 'E_TEXT_EMPTY', message: 'The clipboard holds no text.' };
-    const s = this.deps.settings();
-    return this.speak(
-      { text, instruct: s.instruct, language: s.language, speaker: s.speaker },
-      { clean: true, source: 'hotkey' },
-    );
+    return this.speak({ text, ...defaultVoiceOf(this.deps.settings()) }, { clean: true, source: 'hotkey' });
   }
 
   async stop(): Promise<BridgeResult<{ cancelled: number }>> {

@@ -85,6 +85,8 @@ export async function hostDaemon(options: {
   audioDevice?: () => string | null;
   /** Front doors to open (docs/doors.md); none by default. */
   doors?: DoorsConfig;
+  /** The app's settings file, where the daemon keeps the saved voices (decision 0026). */
+  settingsFile?: string;
 }): Promise<HostedDaemon> {
   const log = options.log ?? ((m: string) => console.error(m));
   const daemon = await startDaemon({
@@ -95,6 +97,7 @@ export async function hostDaemon(options: {
     ...(options.launchHost ? { launchHost: options.launchHost } : {}),
     ...(options.audioDevice ? { audioDevice: options.audioDevice } : {}),
     ...(options.doors ? { doors: options.doors } : {}),
+    ...(options.settingsFile ? { settingsFile: options.settingsFile } : {}),
   });
   const { core } = daemon;
   const speech = daemonSpeechService(

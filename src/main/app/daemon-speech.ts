@@ -99,6 +99,9 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         events: true,
         ...(command.output ? { output: command.output } : {}),
         ...(command.source ? { source: command.source } : {}),
+        ...(command.voice ? { voice: command.voice } : {}),
+        ...(command.rate !== undefined && command.rate !== 1 ? { rate: command.rate } : {}),
+        ...(command.volume !== undefined && command.volume !== 100 ? { volume: command.volume } : {}),
       };
       const answer = await call(request, (e) => {
         if (!onProgress) return;

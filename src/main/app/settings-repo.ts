@@ -102,6 +102,14 @@ export function openSettingsRepo(options: SettingsRepoOptions): SettingsRepo {
     for (const cb of listeners) cb(next, previous);
   };
 
+  const latestOnDisk = (): Settings | undefined => {
+    try {
+      return migrateSettings(file.store).settings;
+    } catch {
+      return undefined; // unreadable now: the change applies to what we have
+    }
+  };
+
   const reload = (): Settings => {
     let raw: unknown;
     try {
@@ -130,7 +138,9 @@ export function openSettingsRepo(options: SettingsRepoOptions): SettingsRepo {
     path: file.path,
     get: () => current,
     update(patch) {
-      const next = applySettingsPatch(current, patch);
+      // The daemon writes saved voices into this file too (decision 0026): change what is on disk now, not
+      // what was read earlier, so neither writer undoes the other's change.
+      const next = applySettingsPatch(latestOnDisk() ?? current, patch);
       writing = true;
       try {
         file.store = { ...next };

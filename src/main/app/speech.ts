@@ -21,6 +21,11 @@ export interface SpeakCommand {
   output?: string;
   /** Which front end asks (recorded in the daemon's history). */
   source?: SpeechSource;
+  /** A saved voice by name: fills in what the fields above leave out, and its seed (decision 0026). */
+  voice?: string | null;
+  /** Speaking rate 0.5–2 and volume 0–100 (Settings' defaults, the window's sliders). */
+  rate?: number;
+  volume?: number;
 }
 
 export interface SpeakOutcome {

@@ -8,7 +8,10 @@ export type TrayAction =
 export type TrayItem =
   | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
   | { kind: 'info'; label: string }
-  | { kind: 'separator' };
+  | { kind: 'separator' }
+  | { kind: 'submenu'; label: string; items: TrayItem[] }
+  /** One of a set of radio items: picking it makes `voice` (a saved voice; null = Settings' own) the default voice. */
+  | { kind: 'voice'; label: string; voice: string | null; checked: boolean };
 
 export interface TrayModel {
   /** Base name of the icon file (assets/tray/<icon>.png). */
@@ -22,6 +25,10 @@ export interface TrayContext {
   hotkeyLine: string;
   /** The voice in use: the default instruct or speaker. */
   voice: string;
+  /** The saved voices' names (settings.voices), for the Voice submenu; none = no submenu. */
+  savedVoices?: string[];
+  /** The saved voice the hotkey and the window use (settings.defaultVoice); null = the Settings' description. */
+  defaultVoice?: string | null;
 }
 
 const STATE_TEXT: Record<AppState, string> = {
@@ -37,6 +44,35 @@ const DOOR_NAMES: Record<DoorInfo['door'], string> = { 'openai-http': 'OpenAI HT
 
 const MAX_LABEL = 70;
 const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
+
+/** The default saved voice, when it is still saved (else the Settings' description is in use). */
+function savedInUse(ctx: TrayContext): string | null {
+  const wanted = (ctx.defaultVoice ?? '').toLowerCase();
+  return (wanted && ctx.savedVoices?.find((name) => name.toLowerCase() === wanted)) || null;
+}
+
+/** "Saved voices ▸": the saved voices and the Settings' own voice, the one in use checked (decision 0026). */
+function voiceMenu(ctx: TrayContext): TrayItem[] {
+  const saved = ctx.savedVoices ?? [];
+  if (!saved.length) return [];
+  const current = savedInUse(ctx);
+  return [
+    {
+      kind: 'submenu',
+      label: 'Saved voices',
+      items: [
+        { kind: 'voice', label: 'From Settings (default voice)', voice: null, checked: current === null },
+        { kind: 'separator' },
+        ...saved.map((name): TrayItem => ({
+          kind: 'voice',
+          label: clip(name),
+          voice: name,
+          checked: name === current,
+        })),
+      ],
+    },
+  ];
+}
 
 export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
   const up = status.state === 'ready' || status.state === 'speaking';
@@ -59,6 +95,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     { kind: 'action', action: 'speak-clipboard', label: 'Speak clipboard', enabled: up },
     { kind: 'action', action: 'stop', label: 'Stop speaking', enabled: status.state === 'speaking' },
     { kind: 'action', action: 'open-window', label: 'Open window', enabled: true },
+    ...voiceMenu(ctx),
     { kind: 'separator' },
     { kind: 'action', action: 'reload-handlers', label: 'Reload handlers', enabled: up },
     // Also the way to retry after installing a model or after an engine failure.
@@ -70,7 +107,10 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     },
     { kind: 'separator' },
     { kind: 'info', label: clip(`Model: ${model}`) },
-    { kind: 'info', label: clip(`Voice: ${ctx.voice || 'neutral (no instruction)'}`) },
+    {
+      kind: 'info',
+      label: clip(`Voice: ${savedInUse(ctx) ?? (ctx.voice || 'neutral (no instruction)')}`),
+    },
     { kind: 'info', label: clip(ctx.hotkeyLine) },
     ...(status.doors ?? []).map((d): TrayItem => ({
       kind: 'info',

@@ -15,7 +15,7 @@ export type RunningDaemon = Supervised & { speech: SpeechService };
 
 export interface DaemonDeps {
   socketPath: string;
-  settings: Pick<SettingsRepo, 'get'>;
+  settings: Pick<SettingsRepo, 'get'> & Partial<Pick<SettingsRepo, 'path'>>;
   controller: Pick<AppController, 'setStarting' | 'setService' | 'setFailed'>;
   log(message: string): void;
   /** A client stopped the daemon this app hosts (`q3tts stop`): the app stops with it. */
@@ -46,6 +46,7 @@ export function superviseDaemon(deps: DaemonDeps): Supervisor<RunningDaemon> {
         log,
         launchHost: utilityProcessHost,
         audioDevice: () => settings.get().outputDevice,
+        ...(settings.path ? { settingsFile: settings.path } : {}), // saved voices: the app's settings file
         ...doorsOf(s, configDir(currentPathEnv())),
       });
       const ended = hosted.daemon.stopped.then(() => ({ reason: 'stopped by a client (q3tts stop)' }));

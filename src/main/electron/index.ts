@@ -159,10 +159,22 @@ function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: 
     const result = await controller.speakClipboard();
     if (!result.ok && result.code !== 'E_CANCELLED') notify(result.message);
   };
-  const tray = new AppTray(ICONS, trayActions({ settings, controller, window, speakClipboard, notify }), platform);
+  const tray = new AppTray(
+    ICONS,
+    trayActions({ settings, controller, window, speakClipboard, notify }),
+    platform,
+    (voice) => void settings.update({ defaultVoice: voice }), // the hotkey's and a new window's voice
+  );
   const renderTray = (): void => {
     const s = settings.get();
-    tray.render(buildTrayModel(controller.status, { hotkeyLine: hotkeyLine(hotkey), voice: s.speaker ?? s.instruct }));
+    tray.render(
+      buildTrayModel(controller.status, {
+        hotkeyLine: hotkeyLine(hotkey),
+        voice: s.speaker ?? s.instruct,
+        savedVoices: s.voices.map((v) => v.name),
+        defaultVoice: s.defaultVoice,
+      }),
+    );
   };
   const applyHotkeySetting = (s: Settings): void => {
     hotkey = applyHotkey(sessionEnv, s.hotkey, () => void speakClipboard(), appIdInstalled);

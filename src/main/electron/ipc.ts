@@ -12,6 +12,7 @@ import type { AppController } from '../app/controller.js';
 import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
 import { WindowHistory } from '../app/history.js';
+import { VoicePresets } from '../app/voice-presets.js';
 import { APP_ORIGIN } from './windows.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -20,12 +21,14 @@ export interface IpcDeps {
   /** The Models view: list, download, cancel, use (app/models.ts). */
   models: Pick<ModelManager, 'list' | 'pull' | 'cancel' | 'use' | 'remove'>;
   /** The Settings view reads and writes through the repo (which tells the app's listeners). */
-  settings: Pick<SettingsRepo, 'get' | 'update' | 'path'>;
+  settings: Pick<SettingsRepo, 'get' | 'update' | 'path' | 'reload'>;
   platform?: NodeJS.Platform;
   /** The webContents of windows we created (the sender must be one of them). */
   ourContents(): WebContents[];
   /** Asks the user where to save; null when they cancel. */
   chooseWavPath(sender: WebContents): Promise<string | null>;
+  /** Saved voices (default: through the controller's daemon, into the settings file). */
+  voicePresets?: Pick<VoicePresets, 'save' | 'remove'>;
 }
 
 export function isTrustedSender(event: IpcMainInvokeEvent, ours: WebContents[]): boolean {
@@ -89,6 +92,13 @@ export function serveContract<C extends Contract>(
 export function registerIpc(deps: IpcDeps): () => void {
   const { controller, settings, models } = deps;
   const history = new WindowHistory(() => controller.speech);
+  const voicePresets =
+    deps.voicePresets ??
+    new VoicePresets({
+      speech: () => controller.speech,
+      settingsFile: settings.path,
+      reloadSettings: () => settings.reload(),
+    });
   const snapshot = (): SettingsSnapshot => ({
     settings: settings.get(),
     file: settings.path,
@@ -128,6 +138,8 @@ export function registerIpc(deps: IpcDeps): () => void {
     saveHistory: async (p, e) => history.save(p.entry, await deps.chooseWavPath(e.sender)),
     speakHistory: async (p) => history.speakAgain(p.entry),
     clearHistory: async (p) => history.clear(p.entry),
+    saveVoice: async (p) => voicePresets.save(p),
+    removeVoice: async (p) => voicePresets.remove(p.name),
   };
   return serveContract(IPC_CONTRACT, INVOKE_CHANNELS, handlers, (event) => isTrustedSender(event, deps.ourContents()));
 }

@@ -14,10 +14,18 @@ export function trayIcon(iconDir: string, name: string, platform: NodeJS.Platfor
   return nativeImage.createFromPath(path.join(iconDir, `${name}.png`));
 }
 
-export function menuTemplate(model: TrayModel, onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  model: Pick<TrayModel, 'items'>,
+  onAction: (action: TrayAction) => void,
+  onVoice: (voice: string | null) => void = () => undefined,
+): MenuItemConstructorOptions[] {
   return model.items.map((item): MenuItemConstructorOptions => {
     if (item.kind === 'separator') return { type: 'separator' };
     if (item.kind === 'info') return { label: item.label, enabled: false };
+    if (item.kind === 'submenu')
+      return { label: item.label, submenu: menuTemplate({ items: item.items }, onAction, onVoice) };
+    if (item.kind === 'voice')
+      return { label: item.label, type: 'radio', checked: item.checked, click: () => onVoice(item.voice) };
     return { label: item.label, enabled: item.enabled, click: () => onAction(item.action) };
   });
 }
@@ -39,6 +47,8 @@ export class AppTray {
     private readonly iconDir: string,
     private readonly onAction: (action: TrayAction) => void,
     private readonly platform: NodeJS.Platform = process.platform,
+    /** A saved voice picked in the Voice submenu (null = the Settings' own voice). */
+    private readonly onVoice: (voice: string | null) => void = () => undefined,
   ) {
     this.tray = new Tray(trayIcon(iconDir, 'tray-loading', platform));
     if (clickOpensWindow(platform)) this.tray.on('click', () => onAction('open-window'));
@@ -58,7 +68,7 @@ export class AppTray {
     if (menu !== this.menu) {
       this.menu = menu;
       // Linux shows changed items only when the menu is set again, so a change always sets a new one.
-      this.tray.setContextMenu(Menu.buildFromTemplate(menuTemplate(model, this.onAction)));
+      this.tray.setContextMenu(Menu.buildFromTemplate(menuTemplate(model, this.onAction, this.onVoice)));
     }
   }
 

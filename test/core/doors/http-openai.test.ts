@@ -27,6 +27,7 @@ const answers: { request: Request; answer: Answer }[] = [];
 beforeAll(async () => {
   process.env.Q3TTS_AUDIO = 'null';
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-http-'));
+  process.env.Q3TTS_CONFIG_DIR = path.join(dir, 'config'); // saved voices: this test's own settings file
   daemon = await startDaemon({
     socketPath: path.join(dir, 'run', 'daemon.sock'),
     engine: { kind: 'tone', msPerFrame: 15 },
@@ -582,5 +583,55 @@ describe('auth', () => {
     } finally {
       await open.close();
     }
+  });
+});
+
+describe('saved voices (q3tts voices save) at the HTTP door', () => {
+  it('lists them as voices, and a voice named after one speaks with its fields', async () => {
+    const saved = await daemon.core.request({ action: 'voices_save', name: 'Narrator', instruct: 'a deep voice' });
+    expect(saved.status).toBe('ok');
+    await daemon.core.request({ action: 'voices_save', name: 'Alien', instruct: 'odd', language: 'Klingon' });
+    const voices = (await (await fetch(`${door.address}/v1/audio/voices`)).json()) as Record<string, unknown>;
+    expect(voices.voices).toEqual(['Narrator', 'Alien', 'default']);
+    expect(voices.saved_voices).toEqual([
+      { name: 'Narrator', instructions: 'a deep voice', language: 'auto' },
+      { name: 'Alien', instructions: 'odd', language: 'Klingon' },
+    ]);
+
+    const before = answers.length;
+    const response = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'narrator' as 'alloy',
+      input: 'Hi there',
+      response_format: 'pcm',
+    });
+    expect(maxAbsDiff(s16(Buffer.from(await response.arrayBuffer())), expectedPcm('Hi there'))).toBe(0);
+    expect(answers.slice(before).map((a) => a.request)).toContainEqual(
+      expect.objectContaining({ action: 'generate', voice: 'Narrator' }),
+    );
+
+    // the preset's fields reach the handlers: its language is one the tone engine does not know
+    const err = await apiError(
+      client.audio.speech.create({ model: 'tts-1', voice: 'Alien' as 'alloy', input: 'Hi', response_format: 'pcm' }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/unknown language 'Klingon'/);
+    // and what the request says itself wins over the preset
+    const fixed = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'Alien' as 'alloy',
+      input: 'Hi',
+      response_format: 'pcm',
+      ...({ language: 'English' } as object),
+    });
+    expect(Buffer.from(await fixed.arrayBuffer()).length).toBeGreaterThan(0);
+
+    const unknown = await apiError(
+      client.audio.speech.create({ model: 'tts-1', voice: 'Nobody' as 'alloy', input: 'Hi', response_format: 'pcm' }),
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.message).toMatch(/unknown voice 'Nobody' \(this model has: Narrator, Alien, default\)/);
+    await daemon.core.request({ action: 'voices_remove', name: 'Narrator' });
+    await daemon.core.request({ action: 'voices_remove', name: 'Alien' });
   });
 });

@@ -175,6 +175,28 @@ describe.runIf(hasSpeechd)('the module protocol, line by line, against the daemo
     });
   });
 
+  it('saved voices: LIST VOICES offers them, and synthesis_voice picks one by name', async () => {
+    const save = spawnSync(process.execPath, [cliPath, 'voices', 'save', 'Reader', '-i', 'a clear voice'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(save.status, save.stderr).toBe(0);
+    try {
+      const m = await moduleWith();
+      await m.send('INIT');
+      await m.send('LIST VOICES');
+      await m.waitFor(/^200 OK VOICE LIST SENT$/);
+      expect(m.out).toContain('200-Reader\ten\tnone');
+      for (const l of ['SET', 'synthesis_voice=reader', '.']) await m.send(l);
+      for (const l of ['SPEAK', 'Hi', '.']) await m.send(l);
+      await m.waitFor(/^702 END$/);
+      expect(m.sent.find((r) => r.action === 'generate')).toMatchObject({ text: 'Hi', voice: 'Reader' });
+      expect(m.sent.find((r) => r.action === 'generate')).not.toHaveProperty('speaker');
+    } finally {
+      spawnSync(process.execPath, [cliPath, 'voices', 'remove', 'Reader'], { env });
+    }
+  });
+
   it('STOP during speech → 703 STOP; PAUSE → 704 PAUSE', async () => {
     const m = await moduleWith();
     await m.send('INIT');

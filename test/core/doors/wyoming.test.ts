@@ -20,6 +20,7 @@ let door: OpenWyomingDoor;
 beforeAll(async () => {
   process.env.Q3TTS_AUDIO = 'null';
   dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-wyoming-'));
+  process.env.Q3TTS_CONFIG_DIR = path.join(dir, 'config'); // saved voices: this test's own settings file
   daemon = await startDaemon({
     socketPath: path.join(dir, 'run', 'daemon.sock'),
     engine: { kind: 'tone', msPerFrame: 15 },
@@ -314,4 +315,46 @@ it('a failed stream gets one error event, however many sentences it had', async 
     await otherDoor.close();
     await other.close();
   }
+});
+
+describe('saved voices (q3tts voices save) at the Wyoming door', () => {
+  it('describe lists them as voices; synthesize and a stream speak with one', async () => {
+    await daemon.core.request({
+      action: 'voices_save',
+      name: 'Narrator',
+      instruct: 'a deep voice',
+      language: 'English',
+    });
+    await daemon.core.request({ action: 'voices_save', name: 'Alien', instruct: 'odd', language: 'Klingon' });
+    try {
+      const c = await Client.connect(door.port);
+      c.send('describe');
+      const [info] = await c.until('info');
+      const voices = (info!.data.tts as { voices: { name: string; description: string; languages: string[] }[] }[])[0]!
+        .voices;
+      expect(voices.map((v) => v.name)).toEqual(['Narrator', 'Alien', 'default']);
+      expect(voices[0]).toMatchObject({ description: 'saved voice: a deep voice', languages: ['English'] });
+
+      c.send('synthesize', { text: 'Hello there', voice: { name: 'narrator' } });
+      const events = await c.until('audio-stop');
+      expect(maxAbsDiff(pcmOf(events), expectedPcm('Hello there'))).toBeLessThanOrEqual(1);
+
+      // the preset's language reaches the handlers (the tone engine knows English only)
+      c.send('synthesize', { text: 'Hello', voice: { name: 'Alien' } });
+      const [error] = await c.until('error');
+      expect(String(error!.data.text)).toMatch(/unknown language 'Klingon'/);
+      c.close();
+
+      const s = await Client.connect(door.port);
+      s.send('synthesize-start', { voice: { name: 'Narrator' } });
+      s.send('synthesize-chunk', { text: 'One. Two.' });
+      s.send('synthesize-stop');
+      const streamed = await s.until('synthesize-stopped');
+      expect(maxAbsDiff(pcmOf(streamed), expectedPcm('One.', 'Two.'))).toBeLessThanOrEqual(1);
+      s.close();
+    } finally {
+      await daemon.core.request({ action: 'voices_remove', name: 'Narrator' });
+      await daemon.core.request({ action: 'voices_remove', name: 'Alien' });
+    }
+  });
 });

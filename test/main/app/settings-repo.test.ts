@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSettingsRepo } from '../../../src/main/app/settings-repo.js';
 import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../../../src/shared/settings.js';
+import { VoicePresetStore } from '../../../src/core/voices/store.js';
 
 let dir: string;
 const file = () => path.join(dir, 'settings.json');
@@ -90,5 +91,17 @@ describe('settings repo (real conf)', () => {
     expect(repo.reload().hotkey).toBe('Alt+Shift+R');
     expect(repo.takeNotices().join('\n')).toMatch(/not valid JSON/);
     expect(events).toEqual(['Alt+Shift+R']);
+  });
+
+  it('an update keeps what another writer (the daemon saving a voice) put in the file meanwhile', () => {
+    const repo = openSettingsRepo({ cwd: dir });
+    const daemon = new VoicePresetStore(file());
+    daemon.save({ name: 'Narrator', instruct: 'a deep, slow voice', seed: 3 });
+    repo.update({ language: 'German' });
+    expect(onDisk()).toMatchObject({ language: 'German', voices: [{ name: 'Narrator', seed: 3 }] });
+    expect(repo.get().voices.map((v) => v.name)).toEqual(['Narrator']);
+    // and the daemon's next write keeps the app's change
+    daemon.remove('narrator');
+    expect(onDisk()).toMatchObject({ language: 'German', voices: [] });
   });
 });

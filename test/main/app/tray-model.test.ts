@@ -123,4 +123,29 @@ describe('tray model', () => {
     expect(m.tooltip.length).toBeLessThanOrEqual(127);
     for (const l of labels(m.items)) expect(l.length).toBeLessThanOrEqual(70);
   });
+
+  it('a Voice submenu lists the saved voices, the one in use checked; none without saved voices', () => {
+    const none = buildTrayModel(status('ready'), { ...ctx, savedVoices: [], defaultVoice: null });
+    expect(none.items.some((i) => i.kind === 'submenu')).toBe(false);
+
+    const withVoices = { ...ctx, savedVoices: ['Narrator', 'Bright'], defaultVoice: 'narrator' };
+    const m = buildTrayModel(status('ready'), withVoices);
+    const at = m.items.findIndex((i) => i.kind === 'submenu');
+    expect(m.items[at - 1]).toMatchObject({ kind: 'action', action: 'open-window' });
+    const menu = m.items[at] as Extract<TrayItem, { kind: 'submenu' }>;
+    expect(menu.label).toBe('Saved voices');
+    expect(menu.items).toEqual([
+      { kind: 'voice', label: 'From Settings (default voice)', voice: null, checked: false },
+      { kind: 'separator' },
+      { kind: 'voice', label: 'Narrator', voice: 'Narrator', checked: true },
+      { kind: 'voice', label: 'Bright', voice: 'Bright', checked: false },
+    ]);
+    expect(labels(m.items)).toContain('Voice: Narrator'); // the info row names the one in use
+
+    // a default voice that was removed meanwhile: the Settings' own voice is the one in use
+    const gone = buildTrayModel(status('ready'), { ...withVoices, defaultVoice: 'Deleted' });
+    const goneMenu = gone.items.find((i) => i.kind === 'submenu') as Extract<TrayItem, { kind: 'submenu' }>;
+    expect(labels(gone.items)).toContain('Voice: a calm, low voice');
+    expect(goneMenu.items[0]).toMatchObject({ voice: null, checked: true });
+  });
 });

@@ -128,7 +128,18 @@ describe('ipc handlers', () => {
     const result = await call(INVOKE_CHANNELS.speak, event(ours, frame('app://ui/index.html')), good);
     expect(result).toMatchObject({ ok: true, stats: { timeToFirstAudioMs: 120 } });
     expect(spoken).toEqual([
-      { text: 'Hi', instruct: null, language: 'auto', speaker: null, interrupt: true, clean: false, source: 'window' },
+      // the Settings' rate and volume when the window sends none
+      {
+        text: 'Hi',
+        instruct: null,
+        language: 'auto',
+        speaker: null,
+        interrupt: true,
+        clean: false,
+        source: 'window',
+        rate: 1,
+        volume: 100,
+      },
     ]);
   });
 
@@ -168,7 +179,13 @@ describe('ipc handlers', () => {
     const ev = event(ours, frame('app://ui/index.html'));
     expect(await call(INVOKE_CHANNELS.getStatus, ev)).toMatchObject({ state: 'ready', engine: 'tone' });
     expect(await call(INVOKE_CHANNELS.getVoices, ev)).toMatchObject({ ok: true, voices: { languages: ['English'] } });
-    expect(await call(INVOKE_CHANNELS.getDefaults, ev)).toEqual({ instruct: '', language: 'auto', speaker: null });
+    expect(await call(INVOKE_CHANNELS.getDefaults, ev)).toEqual({
+      instruct: '',
+      language: 'auto',
+      speaker: null,
+      rate: 1,
+      volume: 100,
+    });
   });
 
   it('answers the settings, with where they are stored and the platform', async () => {

@@ -40,6 +40,36 @@ describe('tray adapter', () => {
     expect(actions).toEqual(['stop', 'open-window']);
   });
 
+  it('the Voice submenu renders as radio items whose click picks the voice', () => {
+    const picked: Array<string | null> = [];
+    const tray = new AppTray(
+      '/icons',
+      () => undefined,
+      'linux',
+      (v) => picked.push(v),
+    );
+    const mock = electron.TrayMock.instances.at(-1)!;
+    tray.render(
+      buildTrayModel(status, {
+        hotkeyLine: '',
+        voice: '',
+        savedVoices: ['Narrator', 'Bright'],
+        defaultVoice: 'Bright',
+      }),
+    );
+    const voice = mock.menu!.template.find((i) => i.label === 'Saved voices')!;
+    const sub = voice.submenu as Array<Record<string, unknown>>;
+    expect(sub.map((i) => [i.label, i.type, i.checked])).toEqual([
+      ['From Settings (default voice)', 'radio', false],
+      [undefined, 'separator', undefined],
+      ['Narrator', 'radio', false],
+      ['Bright', 'radio', true],
+    ]);
+    (sub[2]!.click as () => void)();
+    (sub[0]!.click as () => void)();
+    expect(picked).toEqual(['Narrator', null]);
+  });
+
   it('sets the menu and tooltip again only when what they show changed (a new menu closes an open one)', () => {
     const ctx = { hotkeyLine: 'Hotkey: Alt+S', voice: '' };
     // Progress events while speaking: at least two a second, each a new status.
@@ -122,7 +152,7 @@ describe('settings store adapter (real electron-store)', () => {
     const repo = openElectronSettings();
     repo.update({ speakMode: 'queue' });
     expect(repo.path).toBe(path.join(dir, 'settings.json'));
-    expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 3, speakMode: 'queue' });
+    expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 4, speakMode: 'queue' });
   });
 
   it('Q3TTS_CONFIG_DIR moves settings.json', () => {

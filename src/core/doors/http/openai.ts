@@ -16,7 +16,7 @@ import { s16leToFloat } from '../../audio/pcm.js';
 import { streamingWavHeader } from '../../audio/wav-header.js';
 import { formatHostPort, listenOn } from '../address.js';
 import { PcmStreamSink } from '../stream-sink.js';
-import { resolveVoice, voiceNames } from '../voices.js';
+import { resolveVoice, savedVoices, voiceFields, voiceNames } from '../voices.js';
 
 export interface OpenAiDoorOptions {
   host: string;
@@ -202,9 +202,11 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
 
   async function voices() {
     const info = await engineInfo();
-    const names = voiceNames(info);
+    const saved = await savedVoices(core, log);
     return {
-      voices: names,
+      voices: voiceNames(info, saved),
+      /** The user's saved voices (q3tts voices save), with what each is. */
+      saved_voices: saved.map((p) => ({ name: p.name, instructions: p.instruct, language: p.language })),
       speakers: info.speakers,
       languages: info.languages,
       supports_instructions: info.supports_instruct,
@@ -242,7 +244,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
         'model_not_found',
         'model',
       );
-    const voice = resolveVoice(info, typeof b.voice === 'object' ? b.voice.id : b.voice);
+    const voice = resolveVoice(info, typeof b.voice === 'object' ? b.voice.id : b.voice, await savedVoices(core, log));
     if ('error' in voice) throw new HttpError(400, voice.error, 'invalid_request_error', 'unknown_voice', 'voice');
 
     const id = `http-${++nextId}`;
@@ -254,7 +256,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       text: b.input,
       ...(b.language ? { language: b.language } : {}),
       ...(b.instructions ? { instruct: b.instructions } : {}),
-      ...(voice.speaker ? { speaker: voice.speaker } : {}),
+      ...voiceFields(voice), // a saved voice fills in what the request leaves out
       ...(b.seed !== undefined ? { seed: b.seed } : {}),
       ...(b.max_new_tokens !== undefined ? { max_new_tokens: b.max_new_tokens } : {}),
       ...(b.speed !== undefined && b.speed !== 1 ? { speed: b.speed } : {}),

@@ -1,0 +1,60 @@
+// The saved-voice side of the protocol, answered by the daemon's shell (not the hot-reloaded handlers), so
+// presets work without a model: voices_list, voices_save, voices_remove, and a generate request's "voice".
+import type { AnswerOf } from '../../shared/actions.js';
+import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js';
+import { errorMessage } from '../../shared/errors.js';
+import { VoicePresetError, type VoicePresetStore } from './store.js';
+
+/** Answers voices_list, voices_save or voices_remove (the request was checked against its schema already). */
+export function answerPresetAction(store: VoicePresetStore, request: Request): Answer {
+  const ids = request.id === undefined ? {} : { id: request.id };
+  try {
+    switch (request.action) {
+      case 'voices_list':
+        return { status: 'ok', ...ids, voices: store.list() } satisfies AnswerOf<'voices_list'>;
+      case 'voices_save': {
+        const { action: _a, id: _i, v: _v, ...fields } = request;
+        return { status: 'ok', ...ids, ...store.save(fields) } satisfies AnswerOf<'voices_save'>;
+      }
+      case 'voices_remove':
+        return {
+          status: 'ok',
+          ...ids,
+          removed: store.remove(String(request.name)),
+        } satisfies AnswerOf<'voices_remove'>;
+      default:
+        return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
+    }
+  } catch (err) {
+    return errorAnswer(err instanceof VoicePresetError ? err.code : 'E_INTERNAL', errorMessage(err), request.id);
+  }
+}
+
+/**
+ * A generate request with its "voice" (a preset's name) replaced by the preset's fields; the request's own
+ * instruct, language, speaker and seed win (so `-v narrator -l German` is the narrator speaking German).
+ * Returns the request unchanged without a voice, or the error answer for an unknown one.
+ */
+export function applyPreset(store: VoicePresetStore, request: Request): Request | Answer {
+  const { voice, ...rest } = request;
+  if (voice === undefined || voice === null) return rest;
+  if (typeof voice !== 'string') return errorAnswer('E_INVALID', "field 'voice': expected a string", request.id);
+  let preset;
+  try {
+    preset = store.get(voice);
+  } catch (err) {
+    return errorAnswer(err instanceof VoicePresetError ? err.code : 'E_INTERNAL', errorMessage(err), request.id);
+  }
+  const given = (field: string) => rest[field] !== undefined && rest[field] !== null;
+  return {
+    ...rest,
+    ...(given('instruct') ? {} : { instruct: preset.instruct }),
+    ...(given('language') ? {} : { language: preset.language }),
+    ...(given('speaker') || preset.speaker === null ? {} : { speaker: preset.speaker }),
+    ...(given('seed') || preset.seed === null ? {} : { seed: preset.seed }),
+  };
+}
+
+export function isAnswer(value: Request | Answer): value is Answer {
+  return 'status' in value && !('action' in value);
+}
