@@ -38,6 +38,14 @@ const work = path.join(os.tmpdir(), `q3tts-soak-${process.pid}`);
 const outDir = path.join(work, 'out');
 const socketPath = path.join(work, 'q3tts-sock', 'daemon.sock');
 const handlersFile = path.join(work, 'handlers.mjs');
+// SOAK_HEAP=1: the daemon runs with --expose-gc and bench/heap-probe; each 10 s sample also records its heap
+// after two forced GCs (retained memory), beside RSS (which includes what V8 and the allocator keep for reuse).
+const HEAP = process.env.SOAK_HEAP === '1';
+const heapFile = path.join(work, 'heap.jsonl');
+// SOAK_CHAOS=kills: engine kills but no handler edits; none: neither. Every handlers version is a module instance
+// Node never frees (docs/handlers.md), so a heap series meant to show what the traffic retains is taken without them.
+const CHAOS = (process.env.SOAK_CHAOS ?? 'all') as 'all' | 'kills' | 'none';
+const EDITS = CHAOS === 'all';
 
 let seed = 12345;
 /** Deterministic randomness: a failing run can be repeated with the same SOAK_SEED. */
@@ -65,6 +73,31 @@ function enginePid(daemonPid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface HeapSample {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  handles: number;
+}
+/** SIGUSR2 to the daemon's heap probe, then its new line (undefined if none came within 5 s). */
+async function heapSample(pid: number): Promise<HeapSample | undefined> {
+  const lines = () => (existsSync(heapFile) ? readFileSync(heapFile, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const before = lines().length;
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const now = lines();
+    if (now.length > before) {
+      const h = JSON.parse(now[now.length - 1]!) as HeapSample;
+      console.error(`heap: ${JSON.stringify(h)}`);
+      return h;
+    }
+  }
+  return undefined;
 }
 
 interface Tally {
@@ -267,6 +300,7 @@ async function chaos(
   while (Date.now() < until - 3000) {
     await sleep(2000 + random() * 6000);
     const r = random();
+    if (CHAOS === 'none') continue;
     if (r < 0.5) {
       const pid = enginePid(daemonPid);
       if (pid) {
@@ -277,6 +311,8 @@ async function chaos(
           // already restarting
         }
       }
+    } else if (!EDITS) {
+      continue; // the same moments and kills as with edits, minus the edits
     } else if (r < 0.75) {
       writeFileSync(handlersFile, Buffer.concat([good, Buffer.from(`\n// soak edit ${counts.edits}\n`)]));
       touch();
@@ -314,10 +350,11 @@ async function main(): Promise<number> {
     Q3TTS_HANDLERS: handlersFile,
     Q3TTS_THREADS: '1',
   };
+  const probe = ['--expose-gc', '--import', path.join(root, 'out/bench/heap-probe.mjs')];
   const daemon: ChildProcess = spawn(
     process.execPath,
-    [cli, 'serve', '--http', '127.0.0.1:0', '--wyoming', '127.0.0.1:0'], // port 0: free ports, loopback only
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...(HEAP ? probe : []), cli, 'serve', '--http', '127.0.0.1:0', '--wyoming', '127.0.0.1:0'], // port 0: free ports, loopback only
+    { env: HEAP ? { ...env, SOAK_HEAP_FILE: heapFile } : env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
   daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
@@ -361,15 +398,20 @@ async function main(): Promise<number> {
     await wyomingRequest(doors.wyomingPort, random, warmDoor);
   }
   await sleep(1000);
+  const heapStart = HEAP ? await heapSample(pid) : undefined;
   const start = procStatus(pid);
   const engineStart = procStatus(enginePid(pid)!);
   const samples: { t: number; rssMb: number }[] = [{ t: 0, rssMb: start.rssMb }];
+  const heaps: (HeapSample & { at: number })[] = heapStart ? [{ ...heapStart, at: 0 }] : [];
 
   const began = Date.now();
   const until = began + SECONDS * 1000;
   const counts = { kills: 0, edits: 0, broken: 0 };
   const sampler = setInterval(() => {
-    if (!died) samples.push({ t: Math.round((Date.now() - began) / 1000), rssMb: procStatus(pid).rssMb });
+    if (died) return;
+    const t = Math.round((Date.now() - began) / 1000);
+    samples.push({ t, rssMb: procStatus(pid).rssMb });
+    if (HEAP) void heapSample(pid).then((h) => h && heaps.push({ ...h, at: t }));
   }, 10_000);
   // a request never answered must not hang the soak: after a generous grace the checks run and name it
   const running = Promise.all([
@@ -386,6 +428,8 @@ async function main(): Promise<number> {
   await last.ask({ action: 'generate', id: 'final', text: 'final check', max_new_tokens: 8 });
   last.close();
   await sleep(1500);
+  const heapEnd = HEAP && !died ? await heapSample(pid) : undefined;
+  if (heapEnd) heaps.push({ ...heapEnd, at: Math.round((Date.now() - began) / 1000) });
   const end = died ? { rssMb: NaN, fds: NaN } : procStatus(pid);
   const enginePidEnd = enginePid(pid);
   const engineEnd = enginePidEnd ? procStatus(enginePidEnd) : { rssMb: NaN, fds: NaN };
@@ -425,6 +469,12 @@ async function main(): Promise<number> {
     .sort((a, b) => b[1] - a[1])
     .map(([c, n]) => `${c} ${n}`)
     .join(', ');
+  const heapTrend = heaps
+    .map(
+      (h) =>
+        `${h.at} s: ${h.heapUsed.toFixed(1)} / ${h.external.toFixed(1)} / ${h.arrayBuffers.toFixed(1)} / ${h.rss.toFixed(1)}`,
+    )
+    .join(' · ');
   const rssTrend = samples.map((s) => `${s.t} s: ${s.rssMb.toFixed(1)}`).join(' · ');
   const date = new Date().toISOString().slice(0, 10);
   const body = `
@@ -435,7 +485,7 @@ requests (generate to files and to the null audio sink, status, ping, queue, can
 frames; through the doors on loopback ports: HTTP speech as wav and pcm, some streamed and abandoned mid-body,
 malformed bodies, wrong methods and paths, lying Content-Length headers; Wyoming describe, synthesize, streamed
 synthesize, synthesize abandoned after its audio began, lying event headers) for ${wall.toFixed(0)} s, while the engine was killed ${counts.kills} times and the handlers file edited ${counts.edits}
-times (${counts.broken} of them broken for a moment, then restored).
+times (${counts.broken} of them broken for a moment, then restored; ${(log.match(/handlers loaded/g) ?? []).length} handlers versions loaded in all).
 
 | check | result |
 |---|---|
@@ -452,7 +502,7 @@ times (${counts.broken} of them broken for a moment, then restored).
 | temporaries left | ${temporaries.length} |
 | daemon RSS (start → end, bound +${RSS_BOUND_MB} MB) | ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB |
 | daemon RSS over the run | ${rssTrend} MB |
-| engine RSS (first host → host at the end) | ${engineStart.rssMb.toFixed(0)} → ${engineEnd.rssMb.toFixed(0)} MB |
+${heaps.length ? `| daemon heap after forced GC (SOAK_HEAP=1): heapUsed / external / arrayBuffers / RSS | ${heapTrend} MB |\n` : ''}| engine RSS (first host → host at the end) | ${engineStart.rssMb.toFixed(0)} → ${engineEnd.rssMb.toFixed(0)} MB |
 | daemon open fds (start → end) | ${start.fds} → ${end.fds} |
 | socket removed on SIGTERM | ${socketLeft ? 'no' : 'yes'} |
 | problems | ${tally.problems.length ? tally.problems.slice(0, 10).join('; ') : 'none'} |

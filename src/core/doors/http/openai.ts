@@ -10,6 +10,7 @@ import type { Answer, ErrorCode, Request } from '../../../shared/protocol.js';
 import { describeIssues } from '../../../shared/requests.js';
 import type { DaemonCore } from '../../daemon/core.js';
 import { formatHostPort, isLoopback, listenOn } from '../address.js';
+import { ClientErrors } from './client-errors.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, voiceNames } from '../voices.js';
 
@@ -95,7 +96,9 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   const token = options.token ? Buffer.from(options.token) : null;
   let nextId = 0;
 
+  const clientErrors = new ClientErrors();
   const server = http.createServer((req, res) => {
+    clientErrors.track(req, res);
     handle(req, res).catch((err: unknown) => {
       log(`http door: ${errorMessage(err)}`);
       if (!res.headersSent) sendError(res, new HttpError(500, 'internal error', 'server_error'));
@@ -104,7 +107,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   });
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', clientErrors.handle);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const origin = req.headers.origin;
@@ -196,7 +199,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   }
 
   async function speech(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readJson(req, maxBody);
+    const body = await readJson(req, maxBody, () => clientErrors.overran(req));
     const parsed = SpeechSchema.safeParse(body);
     if (!parsed.success)
       throw new HttpError(
@@ -351,8 +354,8 @@ function streamingWavHeader(sampleRate: number): Buffer {
   return h;
 }
 
-/** The request body as JSON: 413 past the limit, 400 when it is not JSON. */
-async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+/** The request body as JSON: 413 past the limit, 400 when it is not JSON or more bytes followed it than declared. */
+async function readJson(req: http.IncomingMessage, limit: number, overran: () => boolean): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit)
     throw new HttpError(
@@ -374,6 +377,13 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
       );
     chunks.push(chunk);
   }
+  if (overran())
+    throw new HttpError(
+      400,
+      `the request body is longer than its Content-Length (${size} bytes): the bytes after them are not HTTP; send the body's exact length`,
+      'invalid_request_error',
+      'content_length_mismatch',
+    );
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
