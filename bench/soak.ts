@@ -6,7 +6,8 @@
 // (bench/soak-http.ts, bench/soak-wyoming.ts); meanwhile the engine host is killed (SIGKILL) and the handlers file
 // edited (a harmless change, or broken then restored) at random moments. At the end: every request answered
 // exactly once (through a door: one complete response, or a clean close after the client gave up), every ok file a valid WAV, no temporaries left, daemon RSS within SOAK_RSS_MB (default 40 MB)
-// and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
+// plus 4 MB per handlers version loaded during the run (Node never frees one; with SOAK_HEAP=1 the heap after forced GCs
+// is bounded the same way), and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
 // any failure; the figures go to BENCHMARKS.md ("Soak").
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
