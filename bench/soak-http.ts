@@ -94,9 +94,10 @@ export async function httpRequest(base: URL, random: () => number, record: Recor
   const kind = pick(['speech', 'speech', 'abandon', 'malformed', 'lying'] as const);
   if (kind === 'lying') {
     const body = '{"model":"tts-1","input":"Hello.","voice":"alloy"}';
+    const short = `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n${body}`;
     const raw = pick([
-      // shorter than the body: the door reads a cut JSON (400), the rest is not HTTP (400 and close)
-      `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n${body}`,
+      // shorter than the body: the door answers 400 (content_length_mismatch) and closes; nothing else will do
+      short,
       // longer than the body: the door waits for the rest; we give up and close
       `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n${body}`,
       `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n${body}`,
@@ -105,7 +106,9 @@ export async function httpRequest(base: URL, random: () => number, record: Recor
     ]);
     const got = await lyingRequest(base, raw);
     const status = /^HTTP\/1\.1 (\d{3})/.exec(got)?.[1];
-    if (status && /^4/.test(status)) record(`http:lying:${status}`);
+    if (raw === short && !(status === '400' && got.includes('content_length_mismatch')))
+      record('http:lying:bad', `a Content-Length shorter than the body got: ${JSON.stringify(got.slice(0, 120))}`);
+    else if (status && /^4/.test(status)) record(`http:lying:${status}`);
     else if (got === 'closed' || got === 'no answer') record('http:lying:closed');
     else record('http:lying:bad', `a lying HTTP request got: ${JSON.stringify(got.slice(0, 120))}`);
     return;

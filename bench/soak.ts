@@ -6,7 +6,8 @@
 // (bench/soak-http.ts, bench/soak-wyoming.ts); meanwhile the engine host is killed (SIGKILL) and the handlers file
 // edited (a harmless change, or broken then restored) at random moments. At the end: every request answered
 // exactly once (through a door: one complete response, or a clean close after the client gave up), every ok file a valid WAV, no temporaries left, daemon RSS within SOAK_RSS_MB (default 40 MB)
-// and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
+// plus 4 MB per handlers version loaded during the run (Node never frees one; with SOAK_HEAP=1 the heap after forced GCs
+// is bounded the same way), and the engine's within 2× of its start, and the daemon's fd count back where it started. Exit code 1 on
 // any failure; the figures go to BENCHMARKS.md ("Soak").
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -34,10 +35,27 @@ const cli = path.join(root, 'out/cli/q3tts.mjs');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 8);
 const RSS_BOUND_MB = Number(process.env.SOAK_RSS_MB ?? 40);
+// Each handlers version loaded during the run stays in the daemon for good (Node cannot unload an ES module:
+// docs/handlers.md). For out/daemon/handlers.mjs (790 kB), Node 20: 2.9 MB of heap and 3.8 MB of RSS per version
+// after a full GC once imported, 3.0–3.5 MB of heap once its code has run (the steps of the soak's heap series).
+// The bounds add this much per version, so edits are allowed for and nothing else is.
+const VERSION_HEAP_MB = 3.5;
+const VERSION_RSS_MB = 4;
+/** Retained heap (after forced GCs) the traffic itself may add, with SOAK_HEAP=1: flat within ~1.5 MB in 300 s. */
+const HEAP_BOUND_MB = 5;
+const loadsIn = (log: string) => (log.match(/handlers loaded/g) ?? []).length;
 const work = path.join(os.tmpdir(), `q3tts-soak-${process.pid}`);
 const outDir = path.join(work, 'out');
 const socketPath = path.join(work, 'q3tts-sock', 'daemon.sock');
 const handlersFile = path.join(work, 'handlers.mjs');
+// SOAK_HEAP=1: the daemon runs with --expose-gc and bench/heap-probe; each 10 s sample also records its heap
+// after two forced GCs (retained memory), beside RSS (which includes what V8 and the allocator keep for reuse).
+const HEAP = process.env.SOAK_HEAP === '1';
+const heapFile = path.join(work, 'heap.jsonl');
+// SOAK_CHAOS=kills: engine kills but no handler edits; none: neither. Every handlers version is a module instance
+// Node never frees (docs/handlers.md), so a heap series meant to show what the traffic retains is taken without them.
+const CHAOS = (process.env.SOAK_CHAOS ?? 'all') as 'all' | 'kills' | 'none';
+const EDITS = CHAOS === 'all';
 
 let seed = 12345;
 /** Deterministic randomness: a failing run can be repeated with the same SOAK_SEED. */
@@ -65,6 +83,31 @@ function enginePid(daemonPid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface HeapSample {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  handles: number;
+}
+/** SIGUSR2 to the daemon's heap probe, then its new line (undefined if none came within 5 s). */
+async function heapSample(pid: number): Promise<HeapSample | undefined> {
+  const lines = () => (existsSync(heapFile) ? readFileSync(heapFile, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const before = lines().length;
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const now = lines();
+    if (now.length > before) {
+      const h = JSON.parse(now[now.length - 1]!) as HeapSample;
+      console.error(`heap: ${JSON.stringify(h)}`);
+      return h;
+    }
+  }
+  return undefined;
 }
 
 interface Tally {
@@ -267,6 +310,7 @@ async function chaos(
   while (Date.now() < until - 3000) {
     await sleep(2000 + random() * 6000);
     const r = random();
+    if (CHAOS === 'none') continue;
     if (r < 0.5) {
       const pid = enginePid(daemonPid);
       if (pid) {
@@ -277,6 +321,8 @@ async function chaos(
           // already restarting
         }
       }
+    } else if (!EDITS) {
+      continue; // the same moments and kills as with edits, minus the edits
     } else if (r < 0.75) {
       writeFileSync(handlersFile, Buffer.concat([good, Buffer.from(`\n// soak edit ${counts.edits}\n`)]));
       touch();
@@ -314,10 +360,11 @@ async function main(): Promise<number> {
     Q3TTS_HANDLERS: handlersFile,
     Q3TTS_THREADS: '1',
   };
+  const probe = ['--expose-gc', '--import', path.join(root, 'out/bench/heap-probe.mjs')];
   const daemon: ChildProcess = spawn(
     process.execPath,
-    [cli, 'serve', '--http', '127.0.0.1:0', '--wyoming', '127.0.0.1:0'], // port 0: free ports, loopback only
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...(HEAP ? probe : []), cli, 'serve', '--http', '127.0.0.1:0', '--wyoming', '127.0.0.1:0'], // port 0: free ports, loopback only
+    { env: HEAP ? { ...env, SOAK_HEAP_FILE: heapFile } : env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
   daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
@@ -361,15 +408,21 @@ async function main(): Promise<number> {
     await wyomingRequest(doors.wyomingPort, random, warmDoor);
   }
   await sleep(1000);
+  const heapStart = HEAP ? await heapSample(pid) : undefined;
   const start = procStatus(pid);
+  const loadsAtStart = loadsIn(log);
   const engineStart = procStatus(enginePid(pid)!);
   const samples: { t: number; rssMb: number }[] = [{ t: 0, rssMb: start.rssMb }];
+  const heaps: (HeapSample & { at: number })[] = heapStart ? [{ ...heapStart, at: 0 }] : [];
 
   const began = Date.now();
   const until = began + SECONDS * 1000;
   const counts = { kills: 0, edits: 0, broken: 0 };
   const sampler = setInterval(() => {
-    if (!died) samples.push({ t: Math.round((Date.now() - began) / 1000), rssMb: procStatus(pid).rssMb });
+    if (died) return;
+    const t = Math.round((Date.now() - began) / 1000);
+    samples.push({ t, rssMb: procStatus(pid).rssMb });
+    if (HEAP) void heapSample(pid).then((h) => h && heaps.push({ ...h, at: t }));
   }, 10_000);
   // a request never answered must not hang the soak: after a generous grace the checks run and name it
   const running = Promise.all([
@@ -386,6 +439,8 @@ async function main(): Promise<number> {
   await last.ask({ action: 'generate', id: 'final', text: 'final check', max_new_tokens: 8 });
   last.close();
   await sleep(1500);
+  const heapEnd = HEAP && !died ? await heapSample(pid) : undefined;
+  if (heapEnd) heaps.push({ ...heapEnd, at: Math.round((Date.now() - began) / 1000) });
   const end = died ? { rssMb: NaN, fds: NaN } : procStatus(pid);
   const enginePidEnd = enginePid(pid);
   const engineEnd = enginePidEnd ? procStatus(enginePidEnd) : { rssMb: NaN, fds: NaN };
@@ -404,8 +459,17 @@ async function main(): Promise<number> {
   }
   const temporaries = readdirSync(outDir).filter((n) => n.includes('.tmp-'));
   if (temporaries.length) tally.problems.push(`temporaries left: ${temporaries.join(', ')}`);
-  if (end.rssMb - start.rssMb > RSS_BOUND_MB)
-    tally.problems.push(`daemon RSS grew ${(end.rssMb - start.rssMb).toFixed(1)} MB (bound ${RSS_BOUND_MB})`);
+  const versions = loadsIn(log) - loadsAtStart; // handlers versions loaded during the run
+  const rssBound = RSS_BOUND_MB + VERSION_RSS_MB * versions;
+  if (end.rssMb - start.rssMb > rssBound)
+    tally.problems.push(
+      `daemon RSS grew ${(end.rssMb - start.rssMb).toFixed(1)} MB (bound ${RSS_BOUND_MB} + ${VERSION_RSS_MB} × ${versions} handlers versions = ${rssBound})`,
+    );
+  const heapBound = HEAP_BOUND_MB + VERSION_HEAP_MB * versions;
+  if (heapStart && heapEnd && heapEnd.heapUsed - heapStart.heapUsed > heapBound)
+    tally.problems.push(
+      `daemon heap after GC grew ${(heapEnd.heapUsed - heapStart.heapUsed).toFixed(1)} MB (bound ${HEAP_BOUND_MB} + ${VERSION_HEAP_MB} × ${versions} handlers versions = ${heapBound})`,
+    );
   if (engineEnd.rssMb > 2 * engineStart.rssMb)
     tally.problems.push(
       `engine RSS ${engineEnd.rssMb.toFixed(0)} MB, over 2× its start (${engineStart.rssMb.toFixed(0)} MB)`,
@@ -425,6 +489,12 @@ async function main(): Promise<number> {
     .sort((a, b) => b[1] - a[1])
     .map(([c, n]) => `${c} ${n}`)
     .join(', ');
+  const heapTrend = heaps
+    .map(
+      (h) =>
+        `${h.at} s: ${h.heapUsed.toFixed(1)} / ${h.external.toFixed(1)} / ${h.arrayBuffers.toFixed(1)} / ${h.rss.toFixed(1)}`,
+    )
+    .join(' · ');
   const rssTrend = samples.map((s) => `${s.t} s: ${s.rssMb.toFixed(1)}`).join(' · ');
   const date = new Date().toISOString().slice(0, 10);
   const body = `
@@ -435,7 +505,7 @@ requests (generate to files and to the null audio sink, status, ping, queue, can
 frames; through the doors on loopback ports: HTTP speech as wav and pcm, some streamed and abandoned mid-body,
 malformed bodies, wrong methods and paths, lying Content-Length headers; Wyoming describe, synthesize, streamed
 synthesize, synthesize abandoned after its audio began, lying event headers) for ${wall.toFixed(0)} s, while the engine was killed ${counts.kills} times and the handlers file edited ${counts.edits}
-times (${counts.broken} of them broken for a moment, then restored).
+times (${counts.broken} of them broken for a moment, then restored; ${versions} new handlers versions loaded).
 
 | check | result |
 |---|---|
@@ -450,9 +520,9 @@ times (${counts.broken} of them broken for a moment, then restored).
 | E_ENGINE answers by message | ${[...engineErrors.entries()].map(([m, n]) => `${m} ${n}`).join('; ') || 'none'} |
 | ok WAV files valid | ${tally.okFiles.length - badFiles} of ${tally.okFiles.length} |
 | temporaries left | ${temporaries.length} |
-| daemon RSS (start → end, bound +${RSS_BOUND_MB} MB) | ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB |
+| daemon RSS (start → end, bound +${RSS_BOUND_MB} MB + ${VERSION_RSS_MB} MB per new handlers version = +${rssBound} MB) | ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB |
 | daemon RSS over the run | ${rssTrend} MB |
-| engine RSS (first host → host at the end) | ${engineStart.rssMb.toFixed(0)} → ${engineEnd.rssMb.toFixed(0)} MB |
+${heaps.length ? `| daemon heap after forced GC (SOAK_HEAP=1; heapUsed bound +${HEAP_BOUND_MB} MB + ${VERSION_HEAP_MB} MB per new handlers version = +${heapBound} MB): heapUsed / external / arrayBuffers / RSS | ${heapTrend} MB |\n` : ''}| engine RSS (first host → host at the end) | ${engineStart.rssMb.toFixed(0)} → ${engineEnd.rssMb.toFixed(0)} MB |
 | daemon open fds (start → end) | ${start.fds} → ${end.fds} |
 | socket removed on SIGTERM | ${socketLeft ? 'no' : 'yes'} |
 | problems | ${tally.problems.length ? tally.problems.slice(0, 10).join('; ') : 'none'} |

@@ -33,6 +33,7 @@ const nodeEntries = existing({
   'bench/playback': 'bench/playback.ts',
   'bench/soak': 'bench/soak.ts',
   'bench/documents': 'bench/documents.ts',
+  'bench/heap-probe': 'bench/heap-probe.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

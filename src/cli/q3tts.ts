@@ -285,6 +285,10 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
   const progress = speechProgress(opts, request);
   const events = progress ? { events: true } : {};
   const sent = send(opts, connection, { ...request, ...events }, `cli-${process.pid}`, audio, progress);
+  // The reader of stdout went away (`| head -c …`): the daemon would go on making audio for nobody, holding the queue.
+  if (audio)
+    audio.readerGone = () =>
+      Promise.all(sent.ids.map((target) => connection.request({ action: 'cancel', target }).catch(() => undefined)));
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -295,6 +299,7 @@ async function speak(opts: CliOptions, socket: string, request: SpeakRequest): P
   try {
     const answer = await sent.answer;
     progress?.done();
+    if (audio?.gone) return EXIT.ok; // quietly, like any pipeline member whose reader left
     if (answer.status === 'ok') await audio?.finish();
     return interrupted ? 130 : report(opts, answer, (a) => describeSpeech(opts, a));
   } catch (e) {
@@ -606,6 +611,10 @@ class StdoutAudio {
   private started = false;
   private readonly toFile: boolean;
   private pending: Promise<void> = Promise.resolve();
+  /** Called once when stdout's reader has gone, before this process exits (cancels the request in the daemon). */
+  readerGone: () => Promise<unknown> = () => Promise.resolve();
+  /** stdout's reader has gone: the request's answer (cancelled) is nobody's business any more. */
+  gone = false;
 
   constructor(private readonly raw: boolean) {
     let isFile = false;
@@ -617,8 +626,11 @@ class StdoutAudio {
     this.toFile = !raw && isFile;
     // The reader went away (`| head -c …`, a player closed): stop like any pipeline member, without a trace.
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(EXIT.ok);
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
+      if (this.gone) return;
+      this.gone = true;
+      const limit = new Promise((r) => setTimeout(r, 2000).unref()); // a daemon that does not answer cannot hold us
+      void Promise.race([this.readerGone(), limit]).finally(() => process.exit(EXIT.ok));
     });
   }
 

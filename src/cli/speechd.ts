@@ -58,8 +58,13 @@ export function uninstallSpeechd(p: PathEnv, out: (line: string) => void): void 
 /** Runs the module on stdin/stdout until speech-dispatcher says QUIT or closes stdin. */
 export async function runSpeechdModule(socketPath: string): Promise<number> {
   let quit = false;
+  const connections: DaemonConnection[] = [];
   const module = new SpeechdModule(
-    () => DaemonConnection.connect(socketPath),
+    async () => {
+      const connection = await DaemonConnection.connect(socketPath);
+      connections.push(connection);
+      return connection;
+    },
     (text) => process.stdout.write(text),
     (message) => process.stderr.write(`q3tts speechd-module: ${message}\n`),
     () => (quit = true),
@@ -70,6 +75,9 @@ export async function runSpeechdModule(socketPath: string): Promise<number> {
     if (quit) break;
   }
   lines.close();
+  // An open connection to the daemon would keep this process alive after QUIT (or speech-dispatcher's end),
+  // one orphaned module per speech-dispatcher run.
+  for (const connection of connections) connection.close();
   return 0;
 }
 

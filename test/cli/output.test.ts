@@ -455,3 +455,30 @@ describe('cancel N', () => {
     q3tts(['resume']);
   });
 });
+
+describe('--raw into a reader that leaves (issue 16, found driving the CLI on the 0.6B model)', () => {
+  it('`q3tts --raw … | head -c N` exits 0 quietly and cancels its job: the daemon does not speak on for nobody', async () => {
+    // a daemon of its own whose tone engine takes 20 ms a frame: this text would keep it busy for a minute
+    const slowEnv = { ...env, Q3TTS_SOCKET: path.join(dir, 'slow', 'daemon.sock'), Q3TTS_TONE_MS_PER_FRAME: '20' };
+    const slow = await startServe(slowEnv, ['--engine', 'tone']);
+    try {
+      const text = 'la '.repeat(1000);
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" --raw "${text}" | head -c 4000 > /dev/null`], {
+        env: slowEnv,
+        cwd: dir,
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(0);
+      expect(r.stderr.toString()).toBe('');
+      let jobs: unknown[] = [{}];
+      for (let i = 0; i < 100 && jobs.length; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const q = spawnSync(process.execPath, [cli, 'queue', '--json'], { env: slowEnv });
+        jobs = (JSON.parse(q.stdout.toString()) as { jobs: unknown[] }).jobs;
+      }
+      expect(jobs).toEqual([]); // cancelled, not still speaking ~60 s of audio into the void
+    } finally {
+      slow.child.kill('SIGKILL');
+    }
+  });
+});

@@ -635,3 +635,62 @@ describe('saved voices (q3tts voices save) at the HTTP door', () => {
     await daemon.core.request({ action: 'voices_remove', name: 'Alien' });
   });
 });
+
+describe('bytes Node cannot parse (issue 16)', () => {
+  /** Sends raw bytes on a connection of its own; resolves with all it got once the door closes it. */
+  async function raw(text: string): Promise<string> {
+    const { connect } = await import('node:net');
+    const socket = connect(door.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    socket.write(text); // not end(): the client waits for its answer, as a real one does
+    const closed = await Promise.race([
+      new Promise((r) => socket.once('close', () => r(true))),
+      new Promise((r) => setTimeout(() => r(false), 5000)),
+    ]);
+    socket.destroy();
+    expect(closed, `${JSON.stringify(text.slice(0, 60))}: the connection was left open`).toBe(true);
+    return got;
+  }
+  const head = (length: number) =>
+    `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+  /** The one response in `got`: its status and JSON error (a second response would fail the count). */
+  function onlyResponse(got: string): { status: number; error: Record<string, unknown> } {
+    expect(got.match(/HTTP\/1\.1 \d{3} /g) ?? [], got).toHaveLength(1);
+    const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(got)?.[1]);
+    const body = got.slice(got.indexOf('\r\n\r\n') + 4);
+    return { status, error: (JSON.parse(body) as { error: Record<string, unknown> }).error };
+  }
+
+  it('a Content-Length shorter than the body → one 400 naming the mismatch, then the connection closes', async () => {
+    const before = answers.length;
+    const body = JSON.stringify({ model: 'tts-1', input: 'Hello.', voice: 'alloy', response_format: 'pcm' });
+    // cut inside the JSON, and cut right after a complete JSON (the rest is trailing bytes, not a request)
+    for (const text of [head(9) + body, head(body.length) + body + 'and then some more bytes']) {
+      const { status, error } = onlyResponse(await raw(text));
+      expect(status).toBe(400);
+      expect(error).toMatchObject({ type: 'invalid_request_error', code: 'content_length_mismatch' });
+      expect(error.message).toMatch(/longer than its Content-Length/);
+    }
+    expect(answers.slice(before).filter((a) => a.request.action === 'generate')).toEqual([]); // nothing spoken
+    expect((await client.models.list()).data.length).toBeGreaterThan(0); // the daemon is unharmed
+  });
+
+  it('bytes that are no request at all → 400 in the same JSON shape; oversized headers → 431', async () => {
+    const garbage = onlyResponse(await raw('GARBAGE\r\n\r\n'));
+    expect(garbage.status).toBe(400);
+    expect(garbage.error).toMatchObject({ type: 'invalid_request_error', code: 'bad_request' });
+    expect(garbage.error.message).toMatch(/not valid HTTP/);
+    const big = onlyResponse(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    expect(big.status).toBe(431);
+    expect(big.error).toMatchObject({ code: 'headers_too_large' });
+    const pcm = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'hi',
+      response_format: 'pcm',
+    });
+    expect((await pcm.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+});

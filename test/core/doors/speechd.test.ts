@@ -278,3 +278,25 @@ describe.runIf(hasSpeechd)('uninstall', () => {
     expect(existsSync(path.join(home, '.config', 'speech-dispatcher', 'modules', 'q3tts.conf'))).toBe(false);
   });
 });
+
+describe.runIf(hasSpeechd)('the module process ends with speech-dispatcher (issue 16, found driving spd-say)', () => {
+  it.each([
+    ['QUIT', 'INIT\nQUIT\n'],
+    ['its stdin closing', 'INIT\n'],
+  ])('after %s, once it has talked to the daemon', async (_what, input) => {
+    const module = spawn(process.execPath, [cliPath, 'speechd-module', '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    module.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    module.stdin!.end(input);
+    const code = await Promise.race([
+      exited(module),
+      new Promise<'still running'>((r) => setTimeout(() => r('still running'), 10_000)),
+    ]);
+    module.kill('SIGKILL');
+    expect(out).toMatch(/299 OK LOADED SUCCESSFULLY/); // it had a daemon connection open
+    expect(code).toBe(0);
+  });
+});

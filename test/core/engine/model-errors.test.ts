@@ -1,5 +1,5 @@
 // Each kind of broken model directory fails at load with a message naming the file and the tensor/field.
-import { readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -188,5 +188,20 @@ describe('bad model directories', () => {
     expect((await loadError(good, { precision: 'int4' })).message).toMatch(
       /int4\/talker_prefill\.onnx: file is missing \(no int4 graph set/,
     );
+  });
+});
+
+describe('a model with only an int4 folder (issue 16, found driving q3tts serve)', () => {
+  it('an incomplete int4 set names its missing int4 file, not an fp32 set the model never had', async () => {
+    const dir = copyModel(good, 'int4-only');
+    renameSync(path.join(dir, 'fp32'), path.join(dir, 'int4'));
+    rmSync(path.join(dir, 'int4', 'vocoder.onnx'));
+    try {
+      const message = (await loadError(dir)).message;
+      expect(message).toMatch(/int4\/vocoder\.onnx: file is missing \(the int4 graph set in .* is incomplete\)/);
+      expect(message).not.toMatch(/fp32/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

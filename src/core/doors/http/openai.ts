@@ -15,6 +15,7 @@ import { encoderFor, type Encoding } from '../../audio/encode.js';
 import { s16leToFloat } from '../../audio/pcm.js';
 import { streamingWavHeader } from '../../audio/wav-header.js';
 import { formatHostPort, listenOn } from '../address.js';
+import { ClientErrors } from './client-errors.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, savedVoices, voiceFields, voiceNames } from '../voices.js';
 
@@ -111,7 +112,9 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   const token = options.token ? Buffer.from(options.token) : null;
   let nextId = 0;
 
+  const clientErrors = new ClientErrors();
   const server = http.createServer((req, res) => {
+    clientErrors.track(req, res);
     handle(req, res).catch((err: unknown) => {
       log(`http door: ${errorMessage(err)}`);
       if (!res.headersSent) sendError(res, new HttpError(500, 'internal error', 'server_error'));
@@ -120,7 +123,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   });
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', clientErrors.handle);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const origin = req.headers.origin;
@@ -214,7 +217,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
   }
 
   async function speech(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readJson(req, maxBody);
+    const body = await readJson(req, maxBody, () => clientErrors.overran(req));
     const parsed = SpeechSchema.safeParse(body);
     if (!parsed.success)
       throw new HttpError(
@@ -388,8 +391,8 @@ class ResponseStream {
   }
 }
 
-/** The request body as JSON: 413 past the limit, 400 when it is not JSON. */
-async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+/** The request body as JSON: 413 past the limit, 400 when it is not JSON or more bytes followed it than declared. */
+async function readJson(req: http.IncomingMessage, limit: number, overran: () => boolean): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit)
     throw new HttpError(
@@ -411,6 +414,13 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
       );
     chunks.push(chunk);
   }
+  if (overran())
+    throw new HttpError(
+      400,
+      `the request body is longer than its Content-Length (${size} bytes): the bytes after them are not HTTP; send the body's exact length`,
+      'invalid_request_error',
+      'content_length_mismatch',
+    );
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;

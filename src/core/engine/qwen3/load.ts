@@ -42,10 +42,13 @@ export interface Qwen3ModelParts {
   settings: SessionSettings;
 }
 
+/** int4 when its set is complete, else fp32; but a model with only an (incomplete) int4 folder stays int4, so the
+ * error names the int4 file that is missing rather than an fp32 set the user never had. */
 function pickPrecision(dir: string, wanted: Precision | undefined): Precision {
   if (wanted) return wanted;
   const complete = (p: Precision) => GRAPH_NAMES.every((g) => existsSync(path.join(dir, p, `${g}.onnx`)));
   if (complete('int4')) return 'int4';
+  if (!existsSync(path.join(dir, 'fp32')) && existsSync(path.join(dir, 'int4'))) return 'int4';
   return 'fp32';
 }
 
@@ -76,7 +79,12 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
   >;
   for (const g of GRAPH_NAMES) {
     if (!existsSync(files[g]))
-      throw new ModelFileError(files[g], `file is missing (no ${precision} graph set in ${dir})`);
+      throw new ModelFileError(
+        files[g],
+        existsSync(path.join(dir, precision))
+          ? `file is missing (the ${precision} graph set in ${dir} is incomplete)`
+          : `file is missing (no ${precision} graph set in ${dir})`,
+      );
   }
   const tokenizer = Qwen2Tokenizer.fromDir(path.join(dir, 'tokenizer'));
   const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
