@@ -17,7 +17,7 @@ import { root } from './engine/common.js';
 import { engineSection, type TargetResult } from './engine/table.js';
 import { benchTargets, modelBytes } from './engine/targets.js';
 import { jobBandwidth } from './engine/jobs/bandwidth.js';
-import { jobChunks } from './engine/jobs/chunks.js';
+import { jobChunks, type ChunksResult } from './engine/jobs/chunks.js';
 import { jobCpOverhead } from './engine/jobs/cp-overhead.js';
 import { jobDaemon, type DaemonResult } from './engine/jobs/daemon.js';
 import { jobEngine, type EngineResult, type EngineVariant } from './engine/jobs/engine.js';
@@ -47,7 +47,7 @@ const JOBS: Record<string, (a: JobArgs) => unknown> = {
   bandwidth: () => jobBandwidth(),
   'thread-ab': (a) => jobThreadAb(a.dir, a.nFrames),
   daemon: (a) => jobDaemon(a.dir),
-  chunks: (a) => jobChunks(a.dir, a.precision),
+  chunks: (a) => jobChunks(a.dir, a.precision, a.rounds),
   prefix: (a) => jobPrefix(a.dir, a.rounds),
   'cp-overhead': (a) => jobCpOverhead(a.dir, a.precision, a.rounds),
   'spin-ab': (a) => jobSpinAb(a.dir, a.nFrames, a.rounds),
@@ -108,8 +108,8 @@ async function main(): Promise<void> {
   if (values.ab) return abRuns(targets, Number(values.ab), nFrames);
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
   const chunks = targets[0]
-    ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
-    : {};
+    ? await child<ChunksResult>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
+    : undefined;
   const results: TargetResult[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
