@@ -81,21 +81,26 @@ async function simulate(plan: ChunkPlan, frames: number, frameMs: (t: number) =>
 
 describe('VocoderStream with growth', () => {
   const noGrowth: ChunkPlan = { ...DEFAULT_CHUNK_PLAN, bufferedChunkFrames: DEFAULT_CHUNK_PLAN.chunkFrames };
+  const upTo192: ChunkPlan = { ...DEFAULT_CHUNK_PLAN, bufferedChunkFrames: 192 };
 
   it('grows past 48 when generation runs ahead of real time, with no chunk arriving late', async () => {
-    const fast = await simulate(DEFAULT_CHUNK_PLAN, 1200, () => 30);
+    const fast = await simulate(upTo192, 1200, () => 30);
     expect(fast.sizes.slice(0, 6)).toEqual([4, 4, 8, 16, 32, 48]); // first audio unchanged
     expect(Math.max(...fast.sizes)).toBe(192);
     expect(fast.worstGap).toBe(0);
     expect(fast.sizes.reduce((a, b) => a + b, 0)).toBe(1200);
-    // the same frames with today's plan: never past 48
+    // the same frames with today's plan: never past 48; with the default, up to its 96
     expect(Math.max(...(await simulate(noGrowth, 1200, () => 30)).sizes)).toBe(48);
+    expect(DEFAULT_CHUNK_PLAN.bufferedChunkFrames).toBe(96);
+    const byDefault = await simulate(DEFAULT_CHUNK_PLAN, 1200, () => 30);
+    expect(Math.max(...byDefault.sizes)).toBe(96);
+    expect(byDefault.worstGap).toBe(0);
   });
 
   it.each([40, 55, 65, 72])(
     'adds no underrun where the plan without growth had none (%i ms a frame)',
     async (frameMs) => {
-      const grown = await simulate(DEFAULT_CHUNK_PLAN, 1200, () => frameMs);
+      const grown = await simulate(upTo192, 1200, () => frameMs);
       const today = await simulate(noGrowth, 1200, () => frameMs);
       // the first chunks underrun alike when the start is not held (asap); past them, growth adds none
       expect(grown.worstGap).toBeLessThanOrEqual(today.worstGap);
@@ -105,7 +110,7 @@ describe('VocoderStream with growth', () => {
   it('backs down to 48 when the lead runs low, and runs dry no sooner than the plan without growth', async () => {
     // ahead of real time for 500 frames, then slower than real time (95 ms a frame) until the lead is spent
     const speed = (t: number) => (t < 500 ? 30 : 95);
-    const grown = await simulate(DEFAULT_CHUNK_PLAN, 2500, speed);
+    const grown = await simulate(upTo192, 2500, speed);
     const today = await simulate(noGrowth, 2500, speed);
     console.log(`slowdown: grown sizes ${grown.sizes.join(',')}; gaps ${grown.worstGap} vs ${today.worstGap} ms`);
     expect(Math.max(...grown.sizes)).toBe(192);
@@ -114,7 +119,7 @@ describe('VocoderStream with growth', () => {
   });
 
   it('never grows slower than real time', async () => {
-    const slow = await simulate(DEFAULT_CHUNK_PLAN, 400, () => 100);
+    const slow = await simulate(upTo192, 400, () => 100);
     expect(Math.max(...slow.sizes)).toBe(48);
   });
 

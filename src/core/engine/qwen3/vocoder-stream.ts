@@ -33,7 +33,7 @@ export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = {
   firstChunkFrames: 4,
   chunkFrames: 48,
   leftContextFrames: 25,
-  bufferedChunkFrames: 192,
+  bufferedChunkFrames: 96,
 };
 
 export interface ChunkWindow {
