@@ -17,7 +17,7 @@ import { root } from './engine/common.js';
 import { engineSection, type TargetResult } from './engine/table.js';
 import { benchTargets, modelBytes } from './engine/targets.js';
 import { jobBandwidth } from './engine/jobs/bandwidth.js';
-import { jobChunks } from './engine/jobs/chunks.js';
+import { jobChunks, type ChunksResult } from './engine/jobs/chunks.js';
 import { jobCpOverhead } from './engine/jobs/cp-overhead.js';
 import { jobDaemon, type DaemonResult } from './engine/jobs/daemon.js';
 import { jobEngine, type EngineResult, type EngineVariant } from './engine/jobs/engine.js';
@@ -27,6 +27,7 @@ import { jobPrefix, type PrefixResult } from './engine/jobs/prefix.js';
 import { median } from './report.js';
 import { jobSpinAb } from './engine/jobs/spin-ab.js';
 import { jobThreadAb, type ThreadAbResult } from './engine/jobs/thread-ab.js';
+import { jobThreadsAb } from './engine/jobs/threads-ab.js';
 import { writeSection } from './report.js';
 
 interface JobArgs {
@@ -47,10 +48,11 @@ const JOBS: Record<string, (a: JobArgs) => unknown> = {
   bandwidth: () => jobBandwidth(),
   'thread-ab': (a) => jobThreadAb(a.dir, a.nFrames),
   daemon: (a) => jobDaemon(a.dir),
-  chunks: (a) => jobChunks(a.dir, a.precision),
+  chunks: (a) => jobChunks(a.dir, a.precision, a.rounds),
   prefix: (a) => jobPrefix(a.dir, a.rounds),
   'cp-overhead': (a) => jobCpOverhead(a.dir, a.precision, a.rounds),
   'spin-ab': (a) => jobSpinAb(a.dir, a.nFrames, a.rounds),
+  'threads-ab': (a) => jobThreadsAb(a.dir, a.nFrames, a.rounds),
 };
 
 function child<T>(job: string, args: string[]): Promise<T> {
@@ -108,8 +110,8 @@ async function main(): Promise<void> {
   if (values.ab) return abRuns(targets, Number(values.ab), nFrames);
   const bandwidth = await child<ReturnType<typeof jobBandwidth>>('bandwidth', []);
   const chunks = targets[0]
-    ? await child<Record<string, number>>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
-    : {};
+    ? await child<ChunksResult>('chunks', ['--dir', targets[0].dir, '--precision', targets[0].precision])
+    : undefined;
   const results: TargetResult[] = [];
   for (const t of targets) {
     console.log(`${t.label}: engine …`);
@@ -153,8 +155,9 @@ async function main(): Promise<void> {
 /**
  * `--ab N`: the engine before issue 12 (two talker sessions, no prefix cache) and as it is now, N runs each,
  * alternating in separate processes (peak RSS per process), then the prefix-cache, code-predictor overhead and
- * spinning jobs, each printed as it ends; medians and spreads. (The vocoder with and without context: the
- * full run's `chunks` job.)
+ * spinning jobs, the vocoder per frame by chunk cap with and without context (`chunks`) and the thread
+ * placements (`threads-ab`), each printed as it ends; medians and spreads. Chunks grow past 48 only after ~64
+ * frames: `--frames 240` shows that change in the before/after rows.
  */
 async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFrames: number): Promise<void> {
   for (const t of targets) {
@@ -219,6 +222,24 @@ async function abRuns(targets: ReturnType<typeof benchTargets>, n: number, nFram
       String(n),
     ]);
     console.log(`spinning A/B: ${JSON.stringify(spin)}`);
+    const chunks = await child<ChunksResult>('chunks', [
+      '--dir',
+      t.dir,
+      '--precision',
+      t.precision,
+      '--rounds',
+      String(n),
+    ]);
+    console.log(`vocoder per frame by chunk cap, with and without context: ${JSON.stringify(chunks)}`);
+    const threads = await child<Record<string, unknown>>('threads-ab', [
+      '--dir',
+      t.dir,
+      '--frames',
+      String(nFrames),
+      '--rounds',
+      String(n),
+    ]);
+    console.log(`threads A/B: ${JSON.stringify(threads)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_CHUNK_PLAN } from '../../src/core/engine/qwen3/vocoder-stream.j
 import { fmt, machine } from '../report.js';
 import { CONTEXTS, GB, type Spread } from './common.js';
 import type { EngineResult } from './jobs/engine.js';
+import { CHUNK_CAPS, type ChunksResult } from './jobs/chunks.js';
 import type { DaemonResult } from './jobs/daemon.js';
 import type { FloorResult } from './jobs/floor.js';
 import type { KvResult } from './jobs/kv.js';
@@ -30,7 +31,7 @@ const sp = (s: Spread) => `${fmt(s.median)} (${fmt(s.p10)}–${fmt(s.p90)})`;
 export function engineSection(
   results: TargetResult[],
   bandwidth: { gbPerS: number },
-  chunks: Record<string, number>,
+  chunks: ChunksResult | undefined,
   nFrames: number,
 ): string {
   const col = (f: (r: TargetResult) => string) => results.map(f).join(' | ');
@@ -84,6 +85,19 @@ export function engineSection(
     '',
     ...rows,
     '',
-    `Streaming vocoder over a 192-frame utterance (the same graph at every size; measured on the first model): ${fmt(chunks[24] ?? NaN)} ms per frame with chunks up to 24 frames, ${fmt(chunks[DEFAULT_CHUNK_PLAN.chunkFrames] ?? NaN)} ms with chunks up to ${DEFAULT_CHUNK_PLAN.chunkFrames} (the default), ${fmt(chunks.noContext ?? NaN)} ms with chunks up to ${DEFAULT_CHUNK_PLAN.chunkFrames} and no left context re-decoded (the bound a stateful streaming decoder would approach).`,
+    chunks ? chunksLine(chunks) : '',
+  ].join('\n');
+}
+
+/** The vocoder per frame at each chunk cap, with and without the context each chunk re-decodes. */
+function chunksLine(c: ChunksResult): string {
+  const cell = (k: string) => fmt(c.perFrameMs[k] ?? NaN);
+  return [
+    `Streaming vocoder in steady state (every chunk at the cap: one run over cap + context frames per cap frames; measured on the first model), ms per frame of audio, median of the rounds (default cap ${DEFAULT_CHUNK_PLAN.chunkFrames}, grown up to ${DEFAULT_CHUNK_PLAN.bufferedChunkFrames} when audio is buffered):`,
+    '',
+    `| chunk cap | ${CHUNK_CAPS.join(' | ')} |`,
+    `|---|${CHUNK_CAPS.map(() => '---|').join('')}`,
+    `| ${c.ctx} frames of context re-decoded per chunk | ${CHUNK_CAPS.map((k) => cell(String(k))).join(' | ')} |`,
+    `| no context (the bound a stateful streaming decoder would approach) | ${CHUNK_CAPS.map((k) => cell(`${k}/ctx0`)).join(' | ')} |`,
   ].join('\n');
 }

@@ -41,12 +41,12 @@ interface ContextResult {
 
 /**
  * How the engine is configured: 'after' is the default; 'before' is the engine as it was before issue 12 (two
- * talker sessions, no prefix cache), for A/B runs on the same machine.
+ * talker sessions, no prefix cache, chunks never past 48), for A/B runs on the same machine.
  */
 export type EngineVariant = 'before' | 'after';
 const VARIANTS: Record<EngineVariant, Qwen3EngineOptions> = {
   after: {},
-  before: { singleTalkerSession: false, prefixCacheBytes: 0 },
+  before: { singleTalkerSession: false, prefixCacheBytes: 0, stream: { bufferedChunkFrames: 48 } },
 };
 
 /** The engine as the daemon runs it: a typical request, then (unless `typicalOnly`) prompts for context 200 and ~1000. */

@@ -189,6 +189,7 @@ export class Qwen3Engine implements Engine {
     const startChunk = async function* (): AsyncGenerator<SynthesisEvent> {
       if (signal.aborted) throw abortError();
       yield* settle();
+      if (!stream.ready) return; // the chunk that came out let the next one grow: wait for its frames
       const chunk = stream.flush();
       if (!model.vocoderOverlaps || firstAudioMs < 0) return yield* emit(await chunk);
       const entry = { done: false, chunk };

@@ -3,6 +3,8 @@
 // is causal, so with enough context the stream equals a one-shot decode. A small first chunk gets sound
 // out early; later chunks grow to amortise the context cost.
 import { abortError } from '../errors.js';
+import { SAMPLE_RATE } from '../../../shared/engine.js';
+import { grownChunkFrames } from './chunk-growth.js';
 import { SAMPLES_PER_FRAME } from './model.js';
 
 export interface ChunkPlan {
@@ -12,6 +14,11 @@ export interface ChunkPlan {
   chunkFrames: number;
   /** Frames of left context decoded in front of each chunk (official: 25; ≥ 72 + conv field is exact). */
   leftContextFrames: number;
+  /**
+   * Largest chunk once the listener has audio in hand (chunk-growth.ts): past `chunkFrames`, chunks double up
+   * to this while the audio already handed out covers making them. `chunkFrames` (or absent) turns it off.
+   */
+  bufferedChunkFrames?: number;
 }
 
 /**
@@ -22,7 +29,12 @@ export interface ChunkPlan {
  * plays with the first chunk's generation time to spare (4, 8, 16… would land exactly as it runs out at RTF 0.5:
  * docs/decisions/0014-playback-start-rule.md).
  */
-export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = { firstChunkFrames: 4, chunkFrames: 48, leftContextFrames: 25 };
+export const DEFAULT_CHUNK_PLAN: Readonly<ChunkPlan> = {
+  firstChunkFrames: 4,
+  chunkFrames: 48,
+  leftContextFrames: 25,
+  bufferedChunkFrames: 96,
+};
 
 export interface ChunkWindow {
   /** First frame given to the vocoder. */
@@ -66,11 +78,20 @@ export class VocoderStream {
   private readonly frames: (readonly number[])[] = [];
   private decoded = 0;
   private chunkIndex = 0;
+  /** The next chunk's size when grown past the plan (set as the chunk before it comes out). */
+  private grown: number | undefined;
+  private readonly startedAt: number;
+  private firstAudioAt: number | undefined;
+  private producedSamples = 0;
 
+  /** `now` (ms) is the clock the growth rule reads; tests give it their own. */
   constructor(
     private readonly vocode: Vocode,
     readonly plan: ChunkPlan = DEFAULT_CHUNK_PLAN,
-  ) {}
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.startedAt = now();
+  }
 
   push(frame: readonly number[]): void {
     this.frames.push(frame);
@@ -80,14 +101,14 @@ export class VocoderStream {
     return this.frames.length - this.decoded;
   }
 
-  /** Frames in the next planned chunk. */
+  /** Frames in the next chunk: the plan's, or more once the listener has audio in hand. */
   get nextChunkFrames(): number {
-    return chunkSize(this.plan, this.chunkIndex);
+    return this.grown ?? chunkSize(this.plan, this.chunkIndex);
   }
 
-  /** Whether enough frames wait for the next planned chunk. */
+  /** Whether enough frames wait for the next chunk. */
   get ready(): boolean {
-    return this.pending >= chunkSize(this.plan, this.chunkIndex);
+    return this.pending >= this.nextChunkFrames;
   }
 
   /**
@@ -102,7 +123,8 @@ export class VocoderStream {
     const window = this.frames.slice(w.from, w.to);
     const frames = this.frames.slice(start, end);
     this.decoded = end;
-    this.chunkIndex++;
+    const index = ++this.chunkIndex;
+    this.grown = undefined;
     // Only the context of the next chunk is needed from here on.
     const keep = this.plan.leftContextFrames;
     if (this.decoded > keep * 4 && this.decoded > 256) {
@@ -110,10 +132,25 @@ export class VocoderStream {
       this.frames.splice(0, drop);
       this.decoded -= drop;
     }
-    return this.vocode(window).then((wave) => ({
-      frames,
-      samples: wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME),
-    }));
+    return this.vocode(window).then((wave) => {
+      this.chunkOut(index, (end - start) * SAMPLES_PER_FRAME);
+      return { frames, samples: wave.subarray(w.dropSamples, w.dropSamples + (end - start) * SAMPLES_PER_FRAME) };
+    });
+  }
+
+  /** A chunk's audio is out: the chunk after it (`index`, unless already under way) may grow. */
+  private chunkOut(index: number, samples: number): void {
+    const t = this.now();
+    this.firstAudioAt ??= t;
+    this.producedSamples += samples;
+    if (index !== this.chunkIndex) return;
+    const planned = chunkSize(this.plan, index);
+    const size = grownChunkFrames(planned, this.plan.chunkFrames, this.plan.bufferedChunkFrames ?? 0, {
+      producedSeconds: this.producedSamples / SAMPLE_RATE,
+      sinceFirstAudio: (t - this.firstAudioAt) / 1000,
+      sinceStart: (t - this.startedAt) / 1000,
+    });
+    this.grown = size === planned ? undefined : size;
   }
 }
 
