@@ -352,6 +352,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
       executionProvider: opts.provider,
       precision: opts.precision,
       threads: opts.threads,
+      remoteUrl: opts.remote,
     });
     const doors =
       opts.http || opts.wyoming

@@ -78,6 +78,16 @@ export interface SpeedReport {
   advice?: string;
 }
 
+/** The remote engine's speech server, and who speaks while it is away (docs/scale-out.md). */
+export interface RemoteStatus {
+  url: string;
+  using: 'server' | 'local';
+  /** The server's last failure, while it is not used. */
+  error?: string;
+  /** Whether a local model stands in when the server fails. */
+  failover: boolean;
+}
+
 export interface ActionTypes {
   generate: {
     request: GenerateRequest;
@@ -107,6 +117,8 @@ export interface ActionTypes {
       playback: PlaybackPhase;
       /** The loaded model's measured speed (docs/protocol.md, "status"). */
       speed?: SpeedReport;
+      /** With the remote engine: the speech server, and whether it or the local model speaks now. */
+      remote?: RemoteStatus;
     };
   };
   cancel: { request: CancelRequest; answer: { cancelled: number } };
