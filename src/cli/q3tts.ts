@@ -528,6 +528,10 @@ const CONTROL: {
         lines.push(
           `  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`,
         );
+      if (a.remote)
+        lines.push(
+          `  speech server ${a.remote.url}: ${a.remote.using === 'local' ? `not answering (${a.remote.error ?? 'unknown'}); the local model speaks` : a.remote.error ? `failing (${a.remote.error})` : 'speaks'}`,
+        );
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');
     },

@@ -73,5 +73,7 @@ export interface Engine {
   decode?(frames: number[][], signal: AbortSignal): AsyncIterable<Float32Array>;
   /** Asks again what the engine serves, where that lives elsewhere (a speech server); false if it cannot say. */
   refreshInfo?(): Promise<boolean>;
+  /** A change users should hear of once (a speech server failed over to the local model, or came back); then cleared. */
+  takeNotice?(): string | undefined;
   dispose(): Promise<void>;
 }

@@ -182,6 +182,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   if (stats?.truncated) result.warning = 'generation hit the runaway guard (frame budget) and was cut short';
   if (req.instruct && !engine.info.supportsInstruct) result.warning = `this model ignores instruct`;
+  // Said once, to the first answer after the change (a speech server failed over to the local model, or came back).
+  const notice = engine.takeNotice?.();
+  if (notice) result.warning = result.warning ? `${result.warning}; ${notice}` : notice;
   emit({ event: 'done', ...(req.id === undefined ? {} : { id: req.id }), ...(stats ? statsFields(stats) : {}) });
   return result;
 }

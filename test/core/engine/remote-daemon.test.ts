@@ -1,6 +1,8 @@
 // q3tts against q3tts: a server (`q3tts serve --http`, the synthetic tiny Qwen3-TTS model) and client daemons
 // whose engine is that server (the remote engine). Byte-identical audio, failover when the server is killed and
 // back when it returns, and three clients' queues served by one server in order.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import type { EngineConfig } from '../../../src/core/engine/config.js';
 import { floatToInt16 } from '../../../src/core/audio/pcm.js';
 import { toneCodes, toneFrame } from '../../../src/core/engine/tone.js';
 import type { Answer, EventMessage } from '../../../src/shared/protocol.js';
-import { exited, startServe, type Served } from '../../support/serve.js';
+import { cliPath, exited, startServe, type Served } from '../../support/serve.js';
 import { readWav } from '../../support/wav.js';
 import { syntheticModel } from './fixture.js';
 
@@ -157,11 +159,20 @@ describe('failover', () => {
         output: path.join(dir, `l${n}.wav`),
       });
       expect(local.status, JSON.stringify(local)).toBe('ok');
+      // the first answer spoken locally says so (the CLI prints it on stderr); the next one does not repeat it
+      if (n === 1) expect(local.warning).toMatch(/speaking with the local model until it answers again/);
+      else expect(String(local.warning ?? '')).not.toMatch(/local model/);
       expect(readWav(path.join(dir, `l${n}.wav`)).samples.length).toBeGreaterThan(0);
     }
     expect(withLocal.core.status().remote).toMatchObject({ url, using: 'local', failover: true });
     expect(withLocal.core.status().remote?.error).toMatch(/./);
     expect(log.filter((l) => l.includes('speaking with the local model'))).toHaveLength(1);
+    // (not spawnSync: the client daemon answering it runs in this very process)
+    const cli = await promisify(execFile)(process.execPath, [cliPath, 'status'], {
+      env: { ...process.env, Q3TTS_SOCKET: withLocal.socketPath },
+      encoding: 'utf8',
+    });
+    expect(cli.stdout).toMatch(new RegExp(`speech server ${url}: not answering \\(.+\\); the local model speaks`));
 
     // Without a local model: a clear error naming the server and the cause.
     const refused = await speak(alone, {
@@ -184,6 +195,7 @@ describe('failover', () => {
       output: path.join(dir, 'back.wav'),
     });
     expect(back.status, JSON.stringify(back)).toBe('ok');
+    expect(back.warning).toMatch(/answers again; speaking through it/);
     expect(withLocal.core.status().remote).toEqual({ url, using: 'server', failover: true });
     expect(log).toContain(`speech server ${url} answers again; speaking through it`);
     const expected = await direct({ input: 'Remote again.', seed: 5, max_new_tokens: 20, language: 'English' });

@@ -248,6 +248,8 @@ describe('failover to the local model', () => {
       `speech server ${server.url} failed: HTTP 500: Internal server error; speaking with the local model until it answers again`,
     ]);
     expect(loads.n).toBe(1); // loaded once, kept
+    expect(engine.takeNotice()).toMatch(/failed: HTTP 500: Internal server error; speaking with the local model/);
+    expect(engine.takeNotice()).toBeUndefined(); // once
 
     server.switches.failStatus = null;
     server.requests.length = 0;
@@ -256,6 +258,7 @@ describe('failover to the local model', () => {
     expect(pcmOf(back).equals(standInPcm('Three.'))).toBe(true);
     expect(engine.remoteStatus()).toEqual({ url: server.url, using: 'server', failover: true });
     expect(logs.at(-1)).toBe(`speech server ${server.url} answers again; speaking through it`);
+    expect(engine.takeNotice()).toBe(`speech server ${server.url} answers again; speaking through it`);
   });
 
   it('while local, the server is left alone until the recheck time has passed', async () => {

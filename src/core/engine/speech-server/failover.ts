@@ -35,6 +35,8 @@ export function withFailover(server: SpeechServerEngine, options: FailoverOption
   let local: Engine | undefined;
   let loadingLocal: Promise<Engine> | undefined;
   let failure: { cause: string; at: number } | undefined;
+  /** What the next answer tells its user (once) about a switch. */
+  let notice: string | undefined;
 
   const status = (): RemoteStatus => ({
     url: server.url,
@@ -47,18 +49,18 @@ export function withFailover(server: SpeechServerEngine, options: FailoverOption
     const first = !failure;
     failure = { cause: err.message, at: Date.now() };
     if (!first) return; // said once, not at every request
-    log(
-      options.loadLocal
-        ? `speech server ${server.url} failed: ${err.message}; speaking with the local model until it answers again`
-        : `speech server ${server.url} failed: ${err.message}`,
-    );
+    notice = options.loadLocal
+      ? `speech server ${server.url} failed: ${err.message}; speaking with the local model until it answers again`
+      : undefined;
+    log(notice ?? `speech server ${server.url} failed: ${err.message}`);
     options.onChange?.(status());
   }
 
   function serverBack(): void {
     if (!failure) return;
     failure = undefined;
-    log(`speech server ${server.url} answers again; speaking through it`);
+    notice = `speech server ${server.url} answers again; speaking through it`;
+    log(notice);
     options.onChange?.(status());
   }
 
@@ -118,6 +120,11 @@ export function withFailover(server: SpeechServerEngine, options: FailoverOption
       return server.info;
     },
     remoteStatus: status,
+    takeNotice() {
+      const said = notice;
+      notice = undefined;
+      return said;
+    },
     refreshInfo: async () => {
       const ok = await server.refreshInfo();
       if (ok) serverBack();
