@@ -32,6 +32,7 @@ const nodeEntries = existing({
   'bench/audio': 'bench/audio.ts',
   'bench/playback': 'bench/playback.ts',
   'bench/soak': 'bench/soak.ts',
+  'bench/remote': 'bench/remote.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({
