@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-bench-remote-'));
   const model = path.join(dir, 'model');
   await buildSyntheticModel(model, { size: 'tiny', precision: 'fp32', variant: 'voice_design', seed: 7 });
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     Q3TTS_SOCKET: path.join(dir, 'server.sock'),
     Q3TTS_CONFIG_DIR: path.join(dir, 'config'),

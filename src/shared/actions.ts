@@ -2,6 +2,7 @@
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
 import type { DoorInfo } from './doors.js';
+import type { RemoteStatus } from './remote.js';
 import type {
   ModelsCancelRequest,
   ModelsListRequest,
@@ -11,6 +12,8 @@ import type {
 } from './models.js';
 import type { Answer, ErrorAnswer, EventMessage, Request, RequestId } from './protocol.js';
 import type { CancelRequest, DecodeRequest, GenerateRequest } from './requests.js';
+
+export type { RemoteStatus };
 
 export type { DoorInfo };
 
@@ -76,16 +79,6 @@ export interface SpeedReport {
   slow: boolean;
   wait_s?: number;
   advice?: string;
-}
-
-/** The remote engine's speech server, and who speaks while it is away (docs/scale-out.md). */
-export interface RemoteStatus {
-  url: string;
-  using: 'server' | 'local';
-  /** The server's last failure, while it is not used. */
-  error?: string;
-  /** Whether a local model stands in when the server fails. */
-  failover: boolean;
 }
 
 export interface ActionTypes {

@@ -27,6 +27,7 @@ export interface FailoverOptions {
 export interface RemoteEngine extends Engine {
   remoteStatus(): RemoteStatus;
   refreshInfo(): Promise<boolean>;
+  takeNotice(): string | undefined;
 }
 
 export function withFailover(server: SpeechServerEngine, options: FailoverOptions = {}): RemoteEngine {
