@@ -5,6 +5,7 @@
 // engine's (one 80 ms tone per character), so a test knows exactly which samples should arrive.
 // Switches make it misbehave the ways real servers do: slow first byte, a drop mid-stream, 401, 500, garbage.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { floatToS16le } from '../../src/core/audio/pcm.js';
 import { toneCodes, toneFrame } from '../../src/core/engine/tone.js';
@@ -67,7 +68,7 @@ export function standInPcm(text: string): Buffer {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startStandIn(
-  options: { token?: string; model?: string; port?: number } = {},
+  options: { token?: string; model?: string; port?: number; tls?: { key: string; cert: string } } = {},
 ): Promise<StandInServer> {
   const model = options.model ?? STAND_IN_MODEL;
   const switches: Switches = { ...DEFAULT_SWITCHES };
@@ -130,7 +131,7 @@ export async function startStandIn(
     res.end();
   }
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     void (async () => {
       const chunks: Buffer[] = [];
       for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
@@ -149,7 +150,8 @@ export async function startStandIn(
       }
       await speech(req, res, body);
     })().catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
@@ -166,7 +168,7 @@ export async function startStandIn(
     await new Promise<void>((r) => server.close(() => r()));
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     switches,
     requests,

@@ -1,5 +1,10 @@
 // The remote engine against the stand-in vLLM-Omni server (test/support/speech-server.ts) over a real socket:
 // the fields it sends, the audio it gets back bit for bit, every way the server can fail, cancel, and failover.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { floatToS16le } from '../../../src/core/audio/pcm.js';
 import { createSpeechServerEngine } from '../../../src/core/engine/speech-server/engine.js';
@@ -15,6 +20,8 @@ import {
   startStandIn,
   type StandInServer,
 } from '../../support/speech-server.js';
+import { cliPath, startServe } from '../../support/serve.js';
+import { readWav } from '../../support/wav.js';
 
 let server: StandInServer;
 const TOKEN = 'test-token-123';
@@ -308,4 +315,54 @@ describe('failover to the local model', () => {
       error: expect.stringMatching(/401/),
     });
   });
+});
+
+describe('https', () => {
+  const fixtures = path.resolve(import.meta.dirname, '../../support/fixtures');
+  const tls = {
+    key: readFileSync(path.join(fixtures, 'tls-key.pem'), 'utf8'),
+    cert: readFileSync(path.join(fixtures, 'tls-cert.pem'), 'utf8'),
+  };
+
+  it('a certificate the machine does not trust is refused, saying why', async () => {
+    const secure = await startStandIn({ tls });
+    try {
+      const err = await failure(collect(createSpeechServerEngine({ url: secure.url }), request('Hello.')));
+      expect((err as ServerError).kind).toBe('unreachable');
+      expect(err.message).toMatch(/SELF_SIGNED|self.signed/i);
+      expect(secure.requests).toHaveLength(0); // no text left the machine
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('q3tts serve --remote https://… with the CA trusted (NODE_EXTRA_CA_CERTS): voices and speech through TLS', async () => {
+    const secure = await startStandIn({ tls, token: TOKEN });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'q3tts-https-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: path.join(fixtures, 'tls-cert.pem'),
+      Q3TTS_SOCKET: path.join(dir, 'daemon.sock'),
+      Q3TTS_DATA_DIR: path.join(dir, 'data'),
+      Q3TTS_AUDIO: 'null',
+      Q3TTS_REMOTE_TOKEN: TOKEN,
+      Q3TTS_REMOTE_FAILOVER: 'off',
+    };
+    delete env.Q3TTS_ENGINE;
+    delete env.Q3TTS_MODEL_DIR;
+    const served = await startServe(env, ['--remote', secure.url]);
+    try {
+      const run = promisify(execFile);
+      const voices = JSON.parse((await run(process.execPath, [cliPath, 'voices', '--json'], { env })).stdout);
+      expect(voices).toMatchObject({ engine: 'remote', model: `${STAND_IN_MODEL} at ${secure.url}` });
+      const out = path.join(dir, 'hi.wav');
+      await run(process.execPath, [cliPath, '-l', 'English', '-o', out, 'Over TLS.'], { env });
+      expect(Buffer.from(readWav(out).samples.buffer).equals(standInPcm('Over TLS.'))).toBe(true);
+      expect(secure.requests.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
+    } finally {
+      served.child.kill('SIGKILL');
+      await secure.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
