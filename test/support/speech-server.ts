@@ -20,6 +20,8 @@ export interface Switches {
   firstByteDelayMs: number;
   /** Pause between chunks. */
   chunkDelayMs: number;
+  /** Up to this much more, at random, per chunk (network jitter). */
+  jitterMs: number;
   /** Bytes per chunk (odd on purpose: a chunk may end inside a sample). */
   chunkBytes: number;
   /** Cut the connection after this many bytes of audio. */
@@ -33,6 +35,7 @@ export interface Switches {
 export const DEFAULT_SWITCHES: Switches = {
   firstByteDelayMs: 0,
   chunkDelayMs: 0,
+  jitterMs: 0,
   chunkBytes: 4801,
   dropAfterBytes: null,
   failStatus: null,
@@ -125,7 +128,8 @@ export async function startStandIn(
         return;
       }
       res.write(pcm.subarray(at, at + switches.chunkBytes));
-      if (switches.chunkDelayMs) await sleep(switches.chunkDelayMs);
+      const pause = switches.chunkDelayMs + Math.random() * switches.jitterMs;
+      if (pause) await sleep(pause);
     }
     finished = true;
     res.end();
