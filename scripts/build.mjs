@@ -34,6 +34,7 @@ const nodeEntries = existing({
   'bench/soak': 'bench/soak.ts',
   'bench/documents': 'bench/documents.ts',
   'bench/heap-probe': 'bench/heap-probe.ts',
+  'bench/remote': 'bench/remote.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

@@ -92,6 +92,8 @@ export interface CliOptions {
   /** serve: open the OpenAI-compatible HTTP door / the Wyoming door on [HOST:]PORT. */
   http?: string;
   wyoming?: string;
+  /** serve: speak through this speech server (the remote engine: vLLM-Omni or another q3tts). */
+  remote?: string;
   /** reload --model: reload the model too, not only the handlers. */
   reloadModel: boolean;
   help: boolean;
@@ -157,6 +159,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   '--precision': everywhere('precision', { choices: PRECISIONS, what: 'precision' }),
   '--http': speech('http', 'string'),
   '--wyoming': speech('wyoming', 'string'),
+  '--remote': speech('remote', 'string'),
   '--json': everywhere('json', 'flag'),
   '-q': everywhere('quiet', 'flag'),
   '--quiet': everywhere('quiet', 'flag'),
@@ -331,6 +334,10 @@ function validate(o: CliOptions): void {
       throw new UsageError(`${name}: ${errorMessage(err)}`, o.command);
     }
   }
+  if (o.remote !== undefined && o.command !== 'serve')
+    throw new UsageError(`--remote chooses the daemon's engine: use it with 'q3tts serve'`, o.command);
+  if (o.remote !== undefined && o.engine !== undefined && o.engine !== 'remote')
+    throw new UsageError(`--remote speaks through a server: it does not go with --engine ${o.engine}`, o.command);
   if (!takesText && o.command !== 'decode' && o.args.length > 0) {
     throw new UsageError(`'${o.command}' takes no arguments (got '${o.args.join(' ')}')`, o.command);
   }

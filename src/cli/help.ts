@@ -38,7 +38,10 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ],
   ['Q3TTS_START', 'when speech starts if a request does not say: smooth (default), asap, sentence'],
   ['Q3TTS_CONFIG_DIR', 'where the tray app keeps its settings (default: the per-user config directory)'],
-  ['Q3TTS_ENGINE', `${ENGINES.join(' or ')}: the model (default), or a test engine that beeps and needs no model`],
+  [
+    'Q3TTS_ENGINE',
+    `${ENGINES.join(', ')}: the model (default), a test engine that beeps and needs no model, or a speech server`,
+  ],
   [
     'Q3TTS_PRECISION',
     `${PRECISIONS.join(' or ')}: which graph set of the model to load (default: int4 when installed)`,
@@ -50,6 +53,17 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_AUDIO_DEVICE', "the output device, by name ('q3tts devices' lists them)"],
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
   ['Q3TTS_FFMPEG', 'the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)'],
+  ['Q3TTS_REMOTE_URL', 'the remote engine: the speech server to speak through (vLLM-Omni, or a q3tts --http door)'],
+  ['Q3TTS_REMOTE_TOKEN', "the remote engine: the speech server's bearer token"],
+  [
+    'Q3TTS_REMOTE_FAILOVER',
+    'the remote engine: auto (default: speak with the local model while the server fails, if one is installed), on, off',
+  ],
+  ['Q3TTS_REMOTE_TIMEOUTS', 'the remote engine: connect,first-byte,stall in milliseconds (default 5000,60000,15000)'],
+  [
+    'Q3TTS_REMOTE_RECHECK_MS',
+    'the remote engine: how long to stay local after a failure before trying the server again (default 15000)',
+  ],
   ['HF_ENDPOINT', "'q3tts models pull': a Hugging Face Hub mirror"],
   ['Q3TTS_CACHE_DIR', 'where the daemon keeps the history of utterances (default: the per-user cache directory)'],
   ['Q3TTS_HISTORY', 'off: keep no history of utterances (nothing is written); default on'],
@@ -81,6 +95,7 @@ Usage:
   q3tts serve                       run the daemon in the foreground (keeps the model loaded)
   q3tts serve --http [HOST:]PORT    … and open the OpenAI-compatible HTTP API (loopback unless HOST says otherwise)
   q3tts serve --wyoming [HOST:]PORT … and open a Wyoming TTS server (Home Assistant)
+  q3tts serve --remote URL          speak through a speech server (vLLM-Omni, another q3tts) instead of a local model
   q3tts http token                  the HTTP API's bearer token (required beyond loopback; made on first use)
   q3tts speechd install|uninstall   add (remove) the 'q3tts' speech-dispatcher module for this user (Orca, spd-say)
   q3tts stop                        shut the daemon down
@@ -123,6 +138,7 @@ Speech options:
 
 Engine options (serve, and speaking without a daemon):
       --engine ${ENGINES.join('|')}  --model DIR  --threads N
+      --remote URL        serve: the speech server the remote engine speaks through (docs/scale-out.md)
       --provider ${EXECUTION_PROVIDERS.join('|')}
       --precision ${PRECISIONS.join('|')}
 
@@ -156,9 +172,13 @@ Exit codes: 0 ok, 1 usage, unknown or not installed model, 3 a download, check o
 /** Each control command's own help: what it does, and the options it takes beyond the general ones. */
 const COMMAND_HELP: Partial<Record<Command, string>> = {
   serve: `Usage: q3tts serve [--engine ${ENGINES.join('|')}] [--model DIR] [--precision ${PRECISIONS.join('|')}] [--provider P] [--threads N]
+       q3tts serve --remote URL
 
 Runs the daemon in the foreground: loads the model once (it prints the model, its precision and the load
-time), then listens on the socket. Ctrl-C or 'q3tts stop' shuts it down. Exit 5 when a daemon already runs.`,
+time), then listens on the socket. Ctrl-C or 'q3tts stop' shuts it down. Exit 5 when a daemon already runs.
+--remote URL (or Q3TTS_ENGINE=remote with Q3TTS_REMOTE_URL) speaks through a speech server instead: vLLM-Omni
+serving Qwen3-TTS, or another q3tts's --http door; while it fails, an installed local model stands in
+(Q3TTS_REMOTE_FAILOVER). See docs/scale-out.md.`,
   stop: `Usage: q3tts stop
 
 Shuts the daemon down (what is speaking is cancelled).`,

@@ -378,6 +378,7 @@ async function serve(opts: CliOptions, socket: string): Promise<number> {
       executionProvider: opts.provider,
       precision: opts.precision,
       threads: opts.threads,
+      remoteUrl: opts.remote,
     });
     const doors =
       opts.http || opts.wyoming
@@ -552,6 +553,10 @@ const CONTROL: {
       if (a.speed?.rtf)
         lines.push(
           `  speed: real-time factor ${a.speed.rtf}${a.speed.slow ? ` (slower than real time: ${a.speed.advice ?? ''})` : ''}`,
+        );
+      if (a.remote)
+        lines.push(
+          `  speech server ${a.remote.url}: ${a.remote.using === 'local' ? `not answering (${a.remote.error ?? 'unknown'}); the local model speaks` : a.remote.error ? `failing (${a.remote.error})` : 'speaks'}`,
         );
       if (a.error) lines.push(`  error: ${a.error}`);
       return lines.join('\n');

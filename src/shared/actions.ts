@@ -2,6 +2,7 @@
 // The daemon builds its answers with these types and DaemonConnection.request() returns them, so front
 // ends read fields without casts. Types only: nothing here reaches the wire or costs a start-up import.
 import type { DoorInfo } from './doors.js';
+import type { RemoteStatus } from './remote.js';
 import type {
   ModelsCancelRequest,
   ModelsListRequest,
@@ -19,6 +20,8 @@ import type {
   HistorySaveRequest,
 } from './history.js';
 import type { VoicePreset } from './voice-presets.js';
+
+export type { RemoteStatus };
 
 export type { DoorInfo };
 
@@ -115,6 +118,8 @@ export interface ActionTypes {
       playback: PlaybackPhase;
       /** The loaded model's measured speed (docs/protocol.md, "status"). */
       speed?: SpeedReport;
+      /** With the remote engine: the speech server, and whether it or the local model speaks now. */
+      remote?: RemoteStatus;
     };
   };
   cancel: { request: CancelRequest; answer: { cancelled: number } };

@@ -3,6 +3,7 @@
 // so the window can show the daemon's own message instead of Electron's "Error invoking remote method".
 // The methods, their payloads and answers come from the IPC contract (ipc.ts, ipc-schemas.ts); the
 // types here are the data that crosses.
+import type { RemoteStatus } from './remote.js';
 import type { DoorInfo } from './doors.js';
 import type { PUSH_CHANNELS, Pushed } from './ipc.js';
 import type { IPC_CONTRACT, Invoker, PayloadIn } from './ipc-schemas.js';
@@ -35,6 +36,8 @@ export interface AppStatus {
   doors?: DoorInfo[];
   /** Set when the machine speaks persistently slower than real time: the figures and what helps. */
   slow?: SlowNotice | null;
+  /** With the remote engine: the speech server, and whether the local model stands in for it now. */
+  remote?: RemoteStatus;
 }
 
 export interface SlowNotice {

@@ -13,8 +13,8 @@ export type Precision = (typeof PRECISIONS)[number];
 export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
-/** Engines: the real model, and the deterministic test engine (beeps, no model). */
-export const ENGINES = ['qwen3', 'tone'] as const;
+/** Engines: the real model, the deterministic test engine (beeps, no model), and a speech server's (remote). */
+export const ENGINES = ['qwen3', 'tone', 'remote'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** How the window names them. */

@@ -71,5 +71,9 @@ export interface Engine {
   synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<SynthesisEvent>;
   /** Turns saved codec frames ([[16 ints], ...]) back into audio, where the engine has a codec. */
   decode?(frames: number[][], signal: AbortSignal): AsyncIterable<Float32Array>;
+  /** Asks again what the engine serves, where that lives elsewhere (a speech server); false if it cannot say. */
+  refreshInfo?(): Promise<boolean>;
+  /** A change users should hear of once (a speech server failed over to the local model, or came back); then cleared. */
+  takeNotice?(): string | undefined;
   dispose(): Promise<void>;
 }

@@ -111,7 +111,7 @@ describe('parseArgs', () => {
     [['status', '--http', '8880'], /--http opens a door of the daemon: use it with 'q3tts serve'/],
     [['http'], /'http' takes one word: 'q3tts http token'/],
     [['http', 'open'], /'http' takes one word/],
-    [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3 or tone\)/],
+    [['serve', '--engine', 'piper'], /unknown engine 'piper' for --engine \(qwen3, tone or remote\)/],
     [['-o', 'x.mp4', 'Hi'], /-o x\.mp4: cannot write '\.mp4' files \(\.wav, \.mp3, \.ogg, \.opus, \.flac/],
     [['-o', 'notes.TXT', 'Hi'], /cannot write '\.txt' files/],
     [['--raw', '-o', 'a.wav', 'Hi'], /--raw or -o, not both/],

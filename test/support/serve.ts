@@ -26,5 +26,8 @@ export function startServe(env: NodeJS.ProcessEnv, args: string[] = []): Promise
   });
 }
 
+/** Resolves when the child has exited (at once if it already has: a killed child has a signalCode, no exitCode). */
 export const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+  new Promise<number | null>((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c)),
+  );

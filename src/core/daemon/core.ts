@@ -8,6 +8,7 @@ import type {
   DoorInfo,
   OkAnswerOf,
   RequestOf,
+  RemoteStatus,
   SpeedReport,
   TypedAction,
 } from '../../shared/actions.js';
@@ -154,6 +155,11 @@ export class DaemonCore {
       if (this.stopping || this.engineAlive()) return;
       this.ensureEngine().catch(() => undefined); // a failed load is reported by status
     }, delay).unref();
+  }
+
+  /** The engine switched what speaks (a speech server and its local stand-in): tell the state listeners. */
+  engineChanged(): void {
+    this.emitState();
   }
 
   private engineAlive(): boolean {
@@ -330,6 +336,8 @@ export class DaemonCore {
     };
     if (this.engineError) answer.error = this.engineError;
     if (this.engine) answer.speed = this.speedReport(this.engine);
+    const remote = (this.engine as { remoteStatus?: () => RemoteStatus } | undefined)?.remoteStatus?.();
+    if (remote) answer.remote = remote;
     if (this.lastStats) {
       answer.last = {
         ttfa_ms: Math.round(this.lastStats.timeToFirstAudioMs),

@@ -74,9 +74,17 @@ export function createCore(
   options: Omit<DaemonOptions, 'socketPath'> & { socketPath?: string; onStop?: () => void },
 ): DaemonCore {
   let engineConfig = options.engine; // models_use retargets it
+  const log = options.log ?? ((m: string) => console.error(m));
   const load = (): Promise<Engine> =>
-    options.inProcessEngine
-      ? loadEngine(engineConfig)
+    // A speech server is only waited on, so the remote engine lives here; its local stand-in gets a host process.
+    options.inProcessEngine || engineConfig.kind === 'remote'
+      ? loadEngine(engineConfig, {
+          log,
+          onRemoteChange: () => core.engineChanged(),
+          ...(options.inProcessEngine
+            ? {}
+            : { loadLocal: (c) => spawnEngine(c, options.launchHost ? { launch: options.launchHost } : {}) }),
+        })
       : spawnEngine(engineConfig, {
           onExit: (reason) => core.engineDied(reason),
           ...(options.launchHost ? { launch: options.launchHost } : {}),

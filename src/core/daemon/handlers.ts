@@ -40,7 +40,7 @@ export async function handle(ctx: HandlerContext, request: Request, emit: Emit):
     case 'decode':
       return decode(ctx, request, emit);
     case 'voices':
-      return voices(ctx, request.id);
+      return await voices(ctx, request.id);
     default:
       return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
   }
@@ -199,6 +199,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   };
   if (stats?.truncated) result.warning = 'generation hit the runaway guard (frame budget) and was cut short';
   if (req.instruct && !engine.info.supportsInstruct) result.warning = `this model ignores instruct`;
+  // Said once, to the first answer after the change (a speech server failed over to the local model, or came back).
+  const notice = engine.takeNotice?.();
+  if (notice) result.warning = result.warning ? `${result.warning}; ${notice}` : notice;
   emit({ event: 'done', ...(req.id === undefined ? {} : { id: req.id }), ...(stats ? statsFields(stats) : {}) });
   return result;
 }
@@ -231,7 +234,10 @@ async function decode(ctx: HandlerContext, raw: Request, _emit: Emit): Promise<A
   return answer.status === 'ok' && output.path ? { ...answer, output: output.path } : answer;
 }
 
-function voices(ctx: HandlerContext, id: RequestId | undefined): AnswerOf<'voices'> {
+async function voices(ctx: HandlerContext, id: RequestId | undefined): Promise<AnswerOf<'voices'>> {
+  // An engine whose voices live elsewhere (a speech server) is asked again: it may have changed its model.
+  const engine = ctx.engineInfo() ? await ctx.engine() : undefined;
+  await engine?.refreshInfo?.();
   const info = ctx.engineInfo();
   if (!info) return errorAnswer('E_ENGINE', 'the engine is not loaded', id);
   return {

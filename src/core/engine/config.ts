@@ -5,18 +5,19 @@ import { ENGINES, PRECISIONS, isPrecision, oneOf, type Precision } from '../../s
 import type { PathEnv } from '../../shared/paths.js';
 import { ModelsLayout, modelsRoot } from '../models/layout.js';
 import { EngineError } from './errors.js';
+import { resolveRemoteConfig, type RemoteConfig } from './speech-server/config.js';
 
-export type EngineConfig =
-  | { kind: 'tone'; msPerFrame?: number }
-  | {
-      kind: 'qwen3';
-      modelDir: string;
-      precision?: Precision;
-      executionProvider?: string;
-      intraOpThreads?: number;
-      interOpThreads?: number;
-      vocoderThread?: boolean;
-    };
+export interface Qwen3Config {
+  kind: 'qwen3';
+  modelDir: string;
+  precision?: Precision;
+  executionProvider?: string;
+  intraOpThreads?: number;
+  interOpThreads?: number;
+  vocoderThread?: boolean;
+}
+
+export type EngineConfig = { kind: 'tone'; msPerFrame?: number } | Qwen3Config | RemoteConfig;
 
 export interface EngineChoice {
   engine?: string | undefined;
@@ -25,6 +26,8 @@ export interface EngineChoice {
   /** Which graph set of the model to load (default: int4 when installed, else fp32). */
   precision?: string | undefined;
   threads?: number | undefined;
+  /** The speech server for the remote engine (--remote URL); choosing it implies engine 'remote'. */
+  remoteUrl?: string | undefined;
 }
 
 /**
@@ -62,13 +65,18 @@ export function resolveModelDir(p: PathEnv, explicit?: string): string {
 }
 
 export function resolveEngineConfig(p: PathEnv, choice: EngineChoice = {}): EngineConfig {
-  const kind = choice.engine || p.env.Q3TTS_ENGINE || 'qwen3';
+  const kind = choice.engine || (choice.remoteUrl ? 'remote' : '') || p.env.Q3TTS_ENGINE || 'qwen3';
+  if (kind === 'remote') return resolveRemoteConfig(p, choice, (c) => resolveLocalConfig(p, c));
   if (kind === 'tone') {
     const ms = Number(p.env.Q3TTS_TONE_MS_PER_FRAME ?? 0);
     return ms > 0 ? { kind: 'tone', msPerFrame: ms } : { kind: 'tone' };
   }
   if (kind !== 'qwen3') throw new EngineError('E_ENGINE', `unknown engine '${kind}' (known: ${ENGINES.join(', ')})`);
-  const config: EngineConfig = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
+  return resolveLocalConfig(p, choice);
+}
+
+function resolveLocalConfig(p: PathEnv, choice: EngineChoice): Qwen3Config {
+  const config: Qwen3Config = { kind: 'qwen3', modelDir: resolveModelDir(p, choice.modelDir) };
   const precision = choice.precision || p.env.Q3TTS_PRECISION;
   if (precision) {
     if (!isPrecision(precision))

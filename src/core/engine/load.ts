@@ -5,7 +5,32 @@ import type { EngineConfig } from './config.js';
 import { EngineError } from './errors.js';
 import { errorMessage } from '../../shared/errors.js';
 
-export async function loadEngine(config: EngineConfig): Promise<Engine> {
+/** How the remote engine gets its stand-in local model (the daemon: in a host process of its own). */
+export interface LoadOptions {
+  loadLocal?: (config: EngineConfig) => Promise<Engine>;
+  log?: (message: string) => void;
+  onRemoteChange?: () => void;
+}
+
+export async function loadEngine(config: EngineConfig, options: LoadOptions = {}): Promise<Engine> {
+  if (config.kind === 'remote') {
+    const [{ createSpeechServerEngine }, { withFailover }] = await Promise.all([
+      import('./speech-server/engine.js'),
+      import('./speech-server/failover.js'),
+    ]);
+    const server = createSpeechServerEngine({ url: config.url, token: config.token, timeouts: config.timeouts });
+    const fallback = config.fallback;
+    const engine = withFailover(server, {
+      loadLocal: fallback ? () => (options.loadLocal ?? loadEngine)(fallback) : undefined,
+      ...(config.recheckMs !== undefined ? { recheckMs: config.recheckMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.onRemoteChange ? { onChange: options.onRemoteChange } : {}),
+    });
+    // Not fatal: a server that is down at start is tried again at each request (or stood in for).
+    if (!(await engine.refreshInfo()))
+      options.log?.(`speech server ${server.url} does not answer yet; requests will try it`);
+    return engine;
+  }
   if (config.kind === 'tone') {
     const { createToneEngine } = await import('./tone.js');
     return createToneEngine(config.msPerFrame === undefined ? {} : { msPerFrame: config.msPerFrame });

@@ -41,6 +41,7 @@ export function deriveStatus(
     progressSeconds: null,
     slow: snapshot?.slow ?? null,
     ...(snapshot?.doors?.length ? { doors: snapshot.doors } : {}),
+    ...(snapshot?.remote ? { remote: snapshot.remote } : {}),
   };
   if (phase.phase === 'starting') return { ...base, state: 'loading', message: phase.message };
   if (phase.phase === 'failed')

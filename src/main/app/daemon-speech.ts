@@ -136,6 +136,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         last: a.last ? statsOf(a.last) : null,
         doors: a.doors ?? [],
         slow: slowOf(a.speed),
+        remote: a.remote ?? null,
       };
     },
     onChange(listener) {

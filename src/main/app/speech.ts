@@ -1,6 +1,6 @@
 // The port between the app and whatever speaks: the daemon core in this process, or a `q3tts serve`
 // daemon the app attached to. The controller, tray and window know only this interface.
-import type { DoorInfo } from '../../shared/actions.js';
+import type { DoorInfo, RemoteStatus } from '../../shared/actions.js';
 import type { RunStats, SlowNotice, Voices } from '../../shared/bridge.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { SpeechSource } from '../../shared/sources.js';
@@ -49,6 +49,8 @@ export interface SpeechSnapshot {
   doors?: DoorInfo[];
   /** The daemon measured this model persistently slower than real time. */
   slow?: SlowNotice | null;
+  /** The remote engine's speech server (status' `remote`). */
+  remote?: RemoteStatus | null;
 }
 
 /** A failure with the daemon's protocol code (E_CANCELLED, E_NO_MODEL, E_TEXT_EMPTY, ...). */

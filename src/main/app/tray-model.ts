@@ -116,6 +116,16 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
       kind: 'info',
       label: clip(`${DOOR_NAMES[d.door]}: ${d.address}${d.auth ? ' (token)' : ''}`),
     })),
+    ...(status.remote
+      ? [
+          {
+            kind: 'info',
+            label: clip(
+              `Speech server: ${status.remote.url}${status.remote.using === 'local' ? ' (away: the local model speaks)' : ''}`,
+            ),
+          } as const,
+        ]
+      : []),
     { kind: 'separator' },
     { kind: 'action', action: 'settings', label: 'Settings…', enabled: true },
     { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
@@ -125,6 +135,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
     status.slow && up
       ? `\nSlower than real time (×${status.slow.rtf.toFixed(1)}): ~${Math.round(status.slow.waitSeconds)} s before each sentence`
       : '';
-  const tooltip = `q3tts — ${headline}${slow}`.slice(0, 127);
+  const away = status.remote?.using === 'local' && up ? '\nSpeech server away: the local model speaks' : '';
+  const tooltip = `q3tts — ${headline}${away}${slow}`.slice(0, 127);
   return { icon: `tray-${status.state}`, tooltip, items };
 }

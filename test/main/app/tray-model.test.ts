@@ -18,6 +18,17 @@ const enabled = (items: TrayItem[]) =>
 const labels = (items: TrayItem[]) => items.flatMap((i) => (i.kind === 'separator' ? [] : [i.label]));
 
 describe('tray model', () => {
+  it('names the speech server of the remote engine, and says when the local model stands in for it', () => {
+    const remote = { url: 'https://tts.lan:8091', using: 'server' as const, failover: true };
+    const up = buildTrayModel(status('ready', { remote }), ctx);
+    expect(labels(up.items)).toContain('Speech server: https://tts.lan:8091');
+    expect(up.tooltip).toBe('q3tts — Ready');
+    const away = buildTrayModel(status('ready', { remote: { ...remote, using: 'local', error: 'HTTP 503' } }), ctx);
+    expect(labels(away.items)).toContain('Speech server: https://tts.lan:8091 (away: the local model speaks)');
+    expect(away.tooltip).toBe('q3tts — Ready\nSpeech server away: the local model speaks');
+    expect(labels(buildTrayModel(status('ready'), ctx).items).some((l) => l.startsWith('Speech server'))).toBe(false);
+  });
+
   it('lists the open front doors and their addresses, and nothing when none is open', () => {
     const doors = [
       { door: 'openai-http' as const, address: 'http://127.0.0.1:8880', auth: false },

@@ -1,0 +1,136 @@
+// Network jitter must not break sentences: the remote engine against a stand-in speech server whose audio comes
+// slower than real time and in irregular bursts, played through the pipe sink into a player that consumes at
+// exactly real time and logs every underrun (fixtures/paced-player.py). With the default start rule and the server's
+// speed learned, underruns may fall only between segments; starting at once (asap) runs dry inside them, which
+// shows the test can fail.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipeSink } from '../../../src/core/audio/pipe-sink.js';
+import { WavFileSink } from '../../../src/core/audio/wav.js';
+import { writeFileAtomic } from '../../../src/core/atomic-file.js';
+import { DaemonCore } from '../../../src/core/daemon/core.js';
+import { createSpeechServerEngine } from '../../../src/core/engine/speech-server/engine.js';
+import type { Engine, SynthesisEvent } from '../../../src/shared/engine.js';
+import { startStandIn, type StandInServer } from '../../support/speech-server.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const handlersFile = path.join(root, 'out', 'daemon', 'handlers.mjs');
+const RATE = 24_000;
+let tmp: string;
+let server: StandInServer;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'q3tts-jitter-'));
+  const bin = path.join(tmp, 'bin');
+  mkdirSync(bin);
+  const player = path.join(bin, 'aplay');
+  const paced = path.join(import.meta.dirname, 'fixtures', 'paced-player.py');
+  writeFileSync(player, `#!/bin/sh\nexec python3 ${JSON.stringify(paced)}\n`);
+  chmodSync(player, 0o755);
+  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+  server = await startStandIn();
+  // 80 ms of audio per chunk, every 90–190 ms: on average slower than real time, in irregular bursts
+  Object.assign(server.switches, { chunkBytes: 3840, chunkDelayMs: 90, jitterMs: 100 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Generation {
+  boundaries: number[];
+  samples: number;
+}
+
+function recorded(engine: Engine, log: Generation[]): Engine {
+  return {
+    get info() {
+      return engine.info;
+    },
+    dispose: () => engine.dispose(),
+    async *synthesize(request, signal): AsyncGenerator<SynthesisEvent> {
+      const g: Generation = { boundaries: [], samples: 0 };
+      log.push(g);
+      for await (const event of engine.synthesize(request, signal)) {
+        if (event.type === 'audio') g.samples += event.samples.length;
+        else if (event.type === 'segment_end') g.boundaries.push(g.samples);
+        yield event;
+      }
+    },
+  };
+}
+
+interface PlayerLog {
+  bytes: number;
+  stalls: [number, number, number][];
+}
+
+async function speak(name: string, text: string, start?: 'asap') {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  const playerLog = path.join(dir, 'player.jsonl');
+  const generations: Generation[] = [];
+  const core = new DaemonCore({
+    handlersFile,
+    speedFile: path.join(dir, 'speed.json'),
+    log: () => undefined,
+    audio: {
+      openPlayback: async () => {
+        const sink = new PipeSink('aplay');
+        const open = sink.open.bind(sink);
+        sink.open = (format) => {
+          process.env.PACED_LOG = playerLog;
+          return open(format);
+        };
+        return sink;
+      },
+      openFile: async (file) => new WavFileSink(file),
+      writeFileAtomic,
+    },
+    loadEngine: async () => recorded(createSpeechServerEngine({ url: server.url }), generations),
+  });
+  const answer = await core.request({
+    action: 'generate',
+    text,
+    language: 'English',
+    ...(start ? { start } : {}),
+  });
+  await core.close();
+  const players = readFileSync(playerLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PlayerLog);
+  return { answer, generation: generations[0]!, player: players.at(-1)! };
+}
+
+/** Underruns (≥ 20 ms) inside a segment, as [seconds into the audio, length]. */
+function insideSegments(run: Awaited<ReturnType<typeof speak>>): [number, number][] {
+  const g = run.generation;
+  expect(run.player.bytes, 'every sample played').toBe(g.samples * 2);
+  return run.player.stalls.flatMap(([at, , seconds]): [number, number][] => {
+    const sample = at / 2;
+    if (seconds < 0.02) return [];
+    const atBoundary =
+      sample === 0 || sample >= g.samples || g.boundaries.some((b) => Math.abs(b - sample) <= 0.05 * RATE);
+    return atBoundary ? [] : [[sample / RATE, seconds]];
+  });
+}
+
+const TEXT = ['Network jitter here.', 'Then a second paragraph.', 'And a third.'].join('\n\n');
+
+describe('the remote engine on a jittery network', () => {
+  it('smooth (default): no underrun inside a sentence; asap: it runs dry inside one', async () => {
+    // A daemon that has spoken through this server before knows its speed (the speed book, as for a local model).
+    await speak('smooth', 'A first request teaches the daemon the speed of this server.');
+    const smooth = await speak('smooth', TEXT);
+    expect(smooth.answer.status, JSON.stringify(smooth.answer)).toBe('ok');
+    expect(smooth.generation.boundaries).toHaveLength(3);
+    expect(insideSegments(smooth)).toEqual([]);
+    const asap = await speak('asap', TEXT, 'asap');
+    expect(asap.answer.status).toBe('ok');
+    expect(insideSegments(asap).length).toBeGreaterThan(0);
+  }, 120_000);
+});
