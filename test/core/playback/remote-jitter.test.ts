@@ -1,18 +1,16 @@
 // Network jitter must not break sentences: the remote engine against a stand-in speech server whose audio comes
 // slower than real time and in irregular bursts, played through the pipe sink into a player that consumes at
-// exactly real time and logs every underrun (fixtures/paced-player.py). With the default start rule and the server's
+// exactly real time and logs every underrun (test/support/paced/player.py). With the default start rule and the server's
 // speed learned, underruns may fall only between segments; starting at once (asap) runs dry inside them, which
 // shows the test can fail.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipeSink } from '../../../src/core/audio/pipe-sink.js';
-import { WavFileSink } from '../../../src/core/audio/wav.js';
-import { writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { DaemonCore } from '../../../src/core/daemon/core.js';
 import { createSpeechServerEngine } from '../../../src/core/engine/speech-server/engine.js';
 import type { Engine, SynthesisEvent } from '../../../src/shared/engine.js';
+import { installPacedPlayer, pacedAudio, readPlayerLogs } from '../../support/paced-player.js';
 import { startStandIn, type StandInServer } from '../../support/speech-server.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -23,13 +21,7 @@ let server: StandInServer;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'q3tts-jitter-'));
-  const bin = path.join(tmp, 'bin');
-  mkdirSync(bin);
-  const player = path.join(bin, 'aplay');
-  const paced = path.join(import.meta.dirname, 'fixtures', 'paced-player.py');
-  writeFileSync(player, `#!/bin/sh\nexec python3 ${JSON.stringify(paced)}\n`);
-  chmodSync(player, 0o755);
-  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+  installPacedPlayer(tmp, root);
   server = await startStandIn();
   // 80 ms of audio per chunk, every 90–190 ms: on average slower than real time, in irregular bursts
   Object.assign(server.switches, { chunkBytes: 3840, chunkDelayMs: 90, jitterMs: 100 });
@@ -63,11 +55,6 @@ function recorded(engine: Engine, log: Generation[]): Engine {
   };
 }
 
-interface PlayerLog {
-  bytes: number;
-  stalls: [number, number, number][];
-}
-
 async function speak(name: string, text: string, start?: 'asap') {
   const dir = path.join(tmp, name);
   mkdirSync(dir, { recursive: true });
@@ -77,19 +64,7 @@ async function speak(name: string, text: string, start?: 'asap') {
     handlersFile,
     speedFile: path.join(dir, 'speed.json'),
     log: () => undefined,
-    audio: {
-      openPlayback: async () => {
-        const sink = new PipeSink('aplay');
-        const open = sink.open.bind(sink);
-        sink.open = (format) => {
-          process.env.PACED_LOG = playerLog;
-          return open(format);
-        };
-        return sink;
-      },
-      openFile: async (file) => new WavFileSink(file),
-      writeFileAtomic,
-    },
+    audio: pacedAudio(playerLog),
     loadEngine: async () => recorded(createSpeechServerEngine({ url: server.url }), generations),
   });
   const answer = await core.request({
@@ -99,10 +74,7 @@ async function speak(name: string, text: string, start?: 'asap') {
     ...(start ? { start } : {}),
   });
   await core.close();
-  const players = readFileSync(playerLog, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as PlayerLog);
+  const players = readPlayerLogs(playerLog);
   return { answer, generation: generations[0]!, player: players.at(-1)! };
 }
 
