@@ -27,6 +27,8 @@ export const ACTIONS = [
   'models_pull',
   'models_cancel',
   'models_use',
+  'next',
+  'back',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -76,7 +78,7 @@ export type Answer = OkAnswer | ErrorAnswer;
 /** Sent before the answer on the requesting connection when a generate request asks for "events": true. */
 export interface EventMessage {
   /** preparing: speech generated but held back so it will not pause mid-sentence; speaking: it plays; slow: the machine is slower than real time. */
-  event: 'queued' | 'started' | 'preparing' | 'speaking' | 'slow' | 'progress' | 'done' | 'pull' | 'audio';
+  event: 'queued' | 'started' | 'preparing' | 'speaking' | 'slow' | 'progress' | 'done' | 'pull' | 'audio' | 'sentence';
   id?: RequestId;
   [field: string]: unknown;
 }
