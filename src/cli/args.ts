@@ -30,6 +30,8 @@ export const COMMANDS = [
   'speechd',
   'speechd-module',
   'help',
+  'next',
+  'back',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
