@@ -35,6 +35,10 @@ export interface AppStatus {
   doors?: DoorInfo[];
   /** Set when the machine speaks persistently slower than real time: the figures and what helps. */
   slow?: SlowNotice | null;
+  /** Speaking, but held by pause. */
+  paused?: boolean;
+  /** The sentence the app's utterance is reading (1-based, of how many) and its UTF-16 range in the text sent. */
+  sentence?: { sentence: number; sentences: number; start: number; end: number } | null;
 }
 
 export interface SlowNotice {

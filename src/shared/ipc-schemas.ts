@@ -86,6 +86,8 @@ export const IPC_CONTRACT = {
   useModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ active: string; warning: string | null }>>() },
   /** Deletes an installed model that is not the one in use. */
   removeModel: { payload: ModelRefSchema, answer: answers<BridgeResult<{ removed: string; bytes: number }>>() },
+  /** Pause, resume, the next sentence or the previous one, on what is playing. */
+  control: { payload: z.enum(['pause', 'resume', 'next', 'back']), answer: answers<BridgeResult<object>>() },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

@@ -20,6 +20,7 @@ export const INVOKE_CHANNELS = {
   cancelPull: 'q3tts:cancel-pull',
   useModel: 'q3tts:use-model',
   removeModel: 'q3tts:remove-model',
+  control: 'q3tts:control',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */
