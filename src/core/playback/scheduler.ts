@@ -215,12 +215,12 @@ export class PlaybackScheduler {
     const { signal } = this.o;
     this.sink = sink;
     for (let k = 0; !signal.aborted;) {
-      this.head = k;
-      this.playing = false;
-      this.written = 0;
       if (this.jump !== undefined) {
         k = this.jump;
         this.jump = undefined;
+        this.head = k;
+        this.playing = false;
+        this.written = 0;
         if (this.dirty) {
           sink = await this.fresh(sink);
           this.dirty = false;
@@ -244,8 +244,14 @@ export class PlaybackScheduler {
       }
       if (signal.aborted) return sink;
       if (this.jump !== undefined) continue;
-      this.o.onPhase?.('speaking', { index: seg.index, count: this.count });
+      // Ready (judged with what the device still holds), but written only once the one before is nearly heard.
+      if (this.o.followAudible && !sink.clockless && k !== this.head) await this.nearlyHeard();
+      if (signal.aborted) return sink;
+      if (this.jump !== undefined) continue;
+      this.head = k;
       this.playing = true;
+      this.written = 0;
+      this.o.onPhase?.('speaking', { index: seg.index, count: this.count });
       for (let i = 0; !signal.aborted && this.jump === undefined;) {
         const chunk = seg.chunks[i];
         if (chunk) {
@@ -259,8 +265,6 @@ export class PlaybackScheduler {
         } else if (seg.ended) break;
         else await this.change();
       }
-      if (signal.aborted) return sink;
-      if (this.o.followAudible && !sink.clockless) await this.nearlyHeard();
       if (signal.aborted) return sink;
       if (this.jump === undefined) {
         k++;
