@@ -268,7 +268,7 @@ export class PlaybackScheduler {
       if (signal.aborted) return sink;
       if (this.jump === undefined) {
         k++;
-        this.keepWithinBound(k);
+        this.keepWithinBound(this.head); // the one just written may still be heard: kept with those after it
       }
     }
     return sink;
@@ -323,7 +323,7 @@ export class PlaybackScheduler {
 
   private readonly jumpWaiters = new Set<() => void>();
 
-  /** Lets go of the oldest played audio beyond the bound (never the segment about to play or after it). */
+  /** Lets go of the oldest played audio beyond the bound, counting back from the one before `head`. */
   private keepWithinBound(head: number): void {
     const bound = this.o.keepSamples ?? KEEP_SAMPLES;
     let kept = 0;
