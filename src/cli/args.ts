@@ -32,6 +32,8 @@ export const COMMANDS = [
   'speechd-module',
   'help',
   'history',
+  'next',
+  'back',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 

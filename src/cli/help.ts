@@ -102,6 +102,7 @@ Usage:
   q3tts status                      daemon state, model, queue, last timings
   q3tts cancel [N]                  silence the current speech and clear the queue (or cancel job N only)
   q3tts pause | resume              hold playback (generation goes on) and carry on
+  q3tts next | back                 skip to the next sentence, or hear the previous one again
   q3tts queue                       list what is speaking and waiting
   q3tts reload [model]              re-import the handlers (and with 'model', reload the model)
   q3tts voices                      languages and speakers of the loaded model
@@ -194,6 +195,14 @@ Holds playback (generation goes on); 'q3tts resume' carries on.`,
   resume: `Usage: q3tts resume
 
 Carries on after 'q3tts pause'.`,
+  next: `Usage: q3tts next
+
+Skips the rest of the sentence being read and goes on with the next one; after the last sentence, the next
+request in the queue plays. Prints where playback went ("job 3: sentence 2 of 5"), or that nothing is speaking.`,
+  back: `Usage: q3tts back
+
+Reads the previous sentence again, as a media player's back button does: within the first 1.5 s of a sentence
+it goes to the one before, later it starts the current sentence over. Nothing is generated again.`,
   queue: `Usage: q3tts queue [--json]
 
 What is speaking and waiting: one line per job (job number, state, the start of its text).`,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AnswerOf, OkAnswerOf, Requester, RequestOf } from '../shared/actions.js';
 import { MAX_TEXT_CHARS } from '../shared/limits.js';
 import { needsSplitting, speakDocument } from './document-job.js';
+import { sentenceLine } from './progress-line.js';
 import type { ErrorAnswer, ErrorCode, EventMessage } from '../shared/protocol.js';
 import { streamingWavHeader, wavHeader } from '../core/audio/wav-header.js';
 import { configDir, socketPath as defaultSocketPath } from '../shared/paths.js';
@@ -435,6 +436,7 @@ function speechProgress(
   const tty = process.stderr.isTTY === true;
   let shown = false;
   let segment = '';
+  let reading = false; // a sentence line is up: progress figures do not replace it
   const show = (line: string) => {
     if (!tty) return;
     process.stderr.write(`\r\x1b[2K${line}`);
@@ -456,7 +458,11 @@ function speechProgress(
       } else if (e.event === 'speaking') {
         segment = `sentence${of}`;
         show(`speaking ${segment}`);
-      } else if (e.event === 'progress' && segment) {
+      } else if (e.event === 'sentence') {
+        // which sentence is read, and its start: this line stays until the next sentence
+        reading = true;
+        show(sentenceLine(Number(e.sentence), Number(e.sentences), String(e.text), process.stderr.columns || 80));
+      } else if (e.event === 'progress' && segment && !reading) {
         show(`speaking ${segment}, ${Number(e.audio_seconds).toFixed(1)} s generated`);
       }
     },
@@ -505,6 +511,13 @@ function report<Ok extends { status: 'ok' }>(
     if ('warning' in answer && typeof answer.warning === 'string' && !opts.quiet) err(`warning: ${answer.warning}`);
   }
   return EXIT.ok;
+}
+
+/** Where next/back left playback, for a person. */
+function describeStep(a: OkAnswerOf<'next' | 'back'>): string {
+  if (a.job === null) return 'nothing is speaking';
+  if (a.sentence === null) return `job ${a.job}: past its last sentence (it ends; the queue goes on)`;
+  return `job ${a.job}: sentence ${a.sentence} of ${String(a.sentences)}${a.state === 'paused' ? ' (paused)' : ''}`;
 }
 
 /** What `q3tts "text"` and `q3tts decode` print: the fields both answers may carry. */
@@ -574,6 +587,8 @@ const CONTROL: {
   },
   pause: { request: () => ({ action: 'pause' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
   resume: { request: () => ({ action: 'resume' }), describe: (a, opts) => (opts.quiet ? '' : a.state) },
+  next: { request: () => ({ action: 'next' }), describe: (a, opts) => (opts.quiet ? '' : describeStep(a)) },
+  back: { request: () => ({ action: 'back' }), describe: (a, opts) => (opts.quiet ? '' : describeStep(a)) },
   queue: {
     request: () => ({ action: 'queue' }),
     describe: (a) =>

@@ -9,6 +9,7 @@ import { mountVoicePanel } from './voice-panel.js';
 import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } from './view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
+import { mountReading } from './reading.js';
 
 const form = $<HTMLFormElement>('form');
 const text = $<HTMLTextAreaElement>('text');
@@ -38,6 +39,7 @@ let status: AppStatus = {
   progressSeconds: null,
 };
 let busy: 'speak' | 'save' | null = null;
+let spoken: string | null = null; // the text our speak request sent, for the reading view's offsets
 let voicesFor: string | null = null; // the model whose voices fill the selects
 let resultLine: string | null = null; // what our last action reported, until the status moves on
 let defaults: Pick<Settings, 'instruct' | 'language' | 'speaker'> | null = null;
@@ -46,6 +48,13 @@ const voicePanel = mountVoicePanel({
   bridge,
   fields: { instruct, language, speaker, speakerField },
   onChange: () => render(),
+});
+const reading = mountReading({
+  textarea: text,
+  control: (action) =>
+    void bridge.control(action).then((r) => {
+      if (!r.ok) showError(r);
+    }),
 });
 const settingsPanel = mountSettings({ bridge, mac: isMac, attached: () => status.attached });
 // A first download made active: the app is ready on it, so the speak view takes over.
@@ -118,6 +127,7 @@ function render(): void {
   saveButton.disabled = !controls.save;
   form.setAttribute('aria-busy', String(status.state === 'loading' || busy !== null));
   voicePanel.sync();
+  reading.render(status, busy === 'speak' ? spoken : null);
 }
 
 function params(): SpeakParams {
@@ -182,7 +192,9 @@ async function run(kind: 'speak' | 'save'): Promise<void> {
   render();
   try {
     if (kind === 'speak') {
-      const result = await bridge.speak(params());
+      const request = params();
+      spoken = request.text;
+      const result = await bridge.speak(request);
       if (result.ok) {
         resultLine = result.stats ? `Done — ${formatStats(result.stats)}` : 'Done.';
         if (result.warning) resultLine += ` (${result.warning})`;
@@ -201,6 +213,7 @@ async function run(kind: 'speak' | 'save'): Promise<void> {
     showError({ ok: false, code: 'E_INTERNAL', message: `Something went wrong: ${errorMessage(err)}` });
   } finally {
     busy = null;
+    spoken = null;
     render();
   }
 }

@@ -43,6 +43,7 @@ function baseStatusLine(status: AppStatus, busy: 'speak' | 'save' | null): strin
     case 'error':
       return status.message ? `The engine failed: ${status.message}` : 'The engine is not running.';
     case 'speaking':
+      if (status.paused) return 'Paused — Resume carries on.';
       return busy === 'save'
         ? `Saving… ${status.progressSeconds !== null ? `${status.progressSeconds.toFixed(1)} s of audio so far` : ''}`.trim()
         : `Speaking… ${status.progressSeconds !== null ? `${status.progressSeconds.toFixed(1)} s of audio so far` : ''}`.trim();

@@ -89,6 +89,30 @@ export interface SpeedReport {
   advice?: string;
 }
 
+/**
+ * Where next/back left playback: the job at the speakers and the sentence (1-based) that plays now, of how many;
+ * `sentence` null when next went past the last sentence (the job ended); `job` null when nothing was speaking.
+ */
+export type SentenceStep = {
+  state: DaemonState;
+  job: number | null;
+  sentence: number | null;
+  sentences: number | null;
+};
+
+/** The `sentence` event: a sentence starts playing; `start`/`end` are UTF-16 offsets into the text as sent. */
+export type SentenceEvent = {
+  event: 'sentence';
+  id?: RequestId;
+  job: number;
+  sentence: number;
+  sentences: number;
+  start: number;
+  end: number;
+  /** The sentence (at most 200 code units, "…" when cut). */
+  text: string;
+};
+
 export interface ActionTypes {
   generate: {
     request: GenerateRequest;
@@ -174,6 +198,8 @@ export interface ActionTypes {
     answer: { voice: VoicePreset; replaced: boolean };
   };
   voices_remove: { request: { action: 'voices_remove'; name: string } & Common; answer: { removed: VoicePreset } };
+  next: { request: { action: 'next' } & Common; answer: SentenceStep };
+  back: { request: { action: 'back' } & Common; answer: SentenceStep };
 }
 
 export type TypedAction = keyof ActionTypes;

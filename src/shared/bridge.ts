@@ -38,6 +38,10 @@ export interface AppStatus {
   slow?: SlowNotice | null;
   /** With the remote engine: the speech server, and whether the local model stands in for it now. */
   remote?: RemoteStatus;
+  /** Speaking, but held by pause. */
+  paused?: boolean;
+  /** The sentence the app's utterance is reading (1-based, of how many) and its UTF-16 range in the text sent. */
+  sentence?: { sentence: number; sentences: number; start: number; end: number } | null;
 }
 
 export interface SlowNotice {

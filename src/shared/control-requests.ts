@@ -1,5 +1,5 @@
 // Schemas of the requests the daemon's shell answers itself (ping, status, queue, pause, resume, stop,
-// reload) and of voices: validated like every other action, so a wrong type or an unknown field is an
+// reload, next, back) and of voices: validated like every other action, so a wrong type or an unknown field is an
 // E_INVALID answer rather than silently accepted.
 import { z } from 'zod';
 import { RequestIdSchema } from './requests.js';
@@ -30,6 +30,8 @@ export const CONTROL_REQUEST_SCHEMAS = {
   voices_remove: plain('voices_remove')
     .extend({ name: z.string().max(200) })
     .strict(),
+  next: plain('next'),
+  back: plain('back'),
 } as const;
 
 /** Whether `id` may be echoed in an answer (a string of at most 200 characters or an integer). */

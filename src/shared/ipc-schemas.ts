@@ -129,6 +129,8 @@ export const IPC_CONTRACT = {
   },
   /** Removes a saved voice by name; answers the saved voices left. */
   removeVoice: { payload: RemoveVoiceParamsSchema, answer: answers<BridgeResult<{ voices: VoicePreset[] }>>() },
+  /** Pause, resume, the next sentence or the previous one, on what is playing. */
+  control: { payload: z.enum(['pause', 'resume', 'next', 'back']), answer: answers<BridgeResult<object>>() },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

@@ -27,6 +27,7 @@ export const INVOKE_CHANNELS = {
   clearHistory: 'q3tts:clear-history',
   saveVoice: 'q3tts:save-voice',
   removeVoice: 'q3tts:remove-voice',
+  control: 'q3tts:control',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

@@ -34,6 +34,8 @@ export const ACTIONS = [
   'voices_list',
   'voices_save',
   'voices_remove',
+  'next',
+  'back',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -84,7 +86,7 @@ export type Answer = OkAnswer | ErrorAnswer;
 /** Sent before the answer on the requesting connection when a generate request asks for "events": true. */
 export interface EventMessage {
   /** preparing: speech generated but held back so it will not pause mid-sentence; speaking: it plays; slow: the machine is slower than real time. */
-  event: 'queued' | 'started' | 'preparing' | 'speaking' | 'slow' | 'progress' | 'done' | 'pull' | 'audio';
+  event: 'queued' | 'started' | 'preparing' | 'speaking' | 'slow' | 'progress' | 'done' | 'pull' | 'audio' | 'sentence';
   id?: RequestId;
   [field: string]: unknown;
 }

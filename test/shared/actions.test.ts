@@ -20,7 +20,7 @@ describe('the action map', () => {
   it('covers exactly the protocol actions', () => {
     expectTypeOf<TypedAction>().toEqualTypeOf<Action>();
     expectTypeOf<keyof ActionTypes>().toEqualTypeOf<(typeof ACTIONS)[number]>();
-    expect(ACTIONS.length).toBe(22);
+    expect(ACTIONS.length).toBe(24);
   });
 
   it("ties each request's action to its own request type", () => {
@@ -34,6 +34,7 @@ describe('the action map', () => {
     expectTypeOf<OkAnswerOf<'status'>['state']>().toEqualTypeOf<DaemonState>();
     expectTypeOf<OkAnswerOf<'queue'>['jobs']>().toEqualTypeOf<QueuedJob[]>();
     expectTypeOf<OkAnswerOf<'voices'>['languages']>().toEqualTypeOf<string[]>();
+    expectTypeOf<OkAnswerOf<'next'>['sentence']>().toEqualTypeOf<number | null>();
     expectTypeOf<OkAnswerOf<TypedAction>>().toExtend<Answer>();
   });
 });

@@ -11,6 +11,7 @@ const HINT = 'Saving to a file (-o out.wav) still works.';
 
 /** Discards audio and drains at once: for tests and explicit Q3TTS_AUDIO=null only. */
 export class NullSink implements AudioSink {
+  readonly clockless = true;
   async open(): Promise<void> {}
   async write(): Promise<void> {}
   async drain(): Promise<void> {}

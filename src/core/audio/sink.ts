@@ -6,6 +6,8 @@ export interface AudioFormat {
 }
 
 export interface AudioSink {
+  /** Set by sinks with no clock (the null sink): what is written is never "still playing". */
+  readonly clockless?: boolean;
   open(format: AudioFormat): Promise<void>;
   /** Queues float PCM in [-1, 1]; resolves when queued (this is the backpressure point). */
   write(pcm: Float32Array): Promise<void>;

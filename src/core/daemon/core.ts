@@ -36,7 +36,7 @@ import { SpeechShaper } from '../audio/stretch.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 import { SpeedBook } from '../playback/speed.js';
-import { speedKey } from '../playback/speak.js';
+import { speedKey, type SentenceControls } from '../playback/speak.js';
 import { startDelay, type StartPolicy } from '../playback/start-rule.js';
 import { dataDir } from '../../shared/paths.js';
 import path from 'node:path';
@@ -108,6 +108,8 @@ export class DaemonCore {
   private modelsService: ModelsService | undefined;
   private readonly openDoors = new Set<DoorInfo>();
   readonly speed: SpeedBook;
+  /** Jobs at (or waiting for) the speakers that can step through sentences, in queue order. */
+  private readonly players = new Map<number, SentenceControls>();
   /** Each playing job's phase: status says speaking if any speaks, else preparing if any is held back. */
   private readonly phases = new Map<object, 'preparing' | 'speaking'>();
 
@@ -263,6 +265,9 @@ export class DaemonCore {
           return this.setPaused(true, request);
         case 'resume':
           return this.setPaused(false, request);
+        case 'next':
+        case 'back':
+          return this.step(request.action, request);
         case 'reload':
           return await this.reload(request);
         case 'models':
@@ -369,6 +374,17 @@ export class DaemonCore {
     }
     this.emitState();
     return { status: 'ok', ...(request.id === undefined ? {} : { id: request.id }), state: this.state };
+  }
+
+  /** next/back on the job at the speakers: the oldest that offers controls (the others wait their turn). */
+  private step(action: 'next' | 'back', request: Request): OkAnswerOf<'next' | 'back'> {
+    const ids = request.id === undefined ? {} : { id: request.id };
+    const first = this.players.entries().next();
+    if (first.done) return { status: 'ok', ...ids, state: this.state, job: null, sentence: null, sentences: null };
+    const [job, controls] = first.value;
+    const to = action === 'next' ? controls.next() : controls.back();
+    const { count } = controls.position();
+    return { status: 'ok', ...ids, state: this.state, job, sentence: to < count ? to + 1 : null, sentences: count };
   }
 
   private unpaused(signal: AbortSignal): Promise<void> {
@@ -484,6 +500,10 @@ export class DaemonCore {
         if (phase === 'idle') this.phases.delete(job);
         else this.phases.set(job, phase);
         if (this.playbackPhase() !== before) this.emitState();
+      },
+      controls: (job, controls) => {
+        if (controls) this.players.set(job, controls);
+        else this.players.delete(job);
       },
       engine: () => this.ensureEngine(),
       engineInfo: () => this.engine?.info,

@@ -8,6 +8,7 @@ import type { SpeechQueue } from './queue.js';
 import type { SpeedBook } from '../playback/speed.js';
 import type { StartPolicy } from '../playback/start-rule.js';
 import type { HistoryRecording, UtteranceInfo } from '../history/store.js';
+import type { SentenceControls } from '../playback/speak.js';
 
 export interface HandlerContext {
   /** The loaded engine (throws an EngineError when it is down). */
@@ -42,6 +43,8 @@ export interface HandlerContext {
   slowNotice(engine: Engine): { rtf: number; wait_s: number; advice: string } | undefined;
   /** A job's playback phase: preparing (generated, held back), speaking, or idle (done). */
   playbackPhase(job: object, phase: 'preparing' | 'speaking' | 'idle'): void;
+  /** A job playing sentence by sentence offers its next/back controls (undefined: it no longer plays). */
+  controls(job: number, controls: SentenceControls | undefined): void;
   /** Remembers the last request's figures for `status`. */
   recordStats(stats: SynthesisStats): void;
   log(message: string): void;

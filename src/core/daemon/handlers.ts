@@ -30,6 +30,7 @@ import type { AudioShaper, Emit, HandlerContext } from './handlers-api.js';
 import type { HistoryRecording } from '../history/store.js';
 import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
+import { splitSentences } from '../playback/sentences.js';
 import { errorMessage } from '../../shared/errors.js';
 import { speakable } from '../text/document.js';
 
@@ -53,7 +54,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const emit: Emit = req.events ? emitAny : () => undefined; // events only for clients that asked
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
-  const text = normalizeText(req.clean ? speakable(req.text) : req.text);
+  // What the sentences' offsets point into: the text as sent (or as cleaned, with "clean").
+  const source = req.clean ? speakable(req.text) : req.text;
+  const text = normalizeText(source);
   if (!hasSpeakableText(text))
     return fail(
       'E_TEXT_EMPTY',
@@ -106,6 +109,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
       stats = event.stats;
     }
   };
+  let job = 0; // the queue's number for this request, known once it is queued
   const run = async (signal: AbortSignal, lane: Lane) => {
     emit({ event: 'started', ...ids });
     // The engine as it is now, not as it was when the request arrived: one that crashed meanwhile has been
@@ -152,7 +156,11 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
         });
       } else {
         // Speakers: generation runs ahead into a buffer; playback starts when it will not pause mid-segment.
+        // Sentence by sentence, so the listener can skip and repeat them (next/back, decision 0030).
         const key = {};
+        const sentences = splitSentences(source)
+          .map((s) => ({ ...s, spoken: normalizeText(s.text) }))
+          .filter((s) => hasSpeakableText(s.spoken));
         try {
           await speakScheduled({
             engine: shapedEngine,
@@ -164,6 +172,8 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
             openSink: () => ctx.openPlayback(),
             unpaused: (s) => ctx.unpaused(s),
             onEvent,
+            sentences: sentences.map((s) => s.spoken),
+            onControls: (controls) => ctx.controls(job, controls),
             onPhase: (phase, segment) => {
               ctx.playbackPhase(key, phase);
               const wait = phase === 'preparing' ? ctx.expectedWait(live) : undefined;
@@ -174,6 +184,18 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
                 segments: segment.count,
                 ...(wait === undefined ? {} : { wait_s: round(wait) }),
               });
+              const sentence = sentences[segment.index];
+              if (phase === 'speaking' && sentence)
+                emit({
+                  event: 'sentence',
+                  ...ids,
+                  job,
+                  sentence: segment.index + 1,
+                  sentences: sentences.length,
+                  start: sentence.start,
+                  end: sentence.end,
+                  text: clip(sentence.text, 200),
+                });
             },
           });
         } finally {
@@ -189,7 +211,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     if (stats) ctx.recordStats(stats);
   };
 
-  const answer = await enqueue(ctx, req.id, summarize(text), run, req, emit);
+  const answer = await enqueue(ctx, req.id, summarize(text), run, req, emit, (n) => (job = n));
   if (answer.status !== 'ok' || 'queued' in answer) return answer; // failed, or "wait": false
   const result: Ok<Spoken> = {
     ...answer,
@@ -259,11 +281,13 @@ async function enqueue(
   run: (signal: AbortSignal, lane: Lane) => Promise<void>,
   req: { interrupt?: boolean | undefined; wait?: boolean | undefined },
   emit: Emit,
+  onJob: (job: number) => void = () => undefined,
 ): Promise<Ok<Queued> | Ok<Record<never, never>> | ErrorAnswer> {
   if (ctx.queue.length >= MAX_QUEUED && req.interrupt !== true) {
     return errorAnswer('E_BUSY', `the queue is full (${ctx.queue.length} requests); try again later, or cancel`, id);
   }
   const ticket = ctx.queue.enqueue({ requestId: id, summary, run }, { interrupt: req.interrupt === true });
+  onJob(ticket.job); // before the job runs (it starts on the next microtask)
   const ids = id === undefined ? {} : { id };
   emit({ event: 'queued', ...ids, job: ticket.job, position: ticket.position });
   if (req.wait === false) {
@@ -459,6 +483,13 @@ function summarize(text: string): string {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** At most `max` code units, never cutting a surrogate pair, with "…" when cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
+}
 
 /** Requests that may wait at once: beyond this, callers are told to come back (bounded memory). */
 const MAX_QUEUED = 1000;

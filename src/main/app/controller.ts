@@ -10,7 +10,13 @@ import type {
   WindowDefaults,
 } from '../../shared/bridge.js';
 import type { Settings } from '../../shared/settings.js';
-import { SpeechError, type SpeechService, type SpeechSnapshot } from './speech.js';
+import {
+  SpeechError,
+  type PlaybackControl,
+  type SentencePlace,
+  type SpeechService,
+  type SpeechSnapshot,
+} from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
 import { defaultVoiceOf } from './voice-presets.js';
 
@@ -31,7 +37,12 @@ export type ServicePhase =
 export function deriveStatus(
   phase: ServicePhase,
   snapshot: SpeechSnapshot | null,
-  extra: { attached: boolean; progressSeconds: number | null; last: RunStats | null },
+  extra: {
+    attached: boolean;
+    progressSeconds: number | null;
+    last: RunStats | null;
+    sentence?: SentencePlace | null;
+  },
 ): AppStatus {
   const base = {
     attached: extra.attached,
@@ -57,7 +68,14 @@ export function deriveStatus(
         message: snapshot.error ?? 'The engine is not running.',
       };
     case 'speaking':
-      return { ...base, state: 'speaking', message: null, progressSeconds: extra.progressSeconds };
+      return {
+        ...base,
+        state: 'speaking',
+        message: null,
+        progressSeconds: extra.progressSeconds,
+        ...(snapshot.paused ? { paused: true } : {}),
+        ...(extra.sentence ? { sentence: extra.sentence } : {}),
+      };
     default:
       return { ...base, state: 'ready', message: null };
   }
@@ -70,6 +88,8 @@ export class AppController {
   private phase: ServicePhase = { phase: 'starting', message: 'Starting…' };
   private snapshot: SpeechSnapshot | null = null;
   private progressSeconds: number | null = null;
+  /** The sentence the app's own utterance is reading. */
+  private sentence: SentencePlace | null = null;
   private last: RunStats | null = null;
   private current: AppStatus;
   private readonly listeners = new Set<(s: AppStatus) => void>();
@@ -128,7 +148,10 @@ export class AppController {
         last: this.snapshot?.last ?? null,
       };
     }
-    if (this.snapshot.state !== 'speaking') this.progressSeconds = null;
+    if (this.snapshot.state !== 'speaking') {
+      this.progressSeconds = null;
+      this.sentence = null;
+    }
     this.publish();
   }
 
@@ -166,14 +189,31 @@ export class AppController {
           if (p.type === 'progress') {
             this.progressSeconds = p.audioSeconds;
             this.publish();
+          } else if (p.type === 'sentence') {
+            this.sentence = { sentence: p.sentence, sentences: p.sentences, start: p.start, end: p.end };
+            this.publish();
           }
         },
       );
       if (outcome.stats) this.last = outcome.stats;
+      this.sentence = null;
       await this.refresh();
       return { ok: true, stats: outcome.stats, warning: outcome.warning };
     } catch (err) {
+      this.sentence = null;
       await this.refresh();
+      return failure(err);
+    }
+  }
+
+  /** Pause, resume, next sentence, previous sentence (tray, window). */
+  async control(action: PlaybackControl): Promise<BridgeResult<object>> {
+    if (!this.service) return this.unavailable();
+    try {
+      await this.service.control(action);
+      await this.refresh();
+      return { ok: true };
+    } catch (err) {
       return failure(err);
     }
   }
@@ -263,6 +303,7 @@ export class AppController {
       attached: this.service?.mode === 'attached',
       progressSeconds: this.progressSeconds,
       last: this.last,
+      sentence: this.sentence,
     });
   }
 

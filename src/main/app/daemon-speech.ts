@@ -108,6 +108,14 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         if (e.event === 'queued') onProgress({ type: 'queued', position: Number(e.position ?? 0) });
         else if (e.event === 'started') onProgress({ type: 'started' });
         else if (e.event === 'progress') onProgress({ type: 'progress', audioSeconds: Number(e.audio_seconds ?? 0) });
+        else if (e.event === 'sentence')
+          onProgress({
+            type: 'sentence',
+            sentence: Number(e.sentence),
+            sentences: Number(e.sentences),
+            start: Number(e.start),
+            end: Number(e.end),
+          });
       });
       const spoken: Spoken = answer.queued ? {} : answer; // queued only with "wait": false, which the app never sends
       return { stats: statsOf(spoken), warning: spoken.warning ?? null, output: spoken.output ?? null };
@@ -115,6 +123,10 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
     async stop() {
       const answer = await call({ action: 'cancel' });
       return answer.cancelled;
+    },
+    async control(action) {
+      await call({ action });
+      changed(); // paused or not: the state a poll would notice later
     },
     async voices(): Promise<Voices> {
       const a = await call({ action: 'voices' });
@@ -137,6 +149,7 @@ export function daemonSpeechService(client: DaemonClient, options: DaemonSpeechO
         doors: a.doors ?? [],
         slow: slowOf(a.speed),
         remote: a.remote ?? null,
+        ...(a.state === 'paused' ? { paused: true } : {}),
       };
     },
     onChange(listener) {

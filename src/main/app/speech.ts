@@ -35,7 +35,22 @@ export interface SpeakOutcome {
 }
 
 export type SpeechProgress =
-  { type: 'queued'; position: number } | { type: 'started' } | { type: 'progress'; audioSeconds: number };
+  | { type: 'queued'; position: number }
+  | { type: 'started' }
+  | { type: 'progress'; audioSeconds: number }
+  /** A sentence starts playing: its 1-based index, of how many, and its UTF-16 range in the text sent. */
+  | ({ type: 'sentence' } & SentencePlace);
+
+/** Where the utterance is: the sentence being read and its place in the text (for the window's highlight). */
+export interface SentencePlace {
+  sentence: number;
+  sentences: number;
+  start: number;
+  end: number;
+}
+
+/** Playback controls (tray, window): hold and carry on, skip a sentence, hear the previous one again. */
+export type PlaybackControl = 'pause' | 'resume' | 'next' | 'back';
 
 export type EngineState = 'loading' | 'idle' | 'speaking' | 'error';
 
@@ -51,6 +66,8 @@ export interface SpeechSnapshot {
   slow?: SlowNotice | null;
   /** The remote engine's speech server (status' `remote`). */
   remote?: RemoteStatus | null;
+  /** Playback is held (pause); state stays speaking. */
+  paused?: boolean;
 }
 
 /** A failure with the daemon's protocol code (E_CANCELLED, E_NO_MODEL, E_TEXT_EMPTY, ...). */
@@ -71,6 +88,8 @@ export interface SpeechService {
   speak(command: SpeakCommand, onProgress?: (p: SpeechProgress) => void): Promise<SpeakOutcome>;
   /** Cancels everything playing and queued; resolves with how many were cancelled. */
   stop(): Promise<number>;
+  /** pause, resume, next or back on what is playing (nothing playing: nothing happens). */
+  control(action: PlaybackControl): Promise<void>;
   voices(): Promise<Voices>;
   snapshot(): Promise<SpeechSnapshot>;
   /** Called when the state may have changed (read snapshot() again). Returns an unsubscribe. */

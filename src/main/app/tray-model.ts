@@ -3,7 +3,18 @@ import type { DoorInfo } from '../../shared/actions.js';
 import type { AppState, AppStatus } from '../../shared/bridge.js';
 
 export type TrayAction =
-  'speak-clipboard' | 'stop' | 'open-window' | 'reload-handlers' | 'reload-model' | 'settings' | 'models' | 'quit';
+  | 'speak-clipboard'
+  | 'stop'
+  | 'open-window'
+  | 'reload-handlers'
+  | 'reload-model'
+  | 'settings'
+  | 'models'
+  | 'quit'
+  | 'pause'
+  | 'resume'
+  | 'next'
+  | 'back';
 
 export type TrayItem =
   | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
@@ -74,6 +85,18 @@ function voiceMenu(ctx: TrayContext): TrayItem[] {
   ];
 }
 
+/** Pause/Resume (one item, by state), Next and Back: enabled while something speaks. */
+function playbackItems(status: AppStatus): TrayItem[] {
+  const speaking = status.state === 'speaking';
+  return [
+    status.paused
+      ? { kind: 'action', action: 'resume', label: 'Resume', enabled: speaking }
+      : { kind: 'action', action: 'pause', label: 'Pause', enabled: speaking },
+    { kind: 'action', action: 'next', label: 'Next sentence', enabled: speaking },
+    { kind: 'action', action: 'back', label: 'Previous sentence', enabled: speaking },
+  ];
+}
+
 export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
   const up = status.state === 'ready' || status.state === 'speaking';
   const headline =
@@ -94,6 +117,7 @@ export function buildTrayModel(status: AppStatus, ctx: TrayContext): TrayModel {
       : []),
     { kind: 'action', action: 'speak-clipboard', label: 'Speak clipboard', enabled: up },
     { kind: 'action', action: 'stop', label: 'Stop speaking', enabled: status.state === 'speaking' },
+    ...playbackItems(status),
     { kind: 'action', action: 'open-window', label: 'Open window', enabled: true },
     ...voiceMenu(ctx),
     { kind: 'separator' },

@@ -220,6 +220,11 @@ function trayActions(deps: {
         return void deps.speakClipboard();
       case 'stop':
         return void controller.stop();
+      case 'pause':
+      case 'resume':
+      case 'next':
+      case 'back':
+        return void controller.control(action);
       case 'open-window':
         return window.show();
       case 'reload-handlers':

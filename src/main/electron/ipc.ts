@@ -123,6 +123,7 @@ export function registerIpc(deps: IpcDeps): () => void {
     speak: async (p) => controller.speak(p),
     saveWav: async (p, e) => controller.saveWav(p, await deps.chooseWavPath(e.sender)),
     stop: async () => controller.stop(),
+    control: async (action) => controller.control(action),
     getStatus: async () => controller.status,
     getVoices: async () => controller.voices(),
     getDefaults: async () => controller.defaults(),

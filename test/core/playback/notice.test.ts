@@ -53,7 +53,8 @@ describe('a machine slower than real time', () => {
       const events = async (extra: Record<string, unknown>) => {
         const got: string[] = [];
         const answer = await client.request(
-          { action: 'generate', text: 'One sentence here. And another one.', events: true, ...extra },
+          // one sentence: each sentence is its own step (decision 0030), with its own preparing/speaking
+          { action: 'generate', text: 'One sentence here and another one.', events: true, ...extra },
           (e) => got.push(String(e.event)),
         );
         expect(answer.status).toBe('ok');

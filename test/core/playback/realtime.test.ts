@@ -1,7 +1,7 @@
 // Playback on a machine slower (and faster) than real time, measured on the audio timeline: the real
 // engine on the synthetic model, slowed by a wrapper to RTF 0.5, 1.5 and 3 (the scheduler is not told),
 // speaks through the pipe sink into a player that consumes at exactly real time and logs every underrun
-// (test/support/paced/player.py). Underruns may fall only between segments.
+// (test/support/paced/player.py). Underruns may fall only between segments (for the speakers, each sentence is one).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import type { Engine, SynthesisEvent } from '../../../src/shared/engine.js';
 import type { EventMessage } from '../../../src/shared/protocol.js';
 import { installPacedPlayer, pacedAudio, readPlayerLogs, type PlayerLog } from '../../support/paced-player.js';
 import { syntheticModel } from '../engine/fixture.js';
+import { splitSentences } from '../../../src/core/playback/sentences.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const handlersFile = path.join(root, 'out', 'daemon', 'handlers.mjs');
@@ -140,9 +141,26 @@ async function speak(name: string, rtf: number, texts: string[], start?: 'smooth
     answeredAt,
     answers: answers as Record<string, unknown>[],
     events,
-    generations,
+    generations: perRequest(generations, texts),
     players,
   };
+}
+
+/**
+ * The engine's calls joined into one record per request: speech for the speakers is generated one sentence per
+ * call (decision 0030), and the requests' calls come one after another, in order.
+ */
+function perRequest(calls: Generation[], texts: string[]): Generation[] {
+  let next = 0;
+  return texts.map((text) => {
+    const mine = calls.slice(next, (next += splitSentences(text).length));
+    const joined: Generation = { endedAt: mine.at(-1)!.endedAt, boundaries: [], samples: 0 };
+    for (const g of mine) {
+      joined.boundaries.push(...g.boundaries.map((b) => joined.samples + b));
+      joined.samples += g.samples;
+    }
+    return joined;
+  });
 }
 
 /** Underruns (≥ 20 ms) that fell inside a segment, as [request, seconds into its audio, length]. */

@@ -46,12 +46,31 @@ describe('tray model', () => {
     expect(labels(buildTrayModel(status('ready'), ctx).items).some((l) => /HTTP API|Wyoming/.test(l))).toBe(false);
   });
 
+  it('offers Pause, Next and Back while speaking only, and Resume in place of Pause while paused', () => {
+    for (const state of ['loading', 'ready', 'error', 'no-model'] as const)
+      expect(enabled(buildTrayModel(status(state), ctx).items)).toMatchObject({
+        pause: false,
+        next: false,
+        back: false,
+      });
+    const speaking = buildTrayModel(status('speaking'), ctx).items;
+    expect(enabled(speaking)).toMatchObject({ pause: true, next: true, back: true });
+    expect(enabled(speaking).resume).toBeUndefined();
+    const paused = buildTrayModel(status('speaking', { paused: true }), ctx).items;
+    expect(enabled(paused)).toMatchObject({ resume: true, next: true, back: true });
+    expect(enabled(paused).pause).toBeUndefined();
+    expect(labels(paused)).toContain('Resume');
+  });
+
   it('lists every menu entry in order', () => {
     const m = buildTrayModel(status('ready'), ctx);
     expect(labels(m.items)).toEqual([
       'q3tts — Ready',
       'Speak clipboard',
       'Stop speaking',
+      'Pause',
+      'Next sentence',
+      'Previous sentence',
       'Open window',
       'Reload handlers',
       'Reload model',
@@ -101,6 +120,10 @@ describe('tray model', () => {
       'reload-model': model,
       settings: true,
       quit: true,
+      // playback controls: while something speaks
+      pause: stop,
+      next: stop,
+      back: stop,
       // "Download a model…" exists only while nothing is installed.
       ...(state === 'no-model' ? { models: true } : {}),
     });

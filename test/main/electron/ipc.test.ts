@@ -38,6 +38,7 @@ const speech: SpeechService = {
     }
   ),
   stop: async () => 2,
+  control: async (action) => void requested.push({ action }),
   voices: async () => ({
     engine: 'tone',
     model: 'tone',
@@ -167,6 +168,22 @@ describe('ipc handlers', () => {
       ok: true,
       cancelled: 2,
     });
+  });
+
+  it('passes pause, resume, next and back on to the speech service, and nothing else', async () => {
+    const ev = event(ours, frame('app://ui/index.html'));
+    for (const action of ['pause', 'resume', 'next', 'back'])
+      expect(await call(INVOKE_CHANNELS.control, ev, action)).toEqual({ ok: true });
+    expect(requested.slice(-4)).toEqual([
+      { action: 'pause' },
+      { action: 'resume' },
+      { action: 'next' },
+      { action: 'back' },
+    ]);
+    const before = requested.length;
+    for (const bad of ['skip', { action: 'next' }, undefined])
+      expect(await call(INVOKE_CHANNELS.control, ev, bad)).toMatchObject({ ok: false, code: 'E_INVALID' });
+    expect(requested.length).toBe(before);
   });
 
   it('saves only where the dialog in main says, never where the renderer says', async () => {

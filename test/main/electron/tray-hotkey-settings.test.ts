@@ -109,7 +109,7 @@ describe('tray adapter', () => {
     const mock = electron.TrayMock.instances.at(-1)!;
     expect(mock.image.path).toBe('/icons/trayTemplate.png');
     expect(mock.image.template).toBe(true);
-    expect(menuTemplate(buildTrayModel(status, { hotkeyLine: '', voice: '' }), () => undefined).length).toBe(15);
+    expect(menuTemplate(buildTrayModel(status, { hotkeyLine: '', voice: '' }), () => undefined).length).toBe(18);
   });
 });
 
