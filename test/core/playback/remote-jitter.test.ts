@@ -55,6 +55,16 @@ function recorded(engine: Engine, log: Generation[]): Engine {
   };
 }
 
+/** The request's engine calls as one record: speech for the speakers is made one sentence per call (decision 0030). */
+function joined(calls: Generation[]): Generation {
+  const all: Generation = { boundaries: [], samples: 0 };
+  for (const g of calls) {
+    all.boundaries.push(...g.boundaries.map((b) => all.samples + b));
+    all.samples += g.samples;
+  }
+  return all;
+}
+
 async function speak(name: string, text: string, start?: 'asap') {
   const dir = path.join(tmp, name);
   mkdirSync(dir, { recursive: true });
@@ -75,7 +85,7 @@ async function speak(name: string, text: string, start?: 'asap') {
   });
   await core.close();
   const players = readPlayerLogs(playerLog);
-  return { answer, generation: generations[0]!, player: players.at(-1)! };
+  return { answer, generation: joined(generations), player: players.at(-1)! };
 }
 
 /** Underruns (≥ 20 ms) inside a segment, as [seconds into the audio, length]. */
