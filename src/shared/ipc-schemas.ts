@@ -74,6 +74,19 @@ export const ModelRefSchema = z.object({ name: modelName, precision: PrecisionSc
 export const HistoryEntryRefSchema = z.object({ entry: z.number().int().min(1) }).strict();
 export const HistoryClearSchema = z.object({ entry: z.number().int().min(1).optional() }).strict();
 
+/** The speech server's bearer token (null clears it); never sent back to the window. */
+export const ServerTokenParamsSchema = z
+  .object({
+    token: z
+      .string()
+      .trim()
+      .min(1, 'empty: type the token, or clear it')
+      .max(4096, 'at most 4096 characters')
+      .regex(/^[\x21-\x7e]+$/, 'a bearer token is printable characters without spaces')
+      .nullable(),
+  })
+  .strict();
+
 /** Methods without arguments take none: anything sent along is refused. */
 const NO_PAYLOAD = z.undefined();
 
@@ -131,6 +144,10 @@ export const IPC_CONTRACT = {
   removeVoice: { payload: RemoveVoiceParamsSchema, answer: answers<BridgeResult<{ voices: VoicePreset[] }>>() },
   /** Pause, resume, the next sentence or the previous one, on what is playing. */
   control: { payload: z.enum(['pause', 'resume', 'next', 'back']), answer: answers<BridgeResult<object>>() },
+  /** Whether a speech server token is stored (the token itself never comes back). */
+  getServerToken: { payload: NO_PAYLOAD, answer: answers<{ stored: boolean }>() },
+  /** Stores (0600, beside the settings file) or clears the speech server's token; a hosted daemon on a server restarts with it. */
+  setServerToken: { payload: ServerTokenParamsSchema, answer: answers<BridgeResult<{ stored: boolean }>>() },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

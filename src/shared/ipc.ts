@@ -28,6 +28,8 @@ export const INVOKE_CHANNELS = {
   saveVoice: 'q3tts:save-voice',
   removeVoice: 'q3tts:remove-voice',
   control: 'q3tts:control',
+  getServerToken: 'q3tts:get-server-token',
+  setServerToken: 'q3tts:set-server-token',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

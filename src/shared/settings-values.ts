@@ -8,7 +8,13 @@ export const SPEAK_MODES = ['interrupt', 'queue'] as const;
 export const SPEECH_STARTS = ['smooth', 'asap'] as const;
 
 /** Fields whose change needs a new engine (the composition root restarts it). */
-export const ENGINE_FIELDS = ['modelDir', 'modelVariant', 'executionProvider'] as const;
+export const ENGINE_FIELDS = [
+  'modelDir',
+  'modelVariant',
+  'executionProvider',
+  'speechServer',
+  'speechServerFailover',
+] as const;
 
 /** Fields whose change needs the front doors reopened (the composition root restarts the hosted daemon). */
 export const DOOR_FIELDS = ['httpDoor', 'wyomingDoor'] as const;

@@ -12,6 +12,7 @@ import {
   listenHost,
 } from './settings-values.js';
 import { MAX_PRESETS, presetNameProblem } from './voice-presets.js';
+import { speechServerUrlProblem } from './speech-server-url.js';
 
 export { SPEAK_MODES, isAccelerator };
 
@@ -75,6 +76,17 @@ export const settingsFields = {
   rate: z.number().min(0.5, 'at least 0.5').max(2, 'at most 2').default(1),
   /** Volume in percent the window and the hotkey use, 0–100. */
   volume: z.number().min(0, 'at least 0').max(100, 'at most 100').default(100),
+  /** "Use a speech server": the remote engine's URL (vLLM-Omni, another q3tts); null = the local model. Its token is kept apart, 0600 (decision 0031). */
+  speechServer: z
+    .string()
+    .superRefine((url, ctx) => {
+      const problem = speechServerUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .nullable()
+    .default(null),
+  /** While the speech server fails, the installed local model speaks (when there is one). */
+  speechServerFailover: z.boolean().default(true),
 };
 
 function listenAddress() {
@@ -108,7 +120,7 @@ type Raw = Record<string, unknown>;
  * One upgrade step per version: STEPS[n] turns a version-n object into a version-(n+1) object.
  * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
  * v3 added the front doors (httpDoor, wyomingDoor), closed unless the user opens them.
- * v4 added saved voices (voices, defaultVoice) and the rate and volume defaults.
+ * v4 added saved voices (voices, defaultVoice), the rate and volume defaults, and the speech server (none).
  */
 const STEPS: Record<number, (from: Raw) => Raw> = {
   1: ({ voice, interrupt, ...rest }) => ({
@@ -118,7 +130,16 @@ const STEPS: Record<number, (from: Raw) => Raw> = {
     version: 2,
   }),
   2: (from) => ({ ...from, httpDoor: null, wyomingDoor: null, version: 3 }),
-  3: (from) => ({ ...from, voices: [], defaultVoice: null, rate: 1, volume: 100, version: 4 }),
+  3: (from) => ({
+    ...from,
+    voices: [],
+    defaultVoice: null,
+    rate: 1,
+    volume: 100,
+    speechServer: null,
+    speechServerFailover: true,
+    version: 4,
+  }),
 };
 
 export interface MigrationResult {

@@ -6,7 +6,7 @@ import { attachToDaemon, doorsOf, hostDaemon, probeDaemon } from '../app/daemon-
 import type { SettingsRepo } from '../app/settings-repo.js';
 import type { SpeechService } from '../app/speech.js';
 import { Supervisor, type Supervised } from '../app/supervisor.js';
-import { resolveEngineConfig } from '../../core/engine/config.js';
+import { hostedEngineConfig, type ServerTokenFile } from '../app/speech-server.js';
 import { currentPathEnv } from '../../core/paths.js';
 import { configDir } from '../../shared/paths.js';
 import { utilityProcessHost } from './engine-process.js';
@@ -16,6 +16,8 @@ export type RunningDaemon = Supervised & { speech: SpeechService };
 export interface DaemonDeps {
   socketPath: string;
   settings: Pick<SettingsRepo, 'get'> & Partial<Pick<SettingsRepo, 'path'>>;
+  /** The speech server's token (Settings → Use a speech server). */
+  serverToken?: Pick<ServerTokenFile, 'read'>;
   controller: Pick<AppController, 'setStarting' | 'setService' | 'setFailed'>;
   log(message: string): void;
   /** A client stopped the daemon this app hosts (`q3tts stop`): the app stops with it. */
@@ -34,11 +36,7 @@ export function superviseDaemon(deps: DaemonDeps): Supervisor<RunningDaemon> {
         return { speech: attached.speech, ended: attached.ended, stop: () => attached.speech.close() };
       }
       const s = settings.get();
-      const engine = resolveEngineConfig(currentPathEnv(), {
-        ...(s.modelDir ? { modelDir: s.modelDir } : {}),
-        executionProvider: s.executionProvider,
-        precision: s.modelVariant,
-      });
+      const engine = hostedEngineConfig(currentPathEnv(), s, deps.serverToken?.read() ?? null);
       // The engine runs in a utilityProcess: it works with the runAsNode fuse off (packaged builds).
       const hosted = await hostDaemon({
         socketPath,

@@ -11,6 +11,7 @@ import { ensureApplicationEntry } from '../app/desktop-entry.js';
 import { chromiumFeatures, hotkeyLine, hotkeyStrategy, isWayland, type HotkeyStatus } from '../app/hotkey.js';
 import { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
+import { ServerTokenFile } from '../app/speech-server.js';
 import { buildTrayModel, type TrayAction } from '../app/tray-model.js';
 import { currentPathEnv } from '../../core/paths.js';
 import { modelsRoot } from '../../core/models/layout.js';
@@ -115,9 +116,11 @@ function startCore() {
     restartService: () => void supervisor.restart(),
     log,
   });
+  const serverToken = new ServerTokenFile(settings.path); // beside settings.json, 0600
   const supervisor = superviseDaemon({
     socketPath: defaultSocketPath(currentPathEnv()),
     settings,
+    serverToken,
     controller,
     log,
     onStoppedByClient: () => app.quit(), // `q3tts stop` stops the app that is the daemon
@@ -135,7 +138,7 @@ function startCore() {
     restartService: () => void supervisor.restart(),
     onEvent: (event) => pushModelEvent(allContents(), event),
   });
-  return { settings, controller, supervisor, localModels, models };
+  return { settings, controller, supervisor, localModels, models, serverToken };
 }
 
 interface FrontEnds {
@@ -147,7 +150,10 @@ interface FrontEnds {
 }
 
 /** The window, the tray, the hotkey, notifications and the IPC the window talks through. */
-function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: boolean): FrontEnds {
+function startFrontEnds(
+  { settings, controller, models, supervisor, serverToken }: Core,
+  appIdInstalled: boolean,
+): FrontEnds {
   const window = new SpeakWindow(PRELOAD, (contents, view) => pushShowView([contents], view), platform);
   let hotkey: HotkeyStatus = { kind: 'disabled' };
 
@@ -191,6 +197,11 @@ function startFrontEnds({ settings, controller, models }: Core, appIdInstalled: 
     controller,
     settings,
     models,
+    serverToken,
+    // A new token reaches the remote engine by a restart, as the speech server setting does.
+    onServerTokenChanged: () => {
+      if (settings.get().speechServer && controller.speech?.mode !== 'attached') void supervisor.restart();
+    },
     ourContents: () => window.contents(),
     chooseWavPath: async (sender) => {
       const owner = BrowserWindow.fromWebContents(sender);

@@ -13,6 +13,7 @@ import type { ModelManager } from '../app/models.js';
 import type { SettingsRepo } from '../app/settings-repo.js';
 import { WindowHistory } from '../app/history.js';
 import { VoicePresets } from '../app/voice-presets.js';
+import { ServerTokenFile } from '../app/speech-server.js';
 import { APP_ORIGIN } from './windows.js';
 import { errorMessage } from '../../shared/errors.js';
 
@@ -29,6 +30,10 @@ export interface IpcDeps {
   chooseWavPath(sender: WebContents): Promise<string | null>;
   /** Saved voices (default: through the controller's daemon, into the settings file). */
   voicePresets?: Pick<VoicePresets, 'save' | 'remove'>;
+  /** The speech server's token (default: the file beside the settings file). */
+  serverToken?: Pick<ServerTokenFile, 'stored' | 'set'>;
+  /** The token changed: the hosted daemon, if it speaks through a server, restarts with it. */
+  onServerTokenChanged?(): void;
 }
 
 export function isTrustedSender(event: IpcMainInvokeEvent, ours: WebContents[]): boolean {
@@ -99,6 +104,7 @@ export function registerIpc(deps: IpcDeps): () => void {
       settingsFile: settings.path,
       reloadSettings: () => settings.reload(),
     });
+  const serverToken = deps.serverToken ?? new ServerTokenFile(settings.path);
   const snapshot = (): SettingsSnapshot => ({
     settings: settings.get(),
     file: settings.path,
@@ -141,6 +147,16 @@ export function registerIpc(deps: IpcDeps): () => void {
     clearHistory: async (p) => history.clear(p.entry),
     saveVoice: async (p) => voicePresets.save(p),
     removeVoice: async (p) => voicePresets.remove(p.name),
+    getServerToken: async () => ({ stored: serverToken.stored() }),
+    setServerToken: async (p) => {
+      try {
+        await serverToken.set(p.token);
+      } catch (err) {
+        return { ok: false, code: 'E_SETTINGS', message: `Could not store the token: ${errorMessage(err)}` };
+      }
+      deps.onServerTokenChanged?.();
+      return { ok: true, stored: serverToken.stored() };
+    },
   };
   return serveContract(IPC_CONTRACT, INVOKE_CHANNELS, handlers, (event) => isTrustedSender(event, deps.ourContents()));
 }
