@@ -22,6 +22,7 @@ import {
 } from './settings-view.js';
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
+import { mountSpeechServer } from './speech-server-panel.js';
 import {
   EXECUTION_PROVIDERS,
   EXECUTION_PROVIDER_LABELS,
@@ -57,6 +58,8 @@ function findControls() {
     modelDir: input('set-modelDir'),
     modelVariant: $<HTMLSelectElement>('set-modelVariant'),
     provider: $<HTMLSelectElement>('set-executionProvider'),
+    speechServer: input('set-speechServer'),
+    speechServerFailover: input('set-speechServerFailover'),
     httpDoor: input('set-httpDoor'),
     wyomingDoor: input('set-wyomingDoor'),
     doorLine: $<HTMLParagraphElement>('door-note'),
@@ -86,6 +89,8 @@ function readForm(c: Controls, saved: Settings | null): SettingsForm {
     modelDir: c.modelDir.value,
     modelVariant: c.modelVariant.value,
     executionProvider: c.provider.value,
+    speechServer: c.speechServer.value,
+    speechServerFailover: c.speechServerFailover.checked,
     httpDoor: c.httpDoor.value,
     wyomingDoor: c.wyomingDoor.value,
     startAtLogin: c.startAtLogin.checked,
@@ -118,6 +123,8 @@ function fillForm(c: Controls, f: SettingsForm, voices: Voices | null, presets: 
   c.modelDir.value = f.modelDir;
   c.modelVariant.value = f.modelVariant;
   c.provider.value = f.executionProvider;
+  c.speechServer.value = f.speechServer;
+  c.speechServerFailover.checked = f.speechServerFailover;
   c.httpDoor.value = f.httpDoor;
   c.wyomingDoor.value = f.wyomingDoor;
   c.startAtLogin.checked = f.startAtLogin;
@@ -194,6 +201,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
   c.modelVariant.replaceChildren(...PRECISIONS.map((p) => new Option(PRECISION_LABELS[p], p)));
   c.provider.replaceChildren(...EXECUTION_PROVIDERS.map((p) => new Option(EXECUTION_PROVIDER_LABELS[p], p)));
   const errors = fieldErrors(c);
+  const speechServer = mountSpeechServer(bridge);
 
   let saved: Settings | null = null;
   let voices: Voices | null = null;
@@ -214,6 +222,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
     const doors = saved ? doorNotes(read(), patch, deps.attached()) : [];
     c.doorLine.hidden = doors.length === 0;
     c.doorLine.textContent = doors.join(' ');
+    speechServer.render();
     c.form.setAttribute('aria-busy', String(saving));
   };
 

@@ -11,6 +11,7 @@ import {
   isLoopbackHost,
   listenHost,
 } from '../shared/settings-values.js';
+import { speechServerUrlProblem } from '../shared/speech-server-url.js';
 
 /** What the form's controls hold: text fields as typed ("" for none), checkboxes as booleans. */
 export interface SettingsForm {
@@ -30,6 +31,9 @@ export interface SettingsForm {
   modelDir: string;
   modelVariant: string;
   executionProvider: string;
+  /** "" = the local model. */
+  speechServer: string;
+  speechServerFailover: boolean;
   httpDoor: string;
   wyomingDoor: string;
   startAtLogin: boolean;
@@ -52,6 +56,8 @@ export const FORM_FIELDS: readonly FormField[] = [
   'modelDir',
   'modelVariant',
   'executionProvider',
+  'speechServer',
+  'speechServerFailover',
   'httpDoor',
   'wyomingDoor',
   'startAtLogin',
@@ -73,6 +79,8 @@ export function formFromSettings(s: Settings): SettingsForm {
     modelDir: s.modelDir ?? '',
     modelVariant: s.modelVariant,
     executionProvider: s.executionProvider,
+    speechServer: s.speechServer ?? '',
+    speechServerFailover: s.speechServerFailover,
     httpDoor: s.httpDoor ?? '',
     wyomingDoor: s.wyomingDoor ?? '',
     startAtLogin: s.startAtLogin,
@@ -104,6 +112,8 @@ export function patchFromForm(
     modelDir: orNull(form.modelDir),
     modelVariant: form.modelVariant,
     executionProvider: form.executionProvider,
+    speechServer: orNull(form.speechServer),
+    speechServerFailover: form.speechServerFailover,
     httpDoor: orNull(form.httpDoor),
     wyomingDoor: orNull(form.wyomingDoor),
     startAtLogin: form.startAtLogin,
@@ -116,6 +126,10 @@ export function patchFromForm(
   if ('rate' in patch && !(Number(patch.rate) >= 0.5 && Number(patch.rate) <= 2)) errors.rate = 'between 0.5 and 2';
   if ('volume' in patch && !(Number(patch.volume) >= 0 && Number(patch.volume) <= 100))
     errors.volume = 'between 0 and 100';
+  if (typeof patch.speechServer === 'string') {
+    const problem = speechServerUrlProblem(patch.speechServer);
+    if (problem) errors.speechServer = problem;
+  }
   for (const door of DOOR_FIELDS) {
     const value = patch[door];
     if (typeof value === 'string' && listenHost(value) === null) errors[door] = LISTEN_ADDRESS_HINT;

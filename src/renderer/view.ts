@@ -1,5 +1,6 @@
 // What the window shows for a given state: pure, so the wording and the disabled rules are testable.
 import type { AppStatus, RunStats } from '../shared/bridge.js';
+import { remoteNote } from './speech-server-view.js';
 
 export const EXAMPLE_VOICES: ReadonlyArray<{ name: string; instruct: string }> = [
   { name: 'Calm narrator', instruct: 'A calm, warm middle-aged male narrator with a slow, steady pace.' },
@@ -26,11 +27,12 @@ export function formatStats(stats: RunStats): string {
 }
 
 export function statusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {
-  const line = baseStatusLine(status, busy);
-  // Said where the user looks: why speech waits, and what would make it faster.
-  return status.slow && (status.state === 'ready' || status.state === 'speaking')
-    ? `${line} — ${status.slow.advice}`
-    : line;
+  const up = status.state === 'ready' || status.state === 'speaking';
+  // Said where the user looks: where speech is made (a speech server, or the local model standing in),
+  // why it waits, and what would make it faster.
+  const remote = up ? remoteNote(status) : null;
+  const line = remote ? `${baseStatusLine(status, busy)} — ${remote}` : baseStatusLine(status, busy);
+  return status.slow && up ? `${line} — ${status.slow.advice}` : line;
 }
 
 function baseStatusLine(status: AppStatus, busy: 'speak' | 'save' | null): string {

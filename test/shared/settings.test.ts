@@ -11,6 +11,8 @@ import {
   VoicePresetSchema,
 } from '../../src/shared/settings.js';
 import { presetNameProblem } from '../../src/shared/voice-presets.js';
+import { engineSettingsChanged } from '../../src/shared/settings-values.js';
+import { speechServerUrlProblem } from '../../src/shared/speech-server-url.js';
 
 describe('settings schema', () => {
   it('has defaults for every field at the current version', () => {
@@ -34,6 +36,8 @@ describe('settings schema', () => {
       defaultVoice: null,
       rate: 1,
       volume: 100,
+      speechServer: null,
+      speechServerFailover: true,
     });
   });
 
@@ -146,6 +150,49 @@ describe('saved voices in the settings', () => {
   });
 });
 
+describe('speech server setting', () => {
+  it.each([
+    ['http://gpu-box:8091', null],
+    ['https://tts.example.org', null],
+    ['https://tts.example.org/q3tts/', null],
+    ['http://[::1]:8880', null],
+    ['  http://10.0.0.5:8091  ', null],
+    ['', /empty/],
+    ['gpu-box:8091', /http:\/\/ or https:\/\//],
+    ['gpu-box', /not a URL/],
+    ['ftp://gpu-box/', /http:\/\/ or https:\/\//],
+    ['file:///etc/passwd', /http:\/\/ or https:\/\//],
+    ['javascript:alert(1)', /http:\/\/ or https:\/\//],
+    ['https://user:pass@tts.example.org', /user name or password.*token field/],
+    ['https://user@tts.example.org', /user name or password/],
+    ['https://tts.example.org/?token=abc', /query/],
+    ['https://tts.example.org/#x', /fragment/],
+    [`https://tts.example.org/${'a'.repeat(2100)}`, /at most 2048/],
+  ])('URL %j → %s', (url, problem) => {
+    const found = speechServerUrlProblem(url);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toMatch(problem);
+    // The schema (main, the file) and the window judge alike.
+    expect(SettingsPatchSchema.safeParse({ speechServer: url }).success).toBe(problem === null);
+  });
+
+  it('null is the local model; the failover choice is a boolean', () => {
+    const remote = applySettingsPatch(DEFAULT_SETTINGS, { speechServer: 'https://tts.example.org' });
+    expect(remote.speechServer).toBe('https://tts.example.org');
+    expect(applySettingsPatch(remote, { speechServer: null }).speechServer).toBeNull();
+    expect(() => applySettingsPatch(DEFAULT_SETTINGS, { speechServerFailover: 'auto' })).toThrow(
+      /speechServerFailover/,
+    );
+  });
+
+  it('a speech server change restarts the hosted engine (an engine field)', () => {
+    expect(engineSettingsChanged(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, speechServer: 'http://gpu:8091' })).toBe(
+      true,
+    );
+    expect(engineSettingsChanged(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, speechServerFailover: false })).toBe(true);
+  });
+});
+
 describe('migrateSettings', () => {
   // [name, stored, expected fields (subset), reset list, changed]
   const rows: Array<[string, unknown, Record<string, unknown>, string[], boolean]> = [
@@ -208,6 +255,8 @@ describe('migrateSettings', () => {
         defaultVoice: null,
         rate: 1,
         volume: 100,
+        speechServer: null,
+        speechServerFailover: true,
       },
       [],
       true,
@@ -255,6 +304,34 @@ describe('migrateSettings', () => {
       true,
     ],
     ['v4 volume out of range reset alone', { ...DEFAULT_SETTINGS, volume: -1 }, { volume: 100 }, ['volume'], true],
+    [
+      'v3 → v4: a speech server in a v3 file (by hand) is not taken: the upgrade keeps the local model',
+      { ...V3, speechServer: 'http://gpu-box:8091', speechServerFailover: false },
+      { speechServer: null, speechServerFailover: true },
+      [],
+      true,
+    ],
+    [
+      'v4 speech server kept',
+      { ...DEFAULT_SETTINGS, speechServer: 'https://tts.example.org/base', speechServerFailover: false },
+      { speechServer: 'https://tts.example.org/base', speechServerFailover: false },
+      [],
+      false,
+    ],
+    [
+      'v4 speech server with a password in the URL reset alone (never kept in the file)',
+      { ...DEFAULT_SETTINGS, speechServer: 'https://me:secret@tts.example.org', language: 'German' },
+      { speechServer: null, language: 'German' },
+      ['speechServer'],
+      true,
+    ],
+    [
+      'v4 (before the speech server) gets none, failover on',
+      { ...DEFAULT_SETTINGS, speechServer: undefined, speechServerFailover: undefined },
+      { speechServer: null, speechServerFailover: true },
+      [],
+      true,
+    ],
     ['v3 invalid door reset alone', { version: 3, httpDoor: 'nowhere:80' }, { httpDoor: null }, ['httpDoor'], true],
     [
       'v1 invalid value after upgrade reset',
