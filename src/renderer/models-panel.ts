@@ -19,6 +19,7 @@ import {
   type PrecisionChoice,
 } from './models-view.js';
 import { $ } from './dom.js';
+import { modelsRemoteLine } from './speech-server-view.js';
 
 export interface ModelsPanel {
   /** The app's status changed: the intro shows while no model is installed; listings go stale on changes. */
@@ -33,6 +34,7 @@ type Selection = { model: ModelChoice; choice: PrecisionChoice | null } | null;
 function findControls() {
   return {
     intro: $<HTMLParagraphElement>('models-intro'),
+    remoteLine: $<HTMLParagraphElement>('models-remote'),
     form: $<HTMLFormElement>('pull-form'),
     modelSelect: $<HTMLSelectElement>('model-choice'),
     precisionInputs: [$<HTMLInputElement>('prec-int4'), $<HTMLInputElement>('prec-fp32')],
@@ -62,6 +64,9 @@ function renderDownload(
   const choice = shownChoice(sel?.choice ?? null, state);
   const view = panelView(state, choice);
   c.intro.hidden = status?.state !== 'no-model';
+  const remote = modelsRemoteLine(status); // with a speech server, the models here are only its stand-in
+  c.remoteLine.hidden = remote === null;
+  c.remoteLine.textContent = remote ?? '';
   c.modelSelect.disabled = !view.choicesEnabled;
   for (const input of c.precisionInputs) {
     const p = sel?.model.precisions.find((x) => x.precision === input.value);

@@ -34,3 +34,15 @@ export function remoteNote(status: Pick<AppStatus, 'remote'>): string | null {
   if (remote.error) return `speech server ${remote.url} failing (${remote.error})`;
   return `speaking through the speech server ${remote.url}`;
 }
+
+/** The Models tab's line while the remote engine runs: the models here are the stand-in, not the voice heard. */
+export function modelsRemoteLine(status: Pick<AppStatus, 'remote'> | null): string | null {
+  const remote = status?.remote;
+  if (!remote) return null;
+  const standIn = remote.failover
+    ? 'the model in use here stands in while it is away'
+    : 'no local model stands in (Settings → Use a speech server)';
+  return remote.using === 'local'
+    ? `The speech server ${remote.url} is not answering: the model in use here speaks until it is back.`
+    : `Speech goes to the speech server ${remote.url}; ${standIn}.`;
+}

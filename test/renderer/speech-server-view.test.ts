@@ -2,7 +2,7 @@
 // engine speaks (pure functions the window uses).
 import { describe, expect, it } from 'vitest';
 import { formFromSettings, patchFromForm, touchesEngine } from '../../src/renderer/settings-view.js';
-import { remoteNote, speechServerNotes, tokenLine } from '../../src/renderer/speech-server-view.js';
+import { modelsRemoteLine, remoteNote, speechServerNotes, tokenLine } from '../../src/renderer/speech-server-view.js';
 import { statusLine } from '../../src/renderer/view.js';
 import type { AppStatus } from '../../src/shared/bridge.js';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
@@ -97,5 +97,28 @@ describe('the status line with the remote engine', () => {
       /^Speaking… — speech server .* the local model speaks$/,
     );
     expect(statusLine(ready({ state: 'error', message: 'boom', remote }), null)).toBe('The engine failed: boom');
+  });
+});
+
+describe("the Models tab's line with the remote engine", () => {
+  it.each([
+    ['no remote engine', null, null],
+    [
+      'server, stand-in ready',
+      { url: URL_, using: 'server' as const, failover: true },
+      `Speech goes to the speech server ${URL_}; the model in use here stands in while it is away.`,
+    ],
+    [
+      'server, no stand-in',
+      { url: URL_, using: 'server' as const, failover: false },
+      `Speech goes to the speech server ${URL_}; no local model stands in (Settings → Use a speech server).`,
+    ],
+    [
+      'standing in',
+      { url: URL_, using: 'local' as const, error: 'timeout', failover: true },
+      `The speech server ${URL_} is not answering: the model in use here speaks until it is back.`,
+    ],
+  ])('%s', (_name, remote, line) => {
+    expect(modelsRemoteLine(remote ? ready({ remote }) : ready())).toBe(line);
   });
 });

@@ -117,6 +117,10 @@ describe.skipIf(!haveChromium)('use a speech server', () => {
       .toMatch(`speech server ${SERVER} not answering (connect ECONNREFUSED): the local model speaks`);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'speech-server-status.png') });
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await expect
+      .poll(() => text('#models-remote'))
+      .toBe(`The speech server ${SERVER} is not answering: the model in use here speaks until it is back.`);
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.locator('#speech-server-section').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifacts, 'speech-server.png'), fullPage: true });
