@@ -241,6 +241,7 @@ export function mountSettings(deps: { bridge: Q3ttsBridge; mac: boolean; attache
     saving = true;
     refresh();
     try {
+      await speechServer.storeTyped();
       const answer = await bridge.setSettings(patch);
       if (answer.ok) {
         saved = answer.settings;

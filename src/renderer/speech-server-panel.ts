@@ -9,6 +9,8 @@ import { speechServerNotes, tokenLine } from './speech-server-view.js';
 export interface SpeechServerPanel {
   /** Redraws the notes from the URL and failover choice as typed. */
   render(): void;
+  /** Stores a token typed but not yet stored (Save stores it first, so the restarted engine has it). */
+  storeTyped(): Promise<void>;
 }
 
 export function mountSpeechServer(bridge: Q3ttsBridge): SpeechServerPanel {
@@ -59,5 +61,10 @@ export function mountSpeechServer(bridge: Q3ttsBridge): SpeechServerPanel {
     line.textContent = tokenLine(stored);
     render();
   });
-  return { render };
+  return {
+    render,
+    storeTyped: async () => {
+      if (token.value.trim() !== '' && !busy) await send(token.value);
+    },
+  };
 }

@@ -126,6 +126,21 @@ describe.skipIf(!haveChromium)('use a speech server', () => {
     await page.screenshot({ path: path.join(artifacts, 'speech-server.png'), fullPage: true });
   });
 
+  it('Save also stores a token typed but not stored yet, before the settings (the engine restarts with it)', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.click('#server-token-clear');
+    await expect.poll(() => text('#server-token-line')).toMatch(/No token stored/);
+    h.calls.length = 0;
+    await page.fill('#set-serverToken', 'typed-then-saved');
+    await page.check('#set-speechServerFailover');
+    await page.click('#settings-save');
+    await expect.poll(() => text('#settings-result')).toMatch(/^Saved\./);
+    expect(h.calls.map((c) => c.method).filter((m) => m.startsWith('set'))).toEqual(['setServerToken', 'setSettings']);
+    expect(readFileSync(tokenFile(), 'utf8').trim()).toBe('typed-then-saved');
+    expect(await page.inputValue('#set-serverToken')).toBe('');
+    expect(h.repo.get().speechServerFailover).toBe(true);
+  });
+
   it('clears the token: the file is gone', async () => {
     await page.click('#server-token-clear');
     await expect.poll(() => text('#server-token-line')).toMatch(/^Token cleared\. No token stored/);
