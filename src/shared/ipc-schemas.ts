@@ -19,6 +19,7 @@ import type { HistoryEntry } from './history.js';
 import type { InvokeMethod } from './ipc.js';
 import { MAX_TEXT_CHARS } from './limits.js';
 import { SettingsPatchSchema } from './settings.js';
+import { MAX_SERVER_TOKEN_CHARS } from './speech-server-url.js';
 import { MAX_PRESET_NAME, type VoicePreset } from './voice-presets.js';
 
 export const SpeakParamsSchema = z
@@ -81,7 +82,7 @@ export const ServerTokenParamsSchema = z
       .string()
       .trim()
       .min(1, 'empty: type the token, or clear it')
-      .max(4096, 'at most 4096 characters')
+      .max(MAX_SERVER_TOKEN_CHARS, `at most ${MAX_SERVER_TOKEN_CHARS} characters`)
       .regex(/^[\x21-\x7e]+$/, 'a bearer token is printable characters without spaces')
       .nullable(),
   })

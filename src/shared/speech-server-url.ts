@@ -1,6 +1,9 @@
 // The speech server URL check the settings schema and the window share (no Node: the window bundles it).
 // The daemon repeats the protocol check when it starts (core/engine/speech-server/config.ts).
 
+/** Long enough for any real bearer token, short enough that a pasted document is refused. */
+export const MAX_SERVER_TOKEN_CHARS = 4096;
+
 export const SPEECH_SERVER_HINT = 'e.g. http://gpu-box:8091 or https://tts.example.org';
 
 /** Why `value` cannot be the speech server's URL, or null when it can. */

@@ -8,8 +8,6 @@ import type { PathEnv } from '../../shared/paths.js';
 import type { Settings } from '../../shared/settings.js';
 
 export const TOKEN_FILE_NAME = 'speech-server-token';
-/** Long enough for any real bearer token, short enough that a pasted document is refused. */
-export const MAX_TOKEN_CHARS = 4096;
 
 /** The speech server's token: set and cleared from the window, never shown back, never in settings.json. */
 export class ServerTokenFile {
