@@ -33,6 +33,7 @@ import { ModelsService } from '../models/service.js';
 import { currentPathEnv } from '../paths.js';
 import type { HandlerContext } from './handlers-api.js';
 import { SpeechShaper } from '../audio/stretch.js';
+import { speakable } from '../text/document.js';
 import { HandlersLoader } from './handlers-loader.js';
 import { SpeechQueue } from './queue.js';
 import { SpeedBook } from '../playback/speed.js';
@@ -514,6 +515,7 @@ export class DaemonCore {
       writeFileAtomic: (p, d) => this.options.audio.writeFileAtomic(p, d),
       history: (info) => this.history.begin({ ...info, source: info.source ?? (extras.stream ? 'door' : null) }),
       shaper: (sampleRate, rate, gain) => SpeechShaper.create(sampleRate, rate, gain),
+      speakable,
       recordStats: (s) => {
         this.lastStats = s;
         this.log(

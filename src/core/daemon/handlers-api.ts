@@ -31,6 +31,11 @@ export interface HandlerContext {
    * shell loads once (handlers are re-imported on every edit).
    */
   shaper(sampleRate: number, rate: number, gain: number): Promise<AudioShaper>;
+  /**
+   * Markdown or HTML as text a person would hear (src/core/text/document.ts). Its parsers live in the shell for
+   * the same reason as the shaper: bundled into handlers, every edit would load them again, and keep them.
+   */
+  speakable(text: string): string;
   /** Writes a small file atomically. */
   writeFileAtomic(path: string, data: string): Promise<void>;
   /** What the daemon has measured of its speed (real-time factor, speech per token); kept across restarts. */

@@ -32,7 +32,6 @@ import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
 import { splitSentences } from '../playback/sentences.js';
 import { errorMessage } from '../../shared/errors.js';
-import { speakable } from '../text/document.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
   switch (request.action) {
@@ -55,7 +54,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   const fail = (code: ErrorCode, message: string) => errorAnswer(code, message, req.id);
 
   // What the sentences' offsets point into: the text as sent (or as cleaned, with "clean").
-  const source = req.clean ? speakable(req.text) : req.text;
+  const source = req.clean ? ctx.speakable(req.text) : req.text;
   const text = normalizeText(source);
   if (!hasSpeakableText(text))
     return fail(
