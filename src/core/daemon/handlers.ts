@@ -32,6 +32,7 @@ import type { Lane } from './queue.js';
 import { speakScheduled } from '../playback/speak.js';
 import { splitSentences } from '../playback/sentences.js';
 import { errorMessage } from '../../shared/errors.js';
+import { playInto } from '../audio/play.js';
 
 export async function handle(ctx: HandlerContext, request: Request, emit: Emit): Promise<Answer> {
   switch (request.action) {
@@ -314,24 +315,10 @@ async function play(
   held: boolean,
   produce: (write: (samples: Float32Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  const silence = () => sink.stop();
-  signal.addEventListener('abort', silence, { once: true });
-  try {
+  await playInto(sink, signal, held ? (s) => ctx.unpaused(s) : null, async (write) => {
     await sink.open({ sampleRate, channels: 1 });
-    await produce(async (samples) => {
-      if (held) await ctx.unpaused(signal);
-      if (!signal.aborted) await sink.write(samples);
-    });
-    if (signal.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
-    await sink.drain();
-    await sink.close();
-  } catch (err) {
-    sink.stop();
-    await sink.close().catch(() => undefined);
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', silence);
-  }
+    await produce(write);
+  });
 }
 
 type Voice = { language: string; instruct: string | null; speaker: string | null } | { error: string };

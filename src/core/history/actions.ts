@@ -11,6 +11,7 @@ import { errorAnswer, type Answer, type ErrorCode, type Request } from '../../sh
 import { parseRequest } from '../../shared/requests.js';
 import { notReplaceable } from '../atomic-file.js';
 import { abortError } from '../engine/errors.js';
+import { playInto } from '../audio/play.js';
 import type { AudioSink } from '../audio/sink.js';
 import type { SpeechQueue } from '../daemon/queue.js';
 import type { HistoryStore } from './store.js';
@@ -131,24 +132,12 @@ async function save(
 /** Plays a history WAV through the speakers: a pause holds it, a cancel silences it at once. */
 async function playWav(deps: HistoryActionsDeps, file: string, signal: AbortSignal): Promise<void> {
   const sink = await deps.openPlayback();
-  const silence = () => sink.stop();
-  signal.addEventListener('abort', silence, { once: true });
-  try {
-    await forEachChunk(file, async (samples, sampleRate) => {
+  await playInto(sink, signal, deps.unpaused, (write) =>
+    forEachChunk(file, async (samples, sampleRate) => {
       if (sampleRate) await sink.open({ sampleRate, channels: 1 });
-      await deps.unpaused(signal);
-      if (!signal.aborted) await sink.write(samples);
-    });
-    if (signal.aborted) throw abortError();
-    await sink.drain();
-    await sink.close();
-  } catch (err) {
-    sink.stop();
-    await sink.close().catch(() => undefined);
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', silence);
-  }
+      await write(samples);
+    }),
+  );
 }
 
 async function copyWav(file: string, sink: AudioSink): Promise<void> {

@@ -13,7 +13,7 @@ import { floatToInt16, int16Bytes } from '../audio/pcm.js';
 import { wavHeader } from '../audio/wav-header.js';
 import { errorMessage } from '../../shared/errors.js';
 import { HISTORY_DEFAULT_MB, HISTORY_MAX_ENTRIES, type HistoryEntry } from '../../shared/history.js';
-import { SPEECH_SOURCES, type SpeechSource } from '../../shared/sources.js';
+import { SPEECH_SOURCES } from '../../shared/sources.js';
 import { cacheDir } from '../../shared/paths.js';
 import { currentPathEnv } from '../paths.js';
 
@@ -28,19 +28,8 @@ export interface HistoryOptions {
   log: (message: string) => void;
 }
 
-/** What is known of an utterance when it starts. */
-export interface UtteranceInfo {
-  text: string;
-  instruct: string | null;
-  language: string;
-  speaker: string | null;
-  seed: number | null;
-  rate: number;
-  volume: number;
-  job: number;
-  source: SpeechSource | null;
-  sampleRate: number;
-}
+/** What is known of an utterance when it starts: its entry but for what only the end tells, and its audio's rate. */
+export type UtteranceInfo = Omit<HistoryEntry, 'n' | 'at' | 'duration_s' | 'audio'> & { sampleRate: number };
 
 /** One utterance being recorded: fed its audio as it is made, then finished (kept) or aborted (dropped). */
 export interface HistoryRecording {
