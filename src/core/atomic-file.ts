@@ -4,7 +4,7 @@
 // copy of /dev/full became a WAV): only a regular file, or nothing, is replaced. A process killed mid-write leaves
 // its temp file behind; the next write to that directory removes those of ours whose writer is gone.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, rmSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../shared/errors.js';
@@ -46,6 +46,20 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
+    throw new OutputFileError(file, err);
+  }
+}
+
+/** writeFileAtomic for a read-change-write that nothing else in this process may interleave with. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, mode?: number): void {
+  const temp = tempPathFor(file);
+  try {
+    assertReplaceable(file);
+    sweepOnce(path.dirname(file));
+    writeFileSync(temp, data, { flag: 'wx', flush: true, ...(mode === undefined ? {} : { mode }) });
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
     throw new OutputFileError(file, err);
   }
 }

@@ -2,14 +2,14 @@
 // 0026), which this reads and writes from plain Node, so `q3tts serve` has them without the app. Every call
 // reads the file again (the app may have changed it), and a change is read, applied and written back in one
 // synchronous step, replaced atomically (temp file + rename), so a reader never sees half a file.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
 import { configDir } from '../../shared/paths.js';
 import { migrateSettings, VoicePresetSchema, type Settings } from '../../shared/settings.js';
 import { describeIssues } from '../../shared/requests.js';
 import { findPreset, MAX_PRESETS, unknownPresetMessage, type VoicePreset } from '../../shared/voice-presets.js';
-import { assertReplaceable, tempPathFor } from '../atomic-file.js';
+import { OutputFileError, writeFileAtomicSync } from '../atomic-file.js';
 import { currentPathEnv } from '../paths.js';
 
 /** A saved-voice request that cannot be done (bad name, unknown voice, unusable file), with a message for the user. */
@@ -97,16 +97,10 @@ export class VoicePresetStore {
     const next = { ...settings, voices: edit(settings.voices) };
     try {
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      assertReplaceable(this.file);
-      const temp = tempPathFor(this.file);
-      try {
-        writeFileSync(temp, `${JSON.stringify(next, null, '\t')}\n`, { flag: 'wx', mode: 0o600, flush: true });
-        renameSync(temp, this.file);
-      } finally {
-        rmSync(temp, { force: true });
-      }
+      writeFileAtomicSync(this.file, `${JSON.stringify(next, null, '\t')}\n`, 0o600);
     } catch (err) {
-      throw new VoicePresetError(`cannot write the settings file ${this.file}: ${errorMessage(err)}`, 'E_INTERNAL');
+      const why = err instanceof OutputFileError ? err.message : `cannot write ${this.file}: ${errorMessage(err)}`;
+      throw new VoicePresetError(`the settings file: ${why}`, 'E_INTERNAL');
     }
   }
 }
