@@ -27,6 +27,24 @@ export interface SynthesisRequest {
   seed: number | null;
   /** Per-request overrides of the model's generation defaults. */
   sampling: Partial<SamplingOptions>;
+  /** A cloned voice to speak with (Base models); absent or null = no clone. */
+  clone?: VoiceClone | null;
+}
+
+/**
+ * A voice cloned from a reference clip (Qwen3-TTS Base, docs/qwen3-tts.md): the speaker encoder's vector, and
+ * for in-context mode the clip's codec frames with its transcript. Plain data: it crosses process boundaries
+ * and is stored with the saved voices.
+ */
+export interface VoiceClone {
+  /** Speaker-encoder output: as many floats as the Base talker's hidden size (1024 for 0.6B). */
+  speakerVector: Float32Array;
+  /** In-context mode: the reference clip's codec frames ([F][16] ints); null = x-vector-only mode. */
+  refCodes: number[][] | null;
+  /** What the reference clip says; required with refCodes, null otherwise. */
+  refText: string | null;
+  /** Identity of the model that made it (a speaker vector fits only the model family/size it came from). */
+  model: string;
 }
 
 export interface SynthesisStats {
@@ -63,12 +81,19 @@ export interface EngineInfo {
   speakers: string[];
   /** Whether instruct (a voice described in words) is honoured. */
   supportsInstruct: boolean;
+  /** Whether the engine speaks cloned voices (request.clone) and makes them (cloneVoice); absent = no. */
+  supportsClone?: boolean;
 }
 
 export interface Engine {
   readonly info: EngineInfo;
   /** Streams speech as it is generated. Aborting the signal ends the stream between two model steps. */
   synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<SynthesisEvent>;
+  /**
+   * Makes a cloned voice from a reference clip: 24 kHz mono float samples, with its transcript for in-context
+   * mode (null: x-vector only). Only engines with supportsClone have it.
+   */
+  cloneVoice?(audio: Float32Array, refText: string | null, signal: AbortSignal): Promise<VoiceClone>;
   /** Turns saved codec frames ([[16 ints], ...]) back into audio, where the engine has a codec. */
   decode?(frames: number[][], signal: AbortSignal): AsyncIterable<Float32Array>;
   /** Asks again what the engine serves, where that lives elsewhere (a speech server); false if it cannot say. */
