@@ -167,7 +167,9 @@ describe('the remote engine against a vLLM-Omni speech server', () => {
   it('401: the error says the server refused the token, with its message', async () => {
     const err = await failure(collect(engineFor({}, 'wrong'), request('Hello.')));
     expect((err as ServerError).status).toBe(401);
-    expect(err.message).toBe('HTTP 401: Invalid or missing API key (check Q3TTS_REMOTE_TOKEN)');
+    expect(err.message).toBe(
+      'HTTP 401: Invalid or missing API key (check the speech server token: Q3TTS_REMOTE_TOKEN, or the token in the app settings)',
+    );
   });
 
   it("500: the server's error JSON is read", async () => {
@@ -307,7 +309,7 @@ describe('failover to the local model', () => {
     const engine = withFailover(engineFor({}, 'wrong'));
     const err = await failure(collect(engine, request('Hi.')));
     expect(err.message).toBe(
-      `speech server ${server.url}: HTTP 401: Invalid or missing API key (check Q3TTS_REMOTE_TOKEN) (and no local model to fall back on)`,
+      `speech server ${server.url}: HTTP 401: Invalid or missing API key (check the speech server token: Q3TTS_REMOTE_TOKEN, or the token in the app settings) (and no local model to fall back on)`,
     );
     expect(engine.remoteStatus()).toMatchObject({
       using: 'server',

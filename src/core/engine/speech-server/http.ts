@@ -153,7 +153,10 @@ async function statusError(res: http.IncomingMessage): Promise<ServerError> {
   } catch {
     // not JSON: the preview of the text stands
   }
-  const hint = status === 401 || status === 403 ? ' (check Q3TTS_REMOTE_TOKEN)' : '';
+  const hint =
+    status === 401 || status === 403
+      ? ' (check the speech server token: Q3TTS_REMOTE_TOKEN, or the token in the app settings)'
+      : '';
   return new ServerError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}${hint}`, status);
 }
 
