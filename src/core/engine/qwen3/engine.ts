@@ -10,8 +10,10 @@ import {
   type SamplingOptions,
   type SynthesisEvent,
   type SynthesisRequest,
+  type VoiceClone,
 } from '../../../shared/engine.js';
 import { abortError, EngineError } from '../errors.js';
+import { cloneVoice } from './clone.js';
 import type { GenerationDefaults } from './config.js';
 import { invalidRequest } from './errors.js';
 import {
@@ -126,6 +128,7 @@ export class Qwen3Engine implements Engine {
       languages: supportedLanguages(c),
       speakers: Object.keys(c.raw.spk_id),
       supportsInstruct: instructSupported(c),
+      ...(model.encoders ? { supportsClone: true } : {}),
     };
     this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
@@ -254,6 +257,13 @@ export class Qwen3Engine implements Engine {
         truncated,
       },
     };
+  }
+
+  /** A cloned voice from 24 kHz mono `audio` (clone.ts); Base models only. */
+  async cloneVoice(audio: Float32Array, refText: string | null, signal: AbortSignal): Promise<VoiceClone> {
+    const { encoders, config, dir } = this.model;
+    if (!encoders) throw invalidRequest(`${this.info.model} cannot clone voices: that takes a Base model`);
+    return cloneVoice(encoders, audio, refText, config.modelId ?? path.basename(path.resolve(dir)), signal);
   }
 
   async *decode(frames: number[][], signal: AbortSignal): AsyncGenerator<Float32Array> {
