@@ -50,7 +50,8 @@ export const CODEC_ENCODER_DIMS: Readonly<CodecEncoderDims> = {
   layers: 8,
   heads: 8,
   headDim: 64,
-  intermediate: 2048,
+  /** SwiGLU width with the parameters (and MACs) of Mimi's 2-matrix MLP of 2048: 2048 · 2/3, rounded to 64. */
+  intermediate: 1344,
   context: 250,
   quantizers: 32,
   kept: 16,
