@@ -1,5 +1,5 @@
 // tokenizer_encoder.onnx of the Base export: waveform f32 [1, 240000] (a fixed 10 s, as the published graph is
-// traced) → audio_codes i64 [1, 16, 125]. A Mimi-like encoder with random weights (qwen3-tts.md §1.4):
+// traced) → audio_codes i64 [1, 16, 125]. A Mimi-like encoder with random weights (qwen3-tts.md §1.5):
 //   SEANet: causal conv k7 1→64, then per ratio (4,5,6,8) a residual unit (ELU, k3 c→c/2, ELU, k1 c/2→c) and an
 //   ELU + strided causal conv (kernel 2·ratio) doubling the channels, up to 1024; ELU + conv k3 1024→512 (25 Hz)
 //   → 8-layer causal transformer (512 wide, 8 heads of 64, context 250 frames)

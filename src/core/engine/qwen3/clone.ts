@@ -1,4 +1,4 @@
-// A cloned voice from a reference clip (qwen3-tts.md §2.8): the speaker vector = speaker encoder(official log-mel)
+// A cloned voice from a reference clip (qwen3-tts.md §1.5): the speaker vector = speaker encoder(official log-mel)
 // row 0, and for in-context mode (a transcript given) the clip's codec frames from the codec encoder.
 import type { VoiceClone } from '../../../shared/engine.js';
 import { abortError } from '../errors.js';
