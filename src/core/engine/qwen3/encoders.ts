@@ -90,10 +90,12 @@ export class CloneEncoders {
       for (const name of ENCODER_NAMES) {
         let session: ort.InferenceSession;
         try {
-          session = await ort.InferenceSession.create(
-            files[name],
-            sessionOptions({ ...settings, executionProvider: ep }),
-          );
+          // No CPU arena: each graph runs once per clone, and an arena would keep a run's peak (hundreds of MB for a
+          // 10 s window) for as long as the daemon lives (bench:clone in BENCHMARKS.md).
+          session = await ort.InferenceSession.create(files[name], {
+            ...sessionOptions({ ...settings, executionProvider: ep }),
+            enableCpuMemArena: false,
+          });
         } catch (err) {
           throw new ModelFileError(files[name], `onnxruntime cannot load this graph: ${cleanOrtMessage(err)}`);
         }

@@ -115,6 +115,8 @@ export class Qwen3Engine implements Engine {
   private readonly log: (message: string) => void;
   /** The talker cache over each recent voice's prompt prefix; absent when turned off. */
   readonly prefixes: PrefixCache | undefined;
+  /** A cloned voice from 24 kHz mono audio (clone.ts): present on Base models only, as info.supportsClone says. */
+  readonly cloneVoice?: (audio: Float32Array, refText: string | null, signal: AbortSignal) => Promise<VoiceClone>;
 
   constructor(
     readonly model: Qwen3Model,
@@ -137,6 +139,11 @@ export class Qwen3Engine implements Engine {
       this.log(
         `execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`,
       );
+    }
+    const { encoders } = model;
+    if (encoders) {
+      const identity = c.modelId ?? path.basename(path.resolve(model.dir));
+      this.cloneVoice = (audio, refText, signal) => cloneVoice(encoders, audio, refText, identity, signal);
     }
     const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
     this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;
@@ -257,13 +264,6 @@ export class Qwen3Engine implements Engine {
         truncated,
       },
     };
-  }
-
-  /** A cloned voice from 24 kHz mono `audio` (clone.ts); Base models only. */
-  async cloneVoice(audio: Float32Array, refText: string | null, signal: AbortSignal): Promise<VoiceClone> {
-    const { encoders, config, dir } = this.model;
-    if (!encoders) throw invalidRequest(`${this.info.model} cannot clone voices: that takes a Base model`);
-    return cloneVoice(encoders, audio, refText, config.modelId ?? path.basename(path.resolve(dir)), signal);
   }
 
   async *decode(frames: number[][], signal: AbortSignal): AsyncGenerator<Float32Array> {
