@@ -193,6 +193,7 @@ describe('cloneVoice', () => {
         /reference audio is 10\.00 s; .* at most 10\.00 s for in-context cloning: trim the clip .*or clone without a transcript/,
       ],
       [Float32Array.from({ length: 5000 }, (_, i) => (i === 777 ? NaN : 0.1)), null, /non-finite sample at index 777/],
+      [new Float32Array(30 * 24000 + 1), null, /reference audio is 30\.00 s; cloning takes at most 30\.00 s: trim it/],
     ];
     for (const [audio, text, message] of cases) {
       const err = await errorOf(engine.cloneVoice!(audio, text, signal()));

@@ -9,6 +9,12 @@ import { logMel, MEL, MEL_MIN_SAMPLES } from './mel.js';
 const seconds = (samples: number) => `${(samples / MEL.sampleRate).toFixed(2)} s`;
 
 /**
+ * The longest reference taken (30 s). A voice needs far less (3 to 10 s clones best), and the speaker encoder's
+ * memory grows with the clip: ~0.35 GB at 30 s on 0.6B (BENCHMARKS.md), gigabytes for minutes.
+ */
+export const MAX_REFERENCE_SAMPLES = 30 * MEL.sampleRate;
+
+/**
  * Makes a VoiceClone from 24 kHz mono `audio`. `refText` (what the clip says) selects in-context mode; null or
  * blank, x-vector-only mode. `model` names the model the vector belongs to. Bad input is E_INVALID with what to do.
  */
@@ -23,6 +29,10 @@ export async function cloneVoice(
   if (audio.length < MEL_MIN_SAMPLES)
     throw invalidRequest(
       `reference audio is too short: ${audio.length} samples (${seconds(audio.length)}); the speaker encoder needs at least ${MEL_MIN_SAMPLES} samples at 24 kHz, and a clip of 3 to 10 s clones best`,
+    );
+  if (audio.length > MAX_REFERENCE_SAMPLES)
+    throw invalidRequest(
+      `reference audio is ${seconds(audio.length)}; cloning takes at most ${seconds(MAX_REFERENCE_SAMPLES)}: trim it (3 to 10 s of one speaker clones best)`,
     );
   for (let i = 0; i < audio.length; i++) {
     if (!Number.isFinite(audio[i]!)) throw invalidRequest(`reference audio has a non-finite sample at index ${i}`);
