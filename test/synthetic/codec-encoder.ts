@@ -99,7 +99,8 @@ function layerTensors(rng: Rng, d: CodecEncoderDims): LayerTensors[] {
   });
 }
 
-export function buildCodecEncoder(rng: Rng, d: CodecEncoderDims): Graph {
+/** `dynamic`: a sample axis of any length (a multiple of 1920), as an earlier version of the export script made. */
+export function buildCodecEncoder(rng: Rng, d: CodecEncoderDims, options: { dynamic?: boolean } = {}): Graph {
   const hop = d.ratios.reduce((a, b) => a * b, 1) * 2;
   if (hop !== SAMPLES_PER_CODE_FRAME || d.window % hop !== 0) throw new Error('codec encoder: 1920 samples a frame');
   const g = new Graph('tokenizer_encoder');
@@ -112,7 +113,7 @@ export function buildCodecEncoder(rng: Rng, d: CodecEncoderDims): Graph {
   };
   const elu = (x: string) => g.op('Elu', [x], { alpha: { f: 1 } });
 
-  g.input('waveform', 'float32', [1, d.window]);
+  g.input('waveform', 'float32', [1, options.dynamic ? 'samples' : d.window]);
   let x = conv('seanet.in', g.op('Reshape', ['waveform', g.constI64([1, 1, -1])]), 1, d.channels, 7);
   let c = d.channels;
   d.ratios.forEach((r, i) => {
@@ -185,6 +186,6 @@ export function buildCodecEncoder(rng: Rng, d: CodecEncoderDims): Graph {
     { axis: 1 },
   );
   const kept = g.op('Slice', [stacked, g.constI64([0]), g.constI64([d.kept]), g.constI64([1])]);
-  g.output('audio_codes', kept, 'int64', [1, d.kept, d.window / SAMPLES_PER_CODE_FRAME]);
+  g.output('audio_codes', kept, 'int64', [1, d.kept, options.dynamic ? 'frames' : d.window / SAMPLES_PER_CODE_FRAME]);
   return g;
 }

@@ -9,6 +9,7 @@ import { loadQwen3Engine, type Qwen3Engine } from '../../../src/core/engine/qwen
 import { logMel } from '../../../src/core/engine/qwen3/mel.js';
 import type { VoiceClone } from '../../../src/shared/engine.js';
 import { Rng } from '../../synthetic/rng.js';
+import { buildCodecEncoder, TINY_CODEC_ENCODER_DIMS } from '../../synthetic/codec-encoder.js';
 import { buildSpeakerEncoder, TINY_SPEAKER_ENCODER_DIMS } from '../../synthetic/speaker-encoder.js';
 import { copyModel, syntheticModel } from './fixture.js';
 
@@ -203,6 +204,28 @@ describe('cloneVoice', () => {
     // longer than the codec window is fine without a transcript: only the speaker encoder runs
     const long = await engine.cloneVoice!(tone(12 * 24000, 200, 9), null, signal());
     expect(long.speakerVector.length).toBe(H);
+  });
+
+  it('a codec encoder with a dynamic sample axis encodes the whole clip, 10 s or more', async () => {
+    const d = copyModel(dir, 'dynamic-codec-encoder');
+    // the same weights (same seed and tensor names as the fixture's build), only the input axis differs
+    buildCodecEncoder(new Rng(7), TINY_CODEC_ENCODER_DIMS, { dynamic: true }).save(d, 'tokenizer_encoder');
+    const e = await loadQwen3Engine(d, { intraOpNumThreads: 1 });
+    try {
+      expect(e.model.encoders!.codecWindow).toBeNull();
+      const long = tone(12 * 24000 + 5, 250, 4);
+      const clone = await e.cloneVoice!(long, 'A long reference.', signal());
+      expect(clone.refCodes!.length).toBe(151); // ceil(288005 / 1920)
+      expect(clone.refCodes!.every((f) => f.length === 16 && f.every((c) => c >= 0 && c < 2048))).toBe(true);
+      // the padding never mattered (the encoder is causal): a short clip gives the fixed-window model's codes
+      const short = tone(3 * 24000, 250, 4);
+      const a = (await e.cloneVoice!(short, 'Hi.', signal())).refCodes!;
+      const b = (await engine.cloneVoice!(short, 'Hi.', signal())).refCodes!;
+      expect(a).toEqual(b);
+    } finally {
+      await e.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('stops when the signal is aborted', async () => {
