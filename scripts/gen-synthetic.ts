@@ -1,4 +1,4 @@
-// npm run gen:synthetic -- --size tiny --out DIR [--precision fp32] [--variant voice_design|custom_voice] [--seed N]
+// npm run gen:synthetic -- --size tiny --out DIR [--precision fp32] [--variant voice_design|custom_voice|base] [--seed N]
 // Writes a synthetic Qwen3-TTS model directory (docs/model-layout.md) for testing without real weights.
 import path from 'node:path';
 import { UnsupportedSyntheticOption, buildSyntheticModel } from '../test/synthetic/build.js';

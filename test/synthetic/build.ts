@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildCodecDecoder, CODEC_DECODER_DIMS } from './codec-decoder.js';
+import { buildBaseEncoders } from './base-encoders.js';
 import { buildCodePredictor, randomCodePredictor, type CodePredictorDims } from './code-predictor.js';
 import {
   CODEC_EOS_ID,
@@ -114,7 +115,7 @@ export async function buildSyntheticModel(dir: string, options: SyntheticModelOp
     throw new UnsupportedSyntheticOption(`unknown size ${String(size)}`);
   if (precision !== 'fp32' && precision !== 'int4')
     throw new UnsupportedSyntheticOption(`unknown precision ${String(precision)}`);
-  if (variant !== 'voice_design' && variant !== 'custom_voice')
+  if (variant !== 'voice_design' && variant !== 'custom_voice' && variant !== 'base')
     throw new UnsupportedSyntheticOption(`unknown variant ${String(variant)}`);
   if (!Number.isInteger(seed)) throw new UnsupportedSyntheticOption(`seed must be an integer, got ${seed}`);
 
@@ -140,5 +141,6 @@ export async function buildSyntheticModel(dir: string, options: SyntheticModelOp
   } else {
     buildCodecDecoder(rng, CODEC_DECODER_DIMS).save(graphDir, 'vocoder');
   }
+  if (variant === 'base') buildBaseEncoders(dir, rng, size, dims.talkerHidden);
   return { dir, config, dims, graphDir };
 }

@@ -50,7 +50,7 @@ describe('parseGenSyntheticArgs', () => {
     [[], /--size is required/],
     [['--size', 'tiny'], /--out is required/],
     [['--size', 'huge', '--out', 'm'], /--size must be one of tiny, 0.6b, 1.7b/],
-    [['--size', 'tiny', '--out', 'm', '--variant', 'base'], /--variant must be one of/],
+    [['--size', 'tiny', '--out', 'm', '--variant', 'voice_clone'], /--variant must be one of/],
     [['--size', 'tiny', '--out', 'm', '--precision', 'fp16'], /--precision must be one of/],
     [['--size', 'tiny', '--out', 'm', '--seed', '1.5'], /--seed must be an integer/],
     [['--size', 'tiny', '--out', 'm', '--seed', 'x'], /--seed must be an integer/],

@@ -4,12 +4,12 @@ import type { SyntheticModelOptions, SyntheticPrecision, SyntheticSize } from '.
 import type { SyntheticVariant } from './config.js';
 
 export const USAGE =
-  'usage: gen-synthetic --size tiny|0.6b|1.7b --out DIR [--precision fp32|int4] [--variant voice_design|custom_voice] [--seed N]\n' +
+  'usage: gen-synthetic --size tiny|0.6b|1.7b --out DIR [--precision fp32|int4] [--variant voice_design|custom_voice|base] [--seed N]\n' +
   '       (0.6b/1.7b: the published dimensions with random weights, for benchmarks; 1.7b fp32 writes ~14 GB)';
 
 const SIZES: readonly SyntheticSize[] = ['tiny', '0.6b', '1.7b'];
 const PRECISIONS: readonly SyntheticPrecision[] = ['fp32', 'int4'];
-const VARIANTS: readonly SyntheticVariant[] = ['voice_design', 'custom_voice'];
+const VARIANTS: readonly SyntheticVariant[] = ['voice_design', 'custom_voice', 'base'];
 
 export type GenArgs =
   | { kind: 'help' }

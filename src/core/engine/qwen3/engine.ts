@@ -10,8 +10,10 @@ import {
   type SamplingOptions,
   type SynthesisEvent,
   type SynthesisRequest,
+  type VoiceClone,
 } from '../../../shared/engine.js';
 import { abortError, EngineError } from '../errors.js';
+import { cloneVoice } from './clone.js';
 import type { GenerationDefaults } from './config.js';
 import { invalidRequest } from './errors.js';
 import {
@@ -113,6 +115,8 @@ export class Qwen3Engine implements Engine {
   private readonly log: (message: string) => void;
   /** The talker cache over each recent voice's prompt prefix; absent when turned off. */
   readonly prefixes: PrefixCache | undefined;
+  /** A cloned voice from 24 kHz mono audio (clone.ts): present on Base models only, as info.supportsClone says. */
+  readonly cloneVoice?: (audio: Float32Array, refText: string | null, signal: AbortSignal) => Promise<VoiceClone>;
 
   constructor(
     readonly model: Qwen3Model,
@@ -126,6 +130,7 @@ export class Qwen3Engine implements Engine {
       languages: supportedLanguages(c),
       speakers: Object.keys(c.raw.spk_id),
       supportsInstruct: instructSupported(c),
+      ...(model.encoders ? { supportsClone: true } : {}),
     };
     this.plan = { ...DEFAULT_CHUNK_PLAN, ...options.stream };
     this.log = options.log ?? ((m) => console.warn(`q3tts qwen3: ${m}`));
@@ -134,6 +139,11 @@ export class Qwen3Engine implements Engine {
       this.log(
         `execution provider ${model.executionProvider}${model.providerNotes.map((n) => `; skipped ${n}`).join('')}`,
       );
+    }
+    const { encoders } = model;
+    if (encoders) {
+      const identity = c.modelId ?? path.basename(path.resolve(model.dir));
+      this.cloneVoice = (audio, refText, signal) => cloneVoice(encoders, audio, refText, identity, signal);
     }
     const prefixBytes = options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
     this.prefixes = prefixBytes > 0 ? new PrefixCache(prefixBytes) : undefined;

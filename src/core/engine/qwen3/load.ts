@@ -4,11 +4,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readQwen3Config, TEXT_VOCAB_SIZE, type Qwen3Config } from './config.js';
+import { checkEncoderFiles, CloneEncoders } from './encoders.js';
 import { ModelFileError } from './errors.js';
 import { GRAPH_NAMES, graphSpecs, type GraphName, type GraphSpec } from './graph-spec.js';
 import { readNpy } from './npy.js';
 import { localProviderCandidates } from './providers.js';
-import { openGraphs, ProviderStartError, sessionOptions, type OpenGraphs, type SessionSettings } from './sessions.js';
+import {
+  closeGraphs,
+  openGraphs,
+  ProviderStartError,
+  sessionOptions,
+  type OpenGraphs,
+  type SessionSettings,
+} from './sessions.js';
 import { TextProjection } from './text-projection.js';
 import { Qwen2Tokenizer } from './tokenizer.js';
 import type { Precision } from '../../../shared/engine-options.js';
@@ -36,6 +44,8 @@ export interface Qwen3ModelParts {
   /** 15 code-predictor tables [cp_vocab, H]; table k embeds codebook k+1. */
   cpEmbeddings: Float32Array[];
   graphs: OpenGraphs;
+  /** A Base model's speaker and codec encoders (cloning); absent for other models. */
+  encoders?: CloneEncoders;
   /** Every graph's file and spec, for a graph opened after load (openGraph). */
   files: Record<GraphName, string>;
   specs: Record<GraphName, GraphSpec>;
@@ -62,11 +72,6 @@ function loadTable(file: string, rows: number, cols: number): Float32Array {
 
 export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3ModelParts> {
   const config = readQwen3Config(path.join(dir, 'config.json'));
-  if (config.type === 'base')
-    throw new ModelFileError(
-      path.join(dir, 'config.json'),
-      `field 'tts_model_type' is 'base': voice cloning is not supported yet`,
-    );
   const providers = localProviderCandidates(options.executionProvider);
   const precision = pickPrecision(dir, options.precision);
   const H = config.talker.hidden;
@@ -86,6 +91,7 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
           : `file is missing (no ${precision} graph set in ${dir})`,
       );
   }
+  if (config.type === 'base') checkEncoderFiles(dir);
   const tokenizer = Qwen2Tokenizer.fromDir(path.join(dir, 'tokenizer'));
   const codecEmbedding = loadTable(emb('talker_codec_embedding'), config.talker.vocab, H);
   const cpEmbeddings: Float32Array[] = [];
@@ -126,6 +132,16 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     throw err;
   }
   if (!graphs) throw new ModelFileError(dir, 'no execution provider to open the graphs with');
+  let encoders: CloneEncoders | undefined;
+  if (config.type === 'base') {
+    try {
+      encoders = await CloneEncoders.open(dir, config, options, executionProvider);
+    } catch (err) {
+      await closeGraphs(graphs).catch(() => undefined);
+      await textProjection.close();
+      throw err;
+    }
+  }
   await textProjection.remember([
     config.ids.ttsPad,
     config.ids.ttsBos,
@@ -144,6 +160,7 @@ export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {
     codecEmbedding,
     cpEmbeddings,
     graphs,
+    ...(encoders ? { encoders } : {}),
     files,
     specs,
     settings: options,

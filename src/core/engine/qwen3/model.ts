@@ -5,6 +5,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Qwen3Config } from './config.js';
 import { DECODE_KV } from './decode-graph.js';
+import type { CloneEncoders } from './encoders.js';
 import { cleanOrtMessage, ModelFileError } from './errors.js';
 import type { GraphName } from './graph-spec.js';
 import { OnesMask, TalkerKvCache } from './kv-cache.js';
@@ -69,6 +70,8 @@ export class Qwen3Model {
   /** 15 code-predictor tables [cp_vocab, H]; table k embeds codebook k+1. */
   readonly cpEmbeddings: Float32Array[];
   private readonly graphs: OpenGraphs;
+  /** A Base model's speaker and codec encoders (clone.ts); undefined for other models. */
+  readonly encoders: CloneEncoders | undefined;
 
   private constructor(parts: Qwen3ModelParts) {
     this.dir = parts.dir;
@@ -81,6 +84,7 @@ export class Qwen3Model {
     this.codecEmbedding = parts.codecEmbedding;
     this.cpEmbeddings = parts.cpEmbeddings;
     this.graphs = parts.graphs;
+    this.encoders = parts.encoders;
     this.kv = new TalkerKvCache(parts.config.talker);
   }
 
@@ -319,6 +323,7 @@ export class Qwen3Model {
     this.disposed = true;
     await this.textProjection.close();
     await closeGraphs(this.graphs);
+    await this.encoders?.close();
   }
 }
 
