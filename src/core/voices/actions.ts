@@ -3,6 +3,7 @@
 import type { AnswerOf } from '../../shared/actions.js';
 import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js';
 import { errorMessage } from '../../shared/errors.js';
+import { presetSummary } from '../../shared/voice-presets.js';
 import { VoicePresetError, type VoicePresetStore } from './store.js';
 
 /** Answers voices_list, voices_save or voices_remove (the request was checked against its schema already). */
@@ -11,7 +12,7 @@ export function answerPresetAction(store: VoicePresetStore, request: Request): A
   try {
     switch (request.action) {
       case 'voices_list':
-        return { status: 'ok', ...ids, voices: store.list() } satisfies AnswerOf<'voices_list'>;
+        return { status: 'ok', ...ids, voices: store.list().map(presetSummary) } satisfies AnswerOf<'voices_list'>;
       case 'voices_save': {
         const { action: _a, id: _i, v: _v, ...fields } = request;
         return { status: 'ok', ...ids, ...store.save(fields) } satisfies AnswerOf<'voices_save'>;
@@ -20,7 +21,7 @@ export function answerPresetAction(store: VoicePresetStore, request: Request): A
         return {
           status: 'ok',
           ...ids,
-          removed: store.remove(String(request.name)),
+          removed: presetSummary(store.remove(String(request.name))),
         } satisfies AnswerOf<'voices_remove'>;
       default:
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
