@@ -80,6 +80,12 @@ export async function readReferenceAudio(source: ReferenceSource, options: Refer
   };
 }
 
+/** The checks a clip made some other way (a locked voice's reference sentence) gets too: length and level. */
+export function checkReferenceClip(mono24k: Float32Array, maxSeconds: number, what: string): void {
+  checkLength(mono24k.length / SAMPLE_RATE, maxSeconds, what);
+  checkLoudness(mono24k, what);
+}
+
 /** Peak and RMS of a clip. */
 export function loudness(samples: Float32Array): { peak: number; rms: number } {
   let peak = 0;

@@ -90,6 +90,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     speaker: voice.speaker,
     seed: req.seed ?? null,
     sampling: samplingOf(req),
+    ...(ctx.clone ? { clone: ctx.clone } : {}),
   };
   let stats: SynthesisStats | undefined;
   const frames: number[][] = [];

@@ -3,7 +3,9 @@
 import type { AnswerOf } from '../../shared/actions.js';
 import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { VoiceClone } from '../../shared/engine.js';
 import { presetSummary } from '../../shared/voice-presets.js';
+import { decodeClone } from './clone-data.js';
 import { VoicePresetError, type VoicePresetStore } from './store.js';
 
 /** Answers voices_list, voices_save or voices_remove (the request was checked against its schema already). */
@@ -49,11 +51,23 @@ export function applyPreset(store: VoicePresetStore, request: Request): Request 
   const given = (field: string) => rest[field] !== undefined && rest[field] !== null;
   return {
     ...rest,
-    ...(given('instruct') ? {} : { instruct: preset.instruct }),
+    // a cloned voice's clone wins over its description (clonedVoice() gives the clone)
+    ...(given('instruct') || preset.clone ? {} : { instruct: preset.instruct }),
     ...(given('language') ? {} : { language: preset.language }),
     ...(given('speaker') || preset.speaker === null ? {} : { speaker: preset.speaker }),
     ...(given('seed') || preset.seed === null ? {} : { seed: preset.seed }),
   };
+}
+
+/** The clone of the saved voice a generate request names, if it is a cloned one (decision 0032). */
+export function clonedVoice(store: VoicePresetStore, request: Request): VoiceClone | undefined {
+  if (typeof request.voice !== 'string') return undefined;
+  try {
+    const stored = store.get(request.voice).clone;
+    return stored ? decodeClone(stored) : undefined;
+  } catch {
+    return undefined; // applyPreset answers for an unknown voice
+  }
 }
 
 export function isAnswer(value: Request | Answer): value is Answer {
