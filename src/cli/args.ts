@@ -389,8 +389,7 @@ function validateVoices(o: CliOptions): void {
     ['--text', o.text, 'clone'],
     ['--sentence', o.sentence, 'lock'],
   ] as const)
-    if (value !== undefined && sub !== only)
-      throw new UsageError(`${flag} goes with 'q3tts voices ${only}'`, 'voices');
+    if (value !== undefined && sub !== only) throw new UsageError(`${flag} goes with 'q3tts voices ${only}'`, 'voices');
   if (sub === undefined || sub === 'list') {
     if (o.args.length > 0)
       throw new UsageError(

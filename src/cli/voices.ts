@@ -52,7 +52,8 @@ export async function askPresets(
     connection = await DaemonConnection.connect(socket);
   } catch (e) {
     if (!(e instanceof DaemonUnreachable)) throw e;
-    if (request.action === 'voices_clone' || request.action === 'voices_lock') return inProcess(request as Request, opts);
+    if (request.action === 'voices_clone' || request.action === 'voices_lock')
+      return inProcess(request as Request, opts);
     const { VoicePresetStore } = await import('../core/voices/store.js');
     const { answerPresetAction } = await import('../core/voices/actions.js');
     return answerPresetAction(new VoicePresetStore(), request as Request) as AnswerOf<PresetAction>;

@@ -76,7 +76,13 @@ export function runEngineHost(channel: HostChannel): void {
         const controller = new AbortController();
         running.set(id, controller);
         if (!engine?.cloneVoice) {
-          fail(id, new EngineError('E_ENGINE', engine ? `${engine.info.model} cannot clone voices` : 'the engine is not loaded'));
+          fail(
+            id,
+            new EngineError(
+              'E_ENGINE',
+              engine ? `${engine.info.model} cannot clone voices` : 'the engine is not loaded',
+            ),
+          );
           return;
         }
         void stream(

@@ -33,7 +33,7 @@ export interface CloneContext {
 export function decodeBase64Audio(text: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length === 0)
-    throw new ReferenceAudioError('the audio is not base64 (send the file\'s bytes base64-encoded, or give a path)');
+    throw new ReferenceAudioError("the audio is not base64 (send the file's bytes base64-encoded, or give a path)");
   return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
 }
 
