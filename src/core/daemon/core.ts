@@ -46,7 +46,8 @@ import { HistoryStore, historyOptionsFromEnv, type HistoryOptions } from '../his
 import { historyAction } from '../history/actions.js';
 import { VoicePresetStore } from '../voices/store.js';
 import { answerPresetAction, applyPreset, clonedVoice, isAnswer } from '../voices/actions.js';
-import { answerCloneAction } from '../voices/clone-actions.js';
+import { answerCloneAction, cloneFromClip } from '../voices/clone-actions.js';
+import type { ReferenceSource } from '../audio/reference.js';
 
 export type { DaemonState, DoorInfo };
 
@@ -331,6 +332,17 @@ export class DaemonCore {
       this.log(`internal error: ${errorDetail(err)}`);
       return errorAnswer('E_INTERNAL', errorMessage(err), id);
     }
+  }
+
+  /** Clones a voice from a clip for one request (the HTTP door's ref_audio), on the queue like voices_clone. */
+  cloneFromClip(source: ReferenceSource, text: string | null, requestId: string): Promise<{ clone: VoiceClone }> {
+    return cloneFromClip(
+      { engine: () => this.ensureEngine(), queue: this.queue },
+      source,
+      text,
+      requestId,
+      'clone ref_audio',
+    );
   }
 
   status(request: Request = { action: 'status' }): OkAnswerOf<'status'> {

@@ -39,11 +39,26 @@ export function toneCodes(text: string): number[][] {
 
 export const TONE_MODEL = 'tone (deterministic test engine)';
 
-/** The pitch of a clip: rising zero crossings per second (a clean tone's frequency; a voice's rough pitch). */
+/**
+ * The pitch of a clip: rising zero crossings per second between the first and the last (a clean tone's
+ * frequency; a voice's rough pitch). A crossing counts only after the signal went below −0.01, so the hiss of
+ * a codec's padding does not count.
+ */
 export function tonePitch(samples: Float32Array): number {
-  let ups = 0;
-  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) ups++;
-  return samples.length ? (ups * SAMPLE_RATE) / samples.length : 0;
+  let armed = false;
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]! < -0.01) armed = true;
+    else if (armed && samples[i]! >= 0 && samples[i - 1]! < 0) {
+      armed = false;
+      if (first < 0) first = i;
+      last = i;
+      count++;
+    }
+  }
+  return count > 1 ? ((count - 1) * SAMPLE_RATE) / (last - first) : 0;
 }
 
 /** The tone a cloned voice gives a character: its pitch, raised by the code point's place in an octave. */
