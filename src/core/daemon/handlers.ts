@@ -73,6 +73,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   }
   const voice = chooseVoice(engine, req);
   if ('error' in voice) return fail('E_INVALID', voice.error);
+  // A cloned voice on an engine that knows nothing of cloning (a speech server) would come out in another voice.
+  if (ctx.clone && engine.info.supportsClone === undefined)
+    return fail('E_ENGINE', `${engine.info.model} cannot speak cloned voices (it needs a local Qwen3-TTS Base model)`);
 
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return fail(output.code, output.error);
