@@ -58,9 +58,21 @@ export async function askPresets(
     const { answerPresetAction } = await import('../core/voices/actions.js');
     return answerPresetAction(new VoicePresetStore(), request as Request) as AnswerOf<PresetAction>;
   }
+  if (request.action !== 'voices_clone' && request.action !== 'voices_lock') {
+    try {
+      return (await connection.request(request)) as AnswerOf<PresetAction>;
+    } finally {
+      connection.close();
+    }
+  }
+  // Cloning takes its turn in the daemon's queue and a while: Ctrl-C cancels it there, not only here.
+  const id = `cli-${process.pid}-${request.action}`;
+  const onSigint = () => void connection.request({ action: 'cancel', target: id }).catch(() => undefined);
+  process.on('SIGINT', onSigint);
   try {
-    return (await connection.request(request)) as AnswerOf<PresetAction>;
+    return (await connection.request({ ...request, id })) as AnswerOf<PresetAction>;
   } finally {
+    process.off('SIGINT', onSigint);
     connection.close();
   }
 }

@@ -1,7 +1,7 @@
 // `q3tts voices clone|lock` and `-v` with a cloned voice, end to end: the built CLI against `q3tts serve` running
 // the tone engine (which clones by the clip's pitch and speaks a cloned voice at it), and the same commands with
 // no daemon running (the model loaded in the CLI's own process).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -193,6 +193,41 @@ describe('q3tts voices clone → list → -v (with the daemon)', () => {
     expect(r.stderr).toMatch(message);
     expect(readFileSync(path.join(dir, 'config', 'settings.json'), 'utf8')).toBe(before);
     expect(q3tts(['status']).code).toBe(0);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('cancels the clone in the daemon too: nothing saved, the queue free', async () => {
+    const slowEnv = {
+      ...env,
+      Q3TTS_SOCKET: path.join(dir, 'slow.sock'),
+      Q3TTS_TONE_MS_PER_FRAME: '60',
+    };
+    const slow = await startServe(slowEnv);
+    try {
+      const ref = clip('slow.wav', 300, 9);
+      const child = spawn(process.execPath, [cli, 'voices', 'clone', 'Slow', '--from', ref, '--text', 'hi'], {
+        env: slowEnv,
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const queued = () => spawnSync(process.execPath, [cli, 'queue'], { env: slowEnv, encoding: 'utf8' }).stdout;
+      for (let i = 0; !queued().includes("clone voice 'Slow'"); i++) {
+        expect(i).toBeLessThan(100);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/cancelled/);
+      expect(queued()).not.toContain('Slow');
+      const listed = spawnSync(process.execPath, [cli, 'voices', 'list'], { env: slowEnv, encoding: 'utf8' });
+      expect(listed.stdout).not.toMatch(/^Slow\t/m);
+    } finally {
+      slow.child.kill('SIGKILL');
+    }
   });
 });
 
