@@ -56,7 +56,17 @@ export async function readReferenceAudio(source: ReferenceSource, options: Refer
   if (head.total === 0) throw new ReferenceAudioError(`${what} is empty (0 bytes)`);
   let pcm: Pcm;
   let decoder: 'wav' | 'ffmpeg' = 'wav';
-  const wav = isWav(head.bytes) ? parseWavHeader(head.bytes, head.total, what) : undefined;
+  let wav: WavFormat | undefined;
+  for (;;) {
+    try {
+      wav = isWav(head.bytes) ? parseWavHeader(head.bytes, head.total, what) : undefined;
+      break;
+    } catch (err) {
+      if (!(err instanceof HeaderBeyondProbe)) throw err;
+      // chunks before the audio (metadata, padding) longer than the probe: read on to the next chunk header
+      head.bytes = await readRange(source, { bytes: new Uint8Array(0), total: head.total }, 0, err.needed);
+    }
+  }
   if (wav && wav.encoding) {
     checkLength(wav.dataBytes / wav.blockAlign / wav.sampleRate, options.maxSeconds, what); // before reading the rest
     const data = await readRange(source, head, wav.dataOffset, wav.dataBytes);
@@ -122,6 +132,15 @@ function checkLoudness(mono: Float32Array, what: string): void {
 }
 
 // ---- WAV ----
+
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** The WAV's chunks go on past the bytes probed: `needed` bytes from the start hold the next chunk header. */
+class HeaderBeyondProbe extends Error {
+  constructor(readonly needed: number) {
+    super('the WAV header goes on past the bytes read');
+  }
+}
 
 interface WavFormat {
   /** null: a WAV codec this reader does not decode (ADPCM, µ-law, …): ffmpeg's job. */
@@ -192,6 +211,8 @@ function parseWavHeader(b: Uint8Array, total: number, what: string, streamed = f
     }
     at += 8 + size + (size % 2);
   }
+  // The next chunk starts past the bytes read so far: say how much to read (a header is not worth over 16 MB).
+  if (b.length < total && at + 8 <= total && at + 8 <= MAX_HEADER_BYTES) throw new HeaderBeyondProbe(at + 8 + 4096);
   throw corrupt(fmt ? 'it has no audio (data) chunk' : 'it has no format chunk');
 }
 

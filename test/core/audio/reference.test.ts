@@ -153,6 +153,18 @@ describe('readReferenceAudio: WAV read in-process', () => {
     expect((await read(b)).samples.length).toBe(30_000);
   });
 
+  it('reads a file whose audio comes after 200 KB of other chunks (the header is read on past the probe)', async () => {
+    const plain = wav('s16', 24_000, 1, 1.5, sine(250));
+    const junk = Buffer.alloc(8 + 200_000);
+    junk.write('JUNK', 0, 'ascii');
+    junk.writeUInt32LE(200_000, 4);
+    const body = Buffer.concat([plain.subarray(12, 36), junk, plain.subarray(36)]); // fmt, JUNK, LIST, data
+    const file = path.join(dir, 'padded.wav');
+    writeFileSync(file, Buffer.concat([plain.subarray(0, 12), body]));
+    const got = await readReferenceAudio({ path: file }, { maxSeconds: MAX_IN_CONTEXT_SECONDS });
+    expect(got.samples.length).toBe(36_000);
+  });
+
   it('reads a file by its path', async () => {
     const file = path.join(dir, 'voice.wav');
     writeFileSync(file, wav('s16', 22_050, 2, 3, sine(250)));
