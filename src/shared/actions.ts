@@ -157,7 +157,15 @@ export interface ActionTypes {
   };
   voices: {
     request: { action: 'voices' } & Common;
-    answer: { engine: string; model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };
+    answer: {
+      engine: string;
+      model: string;
+      languages: string[];
+      speakers: string[];
+      supports_instruct: boolean;
+      /** Cloned voices can be made and spoken (a Base model is installed; decision 0032). */
+      supports_clone?: boolean;
+    };
   };
   ping: { request: { action: 'ping' } & Common; answer: { v: number } };
   models: { request: ModelsListRequest; answer: ModelsListing & { pulls: PullStatus[] } };

@@ -274,6 +274,7 @@ async function voices(ctx: HandlerContext, id: RequestId | undefined): Promise<A
     languages: info.languages,
     speakers: info.speakers,
     supports_instruct: info.supportsInstruct,
+    supports_clone: info.supportsClone === true,
   };
 }
 

@@ -92,6 +92,10 @@ async function speak(voice: string, text: string): Promise<number[]> {
 }
 
 describe('voices_clone', () => {
+  it('the engine says it clones (voices: supports_clone)', async () => {
+    expect(await ask(socketPath, { action: 'voices' })).toMatchObject({ status: 'ok', supports_clone: true });
+  });
+
   it('clones a clip with its transcript (in context), stores it compactly, lists a summary, and speaks at its pitch', async () => {
     const ref = sineWav('low.wav', 180, 3);
     const answer = await ask(socketPath, {
