@@ -295,6 +295,24 @@ describe('voices_lock', () => {
     });
   });
 
+  it('cancel stops a lock midway: E_CANCELLED, the voice still the designed one', async () => {
+    await ask(socketPath, { action: 'voices_save', name: 'Unlocked', instruct: 'a dry voice' });
+    const before = readFileSync(settingsFile, 'utf8');
+    const c = await connectRaw(socketPath);
+    c.socket.write(encodeFrame({ action: 'voices_lock', id: 'lk', name: 'Unlocked' }));
+    for (let i = 0; ; i++) {
+      const jobs = (await ask(socketPath, { action: 'queue' })).jobs as Array<{ id?: unknown; summary: string }>;
+      if (jobs.some((j) => j.id === 'lk' && j.summary === "lock voice 'Unlocked'")) break;
+      expect(i).toBeLessThan(200);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await ask(socketPath, { action: 'cancel' })).toMatchObject({ status: 'ok', cancelled: 1 });
+    const [answer] = await c.next(1, 20_000);
+    expect(answer).toMatchObject({ status: 'error', id: 'lk', code: 'E_CANCELLED' });
+    c.socket.end();
+    expect(readFileSync(settingsFile, 'utf8')).toBe(before);
+  });
+
   it('keeps a seed the voice already has, and uses its language for the sentence', async () => {
     await ask(socketPath, { action: 'voices_save', name: 'Erzähler', instruct: 'ruhig', language: 'German', seed: 42 });
     const answer = await ask(socketPath, { action: 'voices_lock', name: 'Erzähler' });
