@@ -266,16 +266,23 @@ function downmix(pcm: Pcm): Float32Array {
   return out;
 }
 
-/** libsamplerate's best sinc converter (decision 0032): a clip is seconds long, so quality costs nothing. */
+/**
+ * libsamplerate's medium sinc converter (decision 0032): 121 dB of signal-to-noise is far past what a 16-bit
+ * recording holds, at a third of the best converter's time (about 0.2 s for 10 s of 48 kHz audio here). The
+ * input gets 0.1 s of silence after it, so the converter's last samples come out too, and the output is cut to
+ * the exact length.
+ */
 export async function resample(samples: Float32Array, from: number, to: number): Promise<Float32Array> {
   // A webpack UMD bundle: Node's ESM loader gives it as the default export (its .d.ts names the members).
   type Libsamplerate = typeof import('@alexanderolsen/libsamplerate-js');
   const { create, ConverterType } = ((await import('@alexanderolsen/libsamplerate-js')) as { default: Libsamplerate })
     .default;
-  const src = await create(1, from, to, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
+  const src = await create(1, from, to, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
   try {
+    const padded = new Float32Array(samples.length + Math.ceil(from / 10));
     // Non-finite samples (a corrupt float WAV) would poison the filter: they count as silence.
-    return Float32Array.from(src.simple(samples.map((x) => (Number.isFinite(x) ? x : 0))));
+    samples.forEach((x, i) => (padded[i] = Number.isFinite(x) ? x : 0));
+    return Float32Array.from(src.simple(padded).subarray(0, Math.round((samples.length * to) / from)));
   } finally {
     src.destroy();
   }
