@@ -42,8 +42,8 @@ export type ModelsCommand = (typeof MODELS_COMMANDS)[number];
 
 export const HISTORY_COMMANDS = ['list', 'play', 'save', 'speak', 'clear'] as const;
 export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
-/** `q3tts voices list|save|remove`: saved voices (bare `q3tts voices` describes the loaded model). */
-export const VOICES_COMMANDS = ['list', 'save', 'remove'] as const;
+/** `q3tts voices list|save|remove|clone|lock`: saved voices (bare `q3tts voices` describes the loaded model). */
+export const VOICES_COMMANDS = ['list', 'save', 'remove', 'clone', 'lock'] as const;
 export type VoicesCommand = (typeof VOICES_COMMANDS)[number];
 
 export interface CliOptions {
@@ -54,6 +54,12 @@ export interface CliOptions {
   voicesCommand?: VoicesCommand;
   /** -v: speak with this saved voice (its description, language, speaker and seed; explicit options win). */
   voice?: string;
+  /** voices clone: the reference clip. */
+  from?: string;
+  /** voices clone: what the clip says (in-context cloning). */
+  text?: string;
+  /** voices lock: the sentence the design speaks for its reference clip. */
+  sentence?: string;
   /** Words of text (speak), the codes file (decode) or the model name (models). */
   args: string[];
   /** A file to write (its extension picks the format), or '-' for a WAV on stdout. */
@@ -138,6 +144,9 @@ const OPTIONS: Record<string, OptionSpec> = {
   '-r': speech('rate', 'number'),
   '--rate': speech('rate', 'number'),
   '--volume': speech('volume', 'number'),
+  '--from': speech('from', 'string'),
+  '--text': speech('text', 'string'),
+  '--sentence': speech('sentence', 'string'),
   '--seed': speech('seed', 'int'),
   '--temperature': speech('temperature', 'number'),
   '--top-k': speech('topK', 'int'),
@@ -375,6 +384,12 @@ function validate(o: CliOptions): void {
 
 function validateVoices(o: CliOptions): void {
   const sub = o.voicesCommand;
+  for (const [flag, value, only] of [
+    ['--from', o.from, 'clone'],
+    ['--text', o.text, 'clone'],
+    ['--sentence', o.sentence, 'lock'],
+  ] as const)
+    if (value !== undefined && sub !== only) throw new UsageError(`${flag} goes with 'q3tts voices ${only}'`, 'voices');
   if (sub === undefined || sub === 'list') {
     if (o.args.length > 0)
       throw new UsageError(
@@ -399,6 +414,15 @@ function validateVoices(o: CliOptions): void {
       );
     if (o.seed !== undefined && (o.seed < 0 || o.seed > 0xffffffff))
       throw new UsageError(`--seed must be between 0 and 4294967295`, 'voices');
+  }
+  if (sub === 'clone') {
+    const problem = presetNameProblem(name);
+    if (problem) throw new UsageError(problem, 'voices');
+    if (o.from === undefined)
+      throw new UsageError(
+        `'voices clone ${name}' needs the reference clip: --from FILE (3–10 s of the voice; add --text "what it says")`,
+        'voices',
+      );
   }
 }
 

@@ -52,7 +52,10 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_AUDIO', 'auto (PortAudio, then a pw-cat/paplay/aplay pipe), portaudio, pipe or null'],
   ['Q3TTS_AUDIO_DEVICE', "the output device, by name ('q3tts devices' lists them)"],
   ['Q3TTS_HANDLERS', 'a handlers file to use instead of the built one'],
-  ['Q3TTS_FFMPEG', 'the ffmpeg that writes .mp3, .ogg/.opus and .flac files (default: ffmpeg on PATH)'],
+  [
+    'Q3TTS_FFMPEG',
+    'the ffmpeg that writes .mp3, .ogg/.opus and .flac files and reads reference clips other than WAV (default: ffmpeg on PATH)',
+  ],
   ['Q3TTS_REMOTE_URL', 'the remote engine: the speech server to speak through (vLLM-Omni, or a q3tts --http door)'],
   ['Q3TTS_REMOTE_TOKEN', "the remote engine: the speech server's bearer token"],
   [
@@ -69,6 +72,10 @@ export const ENVIRONMENT: ReadonlyArray<readonly [name: string, meaning: string]
   ['Q3TTS_HISTORY', 'off: keep no history of utterances (nothing is written); default on'],
   ['Q3TTS_HISTORY_MB', 'the most audio the history keeps, in megabytes (default 200; the oldest audio goes first)'],
   ['HF_TOKEN', "'q3tts models pull': a token for gated or private repositories (HUGGING_FACE_HUB_TOKEN is read too)"],
+  [
+    'Q3TTS_CLONE_MODEL_DIR',
+    'the Base model that clones voices and speaks cloned ones next to the active model (default: an installed Base model)',
+  ],
 ];
 
 const table = (rows: ReadonlyArray<readonly [string, string]>, indent: string) => {
@@ -108,6 +115,8 @@ Usage:
   q3tts voices                      languages and speakers of the loaded model
   q3tts voices save NAME -i "…" [-l LANG] [--speaker S] [--seed N]   save a voice under a name
   q3tts voices list | remove NAME   the saved voices (speak with one: q3tts -v NAME "text")
+  q3tts voices clone NAME --from FILE [--text "…"] [-l LANG]   save a voice cloned from a recording
+  q3tts voices lock NAME [--sentence "…"]   make a saved designed voice sound the same in every sentence
   q3tts devices                     audio output devices (choose one with Q3TTS_AUDIO_DEVICE=NAME)
   q3tts decode codes.json -o a.wav  turn saved codec frames back into audio
   q3tts models list|pull|verify|remove|use   manage models ('q3tts help models')
@@ -213,13 +222,23 @@ Re-imports the request handlers (see docs/handlers.md); with 'model', reloads th
        q3tts voices save NAME -i "a calm, low voice" [-l LANG] [--speaker S] [--seed N]
        q3tts voices list [--json]
        q3tts voices remove NAME
+       q3tts voices clone NAME --from FILE [--text "what the clip says"] [-l LANG]
+       q3tts voices lock NAME [--sentence "…"]
 
 Bare 'voices': the languages and preset speakers of the loaded model. 'save' keeps a voice under a name
 (saving a name again replaces it; --seed makes it come out the same each time), 'list' shows one saved voice
-per line (name, language, speaker, seed, description), 'remove' deletes one. Speak with a saved voice:
+per line (name, kind, language, speaker, seed, description), 'remove' deletes one. Speak with a saved voice:
 q3tts -v NAME "text" (options given as well win over the saved ones). Saved voices live in the settings file
 (Q3TTS_CONFIG_DIR), shared with the tray app and offered as voices by the HTTP and Wyoming doors.
-Names: up to 40 letters, digits, spaces, '.', '_' or '-'.`,
+Names: up to 40 letters, digits, spaces, '.', '_' or '-'.
+
+'clone' makes a voice from a recording of it (WAV, or MP3, FLAC, Ogg, … through ffmpeg; 1 to 10 s with --text,
+up to 30 s without): with --text (what the clip says) the clip itself is kept as an example for every sentence,
+which matches the voice more closely. 'lock' turns a designed voice (-i) into a cloned one: the voice says a
+reference sentence (--sentence, else one per language), and that recording is then the voice, so a whole
+document is read by the same speaker. Both need a Qwen3-TTS Base model installed ('q3tts models pull
+qwen3-tts-0.6b-base', or Q3TTS_CLONE_MODEL_DIR); locking needs a VoiceDesign model as well. Kinds in 'list':
+designed (a description), cloned (a recording), locked (a design recorded once).`,
   devices: `Usage: q3tts devices [--json]
 
 Audio output devices; play on one with Q3TTS_AUDIO_DEVICE=NAME.`,

@@ -105,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (opts.command === 'voices' && opts.voicesCommand) {
     const { askPresets, describePresets, presetRequest } = await import('./voices.js');
-    const answer = await askPresets(socket, presetRequest(opts));
+    const answer = await askPresets(socket, presetRequest(opts), opts);
     return report(opts, answer, (a) => describePresets(opts, a));
   }
 

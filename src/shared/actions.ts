@@ -157,7 +157,15 @@ export interface ActionTypes {
   };
   voices: {
     request: { action: 'voices' } & Common;
-    answer: { engine: string; model: string; languages: string[]; speakers: string[]; supports_instruct: boolean };
+    answer: {
+      engine: string;
+      model: string;
+      languages: string[];
+      speakers: string[];
+      supports_instruct: boolean;
+      /** Cloned voices can be made and spoken (a Base model is installed; decision 0032). */
+      supports_clone?: boolean;
+    };
   };
   ping: { request: { action: 'ping' } & Common; answer: { v: number } };
   models: { request: ModelsListRequest; answer: ModelsListing & { pulls: PullStatus[] } };
@@ -200,6 +208,26 @@ export interface ActionTypes {
   voices_remove: { request: { action: 'voices_remove'; name: string } & Common; answer: { removed: VoicePreset } };
   next: { request: { action: 'next' } & Common; answer: SentenceStep };
   back: { request: { action: 'back' } & Common; answer: SentenceStep };
+  /** Clones a voice from a reference clip into a saved voice (docs/protocol.md, "Cloned voices"). */
+  voices_clone: {
+    request: {
+      action: 'voices_clone';
+      name: string;
+      /** A file the daemon reads (absolute path; the socket is owner-only). */
+      audio_path?: string | undefined;
+      /** The file's bytes (WAV, or anything ffmpeg reads), base64. */
+      audio_base64?: string | undefined;
+      /** What the clip says: in-context mode; none = x-vector only. */
+      text?: string | null | undefined;
+      language?: string | undefined;
+    } & Common;
+    answer: { voice: VoicePreset; replaced: boolean };
+  };
+  /** Locks a saved designed voice: it speaks a reference sentence, which is cloned into the same voice. */
+  voices_lock: {
+    request: { action: 'voices_lock'; name: string; sentence?: string | undefined } & Common;
+    answer: { voice: VoicePreset; sentence: string; seed: number };
+  };
 }
 
 export type TypedAction = keyof ActionTypes;

@@ -32,6 +32,19 @@ export const CONTROL_REQUEST_SCHEMAS = {
     .strict(),
   next: plain('next'),
   back: plain('back'),
+  // The clip itself is checked by src/core/audio/reference.ts; a base64 clip is bounded by the frame limit.
+  voices_clone: plain('voices_clone')
+    .extend({
+      name: z.string().max(200),
+      audio_path: z.string().min(1).max(4096).optional(),
+      audio_base64: z.string().min(1).optional(),
+      text: z.string().max(2000).nullable().optional(),
+      language: z.string().min(1).max(40).optional(),
+    })
+    .strict(),
+  voices_lock: plain('voices_lock')
+    .extend({ name: z.string().max(200), sentence: z.string().min(1).max(1000).optional() })
+    .strict(),
 } as const;
 
 /** Whether `id` may be echoed in an answer (a string of at most 200 characters or an integer). */

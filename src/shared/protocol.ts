@@ -36,6 +36,8 @@ export const ACTIONS = [
   'voices_remove',
   'next',
   'back',
+  'voices_clone',
+  'voices_lock',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -11,12 +11,12 @@ import {
   isAccelerator,
   listenHost,
 } from './settings-values.js';
-import { MAX_PRESETS, presetNameProblem } from './voice-presets.js';
+import { CLONE_MODES, MAX_PRESETS, presetNameProblem } from './voice-presets.js';
 import { speechServerUrlProblem } from './speech-server-url.js';
 
 export { SPEAK_MODES, isAccelerator };
 
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 /** One saved voice; the CLI, the daemon and the window check names with the same rule. */
 export const VoicePresetSchema = z
@@ -29,8 +29,38 @@ export const VoicePresetSchema = z
     language: z.string().min(1).max(40).default('auto'),
     speaker: z.string().min(1).max(64).nullable().default(null),
     seed: z.number().int().min(0).max(0xffff_ffff).nullable().default(null),
+    clone: z.lazy(() => StoredCloneSchema).optional(),
   })
   .strict();
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A cloned voice as stored (decision 0032): its vector and codes base64-encoded, little-endian. */
+export const StoredCloneSchema = z
+  .object({
+    mode: z.enum(CLONE_MODES),
+    model: z.string().min(1).max(200),
+    seconds: z.number().min(0).max(60),
+    text: z.string().min(1).max(4000).nullable(),
+    locked: z.boolean(),
+    // up to 4096 float32 (a 1.7B talker has 2048) and 30 s of 16-code frames
+    vector: z.string().min(8).max(22_000).regex(BASE64, 'not base64'),
+    codes: z.string().min(4).max(22_000).regex(BASE64, 'not base64').nullable(),
+    design: z
+      .object({
+        instruct: z.string().max(4000),
+        language: z.string().min(1).max(40),
+        seed: z.number().int().min(0).max(0xffff_ffff),
+        sentence: z.string().min(1).max(1000),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict()
+  .refine((c) => (c.mode === 'in_context') === (c.codes !== null && c.text !== null), {
+    message: 'in_context needs codes and text; x_vector has neither',
+  })
+  .refine((c) => c.locked === (c.design !== null), { message: 'a locked voice keeps its design, others none' });
 
 /** The fields, each with its own default, so one bad field never costs the user the others. */
 export const settingsFields = {
@@ -121,6 +151,7 @@ type Raw = Record<string, unknown>;
  * v1 (q3tts 0.0.x) stored the voice as "voice" and the speak mode as a boolean "interrupt".
  * v3 added the front doors (httpDoor, wyomingDoor), closed unless the user opens them.
  * v4 added saved voices (voices, defaultVoice), the rate and volume defaults, and the speech server (none).
+ * v5 let a saved voice hold a clone (voices[].clone, optional): nothing to change in a v4 file.
  */
 const STEPS: Record<number, (from: Raw) => Raw> = {
   1: ({ voice, interrupt, ...rest }) => ({
@@ -140,6 +171,7 @@ const STEPS: Record<number, (from: Raw) => Raw> = {
     speechServerFailover: true,
     version: 4,
   }),
+  4: (from) => ({ ...from, version: 5 }),
 };
 
 export interface MigrationResult {

@@ -72,8 +72,8 @@ describe('q3tts voices save | list | remove', () => {
 
     r = q3tts(['voices', 'list']);
     expect(r.stdout.trim().split('\n')).toEqual([
-      'Narrator\tEnglish\t-\t11\ta deep, slow voice', // one line, whatever the description holds
-      'bright one\tauto\t-\t-\ta bright, quick voice',
+      'Narrator\tdesigned\tEnglish\t-\t11\ta deep, slow voice', // one line, whatever the description holds
+      'bright one\tdesigned\tauto\t-\t-\ta bright, quick voice',
     ]);
     const listed = JSON.parse(q3tts(['voices', 'list', '--json']).stdout);
     expect(listed).toMatchObject({ status: 'ok', voices: [{ name: 'Narrator' }, { name: 'bright one' }] });
@@ -121,7 +121,7 @@ describe('q3tts voices save | list | remove', () => {
     let r = q3tts(['voices', 'save', 'Offline', '-i', 'a quiet voice'], noDaemon);
     expect(r.code, r.stderr).toBe(0);
     r = q3tts(['voices', 'list'], noDaemon);
-    expect(r.stdout).toMatch(/^Offline\tauto/m);
+    expect(r.stdout).toMatch(/^Offline\tdesigned\tauto/m);
     // the running daemon reads the file on each request: it sees the voice saved without it
     expect(q3tts(['voices', 'list']).stdout).toMatch(/^Offline\t/m);
     q3tts(['voices', 'remove', 'Offline']);

@@ -20,7 +20,7 @@ describe('the action map', () => {
   it('covers exactly the protocol actions', () => {
     expectTypeOf<TypedAction>().toEqualTypeOf<Action>();
     expectTypeOf<keyof ActionTypes>().toEqualTypeOf<(typeof ACTIONS)[number]>();
-    expect(ACTIONS.length).toBe(24);
+    expect(ACTIONS.length).toBe(26);
   });
 
   it("ties each request's action to its own request type", () => {

@@ -120,6 +120,35 @@ const V3 = {
 };
 const NARRATOR = { name: 'Narrator', instruct: 'a deep, slow voice', language: 'auto', speaker: null, seed: 7 };
 const BRIGHT = { name: 'bright-2', instruct: 'bright', language: 'English', speaker: null, seed: null };
+const VECTOR = Buffer.from(new Float32Array([0.25, -1, 3.5, 0]).buffer).toString('base64');
+const CODES = Buffer.from(new Int16Array(32).fill(2047).buffer).toString('base64');
+const CLONED = {
+  name: 'Radio',
+  instruct: '',
+  language: 'English',
+  speaker: null,
+  seed: null,
+  clone: {
+    mode: 'in_context',
+    model: 'Qwen3-TTS-0.6B-Base',
+    seconds: 4.2,
+    text: 'Hello there.',
+    locked: false,
+    vector: VECTOR,
+    codes: CODES,
+    design: null,
+  },
+};
+const LOCKED = {
+  ...NARRATOR,
+  name: 'Locked',
+  clone: {
+    ...CLONED.clone,
+    text: 'The quick brown fox.',
+    locked: true,
+    design: { instruct: 'a deep, slow voice', language: 'auto', seed: 7, sentence: 'The quick brown fox.' },
+  },
+};
 
 describe('saved voices in the settings', () => {
   it.each([
@@ -196,12 +225,12 @@ describe('speech server setting', () => {
 describe('migrateSettings', () => {
   // [name, stored, expected fields (subset), reset list, changed]
   const rows: Array<[string, unknown, Record<string, unknown>, string[], boolean]> = [
-    ['nothing stored → defaults', {}, { version: 4, speakMode: 'interrupt', httpDoor: null, voices: [] }, [], true],
-    ['not an object → defaults', 'oops', { version: 4 }, [], true],
+    ['nothing stored → defaults', {}, { version: 5, speakMode: 'interrupt', httpDoor: null, voices: [] }, [], true],
+    ['not an object → defaults', 'oops', { version: 5 }, [], true],
     ['current version, complete', { ...DEFAULT_SETTINGS, language: 'German' }, { language: 'German' }, [], false],
     [
       'current version, missing field gets its default',
-      { version: 4, language: 'French' },
+      { version: 5, language: 'French' },
       { language: 'French', hotkey: 'CommandOrControl+Alt+S' },
       [],
       true,
@@ -229,7 +258,7 @@ describe('migrateSettings', () => {
       true,
     ],
     ['wrong type reset', { version: 2, startAtLogin: 'yes' }, { startAtLogin: false }, ['startAtLogin'], true],
-    ['unknown field dropped and reported', { version: 4, colour: 'red' }, { version: 4 }, ['colour'], true],
+    ['unknown field dropped and reported', { version: 5, colour: 'red' }, { version: 5 }, ['colour'], true],
     [
       'v2 → v3: the doors stay closed, the rest is kept',
       { ...DEFAULT_SETTINGS, version: 2, httpDoor: undefined, wyomingDoor: undefined, speechStart: 'asap' },
@@ -332,6 +361,38 @@ describe('migrateSettings', () => {
       [],
       true,
     ],
+    [
+      'v4 → v5: saved voices kept as they were (a clone is optional)',
+      { ...DEFAULT_SETTINGS, version: 4, voices: [NARRATOR, BRIGHT], defaultVoice: 'Narrator' },
+      { voices: [NARRATOR, BRIGHT], defaultVoice: 'Narrator' },
+      [],
+      true,
+    ],
+    [
+      'v5 cloned and locked voices kept',
+      { ...DEFAULT_SETTINGS, voices: [CLONED, LOCKED] },
+      { voices: [CLONED, LOCKED] },
+      [],
+      false,
+    ],
+    [
+      'v5 a broken clone costs only its voice (not base64, codes without text, locked without design, too big)',
+      {
+        ...DEFAULT_SETTINGS,
+        voices: [
+          { ...CLONED, name: 'a', clone: { ...CLONED.clone, vector: 'not base64!' } },
+          { ...CLONED, name: 'b', clone: { ...CLONED.clone, text: null } },
+          { ...LOCKED, name: 'c', clone: { ...LOCKED.clone, design: null } },
+          { ...CLONED, name: 'd', clone: { ...CLONED.clone, vector: 'A'.repeat(30_000) } },
+          { ...CLONED, name: 'e', clone: { ...CLONED.clone, mode: 'x_vector' } },
+          { ...CLONED, name: 'f', clone: { ...CLONED.clone, extra: 1 } },
+          LOCKED,
+        ],
+      },
+      { voices: [LOCKED] },
+      ['voices[0]', 'voices[1]', 'voices[2]', 'voices[3]', 'voices[4]', 'voices[5]'],
+      true,
+    ],
     ['v3 invalid door reset alone', { version: 3, httpDoor: 'nowhere:80' }, { httpDoor: null }, ['httpDoor'], true],
     [
       'v1 invalid value after upgrade reset',
@@ -352,7 +413,7 @@ describe('migrateSettings', () => {
     expect(result.settings).not.toHaveProperty('interrupt');
   });
 
-  it.each([[5], [0], ['2'], [1.5]])('refuses version %j', (version) => {
+  it.each([[6], [0], ['2'], [1.5]])('refuses version %j', (version) => {
     expect(() => migrateSettings({ version })).toThrow(SettingsVersionError);
   });
 });

@@ -13,7 +13,7 @@ import type {
   TypedAction,
 } from '../../shared/actions.js';
 import type { z } from 'zod';
-import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import type { Engine, EngineInfo, SynthesisStats, VoiceClone } from '../../shared/engine.js';
 import type { Precision } from '../../shared/engine-options.js';
 import {
   ACTIONS,
@@ -45,7 +45,9 @@ import { errorDetail, errorMessage } from '../../shared/errors.js';
 import { HistoryStore, historyOptionsFromEnv, type HistoryOptions } from '../history/store.js';
 import { historyAction } from '../history/actions.js';
 import { VoicePresetStore } from '../voices/store.js';
-import { answerPresetAction, applyPreset, isAnswer } from '../voices/actions.js';
+import { answerPresetAction, applyPreset, clonedVoice, isAnswer } from '../voices/actions.js';
+import { answerCloneAction, cloneFromClip } from '../voices/clone-actions.js';
+import type { ReferenceSource } from '../audio/reference.js';
 
 export type { DaemonState, DoorInfo };
 
@@ -53,6 +55,8 @@ export type { DaemonState, DoorInfo };
 export interface RequestExtras {
   /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0017). */
   stream?: AudioSink;
+  /** A cloned voice to speak with (a saved cloned voice, or a door's reference clip; decision 0032). */
+  clone?: VoiceClone;
 }
 
 export interface AudioOutputs {
@@ -285,6 +289,12 @@ export class DaemonCore {
         case 'voices_save':
         case 'voices_remove':
           return answerPresetAction(this.presets, request);
+        case 'voices_clone':
+        case 'voices_lock':
+          return await answerCloneAction(
+            { store: this.presets, engine: () => this.ensureEngine(), queue: this.queue },
+            request,
+          );
         case 'stop':
           this.stopping = true;
           setImmediate(() => this.options.onStop?.());
@@ -296,6 +306,8 @@ export class DaemonCore {
       if (request.action === 'generate') {
         const expanded = applyPreset(this.presets, request); // a saved voice's fields (decision 0026)
         if (isAnswer(expanded)) return expanded;
+        const clone = clonedVoice(this.presets, request); // and its clone (decision 0032)
+        if (clone) extras = { ...extras, clone };
         request = expanded as Request & { action: 'generate' };
       }
       let handlers;
@@ -320,6 +332,17 @@ export class DaemonCore {
       this.log(`internal error: ${errorDetail(err)}`);
       return errorAnswer('E_INTERNAL', errorMessage(err), id);
     }
+  }
+
+  /** Clones a voice from a clip for one request (the HTTP door's ref_audio), on the queue like voices_clone. */
+  cloneFromClip(source: ReferenceSource, text: string | null, requestId: string): Promise<{ clone: VoiceClone }> {
+    return cloneFromClip(
+      { engine: () => this.ensureEngine(), queue: this.queue },
+      source,
+      text,
+      requestId,
+      'clone ref_audio',
+    );
   }
 
   status(request: Request = { action: 'status' }): OkAnswerOf<'status'> {
@@ -489,6 +512,7 @@ export class DaemonCore {
   private context(extras: RequestExtras = {}): HandlerContext {
     return {
       ...(extras.stream ? { stream: extras.stream } : {}),
+      ...(extras.clone ? { clone: extras.clone } : {}),
       speed: this.speed,
       startPolicy: () => this.options.startPolicy ?? 'smooth',
       expectedWait: (engine) => this.expectedWait(engine),

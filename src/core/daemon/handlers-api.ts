@@ -1,7 +1,7 @@
 // The stable contract between the daemon shell and its hot-reloaded handlers module.
 // The shell keeps everything with state (engine, queue, audio devices); handlers hold the request logic
 // and may be edited while the daemon runs. Only types live here, so handlers bundle no shell code.
-import type { Engine, EngineInfo, SynthesisStats } from '../../shared/engine.js';
+import type { Engine, EngineInfo, SynthesisStats, VoiceClone } from '../../shared/engine.js';
 import type { Answer, EventMessage, Request } from '../../shared/protocol.js';
 import type { AudioSink } from '../audio/sink.js';
 import type { SpeechQueue } from './queue.js';
@@ -24,6 +24,8 @@ export interface HandlerContext {
    * instead of the speakers, through the same queue, cancel and error paths. Not held by a pause (decision 0017).
    */
   stream?: AudioSink;
+  /** The cloned voice this request speaks with (a saved cloned voice, or a door's reference clip). */
+  clone?: VoiceClone;
   /** An audio file in the format its extension names, written atomically on close (temp file + rename). */
   openFile(path: string): Promise<AudioSink>;
   /**

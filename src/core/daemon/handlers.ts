@@ -73,6 +73,9 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
   }
   const voice = chooseVoice(engine, req);
   if ('error' in voice) return fail('E_INVALID', voice.error);
+  // A cloned voice on an engine that knows nothing of cloning (a speech server) would come out in another voice.
+  if (ctx.clone && engine.info.supportsClone === undefined)
+    return fail('E_ENGINE', `${engine.info.model} cannot speak cloned voices (it needs a local Qwen3-TTS Base model)`);
 
   const output = resolveOutput(req.output, req.cwd, 'output');
   if ('error' in output) return fail(output.code, output.error);
@@ -90,6 +93,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
     speaker: voice.speaker,
     seed: req.seed ?? null,
     sampling: samplingOf(req),
+    ...(ctx.clone ? { clone: ctx.clone } : {}),
   };
   let stats: SynthesisStats | undefined;
   const frames: number[][] = [];
@@ -270,6 +274,7 @@ async function voices(ctx: HandlerContext, id: RequestId | undefined): Promise<A
     languages: info.languages,
     speakers: info.speakers,
     supports_instruct: info.supportsInstruct,
+    supports_clone: info.supportsClone === true,
   };
 }
 

@@ -161,7 +161,7 @@ export async function openWyomingDoor(core: DaemonCore, options: WyomingDoorOpti
         return {
           name,
           description: preset
-            ? `saved voice: ${preset.instruct || "the model's own voice"}`
+            ? `saved voice: ${preset.clone && !preset.clone.locked ? 'cloned from a recording' : preset.instruct || "the model's own voice"}`
             : name === DEFAULT_VOICE
               ? `${model.model}: the model's own voice`
               : `${model.model}: preset speaker ${name}`,

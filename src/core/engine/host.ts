@@ -1,6 +1,6 @@
 // The engine host: a process of its own that owns the model, so onnxruntime's blocking run() never
 // stalls the daemon's socket (and a native crash in it cannot take the daemon down).
-import type { Engine } from '../../shared/engine.js';
+import type { Engine, VoiceClone } from '../../shared/engine.js';
 import type { ErrorCode } from '../../shared/protocol.js';
 import { EngineError, isAbortError } from './errors.js';
 import type { FromHost, HostChannel, ToHost } from './host-messages.js';
@@ -69,6 +69,29 @@ export function runEngineHost(channel: HostChannel): void {
         } else {
           fail(id, new EngineError('E_ENGINE', 'this engine cannot decode codec frames'));
         }
+        return;
+      }
+      case 'clone': {
+        const { id } = message;
+        const controller = new AbortController();
+        running.set(id, controller);
+        if (!engine?.cloneVoice) {
+          fail(
+            id,
+            new EngineError(
+              'E_ENGINE',
+              engine ? `${engine.info.model} cannot clone voices` : 'the engine is not loaded',
+            ),
+          );
+          return;
+        }
+        void stream(
+          id,
+          (async function* () {
+            yield await engine.cloneVoice!(message.audio, message.refText, controller.signal);
+          })(),
+          (clone) => ({ type: 'cloned', id, clone: clone as VoiceClone }),
+        );
         return;
       }
       case 'abort':

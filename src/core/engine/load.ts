@@ -4,6 +4,7 @@ import type { Engine } from '../../shared/engine.js';
 import type { EngineConfig } from './config.js';
 import { EngineError } from './errors.js';
 import { errorMessage } from '../../shared/errors.js';
+import { currentPathEnv } from '../paths.js';
 
 /** How the remote engine gets its stand-in local model (the daemon: in a host process of its own). */
 export interface LoadOptions {
@@ -35,17 +36,27 @@ export async function loadEngine(config: EngineConfig, options: LoadOptions = {}
     const { createToneEngine } = await import('./tone.js');
     return createToneEngine(config.msPerFrame === undefined ? {} : { msPerFrame: config.msPerFrame });
   }
-  const { loadQwen3Engine } = await import('./qwen3/engine.js');
-  try {
-    return await loadQwen3Engine(config.modelDir, {
-      ...(config.precision ? { precision: config.precision } : {}),
-      ...(config.executionProvider ? { executionProvider: config.executionProvider } : {}),
-      ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
-      ...(config.interOpThreads ? { interOpNumThreads: config.interOpThreads } : {}),
-      ...(config.vocoderThread ? { vocoderThread: true } : {}),
-    });
-  } catch (err) {
-    if (err instanceof EngineError) throw err;
-    throw new EngineError('E_ENGINE', `cannot load the model in ${config.modelDir}: ${errorMessage(err)}`);
-  }
+  const [{ loadQwen3Engine }, pair] = await Promise.all([import('./qwen3/engine.js'), import('./voice-pair.js')]);
+  const load = async (dir: string) => {
+    try {
+      return await loadQwen3Engine(dir, {
+        ...(config.precision ? { precision: config.precision } : {}),
+        ...(config.executionProvider ? { executionProvider: config.executionProvider } : {}),
+        ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
+        ...(config.interOpThreads ? { interOpNumThreads: config.interOpThreads } : {}),
+        ...(config.vocoderThread ? { vocoderThread: true } : {}),
+      });
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw new EngineError('E_ENGINE', `cannot load the model in ${dir}: ${errorMessage(err)}`);
+    }
+  };
+  // Cloned voices and designs need a model each: the other one is found and loaded when first needed.
+  const pathEnv = currentPathEnv();
+  return pair.pairWithCompanion(await load(config.modelDir), {
+    kind: pair.modelKind(config.modelDir) ?? 'voice_design',
+    find: (want) => pair.findCompanion(pathEnv, config.modelDir, want),
+    load,
+    ...(options.log ? { log: options.log } : {}),
+  });
 }

@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest } from '../../shared/engine.js';
+import type { Engine, EngineInfo, SynthesisEvent, SynthesisRequest, VoiceClone } from '../../shared/engine.js';
 import type { EngineConfig } from './config.js';
 import { EngineError, EngineHostDiedWhileLoading, abortError } from './errors.js';
 import type { FromHost, ToHost } from './host-messages.js';
@@ -112,8 +112,11 @@ export async function spawnEngine(config: EngineConfig, options: SpawnOptions = 
     if ('id' in msg) pending.get(msg.id)?.push(msg);
   });
 
-  /** Runs one request on the host, yielding its events until it ends, fails or is aborted. */
-  async function* call(start: (id: number) => ToHost, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
+  /** Runs one request on the host, yielding what it sends (events, a clone) until it ends, fails or is aborted. */
+  async function* call(
+    start: (id: number) => ToHost,
+    signal: AbortSignal,
+  ): AsyncGenerator<Extract<FromHost, { type: 'event' | 'cloned' }>> {
     if (signal.aborted) throw abortError();
     if (!alive) throw new EngineError('E_ENGINE', `the engine process is not running (${exitReason})`);
     const id = nextId++;
@@ -143,8 +146,8 @@ export async function spawnEngine(config: EngineConfig, options: SpawnOptions = 
           wake = undefined;
           continue;
         }
-        if (msg.type === 'event') {
-          yield msg.event;
+        if (msg.type === 'event' || msg.type === 'cloned') {
+          yield msg;
         } else {
           finished = true;
           if (msg.type === 'end') return;
@@ -166,13 +169,19 @@ export async function spawnEngine(config: EngineConfig, options: SpawnOptions = 
     get alive() {
       return alive;
     },
-    synthesize(request: SynthesisRequest, signal: AbortSignal) {
-      return call((id) => ({ type: 'synthesize', id, request }), signal);
+    async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<SynthesisEvent> {
+      for await (const msg of call((id) => ({ type: 'synthesize', id, request }), signal))
+        if (msg.type === 'event') yield msg.event;
     },
     async *decode(frames: number[][], signal: AbortSignal) {
-      for await (const event of call((id) => ({ type: 'decode', id, frames }), signal)) {
-        if (event.type === 'audio') yield event.samples;
+      for await (const msg of call((id) => ({ type: 'decode', id, frames }), signal)) {
+        if (msg.type === 'event' && msg.event.type === 'audio') yield msg.event.samples;
       }
+    },
+    async cloneVoice(audio: Float32Array, refText: string | null, signal: AbortSignal): Promise<VoiceClone> {
+      for await (const msg of call((id) => ({ type: 'clone', id, audio, refText }), signal))
+        if (msg.type === 'cloned') return msg.clone;
+      throw new EngineError('E_ENGINE', 'the engine process ended the clone without a voice');
     },
     async dispose() {
       disposing = true;

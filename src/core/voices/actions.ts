@@ -3,6 +3,9 @@
 import type { AnswerOf } from '../../shared/actions.js';
 import { errorAnswer, type Answer, type Request } from '../../shared/protocol.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { VoiceClone } from '../../shared/engine.js';
+import { presetSummary } from '../../shared/voice-presets.js';
+import { decodeClone } from './clone-data.js';
 import { VoicePresetError, type VoicePresetStore } from './store.js';
 
 /** Answers voices_list, voices_save or voices_remove (the request was checked against its schema already). */
@@ -11,7 +14,7 @@ export function answerPresetAction(store: VoicePresetStore, request: Request): A
   try {
     switch (request.action) {
       case 'voices_list':
-        return { status: 'ok', ...ids, voices: store.list() } satisfies AnswerOf<'voices_list'>;
+        return { status: 'ok', ...ids, voices: store.list().map(presetSummary) } satisfies AnswerOf<'voices_list'>;
       case 'voices_save': {
         const { action: _a, id: _i, v: _v, ...fields } = request;
         return { status: 'ok', ...ids, ...store.save(fields) } satisfies AnswerOf<'voices_save'>;
@@ -20,7 +23,7 @@ export function answerPresetAction(store: VoicePresetStore, request: Request): A
         return {
           status: 'ok',
           ...ids,
-          removed: store.remove(String(request.name)),
+          removed: presetSummary(store.remove(String(request.name))),
         } satisfies AnswerOf<'voices_remove'>;
       default:
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}'`, request.id);
@@ -48,11 +51,23 @@ export function applyPreset(store: VoicePresetStore, request: Request): Request 
   const given = (field: string) => rest[field] !== undefined && rest[field] !== null;
   return {
     ...rest,
-    ...(given('instruct') ? {} : { instruct: preset.instruct }),
+    // a cloned voice's clone wins over its description (clonedVoice() gives the clone)
+    ...(given('instruct') || preset.clone ? {} : { instruct: preset.instruct }),
     ...(given('language') ? {} : { language: preset.language }),
     ...(given('speaker') || preset.speaker === null ? {} : { speaker: preset.speaker }),
     ...(given('seed') || preset.seed === null ? {} : { seed: preset.seed }),
   };
+}
+
+/** The clone of the saved voice a generate request names, if it is a cloned one (decision 0032). */
+export function clonedVoice(store: VoicePresetStore, request: Request): VoiceClone | undefined {
+  if (typeof request.voice !== 'string') return undefined;
+  try {
+    const stored = store.get(request.voice).clone;
+    return stored ? decodeClone(stored) : undefined;
+  } catch {
+    return undefined; // applyPreset answers for an unknown voice
+  }
 }
 
 export function isAnswer(value: Request | Answer): value is Answer {

@@ -8,7 +8,13 @@ import { errorMessage } from '../../shared/errors.js';
 import { configDir } from '../../shared/paths.js';
 import { migrateSettings, VoicePresetSchema, type Settings } from '../../shared/settings.js';
 import { describeIssues } from '../../shared/requests.js';
-import { findPreset, MAX_PRESETS, unknownPresetMessage, type VoicePreset } from '../../shared/voice-presets.js';
+import {
+  findPreset,
+  MAX_PRESETS,
+  unknownPresetMessage,
+  type StoredVoiceClone,
+  type VoicePreset,
+} from '../../shared/voice-presets.js';
 import { OutputFileError, writeFileAtomicSync } from '../atomic-file.js';
 import { currentPathEnv } from '../paths.js';
 
@@ -29,26 +35,45 @@ export function defaultSettingsFile(): string {
   return path.join(configDir(currentPathEnv()), 'settings.json');
 }
 
+/** A saved voice as the file holds it: a cloned one with its vector and codes. */
+export type StoredPreset = VoicePreset & { clone?: StoredVoiceClone | undefined };
+
+/** What voices_save takes: a voice described in words (a clone is made by voices_clone or voices_lock only). */
+const SaveSchema = VoicePresetSchema.omit({ clone: true }).strict();
+
 export class VoicePresetStore {
   constructor(readonly file: string = defaultSettingsFile()) {}
 
-  list(): VoicePreset[] {
+  list(): StoredPreset[] {
     return this.read().voices;
   }
 
   /** The preset called `name`, or a VoicePresetError listing the saved ones. */
-  get(name: string): VoicePreset {
+  get(name: string): StoredPreset {
     const presets = this.list();
     const found = findPreset(presets, name);
     if (!found) throw new VoicePresetError(unknownPresetMessage(presets, name));
     return found;
   }
 
-  /** Saves (or replaces, by name) a preset; returns it as stored and whether one was replaced. */
+  /**
+   * Saves (or replaces, by name) a voice described in words; returns it as stored and whether one was
+   * replaced. Replacing a cloned voice this way makes it a designed one again.
+   */
   save(input: unknown): { voice: VoicePreset; replaced: boolean } {
+    const parsed = SaveSchema.safeParse(input);
+    if (!parsed.success) throw new VoicePresetError(describeIssues(parsed.error));
+    return this.put(parsed.data);
+  }
+
+  /** Saves (or replaces, by name) a cloned voice, as voices_clone and voices_lock make them. */
+  saveClone(input: StoredPreset): { voice: StoredPreset; replaced: boolean } {
     const parsed = VoicePresetSchema.safeParse(input);
     if (!parsed.success) throw new VoicePresetError(describeIssues(parsed.error));
-    const voice = parsed.data;
+    return this.put(parsed.data);
+  }
+
+  private put(voice: StoredPreset): { voice: StoredPreset; replaced: boolean } {
     let replaced = false;
     this.change((voices) => {
       const at = voices.findIndex((p) => p.name.toLowerCase() === voice.name.toLowerCase());
@@ -61,8 +86,8 @@ export class VoicePresetStore {
   }
 
   /** Removes a preset; an unknown name is an error listing the saved ones. */
-  remove(name: string): VoicePreset {
-    let removed: VoicePreset | undefined;
+  remove(name: string): StoredPreset {
+    let removed: StoredPreset | undefined;
     this.change((voices) => {
       removed = findPreset(voices, name);
       if (!removed) throw new VoicePresetError(unknownPresetMessage(voices, name));
@@ -92,7 +117,7 @@ export class VoicePresetStore {
   }
 
   /** Read, change, write back: synchronous, so no other request of this daemon interleaves. */
-  private change(edit: (voices: VoicePreset[]) => VoicePreset[]): void {
+  private change(edit: (voices: StoredPreset[]) => StoredPreset[]): void {
     const settings = this.read();
     const next = { ...settings, voices: edit(settings.voices) };
     try {

@@ -45,6 +45,7 @@ describe('q3tts with a Qwen3-TTS model', () => {
     const voices = JSON.parse(q3tts(['voices', '--json']).stdout);
     expect(voices.languages).toEqual(expect.arrayContaining(['English', 'Chinese', 'Japanese']));
     expect(voices.supports_instruct).toBe(true);
+    expect(voices.supports_clone).toBe(false); // a VoiceDesign model with no Base model installed next to it
   });
 
   it('speaks to a WAV file with a designed voice; the same seed gives the same audio', () => {

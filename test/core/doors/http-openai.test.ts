@@ -594,8 +594,8 @@ describe('saved voices (q3tts voices save) at the HTTP door', () => {
     const voices = (await (await fetch(`${door.address}/v1/audio/voices`)).json()) as Record<string, unknown>;
     expect(voices.voices).toEqual(['Narrator', 'Alien', 'default']);
     expect(voices.saved_voices).toEqual([
-      { name: 'Narrator', instructions: 'a deep voice', language: 'auto' },
-      { name: 'Alien', instructions: 'odd', language: 'Klingon' },
+      { name: 'Narrator', instructions: 'a deep voice', language: 'auto', kind: 'designed' },
+      { name: 'Alien', instructions: 'odd', language: 'Klingon', kind: 'designed' },
     ]);
 
     const before = answers.length;

@@ -152,7 +152,7 @@ describe('settings store adapter (real electron-store)', () => {
     const repo = openElectronSettings();
     repo.update({ speakMode: 'queue' });
     expect(repo.path).toBe(path.join(dir, 'settings.json'));
-    expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 4, speakMode: 'queue' });
+    expect(JSON.parse(readFileSync(repo.path, 'utf8'))).toMatchObject({ version: 5, speakMode: 'queue' });
   });
 
   it('Q3TTS_CONFIG_DIR moves settings.json', () => {

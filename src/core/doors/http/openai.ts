@@ -18,6 +18,10 @@ import { formatHostPort, listenOn } from '../address.js';
 import { ClientErrors } from './client-errors.js';
 import { PcmStreamSink } from '../stream-sink.js';
 import { resolveVoice, savedVoices, voiceFields, voiceNames } from '../voices.js';
+import type { VoiceClone } from '../../../shared/engine.js';
+import { findPreset, presetKind, type VoicePreset } from '../../../shared/voice-presets.js';
+import { refAudioBytes } from './ref-audio.js';
+import { isAbortError } from '../../engine/errors.js';
 
 export interface OpenAiDoorOptions {
   host: string;
@@ -72,6 +76,10 @@ const SpeechSchema = z
     task_type: z.enum(['CustomVoice', 'VoiceDesign', 'Base']).optional(),
     max_new_tokens: z.number().int().min(1).max(8192).optional(),
     seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+    // task_type "Base": the voice cloned from this clip (ref-audio.ts), with its transcript unless x-vector only
+    ref_audio: z.string().min(1).optional(),
+    ref_text: z.string().max(2000).optional(),
+    x_vector_only_mode: z.boolean().optional(),
   })
   .strict();
 
@@ -209,7 +217,12 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
     return {
       voices: voiceNames(info, saved),
       /** The user's saved voices (q3tts voices save), with what each is. */
-      saved_voices: saved.map((p) => ({ name: p.name, instructions: p.instruct, language: p.language })),
+      saved_voices: saved.map((p) => ({
+        name: p.name,
+        instructions: p.instruct,
+        language: p.language,
+        kind: presetKind(p),
+      })),
       speakers: info.speakers,
       languages: info.languages,
       supports_instructions: info.supports_instruct,
@@ -229,14 +242,6 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       );
     const b = parsed.data;
     const format = b.response_format ?? 'wav';
-    if (b.task_type === 'Base')
-      throw new HttpError(
-        400,
-        `task_type 'Base' (voice cloning) is not supported: use CustomVoice or VoiceDesign`,
-        'invalid_request_error',
-        'unsupported_task',
-        'task_type',
-      );
     const info = await engineInfo();
     const modelOk = b.model === info.model || MODEL_ALIASES.includes(b.model) || /qwen3-tts/i.test(b.model);
     if (!modelOk)
@@ -247,10 +252,18 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
         'model_not_found',
         'model',
       );
-    const voice = resolveVoice(info, typeof b.voice === 'object' ? b.voice.id : b.voice, await savedVoices(core, log));
+    const saved = await savedVoices(core, log);
+    const voice = resolveVoice(info, typeof b.voice === 'object' ? b.voice.id : b.voice, saved);
     if ('error' in voice) throw new HttpError(400, voice.error, 'invalid_request_error', 'unknown_voice', 'voice');
 
     const id = `http-${++nextId}`;
+    // A client that hangs up before the end cancels its job (queued or speaking), through the daemon's cancel.
+    const hungUp = () => {
+      if (!res.writableEnded) void core.request({ action: 'cancel', target: id });
+    };
+    res.once('close', hungUp);
+    // task_type Base: a clip to clone now, or a saved cloned voice (decision 0032)
+    const clone = await requestClone(b, voice.preset ? findPreset(saved, voice.preset) : undefined, id);
     const sse = b.stream_format === 'sse';
     const stream = await ResponseStream.open(res, format, sse);
     const request: Request = {
@@ -259,17 +272,12 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       text: b.input,
       ...(b.language ? { language: b.language } : {}),
       ...(b.instructions ? { instruct: b.instructions } : {}),
-      ...voiceFields(voice), // a saved voice fills in what the request leaves out
+      ...(clone ? {} : voiceFields(voice)), // a saved voice fills in what the request leaves out
       ...(b.seed !== undefined ? { seed: b.seed } : {}),
       ...(b.max_new_tokens !== undefined ? { max_new_tokens: b.max_new_tokens } : {}),
       ...(b.speed !== undefined && b.speed !== 1 ? { speed: b.speed } : {}),
     };
-    // A client that hangs up before the end cancels its job (queued or speaking), through the daemon's cancel.
-    const hungUp = () => {
-      if (!res.writableEnded) void core.request({ action: 'cancel', target: id });
-    };
-    res.once('close', hungUp);
-    const answer = await core.request(request, undefined, { stream: stream.sink });
+    const answer = await core.request(request, undefined, { stream: stream.sink, ...(clone ? { clone } : {}) });
     if (answer.status === 'error') {
       stream.abort();
       if (res.destroyed || (answer.code === 'E_CANCELLED' && res.writableEnded)) return;
@@ -285,6 +293,42 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       if (!res.headersSent) throw new HttpError(500, errorMessage(err), 'server_error', 'encoder_failed');
       log(`http door: ${id}: ${errorMessage(err)}`);
       res.destroy();
+    }
+  }
+
+  /** The voice a task_type "Base" request clones from its ref_audio; undefined for any other request. */
+  async function requestClone(
+    b: z.infer<typeof SpeechSchema>,
+    preset: VoicePreset | undefined,
+    id: string,
+  ): Promise<VoiceClone | undefined> {
+    const bad = (message: string, param: string) =>
+      new HttpError(400, message, 'invalid_request_error', 'invalid_value', param);
+    if (b.ref_audio === undefined) {
+      if (b.ref_text !== undefined || b.x_vector_only_mode !== undefined)
+        throw bad(`'ref_text' and 'x_vector_only_mode' go with 'ref_audio' (task_type 'Base')`, 'ref_text');
+      if (b.task_type === 'Base' && !preset?.clone)
+        throw bad(
+          `task_type 'Base' needs 'ref_audio' (the reference clip as a base64 data: URL) or a saved cloned voice as 'voice'`,
+          'ref_audio',
+        );
+      return undefined;
+    }
+    if (b.task_type !== undefined && b.task_type !== 'Base')
+      throw bad(`'ref_audio' clones a voice: it goes with task_type 'Base', not '${b.task_type}'`, 'task_type');
+    let bytes: Uint8Array;
+    try {
+      bytes = refAudioBytes(b.ref_audio);
+    } catch (err) {
+      throw bad(errorMessage(err), 'ref_audio');
+    }
+    const text = b.x_vector_only_mode ? null : b.ref_text?.trim() || null;
+    try {
+      return (await core.cloneFromClip({ bytes }, text, id)).clone;
+    } catch (err) {
+      const code = isAbortError(err) ? 'E_CANCELLED' : ((err as { code?: ErrorCode }).code ?? 'E_INTERNAL');
+      const failed = fromAnswer({ status: 'error', code, message: `ref_audio: ${errorMessage(err)}` });
+      throw code === 'E_INVALID' ? bad(failed.message, 'ref_audio') : failed;
     }
   }
 
