@@ -2,6 +2,9 @@
 // input level as it goes, and stops by itself at the limit. The bytes are whatever the recorder makes
 // (WebM/Opus in Chromium); clip.ts turns them into the WAV the daemon gets.
 
+/** The recorder starts a moment after the clock: it runs this much longer, and the clip is cut to the limit. */
+const STOP_MARGIN_S = 0.3;
+
 export interface Recording {
   /** Stops early; the promise from startRecording resolves with what was recorded. */
   stop(): void;
@@ -13,7 +16,7 @@ export interface RecordingEvents {
 }
 
 /**
- * Asks for the microphone and records until stop() or maxSeconds. Resolves `started` once recording runs
+ * Asks for the microphone and records until stop() or just past maxSeconds (the caller cuts it to maxSeconds). Resolves `started` once recording runs
  * (rejects when the microphone is refused or missing), then `done` with the recorded file's bytes.
  */
 export async function startRecording(
@@ -26,20 +29,23 @@ export async function startRecording(
   const recorder = new MediaRecorder(stream);
   const meter = new AudioContext();
   const analyser = meter.createAnalyser();
-  analyser.fftSize = 1024;
+  analyser.fftSize = 4096; // about the 100 ms between ticks: no sound between two looks is missed
   meter.createMediaStreamSource(stream).connect(analyser);
   const frame = new Float32Array(analyser.fftSize);
   const chunks: Blob[] = [];
   recorder.addEventListener('dataavailable', (e) => chunks.push(e.data));
 
   const startedAt = performance.now();
+  let level = 0;
   const tick = setInterval(() => {
     const seconds = (performance.now() - startedAt) / 1000;
     analyser.getFloatTimeDomainData(frame);
     let sum = 0;
     for (const s of frame) sum += s * s;
-    events.onTick(Math.min(seconds, maxSeconds), Math.min(1, Math.sqrt(sum / frame.length) * 4));
-    if (seconds >= maxSeconds) stop();
+    // Rises at once and falls slowly, so a syllable stays visible for a moment.
+    level = Math.max(Math.min(1, Math.sqrt(sum / frame.length) * 4), level * 0.8);
+    events.onTick(Math.min(seconds, maxSeconds), level);
+    if (seconds >= maxSeconds + STOP_MARGIN_S) stop();
   }, 100);
   function stop(): void {
     clearInterval(tick);

@@ -232,7 +232,13 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await expect
       .poll(() => page.locator('#clone-elapsed').textContent(), { timeout: 10_000 })
       .toMatch(/^(1\.[5-9]|[2-9]\.\d) s \/ 10 s$/);
-    expect(Number(await page.locator('#clone-level').evaluate((m: HTMLMeterElement) => m.value))).toBeGreaterThan(0);
+    // the fake device beeps once a second: the meter moves with it
+    await expect
+      .poll(() => page.locator('#clone-level').evaluate((m: HTMLMeterElement) => m.value), {
+        timeout: 5_000,
+        intervals: [50],
+      })
+      .toBeGreaterThan(0.02);
     await page.click('#clone-record');
     await expect
       .poll(() => page.locator('#clone-clip').textContent(), { timeout: 10_000 })
@@ -247,7 +253,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await expect.poll(() => page.locator('#clone-play').textContent(), { timeout: 15_000 }).toBe('Play');
   });
 
-  it('a recording stops by itself at 10 s and is sent as exactly 10 s', async () => {
+  it('a recording stops by itself at 10 s and is sent as at most 10 s', async () => {
     h.answerWith(
       'cloneVoice',
       validated('cloneVoice', () => ({
@@ -258,8 +264,8 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     );
     await page.click('#clone-record');
     await expect
-      .poll(() => page.locator('#clone-clip').textContent(), { timeout: 30_000, intervals: [500] })
-      .toMatch(/^Clip: 10\.0 s recorded/);
+      .poll(() => page.locator('#clone-clip').textContent(), { timeout: 25_000, intervals: [500] })
+      .toMatch(/^Clip: (9\.[5-9]|10\.0) s recorded/);
     expect(await page.locator('#clone-elapsed').textContent()).toBe('10.0 s / 10 s');
     await page.fill('#clone-text', 'The fake microphone beeps.');
     await page.fill('#clone-name', 'Beeps');
@@ -269,11 +275,12 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
       .toBe('Could not clone “Beeps”: cloning needs the Base model: q3tts models pull qwen3-tts-0.6b-base');
     const wav = receivedWav(callsOf('cloneVoice')[0]);
     expect(wav.sampleRate).toBe(24_000);
-    expect(wav.samples.length).toBe(240_000);
+    expect(wav.samples.length).toBeLessThanOrEqual(240_000); // cut to the limit
+    expect(wav.samples.length).toBeGreaterThan(9.5 * 24_000); // ran (about) the full 10 s
     expect(peak(wav.samples)).toBeGreaterThan(0.01); // the fake device's beeps, not silence
     mkdirSync(artifacts, { recursive: true });
     await page.locator('#clone').screenshot({ path: path.join(artifacts, 'window-clone.png') });
-  });
+  }, 45_000);
 
   it('is keyboard reachable and labelled', async () => {
     for (const id of [
