@@ -98,6 +98,7 @@ export function mountClonePanel(deps: {
       level.value = 0;
       sync();
     }
+    fileInput.value = ''; // the clip is the recording now, not the file picked before
     await take('recorded', bytes, MAX_CLIP_SECONDS);
   }
 

@@ -53,7 +53,7 @@ export function kindLine(preset: VoicePreset): string {
     case 'cloned':
       return `Cloned voice${clip}${mode}.`;
     case 'locked':
-      return `Locked voice: its design read a sentence that keeps it one speaker${clip}.`;
+      return `Locked voice: its design read a ${clone?.seconds ? `${clone.seconds.toFixed(1)} s ` : ''}sentence, kept as its reference so long texts stay one speaker.`;
   }
 }
 

@@ -236,7 +236,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await expect
       .poll(() => page.locator('#clone-level').evaluate((m: HTMLMeterElement) => m.value), {
         timeout: 5_000,
-        intervals: [50],
+        interval: 50,
       })
       .toBeGreaterThan(0.02);
     await page.click('#clone-record');
@@ -264,7 +264,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     );
     await page.click('#clone-record');
     await expect
-      .poll(() => page.locator('#clone-clip').textContent(), { timeout: 25_000, intervals: [500] })
+      .poll(() => page.locator('#clone-clip').textContent(), { timeout: 25_000, interval: 500 })
       .toMatch(/^Clip: (9\.[5-9]|10\.0) s recorded/);
     expect(await page.locator('#clone-elapsed').textContent()).toBe('10.0 s / 10 s');
     await page.fill('#clone-text', 'The fake microphone beeps.');
