@@ -2,7 +2,7 @@
 // settings file, decision 0026), or with the same store in this process while no daemon is up; then the settings
 // are read again so the tray and the window see the new list at once.
 import type { BridgeResult } from '../../shared/bridge.js';
-import type { Answer, Request } from '../../shared/protocol.js';
+import { DEFAULT_MAX_FRAME_BYTES, type Answer, type Request } from '../../shared/protocol.js';
 import type { Settings } from '../../shared/settings.js';
 import { findPreset, type VoicePreset } from '../../shared/voice-presets.js';
 import { answerPresetAction } from '../../core/voices/actions.js';
@@ -10,6 +10,8 @@ import { VoicePresetStore } from '../../core/voices/store.js';
 import type { SpeechService } from './speech.js';
 import { errorMessage } from '../../shared/errors.js';
 
+/** The clip travels in one protocol frame, beside the name and the words (which the schema keeps under 8 KiB). */
+const MAX_CLIP_BASE64 = DEFAULT_MAX_FRAME_BYTES - 16 * 1024;
 const NO_ENGINE = 'The speech engine is not running, and cloning needs it: wait for it to start, then try again.';
 
 export interface VoicePresetsDeps {
@@ -56,10 +58,17 @@ export class VoicePresets {
     language: string;
   }): Promise<BridgeResult<{ voice: VoicePreset; voices: VoicePreset[] }>> {
     const text = clip.text?.trim() || null; // blank: the speaker vector only
+    const audio = Buffer.from(clip.wav.buffer, clip.wav.byteOffset, clip.wav.byteLength).toString('base64');
+    if (audio.length > MAX_CLIP_BASE64)
+      return {
+        ok: false,
+        code: 'E_INVALID',
+        message: `The clip is too large to send (${Math.round(clip.wav.byteLength / 1024)} KiB): at most 10 s of 24 kHz mono 16-bit WAV (469 KiB).`,
+      };
     return this.askEngine({
       action: 'voices_clone',
       name: clip.name,
-      audio_base64: Buffer.from(clip.wav.buffer, clip.wav.byteOffset, clip.wav.byteLength).toString('base64'),
+      audio_base64: audio,
       text,
       language: clip.language,
     });

@@ -107,6 +107,19 @@ describe('cloneVoice', () => {
     expect(requested).toEqual([]);
   });
 
+  it('refuses a WAV too large for one protocol frame, saying what fits, before asking the daemon', async () => {
+    const result = await call(INVOKE_CHANNELS.cloneVoice, { ...clip, wav: new Uint8Array(900 * 1024) });
+    expect(result).toEqual({
+      ok: false,
+      code: 'E_INVALID',
+      message: 'The clip is too large to send (900 KiB): at most 10 s of 24 kHz mono 16-bit WAV (469 KiB).',
+    });
+    expect(requested).toEqual([]);
+    // 10 s of 24 kHz mono 16-bit, what the window makes at most, fits
+    await call(INVOKE_CHANNELS.cloneVoice, { ...clip, wav: new Uint8Array(44 + 480_000) });
+    expect(requested).toHaveLength(1);
+  });
+
   it("passes the daemon's error on, code and message", async () => {
     const before = daemonAnswer;
     daemonAnswer = () => ({
