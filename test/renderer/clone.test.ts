@@ -3,6 +3,7 @@
 // handler (schema and all); clips outside 1–10 s never leave the page. The daemon on this branch does not
 // answer voices_clone / voices_lock yet (another part of issue 17), so the answers the window shows are given
 // at the Electron IPC boundary (harness answerWith); everything else is main's and the daemon's own.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import { IPC_CONTRACT } from '../../src/shared/ipc-schemas.js';
 import type { VoicePreset } from '../../src/shared/voice-presets.js';
 import { readWav } from '../support/wav.js';
 
+const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 let h: Harness;
 let page: Page;
 
@@ -193,6 +195,36 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await page.fill('#instruct', ''); // an empty description is not the cloned voice either
     expect(await page.inputValue('#preset')).toBe('');
   });
+
+  it.skipIf(!haveFfmpeg).each([
+    ['mp3', 44_100, 'libmp3lame'],
+    ['ogg', 48_000, 'libopus'],
+  ])(
+    'an %s file (made by ffmpeg, stereo) arrives as 24 kHz mono WAV of its length and pitch',
+    async (ext, rate, codec) => {
+      h.answerWith(
+        'cloneVoice',
+        validated('cloneVoice', () => ({ ok: false, code: 'E_NO_MODEL', message: 'no Base model here' })),
+      );
+      const file = path.join(h.dir, `sine.${ext}`);
+      execFileSync('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+        ...['-i', `sine=frequency=330:duration=3:sample_rate=${rate}`, '-ac', '2', '-c:a', codec, file],
+      ]);
+      await page.setInputFiles('#clone-file', file);
+      await expect
+        .poll(() => page.locator('#clone-clip').textContent())
+        .toMatch(new RegExp(`^Clip: 3\\.\\d s from sine\\.${ext}`));
+      await page.fill('#clone-name', 'Compressed');
+      await page.click('#clone-save');
+      await expect.poll(note).toBe('Could not clone “Compressed”: no Base model here');
+      const wav = receivedWav(callsOf('cloneVoice')[0]);
+      expect({ rate: wav.sampleRate, channels: wav.channels }).toEqual({ rate: 24_000, channels: 1 });
+      expect(Math.abs(wav.samples.length - 72_000)).toBeLessThan(2_400); // 3 s, give or take the codec's padding
+      const perSecond = zeroCrossings(wav.samples) / (wav.samples.length / 24_000);
+      expect(Math.abs(perSecond - 660)).toBeLessThan(15); // 330 Hz
+    },
+  );
 
   it('refuses clips under 1 s, over 10 s, silent or not audio in the window, sending nothing', async () => {
     const cases: Array<[string, () => string, RegExp]> = [
