@@ -271,6 +271,8 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
         interval: 50,
       })
       .toBeGreaterThan(0.02);
+    mkdirSync(artifacts, { recursive: true });
+    await page.locator('#clone').screenshot({ path: path.join(artifacts, 'window-clone-recording.png') });
     await page.click('#clone-record');
     await expect
       .poll(() => page.locator('#clone-clip').textContent(), { timeout: 10_000 })
