@@ -12,6 +12,7 @@ vi.mock('electron', () => import('../mocks/electron.js'));
 const { artifacts, haveChromium, startHarness } = await import('./harness.js');
 import type { Harness } from './harness.js';
 import { IPC_CONTRACT } from '../../src/shared/ipc-schemas.js';
+import { ACTIONS } from '../../src/shared/protocol.js';
 import type { VoicePreset } from '../../src/shared/voice-presets.js';
 import { readWav } from '../support/wav.js';
 
@@ -404,6 +405,47 @@ describe.skipIf(!haveChromium)('locking a designed voice in the window', () => {
     expect(await page.isDisabled('#lock-preset')).toBe(true);
     mkdirSync(artifacts, { recursive: true });
     await page.locator('.saved-voices').screenshot({ path: path.join(artifacts, 'window-lock.png') });
+  });
+
+  it('had no CSP violations and no console errors', async () => {
+    expect(await page.evaluate(() => window.__violations)).toEqual([]);
+    expect(h.problems).toEqual([]);
+  });
+});
+
+// Once the daemon answers voices_clone and voices_lock (the tone engine standing in for the Base and VoiceDesign
+// models), the same window goes all the way: nothing answered at the IPC boundary. Skipped until then.
+const daemonClones = (ACTIONS as readonly string[]).includes('voices_clone');
+describe.skipIf(!haveChromium || !daemonClones)('cloning and locking through main and the real daemon', () => {
+  it('clone → saved in the settings file → listed as cloned → speaks a sample', async () => {
+    const file = writeWav(path.join(h.dir, 'voice.wav'), 44_100, [sine(180, 0.4), sine(180, 0.4)], 3);
+    await page.setInputFiles('#clone-file', file);
+    await expect.poll(() => page.locator('#clone-clip').textContent()).toMatch(/^Clip: 3\.0 s from voice\.wav/);
+    await page.fill('#clone-text', 'A low hum for three seconds.');
+    await page.fill('#clone-name', 'Real');
+    await page.click('#clone-save');
+    await expect.poll(note, { timeout: 20_000 }).toMatch(/^Saved “Real”/);
+    const onDisk = h.repo.reload().voices.find((v) => v.name === 'Real') as VoicePreset & { clone?: unknown };
+    expect(onDisk?.clone).toBeTruthy();
+    expect(await page.locator('#preset optgroup[label="Cloned"] option').allTextContents()).toContain('Real');
+    await page.click('#clone-sample');
+    await expect.poll(note, { timeout: 20_000 }).toBe('That was “Real”.');
+  });
+
+  it('locks a designed voice saved in the settings file', async () => {
+    // the list is the settings file's again (the clone above was saved there): Narrator is designed
+    await expect
+      .poll(() => page.locator('#preset optgroup[label="Designed"] option').allTextContents())
+      .toContain('Narrator (seed 7)');
+    await page.selectOption('#preset', 'Narrator');
+    expect(await page.isDisabled('#lock-preset')).toBe(false);
+    await page.click('#lock-preset');
+    await expect.poll(presetNote, { timeout: 30_000 }).toBe('Locked “Narrator”: long texts now keep one speaker.');
+    const onDisk = h.repo.reload().voices.find((v) => v.name === 'Narrator') as VoicePreset & { clone?: unknown };
+    expect(onDisk?.clone).toMatchObject({ locked: true });
+    expect(await page.locator('#preset optgroup[label="Locked"] option').allTextContents()).toEqual([
+      'Narrator (seed 7)',
+    ]);
   });
 
   it('had no CSP violations and no console errors', async () => {
