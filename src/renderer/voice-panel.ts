@@ -77,7 +77,7 @@ export function mountVoicePanel(deps: { bridge: Q3ttsBridge; fields: VoiceFields
   const volumeValue = $<HTMLOutputElement>('volume-value');
 
   let presets: VoicePreset[] = [];
-  /** A cloned voice picked from the list: in use until the description or language is edited. */
+  /** A cloned voice picked from the list: in use until a description is typed. */
   let cloned: VoicePreset | null = null;
   let locking: string | null = null;
   let defaults = { rate: 1, volume: 100 };
@@ -218,14 +218,15 @@ export function mountVoicePanel(deps: { bridge: Q3ttsBridge; fields: VoiceFields
   });
   rate.addEventListener('input', showSliders);
   volume.addEventListener('input', showSliders);
-  // Editing the voice leaves a picked cloned voice (the fields describe a voice again).
-  const edited = () => {
+  // Describing a voice leaves a picked cloned one; another language keeps it (a clone speaks any language).
+  const described = () => {
     cloned = null;
     sync();
   };
-  for (const el of [fields.instruct, fields.language, fields.speaker]) {
-    el.addEventListener('input', edited);
-    el.addEventListener('change', edited);
+  fields.instruct.addEventListener('input', described);
+  for (const el of [fields.language, fields.speaker]) {
+    el.addEventListener('input', sync);
+    el.addEventListener('change', sync);
   }
 
   bridge.onSettings(setSettings);

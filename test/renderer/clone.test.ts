@@ -177,7 +177,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     expect(await page.inputValue('#clone-name')).toBe('');
   });
 
-  it('"Speak a sample" and Speak use the cloned voice by name; editing the description leaves it', async () => {
+  it('"Speak a sample" and Speak use the cloned voice by name, in any language; typing a description leaves it', async () => {
     await page.click('#clone-sample');
     // The daemon speaks it (this branch's daemon has no cloned voice by that name: its error is shown).
     await expect.poll(note, { timeout: 10_000 }).toMatch(/Stereo/);
@@ -191,6 +191,8 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await expect.poll(() => callsOf('speak').length).toBe(2);
     expect(callsOf('speak')[1]).toMatchObject({ text: 'Hello.', voice: 'Stereo' });
     await expect.poll(() => page.isDisabled('#speak'), { timeout: 10_000 }).toBe(false);
+    await page.selectOption('#language', 'English'); // a clone speaks any language: still the clone
+    expect(await page.inputValue('#preset')).toBe('Stereo');
     await page.fill('#instruct', 'A bright voice.');
     expect(await page.inputValue('#preset')).toBe('');
     await page.fill('#instruct', ''); // an empty description is not the cloned voice either
