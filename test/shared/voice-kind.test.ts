@@ -12,7 +12,13 @@ const designed: VoicePreset = {
   speaker: null,
   seed: 3,
 };
-const summary = { mode: 'in_context', model: 'qwen3-tts-0.6b-base', seconds: 4.2, text: 'Hello there.', locked: false };
+const summary = {
+  mode: 'in_context' as const,
+  model: 'qwen3-tts-0.6b-base',
+  seconds: 4.2,
+  text: 'Hello there.',
+  locked: false,
+};
 const cloned = { name: 'Mine', instruct: '', language: 'English', speaker: null, seed: null, clone: summary };
 const locked = { ...designed, name: 'Held', instruct: 'A held voice.', clone: { ...summary, locked: true } };
 // the settings file's stored form: the summary's fields and more (vector, codes)
@@ -24,7 +30,7 @@ describe('voice kinds', () => {
     expect(voiceKind(cloned)).toBe('cloned');
     expect(voiceKind(locked)).toBe('locked');
     expect(voiceKind(stored)).toBe('cloned');
-    expect(voiceKind({ ...designed, clone: null } as VoicePreset)).toBe('designed');
+    expect(voiceKind({ ...designed, clone: null } as unknown as VoicePreset)).toBe('designed');
     expect(cloneOf(designed)).toBeNull();
     expect(cloneOf(cloned)).toMatchObject({ mode: 'in_context', seconds: 4.2 });
   });
