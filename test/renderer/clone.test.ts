@@ -17,6 +17,8 @@ import type { VoicePreset } from '../../src/shared/voice-presets.js';
 import { readWav } from '../support/wav.js';
 
 const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+/** Whether this daemon answers voices_clone (another part of issue 17; the tone engine clones once it does). */
+const daemonClones = (ACTIONS as readonly string[]).includes('voices_clone');
 let h: Harness;
 let page: Page;
 
@@ -115,8 +117,10 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     await page.fill('#clone-text', '  What the clip says.  ');
     await page.fill('#clone-name', 'Mine');
     await page.click('#clone-save');
-    // No answer given here: main's real handler and the daemon answer (this branch's daemon: unknown action).
-    await expect.poll(note).toMatch(/^Could not clone “Mine”: /);
+    // No answer given here: main's real handler and the daemon answer (a daemon without cloning: unknown action).
+    await expect
+      .poll(note)
+      .toMatch(daemonClones ? /^Saved “Mine”/ : /^Could not clone “Mine”: unknown action 'voices_clone'/);
     const [payload] = callsOf('cloneVoice') as Array<{ wav: Uint8Array; text: string; language: string }>;
     expect(payload!.text).toBe('What the clip says.');
     expect(payload!.language).toBe('auto');
@@ -130,8 +134,6 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     const original = readWav(file).samples;
     expect(wav.samples.every((s, i) => Math.abs(s - original[i]!) <= 1)).toBe(true);
     // main validated it (an invalid payload is answered E_INVALID before any daemon) and asked the daemon
-    expect(await note()).not.toMatch(/E_INVALID|not audio bytes|invalid/i);
-    expect(await page.getAttribute('#clone-note', 'class')).toMatch(/error-text/);
   });
 
   it('a 44.1 kHz stereo file becomes 24 kHz mono: the average of the channels, the same pitch and length', async () => {
@@ -417,7 +419,6 @@ describe.skipIf(!haveChromium)('locking a designed voice in the window', () => {
 
 // Once the daemon answers voices_clone and voices_lock (the tone engine standing in for the Base and VoiceDesign
 // models), the same window goes all the way: nothing answered at the IPC boundary. Skipped until then.
-const daemonClones = (ACTIONS as readonly string[]).includes('voices_clone');
 describe.skipIf(!haveChromium || !daemonClones)('cloning and locking through main and the real daemon', () => {
   it('clone → saved in the settings file → listed as cloned → speaks a sample', async () => {
     const file = writeWav(path.join(h.dir, 'voice.wav'), 44_100, [sine(180, 0.4), sine(180, 0.4)], 3);
