@@ -199,6 +199,10 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     expect(await page.inputValue('#preset')).toBe('');
     await page.fill('#instruct', ''); // an empty description is not the cloned voice either
     expect(await page.inputValue('#preset')).toBe('');
+    await page.click('#speak'); // the model's own voice: speaks, and the window's error line is clear again
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^Done/);
+    expect(callsOf('speak')[2]).toMatchObject({ voice: null });
+    expect(await page.isHidden('#error')).toBe(true);
   });
 
   it.skipIf(!haveFfmpeg).each([
@@ -318,7 +322,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     expect(wav.samples.length).toBeGreaterThan(9.5 * 24_000); // ran (about) the full 10 s
     expect(peak(wav.samples)).toBeGreaterThan(0.01); // the fake device's beeps, not silence
     mkdirSync(artifacts, { recursive: true });
-    await page.locator('#clone').screenshot({ path: path.join(artifacts, 'window-clone.png') });
+    await page.screenshot({ path: path.join(artifacts, 'window-clone.png'), fullPage: true });
   }, 45_000);
 
   it('is keyboard reachable and labelled', async () => {
@@ -408,7 +412,7 @@ describe.skipIf(!haveChromium)('locking a designed voice in the window', () => {
     expect(await page.locator('#preset-kind').textContent()).toMatch(/^Locked voice/);
     expect(await page.isDisabled('#lock-preset')).toBe(true);
     mkdirSync(artifacts, { recursive: true });
-    await page.locator('.saved-voices').screenshot({ path: path.join(artifacts, 'window-lock.png') });
+    await page.screenshot({ path: path.join(artifacts, 'window-lock.png'), fullPage: true });
   });
 
   it('had no CSP violations and no console errors', async () => {
