@@ -10,6 +10,7 @@ import { EXAMPLE_VOICES, STATE_LABEL, controlsFor, formatStats, statusLine } fro
 import { errorMessage } from '../shared/errors.js';
 import { $ } from './dom.js';
 import { mountReading } from './reading.js';
+import { mountClonePanel } from './clone-panel.js';
 
 const form = $<HTMLFormElement>('form');
 const text = $<HTMLTextAreaElement>('text');
@@ -48,6 +49,11 @@ const voicePanel = mountVoicePanel({
   bridge,
   fields: { instruct, language, speaker, speakerField },
   onChange: () => render(),
+});
+mountClonePanel({
+  bridge,
+  language: () => language.value || 'auto',
+  onSaved: (voices, name) => voicePanel.showVoices(voices, name),
 });
 const reading = mountReading({
   textarea: text,

@@ -88,6 +88,27 @@ export const ServerTokenParamsSchema = z
   })
   .strict();
 
+/** A window clip is at most 10 s of 24 kHz mono 16-bit WAV (469 KiB); the bound leaves room, nothing more. */
+export const MAX_CLONE_WAV_BYTES = 2 * 1024 * 1024;
+/** Clones a saved voice from a clip the window recorded or picked (and converted: clip.ts). */
+export const CloneVoiceParamsSchema = z
+  .object({
+    name: z.string().max(200),
+    /** The clip as a WAV file's bytes (the window sends 24 kHz mono 16-bit). */
+    wav: z
+      .instanceof(Uint8Array, { message: 'not audio bytes' })
+      .refine((b) => b.byteLength >= 44, 'too short to be a WAV file')
+      .refine((b) => b.byteLength <= MAX_CLONE_WAV_BYTES, 'at most 2 MiB: a clip of 1 to 10 seconds'),
+    /** What the clip says (in-context mode, which holds the voice better); null = the speaker vector only. */
+    text: z.string().max(2000).nullable(),
+    language: z.string().min(1).max(40),
+  })
+  .strict();
+/** Locks a designed saved voice: it reads a sentence, which becomes its clone reference. */
+export const LockVoiceParamsSchema = z
+  .object({ name: z.string().max(200), sentence: z.string().min(1).max(1000).optional() })
+  .strict();
+
 /** Methods without arguments take none: anything sent along is refused. */
 const NO_PAYLOAD = z.undefined();
 
@@ -149,6 +170,16 @@ export const IPC_CONTRACT = {
   getServerToken: { payload: NO_PAYLOAD, answer: answers<{ stored: boolean }>() },
   /** Stores (0600, beside the settings file) or clears the speech server's token; a hosted daemon on a server restarts with it. */
   setServerToken: { payload: ServerTokenParamsSchema, answer: answers<BridgeResult<{ stored: boolean }>>() },
+  /** Clones a voice from a clip and saves it under the name (through the daemon, on a Base model); answers the saved voices as they are now. */
+  cloneVoice: {
+    payload: CloneVoiceParamsSchema,
+    answer: answers<BridgeResult<{ voice: VoicePreset; voices: VoicePreset[] }>>(),
+  },
+  /** Locks a designed saved voice (VoiceDesign reads a sentence, Base clones it); answers the saved voices as they are now. */
+  lockVoice: {
+    payload: LockVoiceParamsSchema,
+    answer: answers<BridgeResult<{ voice: VoicePreset; voices: VoicePreset[] }>>(),
+  },
 } satisfies Record<InvokeMethod, { payload: z.ZodType; answer: unknown }>;
 
 type Contract = typeof IPC_CONTRACT;

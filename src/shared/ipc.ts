@@ -30,6 +30,8 @@ export const INVOKE_CHANNELS = {
   control: 'q3tts:control',
   getServerToken: 'q3tts:get-server-token',
   setServerToken: 'q3tts:set-server-token',
+  cloneVoice: 'q3tts:clone-voice',
+  lockVoice: 'q3tts:lock-voice',
 } as const;
 
 /** A channel name that also tells the type checker what it carries (nothing more at run time). */

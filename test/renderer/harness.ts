@@ -48,6 +48,11 @@ export interface Harness {
   calls: Array<{ method: string; payload: unknown }>;
   /** Console errors and page errors over the whole run. */
   problems: string[];
+  /**
+   * Answers a bridge method at the Electron IPC boundary instead of main's handler (null: main again), for
+   * answers the daemon on this branch cannot give yet. The call is still recorded in `calls`.
+   */
+  answerWith(method: string, answer: ((payload: unknown) => Promise<unknown>) | null): void;
   page(): Page;
   /**
    * A fresh controller (status pushed to the page) and model manager, as main makes them per app start.
@@ -59,7 +64,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { platform?: NodeJS.Platform } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { platform?: NodeJS.Platform; chromiumArgs?: string[] } = {},
+): Promise<Harness> {
   if (!existsSync(path.join(rendererDir, 'main.js')))
     throw new Error('out/renderer is missing: the global setup runs scripts/build.mjs');
   process.env.Q3TTS_AUDIO = 'null';
@@ -92,11 +99,13 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
       '--disable-component-update',
       '--no-first-run',
       '--disable-sync',
+      ...(options.chromiumArgs ?? []),
     ],
   });
 
   let page: Page | undefined;
   const calls: Harness['calls'] = [];
+  const answers = new Map<string, (payload: unknown) => Promise<unknown>>();
   const problems: string[] = [];
   // Our window's webContents: what main sends to it reaches the page's bridge listeners.
   class PageContents extends WebContentsMock {
@@ -152,6 +161,7 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
     contents,
     calls,
     problems,
+    answerWith: (method, answer) => void (answer ? answers.set(method, answer) : answers.delete(method)),
     page: () => page!,
     newBackend,
     async open({ hash = '', viewport = { width: 560, height: 600 } } = {}) {
@@ -162,8 +172,9 @@ export async function startHarness(options: { platform?: NodeJS.Platform } = {})
       });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       await page.exposeFunction('__q3ttsInvoke', (channel: string, args: unknown[]) => {
-        calls.push({ method: METHOD_OF.get(channel) ?? channel, payload: args[0] });
-        return invokeHandler(channel, args);
+        const method = METHOD_OF.get(channel) ?? channel;
+        calls.push({ method, payload: args[0] });
+        return answers.get(method)?.(args[0]) ?? invokeHandler(channel, args);
       });
       await page.addInitScript(installBridge, { invoke: INVOKE_CHANNELS, push: PUSH_CHANNELS });
       await page.goto(`${baseUrl}/index.html${hash}`);

@@ -37,6 +37,11 @@ describe('electron-builder.yml', () => {
     expect(config.win.target).toEqual(['nsis']);
   });
 
+  it('macOS is told why the window records (cloning a voice); without it the app is killed at the first recording', () => {
+    const info = (config.mac as unknown as { extendInfo: Record<string, unknown> }).extendInfo;
+    expect(info.NSMicrophoneUsageDescription).toMatch(/clone a voice/);
+  });
+
   it('sets the fuses', () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,

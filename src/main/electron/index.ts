@@ -31,7 +31,7 @@ import { finishBeforeQuit } from './quit.js';
 import { openElectronSettings } from './settings-store.js';
 import { identifyApp, installApplicationMenu } from './startup.js';
 import { AppTray } from './tray.js';
-import { denyPermissions, hardenContents, SpeakWindow } from './windows.js';
+import { hardenContents, limitPermissions, SpeakWindow } from './windows.js';
 
 const here = import.meta.dirname; // out/main
 const PRELOAD = path.join(here, '../preload/index.cjs');
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   app.dock?.hide();
   installApplicationMenu(platform);
-  denyPermissions(session.defaultSession);
+  limitPermissions(session.defaultSession);
   serveRenderer(RENDERER);
 
   const core = startCore();

@@ -29,7 +29,7 @@ export interface IpcDeps {
   /** Asks the user where to save; null when they cancel. */
   chooseWavPath(sender: WebContents): Promise<string | null>;
   /** Saved voices (default: through the controller's daemon, into the settings file). */
-  voicePresets?: Pick<VoicePresets, 'save' | 'remove'>;
+  voicePresets?: Pick<VoicePresets, 'save' | 'remove' | 'clone' | 'lock'>;
   /** The speech server's token (default: the file beside the settings file). */
   serverToken?: Pick<ServerTokenFile, 'stored' | 'set'>;
   /** The token changed: the hosted daemon, if it speaks through a server, restarts with it. */
@@ -157,6 +157,8 @@ export function registerIpc(deps: IpcDeps): () => void {
       deps.onServerTokenChanged?.();
       return { ok: true, stored: serverToken.stored() };
     },
+    cloneVoice: async (p) => voicePresets.clone(p),
+    lockVoice: async (p) => voicePresets.lock(p),
   };
   return serveContract(IPC_CONTRACT, INVOKE_CHANNELS, handlers, (event) => isTrustedSender(event, deps.ourContents()));
 }

@@ -1,4 +1,5 @@
-// The speak window: sandboxed, isolated, no Node, and unable to navigate, open windows or get permissions.
+// The speak window: sandboxed, isolated, no Node, unable to navigate or open windows, and with no permission
+// but the microphone (recording a voice to clone).
 import { app, BrowserWindow, type Session, type WebContents, type WebPreferences } from 'electron';
 import type { WindowView } from '../../shared/bridge.js';
 
@@ -31,10 +32,23 @@ export function hardenContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** The UI needs no camera, microphone, notifications or anything else a page can ask for. */
-export function denyPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/** Our UI's origin or a URL in it (app: is not special to the URL standard: compare the text). */
+const ours = (url: string | undefined): boolean => url === APP_ORIGIN || (url?.startsWith(`${APP_ORIGIN}/`) ?? false);
+
+/**
+ * The UI needs no camera, notifications or anything else a page can ask for: only the microphone, to
+ * record a voice to clone, and only for our own window's main frame.
+ */
+export function limitPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const types = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    const microphone = permission === 'media' && types.length > 0 && types.every((t) => t === 'audio');
+    callback(microphone && details.isMainFrame && ours(details.requestingUrl));
+  });
+  session.setPermissionCheckHandler(
+    (_contents, permission, origin, details) =>
+      permission === 'media' && details.mediaType === 'audio' && details.isMainFrame && ours(origin),
+  );
 }
 
 /** The window's URL; the fragment picks the view it opens on (an in-page hash, no navigation). */

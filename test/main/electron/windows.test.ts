@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowMock } from '../../mocks/electron.js';
 vi.mock('electron', () => import('../../mocks/electron.js'));
 const electron = await import('../../mocks/electron.js');
-const { createSpeakWindow, denyPermissions, hardenContents, secureWebPreferences, SpeakWindow, WINDOW_URL } =
+const { createSpeakWindow, limitPermissions, hardenContents, secureWebPreferences, SpeakWindow, WINDOW_URL } =
   await import('../../../src/main/electron/windows.js');
 const { resolveAppFile } = await import('../../../src/main/electron/protocol.js');
 
@@ -61,18 +61,36 @@ describe('speak window', () => {
     expect(() => hardenContents(wc as never)).not.toThrow();
   });
 
-  it('denies every permission request and check', () => {
-    let request: ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | undefined;
-    let check: (() => boolean) | undefined;
-    denyPermissions({
-      setPermissionRequestHandler: (h: typeof request) => (request = h),
-      setPermissionCheckHandler: (h: typeof check) => (check = h),
+  it('grants the microphone to our window only: no camera, nothing else, no other page or frame', () => {
+    type Request = (wc: unknown, perm: string, cb: (ok: boolean) => void, details: unknown) => void;
+    type Check = (wc: unknown, perm: string, origin: string, details: unknown) => boolean;
+    let request: Request | undefined;
+    let check: Check | undefined;
+    limitPermissions({
+      setPermissionRequestHandler: (h: Request) => (request = h),
+      setPermissionCheckHandler: (h: Check) => (check = h),
     } as never);
-    const answers: boolean[] = [];
-    for (const perm of ['media', 'notifications', 'clipboard-read', 'geolocation'])
-      request!(null, perm, (ok) => answers.push(ok));
-    expect(answers).toEqual([false, false, false, false]);
-    expect(check!()).toBe(false);
+    const ask = (perm: string, details: Record<string, unknown>) => {
+      let granted: boolean | undefined;
+      request!(null, perm, (ok) => (granted = ok), { isMainFrame: true, requestingUrl: WINDOW_URL, ...details });
+      return granted;
+    };
+    expect(ask('media', { mediaTypes: ['audio'] })).toBe(true);
+    expect(ask('media', { mediaTypes: ['video'] })).toBe(false);
+    expect(ask('media', { mediaTypes: ['audio', 'video'] })).toBe(false);
+    expect(ask('media', { mediaTypes: [] })).toBe(false);
+    expect(ask('media', {})).toBe(false);
+    expect(ask('media', { mediaTypes: ['audio'], isMainFrame: false })).toBe(false);
+    expect(ask('media', { mediaTypes: ['audio'], requestingUrl: 'https://example.com/' })).toBe(false);
+    expect(ask('media', { mediaTypes: ['audio'], requestingUrl: 'app://uix/index.html' })).toBe(false);
+    for (const perm of ['notifications', 'clipboard-read', 'geolocation', 'display-capture'])
+      expect(ask(perm, { mediaTypes: ['audio'] }), perm).toBe(false);
+    const frame = { isMainFrame: true };
+    expect(check!(null, 'media', 'app://ui', { ...frame, mediaType: 'audio' })).toBe(true);
+    expect(check!(null, 'media', 'app://ui', { ...frame, mediaType: 'video' })).toBe(false);
+    expect(check!(null, 'media', 'https://example.com', { ...frame, mediaType: 'audio' })).toBe(false);
+    expect(check!(null, 'media', 'app://ui', { isMainFrame: false, mediaType: 'audio' })).toBe(false);
+    expect(check!(null, 'notifications', 'app://ui', frame)).toBe(false);
   });
 });
 
