@@ -163,7 +163,7 @@ export interface ActionTypes {
       languages: string[];
       speakers: string[];
       supports_instruct: boolean;
-      /** Cloned voices can be made and spoken (a Base model is installed; decision 0032). */
+      /** Cloned voices can be made and spoken (a Base model is installed; decision 0033). */
       supports_clone?: boolean;
     };
   };

@@ -35,7 +35,7 @@ export const VoicePresetSchema = z
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** A cloned voice as stored (decision 0032): its vector and codes base64-encoded, little-endian. */
+/** A cloned voice as stored (decision 0033): its vector and codes base64-encoded, little-endian. */
 export const StoredCloneSchema = z
   .object({
     mode: z.enum(CLONE_MODES),

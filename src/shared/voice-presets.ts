@@ -32,7 +32,7 @@ export interface VoiceCloneSummary {
   locked: boolean;
 }
 
-/** A cloned voice as the settings file keeps it (decision 0032). */
+/** A cloned voice as the settings file keeps it (decision 0033). */
 export interface StoredVoiceClone extends VoiceCloneSummary {
   /** The speaker vector: base64 of little-endian float32. */
   vector: string;

@@ -1,7 +1,7 @@
 // Reference audio for voice cloning: a file (or its bytes) in any format, rate and channel count, turned into
 // what the speaker and codec encoders take, 24 kHz mono float. WAV is read here; anything else is decoded by
 // ffmpeg into a float WAV first, so one path does the rest: averaging the channels, resampling with
-// libsamplerate (decision 0032), and the checks that give a bad clip a clear error before any model runs.
+// libsamplerate (decision 0033), and the checks that give a bad clip a clear error before any model runs.
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -267,7 +267,7 @@ function downmix(pcm: Pcm): Float32Array {
 }
 
 /**
- * libsamplerate's medium sinc converter (decision 0032): 121 dB of signal-to-noise is far past what a 16-bit
+ * libsamplerate's medium sinc converter (decision 0033): 121 dB of signal-to-noise is far past what a 16-bit
  * recording holds, at a third of the best converter's time (about 0.2 s for 10 s of 48 kHz audio here). The
  * input gets 0.1 s of silence after it, so the converter's last samples come out too, and the output is cut to
  * the exact length.

@@ -55,7 +55,7 @@ export type { DaemonState, DoorInfo };
 export interface RequestExtras {
   /** The door's per-request audio stream: speech goes there instead of to the speakers (decision 0017). */
   stream?: AudioSink;
-  /** A cloned voice to speak with (a saved cloned voice, or a door's reference clip; decision 0032). */
+  /** A cloned voice to speak with (a saved cloned voice, or a door's reference clip; decision 0033). */
   clone?: VoiceClone;
 }
 
@@ -306,7 +306,7 @@ export class DaemonCore {
       if (request.action === 'generate') {
         const expanded = applyPreset(this.presets, request); // a saved voice's fields (decision 0026)
         if (isAnswer(expanded)) return expanded;
-        const clone = clonedVoice(this.presets, request); // and its clone (decision 0032)
+        const clone = clonedVoice(this.presets, request); // and its clone (decision 0033)
         if (clone) extras = { ...extras, clone };
         request = expanded as Request & { action: 'generate' };
       }

@@ -1,4 +1,4 @@
-// Two Qwen3-TTS models behind one Engine (decision 0032): the active model, and on demand a companion of the
+// Two Qwen3-TTS models behind one Engine (decision 0033): the active model, and on demand a companion of the
 // other kind found among the installed models. Cloned voices are made and spoken by a Base model; designs
 // (a voice described in words, and the reference sentence a lock speaks) by a VoiceDesign (or CustomVoice)
 // model. A request goes to whichever of the two can do it; the companion is loaded the first time it is needed

@@ -59,7 +59,7 @@ export function applyPreset(store: VoicePresetStore, request: Request): Request 
   };
 }
 
-/** The clone of the saved voice a generate request names, if it is a cloned one (decision 0032). */
+/** The clone of the saved voice a generate request names, if it is a cloned one (decision 0033). */
 export function clonedVoice(store: VoicePresetStore, request: Request): VoiceClone | undefined {
   if (typeof request.voice !== 'string') return undefined;
   try {

@@ -1,5 +1,5 @@
 // voices_clone and voices_lock, answered by the daemon's shell next to the other saved-voice actions (decision
-// 0032). The clip is read and checked first, so a bad one is refused at once; the model's part runs as a job of
+// 0033). The clip is read and checked first, so a bad one is refused at once; the model's part runs as a job of
 // the speech queue, so it takes its turn with speech, shows in `queue`, and `cancel` stops it.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// A cloned voice in the settings file (decision 0032): the engine's VoiceClone with its speaker vector as base64
+// A cloned voice in the settings file (decision 0033): the engine's VoiceClone with its speaker vector as base64
 // of little-endian float32 and its codec frames as base64 of little-endian int16 (codes are < 2048), a few KB
 // a voice, where JSON number arrays would be five times as large.
 import type { VoiceClone } from '../../shared/engine.js';

@@ -1,4 +1,4 @@
-// The sentence a locked voice is recorded saying (decision 0032): one per language the models speak, short
+// The sentence a locked voice is recorded saying (decision 0033): one per language the models speak, short
 // enough to stay under the codec encoder's 10 s, with most of the language's sounds in it. English when the
 // language is "auto" or one without a sentence of its own; `q3tts voices lock NAME --sentence …` gives another.
 

@@ -1,4 +1,4 @@
-// The pairing of models (decision 0032): which installed model is the companion, when it is loaded, and which of
+// The pairing of models (decision 0033): which installed model is the companion, when it is loaded, and which of
 // the two each request goes to. Two tone engines stand in for the models; each is told apart by its model name.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

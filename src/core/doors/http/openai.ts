@@ -262,7 +262,7 @@ export async function openOpenAiDoor(core: DaemonCore, options: OpenAiDoorOption
       if (!res.writableEnded) void core.request({ action: 'cancel', target: id });
     };
     res.once('close', hungUp);
-    // task_type Base: a clip to clone now, or a saved cloned voice (decision 0032)
+    // task_type Base: a clip to clone now, or a saved cloned voice (decision 0033)
     const clone = await requestClone(b, voice.preset ? findPreset(saved, voice.preset) : undefined, id);
     const sse = b.stream_format === 'sse';
     const stream = await ResponseStream.open(res, format, sse);

@@ -1,7 +1,7 @@
 // vLLM-Omni's `ref_audio` (task_type "Base"): the reference clip inline, as a base64 data: URL
 // ("data:audio/wav;base64,…"), or, as a q3tts extension, bare base64. vLLM-Omni also fetches http(s) URLs; this
 // door does not: fetching a URL a caller names would let anyone who may speak make the daemon reach hosts on the
-// user's network (decision 0032). The clip is decoded by src/core/audio/reference.ts like any other.
+// user's network (decision 0033). The clip is decoded by src/core/audio/reference.ts like any other.
 import { decodeBase64Audio } from '../../voices/clone-actions.js';
 
 /** The clip's bytes, or an Error whose message says which forms are accepted. */
