@@ -114,7 +114,7 @@ export async function buildSyntheticModel(dir: string, options: SyntheticModelOp
     throw new UnsupportedSyntheticOption(`unknown size ${String(size)}`);
   if (precision !== 'fp32' && precision !== 'int4')
     throw new UnsupportedSyntheticOption(`unknown precision ${String(precision)}`);
-  if (variant !== 'voice_design' && variant !== 'custom_voice')
+  if (variant !== 'voice_design' && variant !== 'custom_voice' && variant !== 'base')
     throw new UnsupportedSyntheticOption(`unknown variant ${String(variant)}`);
   if (!Number.isInteger(seed)) throw new UnsupportedSyntheticOption(`seed must be an integer, got ${seed}`);
 

@@ -1,7 +1,7 @@
 // Dimensions of the synthetic sizes and the flat config.json of docs/model-layout.md. Ids and vocab
 // sizes are the real ones (qwen3-tts.md §2); only the dimensions shrink.
 
-export type SyntheticVariant = 'voice_design' | 'custom_voice';
+export type SyntheticVariant = 'voice_design' | 'custom_voice' | 'base';
 
 export interface ModelDims {
   talkerHidden: number;

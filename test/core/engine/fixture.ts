@@ -19,7 +19,7 @@ function builderHash(): string {
   return h.digest('hex').slice(0, 12);
 }
 
-export type Variant = 'voice_design' | 'custom_voice';
+export type Variant = 'voice_design' | 'custom_voice' | 'base';
 
 export async function syntheticModel(variant: Variant = 'voice_design', seed = 7): Promise<string> {
   const root = path.join(os.tmpdir(), 'q3tts-engine-tests');

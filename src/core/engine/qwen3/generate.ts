@@ -39,7 +39,10 @@ export function frameBudget(textTokens: number, options: BudgetOptions = {}): nu
   return Math.max(minFrames, Math.ceil(textTokens * framesPerTextToken));
 }
 
-/** Embeds the prefill plan into one [P, H] buffer: TP(textId) + CE(codecId) per row (all TPs in one run). */
+/**
+ * Embeds the prefill plan into one [P, H] buffer: TP(textId) + the codec term per row (all TPs in one run). A
+ * reference frame is embedded as a generated frame is fed back: CE(code 0) + Σ CPE(k, code k+1).
+ */
 export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[]): Promise<Float32Array> {
   const H = model.config.talker.hidden;
   const textRows = rows.flatMap((row, r) => (row.textId === null ? [] : [r]));
@@ -47,7 +50,13 @@ export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[
   const out = new Float32Array(rows.length * H);
   textRows.forEach((r, i) => out.set(projected.subarray(i * H, (i + 1) * H), r * H));
   rows.forEach((row, r) => {
-    if (row.codecId !== null) model.addCodec(row.codecId, out, r * H);
+    const at = r * H;
+    if (row.codecId !== null) model.addCodec(row.codecId, out, at);
+    if (row.speakerVector) for (let i = 0; i < H; i++) out[at + i]! += row.speakerVector[i]!;
+    if (row.refFrame) {
+      model.addCodec(row.refFrame[0]!, out, at);
+      for (let k = 1; k < row.refFrame.length; k++) model.addCpCodec(k - 1, row.refFrame[k]!, out, at);
+    }
   });
   return out;
 }

@@ -62,11 +62,6 @@ function loadTable(file: string, rows: number, cols: number): Float32Array {
 
 export async function loadModelParts(dir: string, options: Qwen3ModelOptions = {}): Promise<Qwen3ModelParts> {
   const config = readQwen3Config(path.join(dir, 'config.json'));
-  if (config.type === 'base')
-    throw new ModelFileError(
-      path.join(dir, 'config.json'),
-      `field 'tts_model_type' is 'base': voice cloning is not supported yet`,
-    );
   const providers = localProviderCandidates(options.executionProvider);
   const precision = pickPrecision(dir, options.precision);
   const H = config.talker.hidden;
