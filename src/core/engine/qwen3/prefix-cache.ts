@@ -20,7 +20,9 @@ function codecExtra(r: PrefillRow): string {
   if (r.refFrame) return `:f${r.refFrame.join(',')}`;
   if (!r.speakerVector) return '';
   const v = r.speakerVector;
-  return `:v${createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('base64')}`;
+  return `:v${createHash('sha256')
+    .update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    .digest('base64')}`;
 }
 
 export class PrefixCache {
