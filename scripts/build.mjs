@@ -35,6 +35,7 @@ const nodeEntries = existing({
   'bench/documents': 'bench/documents.ts',
   'bench/heap-probe': 'bench/heap-probe.ts',
   'bench/remote': 'bench/remote.ts',
+  'bench/clone-prefill': 'bench/clone-prefill.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({
