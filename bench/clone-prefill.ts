@@ -95,7 +95,10 @@ async function main(): Promise<void> {
     { name: 'in-context, 10 s reference', voice: clone(H, 125, TRANSCRIPT_10S), reference: '125 frames + transcript' },
   ];
   const samples = cases.map(() => ({ off: [] as Sample[], on: [] as Sample[] }));
-  for (const c of cases) await speak(plain, c.voice); // first-run allocations
+  for (const c of cases) {
+    await speak(plain, c.voice); // first-run allocations
+    await speak(cached, c.voice); // each voice's prefix cached from here on
+  }
   for (let r = 0; r < rounds; r++) {
     for (const [i, c] of cases.entries()) {
       samples[i]!.off.push(await speak(plain, c.voice));
