@@ -439,6 +439,13 @@ describe('voices', () => {
     expect(cached.prefixes!.hits).toBe(1);
     expect(again.frames).toEqual(first.frames);
     expect(Array.from(again.audio)).toEqual(Array.from(first.audio));
+    // x-vector streaming: the prompt ends one row after the voice rows; a hit still runs ≥ 2 rows after its prefix
+    const x = await speak(cached, request(xvector(vectorA)));
+    const xAgain = await speak(cached, request(xvector(vectorA)));
+    expect(cached.prefixes!.hits).toBe(2);
+    expect(xAgain.prompts).toEqual([expect.any(Float32Array)]);
+    expect(xAgain.prompts[0]!.length).toBe(2 * H);
+    expect(xAgain.frames).toEqual(x.frames);
   });
 });
 

@@ -214,7 +214,7 @@ export class Qwen3Engine implements Engine {
     for (let i = 0; i < segments.length && frames < base.maxNewTokens; i++) {
       const plan = planPrefill(c, { role, text: segments[i]!.ids }, instructIds, voice, {
         clone,
-        ...(this.options.cloneLayout ? { layout: this.options.cloneLayout } : {}),
+        ...(clone && this.options.cloneLayout ? { layout: this.options.cloneLayout } : {}),
       });
       // Each segment is decoded after the clip's frames, as the official wrapper decodes reference ‖ generated.
       if (clone?.reference) stream.setContext(clone.reference.codes);

@@ -72,8 +72,10 @@ async function prefillPrompt(
   prefixes: PrefixCache | undefined,
 ): Promise<TalkerStep> {
   const P = plan.rows.length;
-  const K = plan.voiceRows;
-  if (!prefixes || !model.multiPosition || K === 0 || K >= P) return model.prefill(embeds, P);
+  // At least 2 rows after the prefix: one row runs on another int4 kernel path than several, and a hit must give
+  // the same floats as the whole prompt (decision 0018). A streaming prompt can end one row after its voice rows.
+  const K = Math.min(plan.voiceRows, P - 2);
+  if (!prefixes || !model.multiPosition || K <= 0) return model.prefill(embeds, P);
   const key = prefixKey(plan.rows, K);
   const prefix = prefixes.get(key);
   if (prefix) {
