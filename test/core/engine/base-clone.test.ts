@@ -313,27 +313,30 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const ENGLISH = 2050;
 
 describe('cloned voice against the reference (greedy)', () => {
-  const cases: [string, VoiceClone, TextLayout, string][] = [
-    ['x-vector, streaming (the Base default)', xvector(), 'streaming', 'Hello world, this is a test.'],
-    ['x-vector, non-streaming', xvector(), 'non_streaming', 'Hello world, this is a test.'],
-    // T2 = 3 (codec_bos + 2 frames) < T1 = transcript + text + eos: the rest of the text trails
-    ['in-context, streaming, T1 > T2', inContext(2), 'streaming', 'Hello world, this is a test.'],
-    // T2 = 21 ≥ T1: the text block padded with tts_pad
-    ['in-context, streaming, T1 ≤ T2', inContext(20), 'streaming', 'Hi there.'],
-    ['in-context, non-streaming', inContext(5), 'non_streaming', 'Hello world, this is a test.'],
+  const TEXT = 'Hello world, this is a test.';
+  // [name, clone, layout, text, language, how T1 (transcript + text + eos) compares with T2 (codec_bos + frames)]
+  const cases: [string, VoiceClone, TextLayout, string, string, '>' | '≤' | null][] = [
+    ['x-vector, streaming (the Base default)', xvector(), 'streaming', TEXT, 'English', null],
+    ['x-vector, streaming, auto', xvector(), 'streaming', TEXT, 'auto', null],
+    ['x-vector, non-streaming', xvector(), 'non_streaming', TEXT, 'English', null],
+    // T2 = 3: the rest of the text block trails
+    ['in-context, streaming, T1 > T2', inContext(2), 'streaming', TEXT, 'English', '>'],
+    // T2 = 21: the text block padded with tts_pad
+    ['in-context, streaming, T1 ≤ T2', inContext(20), 'streaming', 'Hi there.', 'English', '≤'],
+    ['in-context, non-streaming', inContext(5), 'non_streaming', TEXT, 'English', null],
+    ['in-context, non-streaming, auto', inContext(5), 'non_streaming', TEXT, 'auto', null],
   ];
-  it.each(cases)('%s: same prompt embeddings and frames', async (_name, clone, layout, text) => {
+  it.each(cases)('%s: same prompt embeddings and frames', async (_name, clone, layout, text, language, order) => {
     const e = await open({ cloneLayout: layout });
     const tok = e.model.tokenizer;
-    const got = await speak(e, request(clone, { text }));
+    const got = await speak(e, request(clone, { text, language }));
     const inputIds = tok.encode(`<|im_start|>assistant\n${text}<|im_end|>\n<|im_start|>assistant\n`);
     const refIds = clone.refText ? tok.encode(`<|im_start|>assistant\n${clone.refText}<|im_end|>\n`) : null;
-    const prompt = ref.prompt(inputIds, ENGLISH, clone, refIds, layout);
-    if (clone.refCodes) {
-      const T1 = refIds!.length - 5 + inputIds.length - 8 + 1;
-      const T2 = clone.refCodes.length + 1;
-      if (_name.includes('T1 > T2')) expect(T1).toBeGreaterThan(T2);
-      if (_name.includes('T1 ≤ T2')) expect(T1).toBeLessThanOrEqual(T2);
+    const prompt = ref.prompt(inputIds, language === 'auto' ? null : ENGLISH, clone, refIds, layout);
+    if (order) {
+      const T1 = refIds!.length - 5 + (inputIds.length - 8) + 1;
+      const T2 = clone.refCodes!.length + 1;
+      expect(order === '>' ? T1 > T2 : T1 <= T2).toBe(true);
     }
     expect(got.prompts).toHaveLength(1);
     expect(got.prompts[0]!.length).toBe(prompt.rows.length * H);
