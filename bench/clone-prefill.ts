@@ -8,6 +8,7 @@
 //
 // DIR: a full-size model whose config.json says "tts_model_type": "base" (e.g. a copy of a `gen:synthetic --size
 // 0.6b --precision int4` model with the type changed).
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { SynthesisRequest, VoiceClone } from '../src/shared/engine.js';
 import { loadQwen3Engine, Qwen3Engine } from '../src/core/engine/qwen3/engine.js';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   });
   if (!values.model) throw new Error('--model DIR is required (a full-size Base model)');
   const rounds = Number(values.rounds);
+  const loadBefore = os.loadavg()[0]!;
   const log = () => undefined;
   const cached = await loadQwen3Engine(values.model, { log });
   const plain = new Qwen3Engine(cached.model, { log, prefixCacheBytes: 0 });
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   const body = `
 \`npm run bench:clone-prefill -- --model DIR --rounds ${rounds}\` on ${cached.info.model}: full-size 0.6B graphs with
 random weights (${cached.model.precision}), the engine's defaults, ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+Load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end (the machine was shared).
 A ${TEXT.split(' ').length}-word sentence in English; medians of ${rounds} interleaved rounds. *Prompt rows*: the rows
 of the request's first talker run (the whole prompt without the prefix cache; with it, the rows after the cached
 voice prefix, which for in-context mode still hold the reference frames: they are paired with the text). *Prompt
