@@ -36,6 +36,7 @@ const nodeEntries = existing({
   'bench/heap-probe': 'bench/heap-probe.ts',
   'bench/remote': 'bench/remote.ts',
   'bench/clone': 'bench/clone.ts',
+  'bench/clone-prefill': 'bench/clone-prefill.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({

@@ -68,4 +68,26 @@ describe('VocoderStream', () => {
     expect([b.samples[0], b.samples[4 * 1920 - 1]]).toEqual([12, 15]);
     expect(await s.flush()).toBeNull();
   });
+
+  it('takes a reference as left context: decoded in front of the next chunk, never handed out (Base clones)', async () => {
+    const fake = fakeVocoder();
+    const s = new VocoderStream(fake.vocode, { firstChunkFrames: 2, chunkFrames: 4, leftContextFrames: 2 });
+    s.setContext([[1], [2], [3]]);
+    expect(s.pending).toBe(0);
+    s.push([10]);
+    s.push([11]);
+    const first = s.flush();
+    expect(fake.calls.map((c) => c.frames)).toEqual([[2, 3, 10, 11]]); // the last 2 reference frames in front
+    fake.calls[0]!.resolve();
+    const a = (await first)!;
+    expect(a.frames.map((f) => f[0])).toEqual([10, 11]);
+    expect([a.samples.length, a.samples[0]]).toEqual([2 * 1920, 10]);
+    // a new segment starts again after the reference, not after the last segment's frames
+    s.setContext([[5]]);
+    s.push([20]);
+    void s.flush();
+    expect(fake.calls[1]!.frames).toEqual([5, 20]);
+    s.push([21]);
+    expect(() => s.setContext([[1]])).toThrow(/pending/);
+  });
 });

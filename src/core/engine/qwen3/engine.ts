@@ -31,9 +31,13 @@ import {
   instructSupported,
   instructTemplate,
   planPrefill,
+  refTextTemplate,
   resolveVoice,
+  splitRefIds,
   splitTargetIds,
   supportedLanguages,
+  type ClonePrompt,
+  type TextLayout,
 } from './prompt.js';
 import { deriveSeed, Rng } from './sampler.js';
 import { DEFAULT_MAX_SEGMENT_TOKENS, tokenSegments } from './segment-tokens.js';
@@ -54,6 +58,8 @@ export interface Qwen3EngineOptions extends Qwen3ModelOptions {
   minNewTokens?: number;
   /** Byte budget of the per-voice prefix cache (prefix-cache.ts); 0 turns it off. Default 64 MiB. */
   prefixCacheBytes?: number;
+  /** Text layout for cloned voices (Base); default streaming, the official default. */
+  cloneLayout?: TextLayout;
 }
 
 /** Frames per call when decoding saved codes (the official chunked_decode size). */
@@ -64,6 +70,9 @@ const DECODE_CHUNK_FRAMES = 300;
  * prefill at MAX_INSTRUCT_TOKENS + maxSegmentTokens + 11 rows whatever the request (docs/decisions/0015-segment-token-cap.md).
  */
 export const MAX_INSTRUCT_TOKENS = 1024;
+
+/** Reference frames a clone may bring (30 s): each is a prompt row in every segment (decision 0035). */
+export const MAX_REF_FRAMES = 375;
 
 /** Request sampling over the model's generate_config; doSample applies to the code predictor too. */
 export function resolveSampling(defaults: GenerationDefaults, overrides: Partial<SamplingOptions>): GenerationSettings {
@@ -159,6 +168,7 @@ export class Qwen3Engine implements Engine {
     const instructIds = instruct && instructSupported(c) ? model.tokenizer.encode(instructTemplate(instruct)) : null;
     if (instructIds && instructIds.length > MAX_INSTRUCT_TOKENS)
       throw invalidRequest(`instruct is too long: ${instructIds.length} tokens (the limit is ${MAX_INSTRUCT_TOKENS})`);
+    const clone = this.clonePrompt(request.clone ?? null);
     let role: number[] = [];
     const encodeSegment = (segment: string): number[] => {
       const target = splitTargetIds(model.tokenizer.encode(assistantTemplate(segment)), c.ids.imStart, c.ids.imEnd);
@@ -211,7 +221,12 @@ export class Qwen3Engine implements Engine {
     };
 
     for (let i = 0; i < segments.length && frames < base.maxNewTokens; i++) {
-      const plan = planPrefill(c, { role, text: segments[i]!.ids }, instructIds, voice);
+      const plan = planPrefill(c, { role, text: segments[i]!.ids }, instructIds, voice, {
+        clone,
+        ...(clone && this.options.cloneLayout ? { layout: this.options.cloneLayout } : {}),
+      });
+      // Each segment is decoded after the clip's frames, as the official wrapper decodes reference ‖ generated.
+      if (clone?.reference) stream.setContext(clone.reference.codes);
       const settings: GenerationSettings = {
         ...base,
         maxNewTokens: base.maxNewTokens - frames,
@@ -264,6 +279,51 @@ export class Qwen3Engine implements Engine {
         truncated,
       },
     };
+  }
+
+  /**
+   * Checks a request's clone against the model: a Base model speaks only cloned voices (the official wrapper
+   * refuses a request without a reference), and a clone only fits a Base model of its hidden size.
+   */
+  private clonePrompt(clone: VoiceClone | null): ClonePrompt | null {
+    const c = this.model.config;
+    if (c.type !== 'base') {
+      if (clone) throw invalidRequest(`a cloned voice needs a Base model; this is a ${c.type} model`);
+      return null;
+    }
+    if (!clone)
+      throw invalidRequest('a Base model has no voice of its own: speak with a cloned voice (a reference clip)');
+    const H = c.talker.hidden;
+    const vector = clone.speakerVector;
+    if (!(vector instanceof Float32Array) || vector.length !== H)
+      throw invalidRequest(
+        `the clone's speaker vector has ${vector?.length ?? 0} values; this model needs ${H} (was it made by another model size?)`,
+      );
+    if (!vector.every(Number.isFinite)) throw invalidRequest("the clone's speaker vector holds non-finite values");
+    if (clone.refCodes === null) return { speakerVector: vector, reference: null };
+
+    const codes = clone.refCodes;
+    const groups = c.talker.codeGroups;
+    const vocab = c.cp.vocab;
+    if (!Array.isArray(codes) || codes.length === 0) throw invalidRequest("the clone's reference has no frames");
+    if (codes.length > MAX_REF_FRAMES)
+      throw invalidRequest(
+        `the clone's reference is too long: ${codes.length} frames (the limit is ${MAX_REF_FRAMES}, 30 s)`,
+      );
+    codes.forEach((f, t) => {
+      if (!Array.isArray(f) || f.length !== groups || f.some((x) => !Number.isInteger(x) || x < 0 || x >= vocab))
+        throw invalidRequest(`reference frame ${t} must be ${groups} integers in 0..${vocab - 1}`);
+    });
+    const refText = clone.refText;
+    if (typeof refText !== 'string' || refText.trim() === '')
+      throw invalidRequest('a clone with reference frames needs the transcript of its clip (refText)');
+    // tokenized as given, like the official wrapper (no trimming)
+    const textIds = splitRefIds(this.model.tokenizer.encode(refTextTemplate(refText)), c.ids.imStart, c.ids.imEnd);
+    if (textIds.length > MAX_INSTRUCT_TOKENS)
+      throw invalidRequest(
+        `the clone's transcript is too long: ${textIds.length} tokens (the limit is ${MAX_INSTRUCT_TOKENS})`,
+      );
+    return { speakerVector: vector, reference: { textIds, codes } };
   }
 
   async *decode(frames: number[][], signal: AbortSignal): AsyncGenerator<Float32Array> {

@@ -39,7 +39,10 @@ export function frameBudget(textTokens: number, options: BudgetOptions = {}): nu
   return Math.max(minFrames, Math.ceil(textTokens * framesPerTextToken));
 }
 
-/** Embeds the prefill plan into one [P, H] buffer: TP(textId) + CE(codecId) per row (all TPs in one run). */
+/**
+ * Embeds the prefill plan into one [P, H] buffer: TP(textId) + the codec term per row (all TPs in one run). A
+ * reference frame is embedded as a generated frame is fed back: CE(code 0) + Σ CPE(k, code k+1).
+ */
 export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[]): Promise<Float32Array> {
   const H = model.config.talker.hidden;
   const textRows = rows.flatMap((row, r) => (row.textId === null ? [] : [r]));
@@ -47,7 +50,13 @@ export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[
   const out = new Float32Array(rows.length * H);
   textRows.forEach((r, i) => out.set(projected.subarray(i * H, (i + 1) * H), r * H));
   rows.forEach((row, r) => {
-    if (row.codecId !== null) model.addCodec(row.codecId, out, r * H);
+    const at = r * H;
+    if (row.codecId !== null) model.addCodec(row.codecId, out, at);
+    if (row.speakerVector) for (let i = 0; i < H; i++) out[at + i]! += row.speakerVector[i]!;
+    if (row.refFrame) {
+      model.addCodec(row.refFrame[0]!, out, at);
+      for (let k = 1; k < row.refFrame.length; k++) model.addCpCodec(k - 1, row.refFrame[k]!, out, at);
+    }
   });
   return out;
 }
@@ -63,8 +72,10 @@ async function prefillPrompt(
   prefixes: PrefixCache | undefined,
 ): Promise<TalkerStep> {
   const P = plan.rows.length;
-  const K = plan.voiceRows;
-  if (!prefixes || !model.multiPosition || K === 0 || K >= P) return model.prefill(embeds, P);
+  // At least 2 rows after the prefix: one row runs on another int4 kernel path than several, and a hit must give
+  // the same floats as the whole prompt (decision 0018). A streaming prompt can end one row after its voice rows.
+  const K = Math.min(plan.voiceRows, P - 2);
+  if (!prefixes || !model.multiPosition || K <= 0) return model.prefill(embeds, P);
   const key = prefixKey(plan.rows, K);
   const prefix = prefixes.get(key);
   if (prefix) {

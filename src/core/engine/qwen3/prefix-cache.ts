@@ -1,18 +1,28 @@
 // The per-voice prefix cache (decision 0018): a prompt opens with rows that depend only on the voice (instruct,
 // role, think block, speaker), so the talker's cache over them is the same for every request in that voice.
 // Kept here, least recently used first out, within a byte budget, so a voice used before prefills only its text.
+import { createHash } from 'node:crypto';
 import type { KvSnapshot } from './kv-cache.js';
 import type { PrefillRow } from './prompt.js';
 
 /** Default budget: ~10 voices with a 25-token instruct at 0.6B/1.7B (229 KB per position). */
 export const DEFAULT_PREFIX_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** The cache key of a prompt's first `n` rows: their ids, exactly. */
+/** The cache key of a prompt's first `n` rows: their ids, reference frames and speaker vectors (by digest), exactly. */
 export function prefixKey(rows: readonly PrefillRow[], n: number): string {
   return rows
     .slice(0, n)
-    .map((r) => `${r.textId ?? '-'}:${r.codecId ?? '-'}`)
+    .map((r) => `${r.textId ?? '-'}:${r.codecId ?? '-'}${codecExtra(r)}`)
     .join(' ');
+}
+
+function codecExtra(r: PrefillRow): string {
+  if (r.refFrame) return `:f${r.refFrame.join(',')}`;
+  if (!r.speakerVector) return '';
+  const v = r.speakerVector;
+  return `:v${createHash('sha256')
+    .update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    .digest('base64')}`;
 }
 
 export class PrefixCache {

@@ -1,6 +1,7 @@
 // Prompt construction (qwen3-tts.md §5): pure functions from token ids to a plan of prefill rows.
-// Each row is a text-track term (TP of a text id) plus a codec-track term (CE of a codec id); embedding
-// them is text-projection.ts / generate.ts's job, so everything here is table-testable.
+// Each row is a text-track term (TP of a text id) plus a codec-track term (CE of a codec id, or for Base a
+// speaker vector or a reference frame); embedding them is text-projection.ts / generate.ts's job, so
+// everything here is table-testable.
 import type { Qwen3Config } from './config.js';
 import { invalidRequest } from './errors.js';
 
@@ -10,6 +11,21 @@ export function assistantTemplate(text: string): string {
 
 export function instructTemplate(instruct: string): string {
   return `<|im_start|>user\n${instruct}<|im_end|>\n`;
+}
+
+/** Base in-context mode: the reference clip's transcript, sliced [3, L-2) (qwen3-tts.md §5.4). */
+export function refTextTemplate(refText: string): string {
+  return `<|im_start|>assistant\n${refText}<|im_end|>\n`;
+}
+
+/** The transcript's own ids from refTextTemplate's, checking the fixed frame as splitTargetIds does. */
+export function splitRefIds(ids: readonly number[], imStart: number, imEnd: number): number[] {
+  const L = ids.length;
+  if (!(L >= 5 && ids[0] === imStart && ids[L - 2] === imEnd && ids[L - 1] === ids[2]))
+    throw new Error(
+      `reference text template tokenized unexpectedly: [${ids.slice(0, 4).join(',')} … ${ids.slice(-2).join(',')}]`,
+    );
+  return ids.slice(3, L - 2);
 }
 
 export interface TargetIds {
@@ -103,15 +119,20 @@ export function codecThinkIds(config: Qwen3Config, voice: VoiceChoice): number[]
   return [ids.codecThink, ids.codecThinkBos, config.languageIds[lang]!, ids.codecThinkEos];
 }
 
-/** One prefill position: TP(textId) (or nothing) + CE(codecId) (or nothing). */
+/**
+ * One prefill position: TP(textId) (or nothing) + a codec-track term: CE(codecId), or (Base) the clone's speaker
+ * vector, or a reference frame's 16 codes summed as a generated frame's are (CE(code 0) + Σ CPE(k, code k+1)).
+ */
 export interface PrefillRow {
   textId: number | null;
   codecId: number | null;
+  speakerVector?: Float32Array;
+  refFrame?: readonly number[];
 }
 
 export interface PrefillPlan {
   rows: PrefillRow[];
-  /** Text ids whose TP is added to the talker input after each generated frame (non-streaming: [tts_pad]). */
+  /** Text ids whose TP is added to the talker input after each generated frame (then tts_pad for good). */
   trailing: number[];
   /** Number of the text's own tokens (N), for the frame budget. */
   textTokens: number;
@@ -120,27 +141,99 @@ export interface PrefillPlan {
 }
 
 /**
- * The non-streaming prefill (qwen3-tts.md §5.3): [instruct] ‖ role ‖ think block (+ speaker) ‖ text+eos over codec_pad
- * ‖ pad over codec_bos. Length M+N+10 with a language, M+N+9 with auto (+1 with a speaker).
+ * How the text enters the prompt (qwen3-tts.md §5.3/§5.4). non_streaming: all of it in the prefill, over codec_pad
+ * (VoiceDesign and CustomVoice wrappers). streaming: one token per generated frame, as trailing text (Base default).
+ */
+export type TextLayout = 'non_streaming' | 'streaming';
+
+/** A cloned voice as the prompt needs it: the speaker vector, and for in-context mode the reference. */
+export interface ClonePrompt {
+  speakerVector: Float32Array;
+  /** In-context mode: ref_ids[3:-2] of the transcript and the clip's codec frames ([F][16]); null = x-vector only. */
+  reference: { textIds: readonly number[]; codes: readonly (readonly number[])[] } | null;
+}
+
+export interface PromptOptions {
+  /** Default: streaming for Base, non_streaming otherwise (the official wrappers' defaults). */
+  layout?: TextLayout;
+  /** Base: the voice to speak with. */
+  clone?: ClonePrompt | null;
+}
+
+/** The official default text layout of a model type. */
+export function defaultLayout(config: Qwen3Config): TextLayout {
+  return config.type === 'base' ? 'streaming' : 'non_streaming';
+}
+
+/**
+ * The prefill (qwen3-tts.md §5.3, §5.4): [instruct] ‖ role ‖ think block (+ speaker row) ‖ the text part. The text
+ * part is, non-streaming: text+eos over codec_pad ‖ pad over codec_bos (length M+N+10 with a language, M+N+9 with
+ * auto, +1 with a speaker); streaming: first text token over codec_bos, the rest trailing; in-context (a clone with
+ * a reference): the reference transcript and text laid against codec_bos and the reference frames.
  */
 export function planPrefill(
   config: Qwen3Config,
   target: TargetIds,
   instructIds: readonly number[] | null,
   voice: VoiceChoice,
+  options: PromptOptions = {},
 ): PrefillPlan {
   const { ids } = config;
+  const layout = options.layout ?? defaultLayout(config);
+  const clone = options.clone ?? null;
   const rows: PrefillRow[] = [];
   for (const id of instructIds ?? []) rows.push({ textId: id, codecId: null });
   for (const id of target.role) rows.push({ textId: id, codecId: null });
-  const codecInput = [...codecThinkIds(config, voice)];
-  if (voice.speaker !== null) codecInput.push(config.speakerIds[voice.speaker]!);
-  codecInput.push(ids.codecPad, ids.codecBos);
-  const C = codecInput.length;
-  for (let j = 0; j < C - 1; j++) rows.push({ textId: j < C - 2 ? ids.ttsPad : ids.ttsBos, codecId: codecInput[j]! });
+  // Think block, speaker (a CustomVoice id or a clone's vector), codec_pad; the last is paired with tts_bos.
+  const think: PrefillRow[] = codecThinkIds(config, voice).map((id) => ({ textId: ids.ttsPad, codecId: id }));
+  if (voice.speaker !== null) think.push({ textId: ids.ttsPad, codecId: config.speakerIds[voice.speaker]! });
+  if (clone) think.push({ textId: ids.ttsPad, codecId: null, speakerVector: clone.speakerVector });
+  think.push({ textId: ids.ttsBos, codecId: ids.codecPad });
+  rows.push(...think);
   const voiceRows = rows.length;
+  const textTokens = target.text.length;
+
+  if (clone?.reference) {
+    const { rows: icl, trailing, voiceOnly } = inContextRows(config, clone.reference, target.text, layout);
+    rows.push(...icl);
+    return { rows, trailing, textTokens, voiceRows: voiceRows + voiceOnly };
+  }
+  if (layout === 'streaming') {
+    // With no text, the first "text" token is <|im_end|>, as slicing the template gives.
+    const [first = ids.imEnd, ...rest] = target.text;
+    rows.push({ textId: first, codecId: ids.codecBos });
+    return { rows, trailing: [...rest, ids.ttsEos], textTokens, voiceRows };
+  }
   for (const id of target.text) rows.push({ textId: id, codecId: ids.codecPad });
   rows.push({ textId: ids.ttsEos, codecId: ids.codecPad });
   rows.push({ textId: ids.ttsPad, codecId: ids.codecBos });
-  return { rows, trailing: [ids.ttsPad], textTokens: target.text.length, voiceRows };
+  return { rows, trailing: [ids.ttsPad], textTokens, voiceRows };
+}
+
+/**
+ * Base in-context rows (qwen3-tts.md §5.4): text block = reference transcript ‖ text ‖ tts_eos (T1 ids), codec block =
+ * codec_bos ‖ the reference frames (T2 rows). `voiceOnly`: how many leading rows hold only the reference (cacheable).
+ */
+function inContextRows(
+  config: Qwen3Config,
+  reference: NonNullable<ClonePrompt['reference']>,
+  text: readonly number[],
+  layout: TextLayout,
+): { rows: PrefillRow[]; trailing: number[]; voiceOnly: number } {
+  const { ids } = config;
+  const textBlock = [...reference.textIds, ...text, ids.ttsEos];
+  const codecBlock: PrefillRow[] = [
+    { textId: null, codecId: ids.codecBos },
+    ...reference.codes.map((frame) => ({ textId: null, codecId: null, refFrame: frame })),
+  ];
+  const R = reference.textIds.length;
+  if (layout === 'non_streaming') {
+    const rows: PrefillRow[] = textBlock.map((id) => ({ textId: id, codecId: ids.codecPad }));
+    for (const row of codecBlock) rows.push({ ...row, textId: ids.ttsPad });
+    return { rows, trailing: [ids.ttsPad], voiceOnly: R };
+  }
+  const T2 = codecBlock.length;
+  const rows = codecBlock.map((row, j) => ({ ...row, textId: textBlock[j] ?? ids.ttsPad }));
+  const trailing = textBlock.length > T2 ? textBlock.slice(T2) : [ids.ttsPad];
+  return { rows, trailing, voiceOnly: Math.min(R, T2) };
 }

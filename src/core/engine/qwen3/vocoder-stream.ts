@@ -97,6 +97,17 @@ export class VocoderStream {
     this.frames.push(frame);
   }
 
+  /**
+   * Makes `frames` the left context of what comes next, as if already decoded (a Base clone's reference: the
+   * official wrapper decodes reference ‖ generated and cuts the reference's share). Only between chunks.
+   */
+  setContext(frames: readonly (readonly number[])[]): void {
+    if (this.pending !== 0) throw new Error('setContext with frames still pending');
+    this.frames.length = 0;
+    this.frames.push(...frames);
+    this.decoded = this.frames.length;
+  }
+
   get pending(): number {
     return this.frames.length - this.decoded;
   }
