@@ -136,8 +136,9 @@ export function describePresets(opts: CliOptions, answer: Record<string, unknown
   }
   if ('removed' in answer) return `removed voice '${(answer.removed as VoicePreset).name}'`;
   if (opts.voicesCommand === 'lock') {
-    const locked = answer as { voice: VoicePreset; sentence: string; seed: number };
-    return `locked voice '${locked.voice.name}': it said "${locked.sentence}" (seed ${locked.seed}), and speaks every sentence from that clip now`;
+    const locked = answer as { voice: VoicePreset; sentence: string; seed: number; warning?: string };
+    const said = `locked voice '${locked.voice.name}': it said "${locked.sentence}" (seed ${locked.seed}), and speaks every sentence from that clip now`;
+    return locked.warning ? `${said}\nwarning: ${locked.warning}` : said;
   }
   if (opts.voicesCommand === 'clone') {
     const cloned = answer as { voice: VoicePreset; replaced: boolean };

@@ -226,7 +226,8 @@ export interface ActionTypes {
   /** Locks a saved designed voice: it speaks a reference sentence, which is cloned into the same voice. */
   voices_lock: {
     request: { action: 'voices_lock'; name: string; sentence?: string | undefined } & Common;
-    answer: { voice: VoicePreset; sentence: string; seed: number };
+    /** warning: the sentence ran past the 10 s a reference may be, so only its speaker vector was kept. */
+    answer: { voice: VoicePreset; sentence: string; seed: number; warning?: string };
   };
 }
 

@@ -95,6 +95,9 @@ export async function answerCloneAction(ctx: CloneContext, request: Request): Pr
   }
 }
 
+/** Codec frames per second of speech (Qwen3-TTS's 12.5 Hz codec): a lock's sentence is capped in frames. */
+const FRAMES_PER_SECOND = 12.5;
+
 /**
  * The saved designed voice `name` speaks a reference sentence with its description, language and seed (a seed is
  * drawn and kept if it had none, so the lock can be made again); that clip, with the sentence as its transcript,
@@ -121,32 +124,45 @@ async function lock(
     seed: preset.seed ?? kept?.seed ?? randomInt(0, 0xffff_ffff),
     sentence,
   };
-  const { clone, seconds } = await inQueue(ctx, request.id, `lock voice '${preset.name}'`, async (engine, signal) => {
-    if (!speaksDesigns(engine.info))
-      throw new EngineError(
-        'E_NO_MODEL',
-        `locking '${preset.name}' needs a VoiceDesign model to speak its description (${engine.info.model} cannot): get one with '${PULL_DESIGN}'`,
-      );
-    const parts: Float32Array[] = [];
-    for await (const event of engine.synthesize(
-      {
-        text: sentence,
-        language: design.language,
-        instruct: design.instruct || null,
-        speaker: preset.speaker,
-        seed: design.seed,
-        sampling: {},
-      },
-      signal,
-    ))
-      if (event.type === 'audio') parts.push(event.samples);
-    const clip = concat(parts);
-    if (engine.info.sampleRate !== SAMPLE_RATE)
-      throw new EngineError('E_ENGINE', `${engine.info.model} speaks at ${engine.info.sampleRate} Hz, not 24 kHz`);
-    checkReferenceClip(clip, MAX_IN_CONTEXT_SECONDS, `the reference sentence as '${preset.name}' spoke it`);
-    if (!engine.cloneVoice) throw new EngineError('E_ENGINE', `${engine.info.model} cannot clone voices`);
-    return { clone: await engine.cloneVoice(clip, sentence, signal), seconds: clip.length / SAMPLE_RATE };
-  });
+  const { clone, seconds, cut } = await inQueue(
+    ctx,
+    request.id,
+    `lock voice '${preset.name}'`,
+    async (engine, signal) => {
+      if (!speaksDesigns(engine.info))
+        throw new EngineError(
+          'E_NO_MODEL',
+          `locking '${preset.name}' needs a VoiceDesign model to speak its description (${engine.info.model} cannot): get one with '${PULL_DESIGN}'`,
+        );
+      // At most a reference's length: a design that runs on (no end of speech) is cut there, not spoken for minutes.
+      const maxFrames = Math.floor(MAX_IN_CONTEXT_SECONDS * FRAMES_PER_SECOND);
+      const parts: Float32Array[] = [];
+      let cut = false;
+      for await (const event of engine.synthesize(
+        {
+          text: sentence,
+          language: design.language,
+          instruct: design.instruct || null,
+          speaker: preset.speaker,
+          seed: design.seed,
+          sampling: { maxNewTokens: maxFrames },
+        },
+        signal,
+      )) {
+        if (event.type === 'audio') parts.push(event.samples);
+        if (event.type === 'stats') cut = event.stats.truncated || event.stats.frames >= maxFrames;
+      }
+      const clip = concat(parts);
+      if (engine.info.sampleRate !== SAMPLE_RATE)
+        throw new EngineError('E_ENGINE', `${engine.info.model} speaks at ${engine.info.sampleRate} Hz, not 24 kHz`);
+      checkReferenceClip(clip, MAX_IN_CONTEXT_SECONDS, `the reference sentence as '${preset.name}' spoke it`);
+      if (!engine.cloneVoice) throw new EngineError('E_ENGINE', `${engine.info.model} cannot clone voices`);
+      // A clip cut mid-sentence no longer says its transcript: in context it would teach the model a wrong
+      // alignment, so only its speaker vector is kept.
+      const clone = await engine.cloneVoice(clip, cut ? null : sentence, signal);
+      return { clone, seconds: clip.length / SAMPLE_RATE, cut };
+    },
+  );
   const saved = ctx.store.saveClone({
     name: preset.name,
     instruct: design.instruct,
@@ -155,7 +171,10 @@ async function lock(
     seed: design.seed,
     clone: encodeClone(clone, seconds, design),
   });
-  return { voice: presetSummary(saved.voice), sentence, seed: design.seed };
+  const warning = cut
+    ? `the sentence ran past ${MAX_IN_CONTEXT_SECONDS} s and was cut, so '${preset.name}' is locked from its speaker vector only (x-vector mode); a shorter sentence (--sentence) keeps the whole clip in context`
+    : undefined;
+  return { voice: presetSummary(saved.voice), sentence, seed: design.seed, ...(warning ? { warning } : {}) };
 }
 
 /** Runs `work` as a job of the speech queue (its turn with the engine; `cancel` aborts it) and returns its result. */
