@@ -37,6 +37,7 @@ const nodeEntries = existing({
   'bench/remote': 'bench/remote.ts',
   'bench/clone': 'bench/clone.ts',
   'bench/clone-prefill': 'bench/clone-prefill.ts',
+  'bench/pair-memory': 'bench/pair-memory.ts',
 });
 if (Object.keys(nodeEntries).length) {
   await build({
