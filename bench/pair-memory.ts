@@ -113,6 +113,11 @@ async function main(): Promise<void> {
     '| step | RSS (GiB) | peak RSS so far (GiB) |',
     '|---|---|---|',
     ...rows.map(([step, rss, peak]) => `| ${step} | ${GiB(rss)} | ${GiB(peak)} |`),
+    '',
+    'Reading: a lock needs both models installed (VoiceDesign speaks the sentence, Base clones it and speaks the',
+    'voice); once the Base model has been needed, the engine process holds both until the daemon stops or reloads.',
+    'Requests of a few seconds; a long prompt (an in-context reference plus a long segment) adds working memory as',
+    'in the engine section. The graphs are synthetic, so the sizes, not the voices, are what these figures carry.',
   ].join('\n');
   console.log(body);
   if (!values['no-write'])
