@@ -178,6 +178,7 @@ export function mountClonePanel(deps: {
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
     if (!file) return;
+    showElapsed(0, 0); // the recorder's last reading is not this clip's
     if (file.size > MAX_CLIP_FILE_BYTES)
       return say(`“${file.name}” is too large for a clip of at most ${MAX_CLIP_SECONDS} s.`, true);
     void file.arrayBuffer().then(

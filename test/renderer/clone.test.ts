@@ -322,7 +322,7 @@ describe.skipIf(!haveChromium)('cloning a voice in the window', () => {
     expect(wav.samples.length).toBeGreaterThan(9.5 * 24_000); // ran (about) the full 10 s
     expect(peak(wav.samples)).toBeGreaterThan(0.01); // the fake device's beeps, not silence
     mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: path.join(artifacts, 'window-clone.png'), fullPage: true });
+    await page.screenshot({ path: path.join(artifacts, 'window-clone-error.png'), fullPage: true });
   }, 45_000);
 
   it('is keyboard reachable and labelled', async () => {
@@ -437,6 +437,8 @@ describe.skipIf(!haveChromium || !daemonClones)('cloning and locking through mai
     expect(await page.locator('#preset optgroup[label="Cloned"] option').allTextContents()).toContain('Real');
     await page.click('#clone-sample');
     await expect.poll(note, { timeout: 20_000 }).toBe('That was “Real”.');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'window-clone.png'), fullPage: true });
   });
 
   it('locks a designed voice saved in the settings file', async () => {
