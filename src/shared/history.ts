@@ -19,6 +19,8 @@ export interface HistoryEntry {
   instruct: string | null;
   language: string;
   speaker: string | null;
+  /** The saved voice it was spoken with (q3tts -v NAME), or null. */
+  voice: string | null;
   seed: number | null;
   rate: number;
   volume: number;
@@ -76,6 +78,8 @@ export function speakAgainRequest(e: HistoryEntry, source: SpeechSource) {
     language: e.language,
     instruct: e.instruct,
     speaker: e.speaker,
+    // a cloned voice lives only in its saved voice: without the name it would come back in the model's own voice
+    ...(e.voice ? { voice: e.voice } : {}),
     ...(e.seed === null ? {} : { seed: e.seed }),
     rate: e.rate,
     volume: e.volume,

@@ -38,6 +38,7 @@ const entry: HistoryEntry = {
   instruct: 'a calm, low voice',
   language: 'English',
   speaker: null,
+  voice: null,
   seed: 9,
   rate: 1.5,
   volume: 80,
@@ -69,6 +70,13 @@ describe('the listing', () => {
       rate: 1.5,
       volume: 80,
       source: 'cli',
+    });
+  });
+
+  it('speaks a saved voice again by its name (a cloned voice exists only there)', () => {
+    expect(speakAgain({ ...entry, voice: 'Alice' }, { interrupt: false, wait: true })).toMatchObject({
+      voice: 'Alice',
+      instruct: 'a calm, low voice',
     });
   });
 });

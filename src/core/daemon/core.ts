@@ -57,6 +57,8 @@ export interface RequestExtras {
   stream?: AudioSink;
   /** A cloned voice to speak with (a saved cloned voice, or a door's reference clip; decision 0033). */
   clone?: VoiceClone;
+  /** The saved voice the request named (the history keeps it, so "speak again" uses its clone too). */
+  savedVoice?: string;
 }
 
 export interface AudioOutputs {
@@ -308,6 +310,7 @@ export class DaemonCore {
         if (isAnswer(expanded)) return expanded;
         const clone = clonedVoice(this.presets, request); // and its clone (decision 0033)
         if (clone) extras = { ...extras, clone };
+        if (typeof request.voice === 'string') extras = { ...extras, savedVoice: request.voice };
         request = expanded as Request & { action: 'generate' };
       }
       let handlers;
@@ -513,6 +516,7 @@ export class DaemonCore {
     return {
       ...(extras.stream ? { stream: extras.stream } : {}),
       ...(extras.clone ? { clone: extras.clone } : {}),
+      ...(extras.savedVoice ? { savedVoice: extras.savedVoice } : {}),
       speed: this.speed,
       startPolicy: () => this.options.startPolicy ?? 'smooth',
       expectedWait: (engine) => this.expectedWait(engine),

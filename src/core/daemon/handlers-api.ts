@@ -26,6 +26,8 @@ export interface HandlerContext {
   stream?: AudioSink;
   /** The cloned voice this request speaks with (a saved cloned voice, or a door's reference clip). */
   clone?: VoiceClone;
+  /** The saved voice the request named, as the user wrote it (kept in the history). */
+  savedVoice?: string;
   /** An audio file in the format its extension names, written atomically on close (temp file + rename). */
   openFile(path: string): Promise<AudioSink>;
   /**

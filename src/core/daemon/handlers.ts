@@ -135,6 +135,7 @@ async function generate(ctx: HandlerContext, raw: Request, emitAny: Emit): Promi
       instruct: voice.instruct,
       language: voice.language,
       speaker: voice.speaker,
+      voice: ctx.savedVoice ?? null,
       seed: req.seed ?? null,
       rate: req.rate ?? 1,
       volume: req.volume ?? 100,

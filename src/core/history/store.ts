@@ -46,6 +46,7 @@ const StoredEntry = z.object({
   instruct: z.string().nullable(),
   language: z.string(),
   speaker: z.string().nullable(),
+  voice: z.string().nullable().default(null),
   seed: z.number().int().nullable(),
   rate: z.number(),
   volume: z.number(),

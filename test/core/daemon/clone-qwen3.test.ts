@@ -127,6 +127,19 @@ describe('cloned voices on a VoiceDesign model with a Base model beside it', () 
     expect(maxAbsDiff(daemonAudio, expected)).toBeLessThanOrEqual(1); // one step of 16-bit rounding
   }, 240_000);
 
+  it('the history keeps the saved voice, so "speak again" speaks with the clone, not the model\'s own voice', () => {
+    type Listed = { entries: Array<{ n: number; text: string; voice: string | null }> };
+    const before = JSON.parse(q3tts(['history', '--json']).stdout) as Listed;
+    const spoken = before.entries.find((e) => e.text === LINE && e.voice === 'Alice');
+    expect(spoken).toBeDefined();
+    const again = q3tts(['history', 'speak', String(spoken!.n)]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = JSON.parse(q3tts(['history', '--json']).stdout) as Listed;
+    const newest = after.entries.reduce((a, b) => (b.n > a.n ? b : a));
+    expect(newest).toMatchObject({ text: LINE, voice: 'Alice' });
+    expect(newest.n).toBeGreaterThan(spoken!.n);
+  }, 240_000);
+
   it('another clip is another voice; x-vector-only (no transcript) is another prompt again', async () => {
     const bob = recording('bob.wav', 120);
     expect(q3tts(['voices', 'clone', 'Bob', '--from', bob]).code).toBe(0);
