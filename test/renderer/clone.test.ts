@@ -14,7 +14,7 @@ import type { Harness } from './harness.js';
 import { IPC_CONTRACT } from '../../src/shared/ipc-schemas.js';
 import { ACTIONS } from '../../src/shared/protocol.js';
 import type { VoicePreset } from '../../src/shared/voice-presets.js';
-import { readWav } from '../support/wav.js';
+import { readWav, writeWav } from '../support/wav.js';
 
 const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 /** Whether this daemon answers voices_clone (another part of issue 17; the tone engine clones once it does). */
@@ -27,27 +27,6 @@ const presetNote = () => page.locator('#preset-note').textContent();
 const callsOf = (method: string) => h.calls.filter((c) => c.method === method).map((c) => c.payload);
 
 /** A 16-bit PCM WAV, channels interleaved, written by the test (independent of the product's writer). */
-function writeWav(file: string, rate: number, channels: Array<(t: number) => number>, seconds: number): string {
-  const frames = Math.round(rate * seconds);
-  const data = Buffer.alloc(frames * channels.length * 2);
-  for (let i = 0; i < frames; i++)
-    channels.forEach((f, c) => data.writeInt16LE(Math.round(f(i / rate) * 32767), (i * channels.length + c) * 2));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels.length, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * channels.length * 2, 28);
-  header.writeUInt16LE(channels.length * 2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([header, data]));
-  return file;
-}
 const sine = (hz: number, amplitude: number) => (t: number) => amplitude * Math.sin(2 * Math.PI * hz * t);
 
 /** The WAV the bridge received, read back by the test's own reader. */

@@ -1,5 +1,5 @@
-// Reads a 16-bit PCM WAV for assertions (independent of the product's writer).
-import { readFileSync } from 'node:fs';
+// 16-bit PCM WAVs for tests: read for assertions and written as inputs (independent of the product's reader and writer).
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export function readWav(file: string): { sampleRate: number; channels: number; bits: number; samples: Int16Array } {
   const b = readFileSync(file);
@@ -34,4 +34,27 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** Writes a 16-bit PCM WAV: one function of time (seconds → [-1, 1]) per channel. Returns the path. */
+export function writeWav(file: string, rate: number, channels: Array<(t: number) => number>, seconds: number): string {
+  const frames = Math.round(rate * seconds);
+  const data = Buffer.alloc(frames * channels.length * 2);
+  for (let i = 0; i < frames; i++)
+    channels.forEach((f, c) => data.writeInt16LE(Math.round(f(i / rate) * 32767), (i * channels.length + c) * 2));
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels.length, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * channels.length * 2, 28);
+  header.writeUInt16LE(channels.length * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(file, Buffer.concat([header, data]));
+  return file;
 }

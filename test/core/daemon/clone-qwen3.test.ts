@@ -3,7 +3,7 @@
 // with a saved clone must be exactly what the Base engine speaks, in this process, with a clone made from the
 // same clip: nothing of the voice is lost through the clip reader, the engine host, the settings file and back.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { VoiceClone } from '../../../src/shared/engine.js';
 import { syntheticModel } from '../engine/fixture.js';
 import { ask } from '../../support/raw-client.js';
 import { cliPath as cli, startServe, type Served } from '../../support/serve.js';
-import { maxAbsDiff, readWav } from '../../support/wav.js';
+import { maxAbsDiff, readWav, toInt16, writeWav } from '../../support/wav.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -27,33 +27,14 @@ function q3tts(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A 2 s, 44.1 kHz stereo "recording": a gliding vowel-like tone with harmonics, different in each channel. */
+/** A 2 s, 44.1 kHz stereo "recording": a gliding vowel-like tone with harmonics, quieter in one channel. */
 function recording(file: string, f0: number): string {
-  const rate = 44_100;
-  const n = rate * 2;
-  const b = Buffer.alloc(44 + n * 4);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + n * 4, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(2, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 4, 28);
-  b.writeUInt16LE(4, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(n * 4, 40);
-  let phase = 0;
-  for (let i = 0; i < n; i++) {
-    phase += (2 * Math.PI * f0 * (1 + (0.2 * i) / n)) / rate;
-    const v = 0.3 * Math.sin(phase) + 0.15 * Math.sin(2 * phase) + 0.08 * Math.sin(3 * phase);
-    b.writeInt16LE(Math.round(v * 32767), 44 + i * 4);
-    b.writeInt16LE(Math.round(0.8 * v * 32767), 46 + i * 4);
-  }
-  const out = path.join(dir, file);
-  writeFileSync(out, b);
-  return out;
+  // phase of a tone gliding from f0 up by a fifth over the 2 s: 2π·f0·(t + 0.05·t²)
+  const voice = (t: number) => {
+    const phase = 2 * Math.PI * f0 * (t + 0.05 * t * t);
+    return 0.3 * Math.sin(phase) + 0.15 * Math.sin(2 * phase) + 0.08 * Math.sin(3 * phase);
+  };
+  return writeWav(path.join(dir, file), 44_100, [voice, (t) => 0.8 * voice(t)], 2);
 }
 
 /** What the Base engine speaks, greedy, with a clone it makes itself from `file`. */
@@ -75,7 +56,7 @@ async function spokenInProcess(file: string, text: string | null, line: string):
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) out.set(p, (at += p.length) - p.length);
-  return Int16Array.from(out, (x) => Math.round(Math.max(-1, Math.min(1, x)) * 32767)); // as a 16-bit WAV holds it
+  return toInt16(out); // as a 16-bit WAV holds it
 }
 
 beforeAll(async () => {

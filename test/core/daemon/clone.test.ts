@@ -1,7 +1,7 @@
 // Cloned and locked voices through the protocol: a real daemon on a real socket, its engine host process running
 // the tone engine (which clones by measuring the clip's pitch, and speaks a cloned voice at that pitch), the
 // settings file the voices live in, and the bad clips users bring (the daemon answers and lives on).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
 import { LOCK_SENTENCES } from '../../../src/core/voices/lock-sentences.js';
 import { encodeFrame } from '../../../src/shared/protocol.js';
 import { ask, connectRaw } from '../../support/raw-client.js';
-import { readWav } from '../../support/wav.js';
+import { readWav, writeWav } from '../../support/wav.js';
 
 const handlersFile = path.resolve(import.meta.dirname, '../../../out/daemon/handlers.mjs');
 let dir: string;
@@ -47,25 +47,7 @@ afterAll(async () => {
 
 /** A 16-bit mono WAV of a sine (what a person's recording stands in for here). */
 function sineWav(file: string, hz: number, seconds: number, rate = 44_100, amp = 0.4): string {
-  const n = Math.round(rate * seconds);
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++)
-    b.writeInt16LE(Math.round(amp * 32767 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
-  const out = path.join(dir, file);
-  writeFileSync(out, b);
-  return out;
+  return writeWav(path.join(dir, file), rate, [(t) => amp * Math.sin(2 * Math.PI * hz * t)], seconds);
 }
 
 /** The frequency of each 80 ms frame of a spoken WAV (rising zero crossings, interpolated). */
