@@ -167,9 +167,11 @@ function report(m: Measured, dir: string): string {
   const perS = (ms: number | null, s: number) => (ms === null ? '—' : `${fmt(ms)} (${fmt(ms / s)}/s)`);
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; ORT threads: ${m.threads ?? 'default'};`,
-    `1-minute load average ${m.load[0].toFixed(1)} at the start and ${m.load[1].toFixed(1)} at the end (on 2 cores: the machine was shared`,
-    `with other work, so take the times as upper bounds). Reproduce: \`npm run bench:clone\` (medians of the rounds after`,
-    `a warm-up).`,
+    `1-minute load average ${m.load[0].toFixed(1)} at the start and ${m.load[1].toFixed(1)} at the end` +
+      (Math.max(...m.load) > os.cpus().length
+        ? ` (more than the ${os.cpus().length} cores: the machine was shared with other work, so take the times as upper bounds).`
+        : ` (on ${os.cpus().length} cores).`),
+    `Reproduce: \`npm run bench:clone\` (medians of the rounds after a warm-up).`,
     '',
     `The graphs are **synthetic, with random weights**: the full-size 0.6B Base encoders of \`test/synthetic/\``,
     `(speaker_encoder ${spk.toFixed(1)} MB: the published ECAPA-TDNN's channels, kernels and dilations; tokenizer_encoder`,
