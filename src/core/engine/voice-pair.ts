@@ -78,7 +78,7 @@ export function pairWithCompanion(primary: Engine, options: PairOptions): Engine
         throw new EngineError(
           'E_NO_MODEL',
           want === 'base'
-            ? `${why} needs a Qwen3-TTS Base model next to ${primary.info.model}: get one with '${PULL_BASE}' (about 2.5 GB with fp32; int4 is smaller), or point Q3TTS_CLONE_MODEL_DIR at one`
+            ? `${why} needs a Qwen3-TTS Base model next to ${primary.info.model}: get one with '${PULL_BASE}', or point Q3TTS_CLONE_MODEL_DIR at one`
             : `${why} needs a VoiceDesign model next to ${primary.info.model}: get one with '${PULL_DESIGN}'`,
         );
       }
