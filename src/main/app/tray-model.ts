@@ -1,6 +1,7 @@
 // The tray as data: icon, tooltip and menu for a given state. electron/tray.ts only renders it.
 import type { DoorInfo } from '../../shared/actions.js';
 import type { AppState, AppStatus } from '../../shared/bridge.js';
+import type { VoiceKind } from '../../shared/voice-kind.js';
 
 export type TrayAction =
   | 'speak-clipboard'
@@ -36,8 +37,8 @@ export interface TrayContext {
   hotkeyLine: string;
   /** The voice in use: the default instruct or speaker. */
   voice: string;
-  /** The saved voices' names (settings.voices), for the Voice submenu; none = no submenu. */
-  savedVoices?: string[];
+  /** The saved voices (settings.voices) by name and kind, for the Voice submenu; none = no submenu. */
+  savedVoices?: Array<{ name: string; kind: VoiceKind }>;
   /** The saved voice the hotkey and the window use (settings.defaultVoice); null = the Settings' description. */
   defaultVoice?: string | null;
 }
@@ -59,7 +60,7 @@ const clip = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)
 /** The default saved voice, when it is still saved (else the Settings' description is in use). */
 function savedInUse(ctx: TrayContext): string | null {
   const wanted = (ctx.defaultVoice ?? '').toLowerCase();
-  return (wanted && ctx.savedVoices?.find((name) => name.toLowerCase() === wanted)) || null;
+  return (wanted && ctx.savedVoices?.find((v) => v.name.toLowerCase() === wanted)?.name) || null;
 }
 
 /** "Saved voices ▸": the saved voices and the Settings' own voice, the one in use checked (decision 0026). */
@@ -74,9 +75,10 @@ function voiceMenu(ctx: TrayContext): TrayItem[] {
       items: [
         { kind: 'voice', label: 'From Settings (default voice)', voice: null, checked: current === null },
         { kind: 'separator' },
-        ...saved.map((name): TrayItem => ({
+        // a cloned or locked voice says so: it keeps one speaker, a designed one is sampled anew
+        ...saved.map(({ name, kind }): TrayItem => ({
           kind: 'voice',
-          label: clip(name),
+          label: kind === 'designed' ? clip(name) : `${clip(name)} (${kind})`,
           voice: name,
           checked: name === current,
         })),

@@ -18,6 +18,7 @@ import { modelsRoot } from '../../core/models/layout.js';
 import { ModelsService } from '../../core/models/service.js';
 import { socketPath as defaultSocketPath } from '../../shared/paths.js';
 import type { Settings } from '../../shared/settings.js';
+import { presetKind } from '../../shared/voice-presets.js';
 import { doorSettingsChanged, engineSettingsChanged } from '../../shared/settings-values.js';
 import { errorDetail } from '../../shared/errors.js';
 import { applyStartAtLogin, openedAtLogin } from './autostart.js';
@@ -177,7 +178,7 @@ function startFrontEnds(
       buildTrayModel(controller.status, {
         hotkeyLine: hotkeyLine(hotkey),
         voice: s.speaker ?? s.instruct,
-        savedVoices: s.voices.map((v) => v.name),
+        savedVoices: s.voices.map((v) => ({ name: v.name, kind: presetKind(v) })),
         defaultVoice: s.defaultVoice,
       }),
     );

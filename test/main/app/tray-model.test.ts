@@ -162,7 +162,16 @@ describe('tray model', () => {
     const none = buildTrayModel(status('ready'), { ...ctx, savedVoices: [], defaultVoice: null });
     expect(none.items.some((i) => i.kind === 'submenu')).toBe(false);
 
-    const withVoices = { ...ctx, savedVoices: ['Narrator', 'Bright'], defaultVoice: 'narrator' };
+    const withVoices = {
+      ...ctx,
+      savedVoices: [
+        { name: 'Narrator', kind: 'designed' as const },
+        { name: 'Bright', kind: 'designed' as const },
+        { name: 'Alice', kind: 'cloned' as const },
+        { name: 'Reader', kind: 'locked' as const },
+      ],
+      defaultVoice: 'narrator',
+    };
     const m = buildTrayModel(status('ready'), withVoices);
     const at = m.items.findIndex((i) => i.kind === 'submenu');
     expect(m.items[at - 1]).toMatchObject({ kind: 'action', action: 'open-window' });
@@ -173,6 +182,8 @@ describe('tray model', () => {
       { kind: 'separator' },
       { kind: 'voice', label: 'Narrator', voice: 'Narrator', checked: true },
       { kind: 'voice', label: 'Bright', voice: 'Bright', checked: false },
+      { kind: 'voice', label: 'Alice (cloned)', voice: 'Alice', checked: false },
+      { kind: 'voice', label: 'Reader (locked)', voice: 'Reader', checked: false },
     ]);
     expect(labels(m.items)).toContain('Voice: Narrator'); // the info row names the one in use
 

@@ -53,7 +53,10 @@ describe('tray adapter', () => {
       buildTrayModel(status, {
         hotkeyLine: '',
         voice: '',
-        savedVoices: ['Narrator', 'Bright'],
+        savedVoices: [
+          { name: 'Narrator', kind: 'designed' },
+          { name: 'Bright', kind: 'designed' },
+        ],
         defaultVoice: 'Bright',
       }),
     );
