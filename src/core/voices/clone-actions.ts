@@ -17,6 +17,7 @@ import {
   type ReferenceSource,
 } from '../audio/reference.js';
 import type { SpeechQueue } from '../daemon/queue.js';
+import { FRAMES_PER_SECOND } from '../playback/speed.js';
 import { EngineError, isAbortError } from '../engine/errors.js';
 import { PULL_DESIGN, speaksDesigns } from '../engine/voice-pair.js';
 import { encodeClone } from './clone-data.js';
@@ -94,9 +95,6 @@ export async function answerCloneAction(ctx: CloneContext, request: Request): Pr
     return errorAnswer(codeOf(err), isAbortError(err) ? 'cancelled' : errorMessage(err), request.id);
   }
 }
-
-/** Codec frames per second of speech (Qwen3-TTS's 12.5 Hz codec): a lock's sentence is capped in frames. */
-const FRAMES_PER_SECOND = 12.5;
 
 /**
  * The saved designed voice `name` speaks a reference sentence with its description, language and seed (a seed is

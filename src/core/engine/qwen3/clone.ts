@@ -2,7 +2,7 @@
 // row 0, and for in-context mode (a transcript given) the clip's codec frames from the codec encoder.
 import type { VoiceClone } from '../../../shared/engine.js';
 import { abortError } from '../errors.js';
-import { SAMPLES_PER_CODE_FRAME, type CloneEncoders } from './encoders.js';
+import type { CloneEncoders } from './encoders.js';
 import { invalidRequest } from './errors.js';
 import { logMel, MEL, MEL_MIN_SAMPLES } from './mel.js';
 
@@ -52,9 +52,4 @@ export async function cloneVoice(
   const refCodes = await encoders.codes(audio);
   if (signal.aborted) throw abortError();
   return { speakerVector, refCodes, refText: text, model };
-}
-
-/** Codec frames a clip of `samples` samples gives in in-context mode: ceil(n / 1920). */
-export function refFrameCount(samples: number): number {
-  return Math.ceil(samples / SAMPLES_PER_CODE_FRAME);
 }

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/engine.js';
 import { abortError, EngineError } from '../errors.js';
 import { cloneVoice } from './clone.js';
-import type { GenerationDefaults } from './config.js';
+import type { GenerationDefaults, Qwen3Config } from './config.js';
 import { invalidRequest } from './errors.js';
 import {
   frameBudget,
@@ -70,6 +70,16 @@ const DECODE_CHUNK_FRAMES = 300;
  * prefill at MAX_INSTRUCT_TOKENS + maxSegmentTokens + 11 rows whatever the request (docs/decisions/0015-segment-token-cap.md).
  */
 export const MAX_INSTRUCT_TOKENS = 1024;
+
+/** Codec frames from outside (saved codes, a clone's reference): each `groups` integers within the codebooks. */
+function checkFrames(c: Qwen3Config, frames: readonly unknown[], what: string): void {
+  const groups = c.talker.codeGroups;
+  const vocab = c.cp.vocab;
+  frames.forEach((f, t) => {
+    if (!Array.isArray(f) || f.length !== groups || f.some((x) => !Number.isInteger(x) || x < 0 || x >= vocab))
+      throw invalidRequest(`${what} ${t} must be ${groups} integers in 0..${vocab - 1}`);
+  });
+}
 
 /** Reference frames a clone may bring (30 s): each is a prompt row in every segment (decision 0035). */
 export const MAX_REF_FRAMES = 375;
@@ -303,17 +313,12 @@ export class Qwen3Engine implements Engine {
     if (clone.refCodes === null) return { speakerVector: vector, reference: null };
 
     const codes = clone.refCodes;
-    const groups = c.talker.codeGroups;
-    const vocab = c.cp.vocab;
     if (!Array.isArray(codes) || codes.length === 0) throw invalidRequest("the clone's reference has no frames");
     if (codes.length > MAX_REF_FRAMES)
       throw invalidRequest(
         `the clone's reference is too long: ${codes.length} frames (the limit is ${MAX_REF_FRAMES}, 30 s)`,
       );
-    codes.forEach((f, t) => {
-      if (!Array.isArray(f) || f.length !== groups || f.some((x) => !Number.isInteger(x) || x < 0 || x >= vocab))
-        throw invalidRequest(`reference frame ${t} must be ${groups} integers in 0..${vocab - 1}`);
-    });
+    checkFrames(c, codes, 'reference frame');
     const refText = clone.refText;
     if (typeof refText !== 'string' || refText.trim() === '')
       throw invalidRequest('a clone with reference frames needs the transcript of its clip (refText)');
@@ -327,13 +332,7 @@ export class Qwen3Engine implements Engine {
   }
 
   async *decode(frames: number[][], signal: AbortSignal): AsyncGenerator<Float32Array> {
-    const groups = this.model.config.talker.codeGroups;
-    const vocab = this.model.config.cp.vocab;
-    frames.forEach((f, t) => {
-      if (!Array.isArray(f) || f.length !== groups || f.some((x) => !Number.isInteger(x) || x < 0 || x >= vocab)) {
-        throw invalidRequest(`frame ${t} must be ${groups} integers in 0..${vocab - 1}`);
-      }
-    });
+    checkFrames(this.model.config, frames, 'frame');
     yield* decodeChunked(
       (fr) => this.model.vocode(fr),
       frames,

@@ -53,10 +53,7 @@ export async function embedPrefill(model: Qwen3Model, rows: readonly PrefillRow[
     const at = r * H;
     if (row.codecId !== null) model.addCodec(row.codecId, out, at);
     if (row.speakerVector) for (let i = 0; i < H; i++) out[at + i]! += row.speakerVector[i]!;
-    if (row.refFrame) {
-      model.addCodec(row.refFrame[0]!, out, at);
-      for (let k = 1; k < row.refFrame.length; k++) model.addCpCodec(k - 1, row.refFrame[k]!, out, at);
-    }
+    if (row.refFrame) model.addFrame(row.refFrame, out, at);
   });
   return out;
 }
@@ -157,8 +154,7 @@ export async function* generateFrames(
 
     // Next input: CE(code0) + Σ CPE(k, code_{k+1}) + the text track (trailing text, then tts_pad).
     const x = new Float32Array(H);
-    model.addCodec(code0, x);
-    for (let k = 0; k < groups - 1; k++) model.addCpCodec(k, frame[k + 1]!, x);
+    model.addFrame(frame, x);
     const track = trailing[t] ?? pad;
     for (let i = 0; i < H; i++) x[i]! += track[i]!;
     checkAbort(signal);

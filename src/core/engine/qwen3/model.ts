@@ -141,6 +141,12 @@ export class Qwen3Model {
     for (let i = 0; i < H; i++) out[offset + i]! += table[base + i]!;
   }
 
+  /** Adds a codec frame as the talker reads one back, CE(code 0) + Σ CPE(k, code k+1), into `out` at `offset`. */
+  addFrame(frame: readonly number[], out: Float32Array, offset = 0): void {
+    this.addCodec(frame[0]!, out, offset);
+    for (let k = 1; k < frame.length; k++) this.addCpCodec(k - 1, frame[k]!, out, offset);
+  }
+
   private feed(graph: GraphName, all: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
     const names = this.graphs.feeds[graph];
     const out: Record<string, ort.Tensor> = {};
