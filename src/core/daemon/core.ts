@@ -45,7 +45,7 @@ import { errorDetail, errorMessage } from '../../shared/errors.js';
 import { HistoryStore, historyOptionsFromEnv, type HistoryOptions } from '../history/store.js';
 import { historyAction } from '../history/actions.js';
 import { VoicePresetStore } from '../voices/store.js';
-import { answerPresetAction, applyPreset, clonedVoice, isAnswer } from '../voices/actions.js';
+import { answerPresetAction, applyPreset, isAnswer } from '../voices/actions.js';
 import { answerCloneAction, cloneFromClip } from '../voices/clone-actions.js';
 import type { ReferenceSource } from '../audio/reference.js';
 
@@ -306,12 +306,11 @@ export class DaemonCore {
         return errorAnswer('E_UNKNOWN_ACTION', `unknown action '${request.action}' (known: ${ACTIONS.join(', ')})`, id);
       }
       if (request.action === 'generate') {
-        const expanded = applyPreset(this.presets, request); // a saved voice's fields (decision 0026)
-        if (isAnswer(expanded)) return expanded;
-        const clone = clonedVoice(this.presets, request); // and its clone (decision 0033)
-        if (clone) extras = { ...extras, clone };
+        const applied = applyPreset(this.presets, request); // a saved voice's fields and clone (decisions 0026, 0033)
+        if (isAnswer(applied)) return applied;
+        if (applied.clone) extras = { ...extras, clone: applied.clone };
         if (typeof request.voice === 'string') extras = { ...extras, savedVoice: request.voice };
-        request = expanded as Request & { action: 'generate' };
+        request = applied.request as Request & { action: 'generate' };
       }
       let handlers;
       try {

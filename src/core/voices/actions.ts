@@ -33,14 +33,21 @@ export function answerPresetAction(store: VoicePresetStore, request: Request): A
   }
 }
 
+/** A generate request with its saved voice applied, and the voice's clone when it is a cloned one (decision 0033). */
+export interface AppliedPreset {
+  request: Request;
+  clone?: VoiceClone;
+}
+
 /**
  * A generate request with its "voice" (a preset's name) replaced by the preset's fields; the request's own
- * instruct, language, speaker and seed win (so `-v narrator -l German` is the narrator speaking German).
- * Returns the request unchanged without a voice, or the error answer for an unknown one.
+ * instruct, language, speaker and seed win (so `-v narrator -l German` is the narrator speaking German). A
+ * cloned voice's clone comes with it (one read of the settings file for both). Returns the request unchanged
+ * without a voice, or the error answer for an unknown one.
  */
-export function applyPreset(store: VoicePresetStore, request: Request): Request | Answer {
+export function applyPreset(store: VoicePresetStore, request: Request): AppliedPreset | Answer {
   const { voice, ...rest } = request;
-  if (voice === undefined || voice === null) return rest;
+  if (voice === undefined || voice === null) return { request: rest };
   if (typeof voice !== 'string') return errorAnswer('E_INVALID', "field 'voice': expected a string", request.id);
   let preset;
   try {
@@ -50,26 +57,18 @@ export function applyPreset(store: VoicePresetStore, request: Request): Request 
   }
   const given = (field: string) => rest[field] !== undefined && rest[field] !== null;
   return {
-    ...rest,
-    // a cloned voice's clone wins over its description (clonedVoice() gives the clone)
-    ...(given('instruct') || preset.clone ? {} : { instruct: preset.instruct }),
-    ...(given('language') ? {} : { language: preset.language }),
-    ...(given('speaker') || preset.speaker === null ? {} : { speaker: preset.speaker }),
-    ...(given('seed') || preset.seed === null ? {} : { seed: preset.seed }),
+    request: {
+      ...rest,
+      // a cloned voice's clone wins over its description
+      ...(given('instruct') || preset.clone ? {} : { instruct: preset.instruct }),
+      ...(given('language') ? {} : { language: preset.language }),
+      ...(given('speaker') || preset.speaker === null ? {} : { speaker: preset.speaker }),
+      ...(given('seed') || preset.seed === null ? {} : { seed: preset.seed }),
+    },
+    ...(preset.clone ? { clone: decodeClone(preset.clone) } : {}),
   };
 }
 
-/** The clone of the saved voice a generate request names, if it is a cloned one (decision 0033). */
-export function clonedVoice(store: VoicePresetStore, request: Request): VoiceClone | undefined {
-  if (typeof request.voice !== 'string') return undefined;
-  try {
-    const stored = store.get(request.voice).clone;
-    return stored ? decodeClone(stored) : undefined;
-  } catch {
-    return undefined; // applyPreset answers for an unknown voice
-  }
-}
-
-export function isAnswer(value: Request | Answer): value is Answer {
-  return 'status' in value && !('action' in value);
+export function isAnswer(value: AppliedPreset | Answer): value is Answer {
+  return 'status' in value;
 }
